@@ -1,0 +1,132 @@
+"""Guarded bases for every kefu action: the one place where outgoing text is checked.
+
+Text an action sends with ``utter_message(text=...)`` never reaches the NLG
+service, so it is guarded here, before it leaves the action server. Responses
+sent by name (``response="utter_..."``) are rendered and guarded by the NLG
+service (``kefu.servers.nlg``). ``tests/test_guard_coverage.py`` fails if any
+registered action bypasses these bases.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from kefu.guard.enforce import guard_outgoing
+from kefu.platforms import resolve_platform
+
+EventList = List[Dict[Text, Any]]
+
+
+def conversation_platform(tracker: Tracker) -> str:
+    """The platform this conversation is on: slot, then message metadata, then the shop default."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return resolve_platform(slot_value=tracker.get_slot("platform"), metadata=metadata)
+
+
+class GuardedDispatcher(CollectingDispatcher):
+    """A dispatcher whose every text, button title and custom text is guarded.
+
+    It appends to the wrapped dispatcher's own message list, so rasa-sdk sends
+    exactly what passed the guard and nothing else.
+    """
+
+    def __init__(self, inner: CollectingDispatcher, *, platform: str, conversation_id: str, source: str) -> None:
+        super().__init__()
+        self.messages = inner.messages
+        self.platform = platform
+        self.conversation_id = conversation_id
+        self.source = source
+
+    def guard(self, text: str) -> str:
+        return guard_outgoing(
+            text, platform=self.platform, conversation_id=self.conversation_id, source=self.source
+        ).text
+
+    def utter_message(
+        self,
+        text: Optional[Text] = None,
+        image: Optional[Text] = None,
+        json_message: Optional[Dict[Text, Any]] = None,
+        template: Optional[Text] = None,
+        response: Optional[Text] = None,
+        attachment: Optional[Text] = None,
+        buttons: Optional[List[Dict[Text, Any]]] = None,
+        elements: Optional[List[Dict[Text, Any]]] = None,
+        **kwargs: Any,
+    ) -> None:
+        if text:
+            text = self.guard(text)
+        if buttons:
+            buttons = [{**button, "title": self.guard(str(button.get("title", "")))} for button in buttons]
+        if json_message:
+            json_message = self._guard_strings(json_message)
+        # Template variables reach the NLG service, which guards the rendered text.
+        super().utter_message(
+            text=text,
+            image=image,
+            json_message=json_message,
+            response=response or template,
+            attachment=attachment,
+            buttons=buttons,
+            elements=elements,
+            **kwargs,
+        )
+
+    def _guard_strings(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.guard(value)
+        if isinstance(value, list):
+            return [self._guard_strings(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._guard_strings(item) for key, item in value.items()}
+        return value
+
+
+def guarded(dispatcher: CollectingDispatcher, tracker: Tracker, source: str) -> GuardedDispatcher:
+    return GuardedDispatcher(
+        dispatcher,
+        platform=conversation_platform(tracker),
+        conversation_id=tracker.sender_id,
+        source=source,
+    )
+
+
+class KefuAction(Action, ABC):
+    """Base of every plain kefu action: implement ``respond``; ``run`` guards the dispatcher."""
+
+    @abstractmethod
+    def name(self) -> Text:  # abstract, so rasa-sdk does not register the base itself
+        ...
+
+    @abstractmethod
+    async def respond(self, dispatcher: GuardedDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        return await self.respond(guarded(dispatcher, tracker, self.name()), tracker, domain)
+
+
+class KefuFormValidationAction(FormValidationAction, ABC):
+    """Base of every form validation action: validation messages are guarded too."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        return await super().run(guarded(dispatcher, tracker, self.name()), tracker, domain)
+
+
+class KefuValidationAction(ValidationAction, ABC):
+    """Base of the global slot-mapping validation (runs after every user message)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        return await super().run(guarded(dispatcher, tracker, self.name()), tracker, domain)
+
+
+GUARDED_BASES = (KefuAction, KefuFormValidationAction, KefuValidationAction)

@@ -1,0 +1,105 @@
+"""Configuration in one place.
+
+Every path, port and switch kefu uses is read here from ``KEFU_*`` environment
+variables (converted to their types, as sanic's config does), with defaults that
+work from a fresh clone: state under ``.kefu/`` in the project root, sample shop
+data under ``shop/``, rule packs under ``rules/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping, Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLATFORMS = ("pinduoduo", "taobao", "jd", "douyin")
+ENV_PREFIX = "KEFU_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Build with :meth:`from_env`; pass it down explicitly."""
+
+    root: Path = PROJECT_ROOT
+    state_dir: Path = PROJECT_ROOT / ".kefu"
+    shop_dir: Path = PROJECT_ROOT / "shop"
+    rules_dir: Path = PROJECT_ROOT / "rules"
+    # One SQLite file for shop data, tickets, agents and the guard's audit log.
+    db_path: Path = PROJECT_ROOT / ".kefu" / "kefu.db"
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    nlg_port: int = 5056
+    web_port: int = 8080
+    # Default platform when neither metadata nor the shop config names one.
+    default_platform: Optional[str] = None
+    # Secret used to sign console sessions; generated into state_dir when unset.
+    secret_key: Optional[str] = None
+    # Optional webhook receiving each new handoff ticket as JSON.
+    handoff_webhook_url: Optional[str] = None
+    log_level: str = "INFO"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def nlg_url(self) -> str:
+        return f"http://{self.host}:{self.nlg_port}/nlg"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    @property
+    def token_file(self) -> Path:
+        """Where the Rasa HTTP API token is kept (generated on first run, never in git)."""
+        return self.state_dir / "rasa-api-token"
+
+    @property
+    def shop_config_path(self) -> Path:
+        return self.shop_dir / "shop.yml"
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+        """Read ``KEFU_<FIELD>`` variables, e.g. ``KEFU_DB_PATH``, ``KEFU_RASA_PORT``."""
+        env = os.environ if env is None else env
+        values = {}
+        for spec in fields(cls):
+            raw = env.get(ENV_PREFIX + spec.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[spec.name] = _convert(spec.name, raw, spec.type)
+        settings = cls(**values)
+        # Paths derived from state_dir follow it unless set explicitly.
+        if "state_dir" in values and "db_path" not in values:
+            settings = _replace(settings, db_path=settings.state_dir / "kefu.db")
+        if settings.default_platform and settings.default_platform not in PLATFORMS:
+            raise ValueError(
+                f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"
+            )
+        return settings
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def _convert(name: str, raw: str, type_name: object) -> object:
+    text = str(type_name)
+    if "Path" in text:
+        return Path(raw).expanduser().resolve()
+    if "int" in text:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a whole number, got {raw!r}") from exc
+    return raw
