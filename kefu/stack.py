@@ -1,0 +1,442 @@
+"""Start, watch and stop the whole assistant: `kefu up`, `kefu chat`, `kefu status`, `kefu serve`.
+
+Start-up order matters: Rasa renders every ``utter_*`` response through the NLG
+service and sends empty messages when it is down, so the action server, the NLG
+service and the web app are started and health-checked first, and Rasa last.
+Every service runs as a child process with the same ``KEFU_*`` environment, so
+`kefu.settings` is the one place their ports and paths come from. Logs go to
+``.kefu/logs/<service>.log``; when a service fails, the tail of its log is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from kefu.settings import PROJECT_ROOT, Settings
+
+STARTUP_TIMEOUT_S = 60.0
+RASA_STARTUP_TIMEOUT_S = 240.0
+HTTP_TIMEOUT_S = 30.0
+
+
+class StackError(Exception):
+    """A service could not be started or reached; the message says which and why."""
+
+
+@dataclass
+class Service:
+    """One child process and the URL that answers 200 once it is ready."""
+
+    name: str
+    command: List[str]
+    health_url: str
+    port: int
+    timeout_s: float = STARTUP_TIMEOUT_S
+    process: Optional[subprocess.Popen] = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def ensure_api_token(settings: Settings) -> str:
+    """The Rasa HTTP API token: generated on first run into .kefu/ (never in git), then reused."""
+    path = settings.token_file
+    if path.exists():
+        token = path.read_text().strip()
+        if token:
+            return token
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+def service_environment(settings: Settings) -> Dict[str, str]:
+    """The environment every service gets: the resolved settings plus Rasa's endpoint variables."""
+    env = dict(os.environ)
+    for spec in dataclasses.fields(settings):
+        value = getattr(settings, spec.name)
+        if value is not None:
+            env[f"KEFU_{spec.name.upper()}"] = str(value)
+    env.update(
+        KEFU_ACTION_URL=settings.action_url,
+        KEFU_NLG_URL=settings.nlg_url,
+        KEFU_TRACKER_DB=str(settings.state_dir / "conversations.db"),
+        KEFU_CALLBACK_URL=f"{settings.web_url}/chat/callback",
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def model_file(settings: Settings) -> Path:
+    return settings.root / "models" / "kefu.tar.gz"
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    import requests  # deferred: keeps `kefu --help` fast
+
+    try:
+        return requests.get(url, timeout=timeout).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+class Stack:
+    """The running assistant. Use as a context manager, or ``start()``/``stop()``."""
+
+    def __init__(self, settings: Optional[Settings] = None, *, with_web: bool = True) -> None:
+        self.settings = settings or Settings.from_env()
+        self.with_web = with_web
+        self.log_dir = self.settings.state_dir / "logs"
+        self.services: List[Service] = []
+        self.token = ""
+
+    # -- composition ---------------------------------------------------------------
+    def build_services(self) -> List[Service]:
+        s = self.settings
+        python = sys.executable
+        rasa = str(Path(python).with_name("rasa"))
+        services = [
+            Service(
+                "actions",
+                [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
+                f"http://{s.host}:{s.action_port}/health",
+                s.action_port,
+            ),
+            Service(
+                "nlg",
+                [python, "-m", "kefu.cli", "serve", "nlg"],
+                f"http://{s.host}:{s.nlg_port}/health",
+                s.nlg_port,
+            ),
+        ]
+        if self.with_web:
+            services.append(
+                Service(
+                    "web",
+                    [python, "-m", "kefu.cli", "serve", "web"],
+                    f"{s.web_url}/health",
+                    s.web_port,
+                )
+            )
+        services.append(
+            Service(
+                "rasa",
+                [
+                    rasa, "run",
+                    "--model", str(model_file(s)),
+                    "--endpoints", "endpoints.yml",
+                    "--credentials", "credentials.yml",
+                    "--enable-api", "--auth-token", self.token,
+                    "--interface", s.host, "--port", str(s.rasa_port),
+                ],
+                f"{s.rasa_url}/status?token={self.token}",
+                s.rasa_port,
+                timeout_s=RASA_STARTUP_TIMEOUT_S,
+            )
+        )
+        return services
+
+    # -- lifecycle -----------------------------------------------------------------
+    def start(self) -> "Stack":
+        if not model_file(self.settings).exists():
+            raise StackError("no trained model at models/kefu.tar.gz: run `make train` (make run does it for you)")
+        self.token = ensure_api_token(self.settings)
+        self.services = self.build_services()
+        busy = [f"{svc.name} :{svc.port}" for svc in self.services if not port_is_free(self.settings.host, svc.port)]
+        if busy:
+            raise StackError(
+                f"port(s) already in use: {', '.join(busy)}. Is kefu already running (`kefu status`)? "
+                "Stop it, or choose other ports with KEFU_RASA_PORT / KEFU_ACTION_PORT / KEFU_NLG_PORT / KEFU_WEB_PORT."
+            )
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = service_environment(self.settings)
+        try:
+            front, rasa = self.services[:-1], self.services[-1]
+            for service in front:
+                self._spawn(service, env)
+            for service in front:
+                self._wait_healthy(service)
+            self._spawn(rasa, env)
+            self._wait_healthy(rasa)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, service: Service, env: Dict[str, str]) -> None:
+        log = open(self.log_dir / f"{service.name}.log", "ab")
+        log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {service.name}\n".encode())
+        log.flush()
+        service.process = subprocess.Popen(
+            service.command,
+            cwd=self.settings.root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+
+    def _wait_healthy(self, service: Service) -> None:
+        deadline = time.monotonic() + service.timeout_s
+        while time.monotonic() < deadline:
+            if not service.running:
+                raise StackError(f"{service.name} exited during start-up.\n{self.log_tail(service.name)}")
+            if http_ok(service.health_url):
+                return
+            time.sleep(0.5)
+        raise StackError(
+            f"{service.name} did not become healthy at {service.health_url.split('?')[0]} "
+            f"within {service.timeout_s:.0f}s.\n{self.log_tail(service.name)}"
+        )
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.log_dir / f"{name}.log"
+        if not path.exists():
+            return f"(no log at {path})"
+        tail = path.read_text(errors="replace").splitlines()[-lines:]
+        return f"Last lines of {path}:\n" + "\n".join("  " + line for line in tail)
+
+    def dead_services(self) -> List[Service]:
+        return [svc for svc in self.services if not svc.running]
+
+    def stop(self) -> None:
+        """SIGTERM every service (Rasa first, it depends on the others), then SIGKILL stragglers."""
+        for service in reversed(self.services):
+            if service.running:
+                try:
+                    os.killpg(service.process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 15
+        for service in reversed(self.services):
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(service.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                service.process.wait()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- talking to it -------------------------------------------------------------
+    def say(self, sender: str, text: str, metadata: Optional[dict] = None) -> List[dict]:
+        return send_rest_message(self.settings.rasa_url, sender, text, metadata)
+
+
+def send_rest_message(rasa_url: str, sender: str, text: str, metadata: Optional[dict] = None) -> List[dict]:
+    """One buyer turn over Rasa's REST channel; returns the bot messages."""
+    import requests
+
+    payload = {"sender": sender, "message": text, "metadata": metadata or {}}
+    response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json=payload, timeout=HTTP_TIMEOUT_S)
+    response.raise_for_status()
+    return response.json()
+
+
+# -- commands ------------------------------------------------------------------------
+def banner(stack: Stack) -> str:
+    s = stack.settings
+    lines = [
+        "",
+        "kefu is running.",
+        f"  Rasa REST channel  {s.rasa_url}/webhooks/rest/webhook",
+        f"  Rasa HTTP API      {s.rasa_url}  (token in {s.token_file.relative_to(s.root) if s.token_file.is_relative_to(s.root) else s.token_file}: {stack.token})",
+    ]
+    if stack.with_web:
+        lines += [
+            f"  Buyer web chat     {s.web_url}/chat",
+            f"  Agent console      {s.web_url}/console",
+        ]
+    lines += [
+        "",
+        "Talk to it:",
+        f"  curl -s {s.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\",
+        "       -d '{\"sender\": \"buyer-1\", \"message\": \"卫衣黑色L码有货吗\", \"metadata\": {\"platform\": \"pinduoduo\", \"product_id\": \"p1002\"}}'",
+        "  make shell            # a terminal chat",
+        "",
+        f"Logs: {stack.log_dir}/   Stop: Ctrl-C",
+    ]
+    return "\n".join(lines)
+
+
+def first_run_agent_notice(settings: Settings) -> Optional[str]:
+    """Create the first console agent on first run and return its one-time login line."""
+    try:
+        from kefu.handoff.auth import ensure_first_agent
+    except ImportError:  # handoff package not installed in this build
+        return None
+    created = ensure_first_agent(settings)
+    if created is None:
+        return None
+    name, password = created
+    return (
+        f"First run: created console agent '{name}' with password {password}\n"
+        f"  (shown once; add more with `kefu agent add NAME`)"
+    )
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from kefu.cli import CommandError
+
+    stack = Stack(with_web=not args.no_web)
+    print("Starting kefu: actions, NLG guard service, web app, then Rasa (model load takes ~30 s) ...", flush=True)
+    try:
+        stack.start()
+    except StackError as exc:
+        raise CommandError(str(exc)) from None
+    print(banner(stack), flush=True)
+    notice = first_run_agent_notice(stack.settings) if stack.with_web else None
+    if notice:
+        print(notice, flush=True)
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        while not stopping:
+            dead = stack.dead_services()
+            if dead:
+                for service in dead:
+                    print(f"\n{service.name} stopped unexpectedly.\n{stack.log_tail(service.name)}", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    finally:
+        print("\nStopping kefu ...", flush=True)
+        stack.stop()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    checks = {
+        "actions": f"http://{settings.host}:{settings.action_port}/health",
+        "nlg": f"http://{settings.host}:{settings.nlg_port}/health",
+        "web": f"{settings.web_url}/health",
+        "rasa": f"{settings.rasa_url}/",
+    }
+    all_up = True
+    for name, url in checks.items():
+        up = http_ok(url)
+        all_up &= up
+        print(f"{name:8} {'up  ' if up else 'DOWN'} {url}")
+    return 0 if all_up else 1
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A terminal chat over the REST channel; starts the stack when nothing answers."""
+    from kefu.cli import CommandError
+
+    settings = Settings.from_env()
+    stack: Optional[Stack] = None
+    if not http_ok(f"{settings.rasa_url}/"):
+        print("kefu is not running; starting it for this chat (Ctrl-D to quit) ...", flush=True)
+        stack = Stack(settings, with_web=False)
+        try:
+            stack.start()
+        except StackError as exc:
+            raise CommandError(str(exc)) from None
+    sender = f"shell-{uuid.uuid4().hex[:8]}"
+    metadata = {"platform": args.platform} if args.platform else {}
+    if args.product:
+        metadata["product_id"] = args.product
+    print(f"Chatting as {sender} {metadata or ''}. Type a message; Ctrl-D to quit.")
+    try:
+        while True:
+            try:
+                text = input("买家> ").strip()
+            except EOFError:
+                print()
+                break
+            if not text:
+                continue
+            try:
+                replies = send_rest_message(settings.rasa_url, sender, text, metadata)
+            except Exception as exc:  # network trouble is shown, the chat goes on
+                print(f"(could not reach Rasa: {exc})")
+                continue
+            for reply in replies:
+                if reply.get("text"):
+                    print(f"客服> {reply['text']}")
+                for button in reply.get("buttons") or []:
+                    print(f"      [{button.get('title')}]")
+    finally:
+        if stack:
+            stack.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run one of kefu's own sanic services in the foreground (used by `kefu up`)."""
+    settings = Settings.from_env()
+    if args.service == "nlg":
+        from kefu.servers.nlg import create_app
+
+        app, port = create_app(settings=settings), settings.nlg_port
+    else:
+        from kefu.handoff.web import create_app
+
+        app, port = create_app(settings=settings), settings.web_port
+    app.run(host=settings.host, port=port, access_log=False, motd=False, workers=1)
+    return 0
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    up = subparsers.add_parser("up", help="start the whole assistant and keep it running (make run)")
+    up.add_argument("--no-web", action="store_true", help="without the agent console and web chat")
+    up.set_defaults(func=cmd_up)
+
+    status = subparsers.add_parser("status", help="which kefu services answer")
+    status.set_defaults(func=cmd_status)
+
+    chat = subparsers.add_parser("chat", help="chat with the assistant in this terminal (make shell)")
+    chat.add_argument("--platform", choices=("pinduoduo", "taobao", "jd", "douyin"))
+    chat.add_argument("--product", help="product id, as if the buyer sent its link (e.g. p1002)")
+    chat.set_defaults(func=cmd_chat)
+
+    serve = subparsers.add_parser("serve", help="run one kefu service in the foreground")
+    serve.add_argument("service", choices=("nlg", "web"))
+    serve.set_defaults(func=cmd_serve)
+
+
+__all__: Sequence[str] = ("Stack", "StackError", "Service", "ensure_api_token", "send_rest_message")
