@@ -1,0 +1,347 @@
+"""Replay scripted conversations against the live stack and show what the buyer reads.
+
+Rasa's test stories do not run custom actions, so they cannot see the text an
+action sends. ``kefu replay`` can: it talks to the real Rasa server (which calls
+the real action server and NLG service) over the REST channel, turn by turn, and
+compares what comes back with what the script expects.
+
+Script format (YAML, one conversation per file, or a list under ``conversations:``)::
+
+    name: 库存：先问颜色尺码，再按库存回答
+    metadata: {platform: pinduoduo, product_id: p1002}   # sent with every turn
+    turns:
+      - user: 这件卫衣有货吗
+        bot:                       # every item must match the bot's reply (all messages of the turn)
+          - 颜色                   #   plain string: substring
+          - {regex: "尺码|码数"}   #   regex: re.search
+        bot_not: [宝贝]            # none of these may appear
+      - user: 黑色 L码
+        metadata: {product_id: p1002}   # merged over the conversation's metadata
+        bot: [{regex: "有货|仅剩|售罄"}]
+      - user: 还在吗
+        silent: true               # the bot must say nothing (e.g. paused for a human)
+      - agent: {reply: "亲，您好，我是人工客服小林"}    # a human agent's step, through the console API
+        bot: [人工客服小林]        # ...and what the buyer then sees
+      - agent: {close: resolved}   # close the ticket: the bot takes over again
+
+A failing turn prints the conversation so far and, for each expectation, whether
+it matched, with the actual reply, so the reason is readable without a debugger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import yaml
+
+Expectation = Union[str, Dict[str, str]]
+
+
+class ReplayFormatError(ValueError):
+    """A script is not in the replay format; the message names the file and the turn."""
+
+
+@dataclass
+class Turn:
+    user: Optional[str] = None
+    agent: Optional[Dict[str, Any]] = None
+    metadata: Dict[str, Any] = field(default_factory=dict)
+    bot: List[Expectation] = field(default_factory=list)
+    bot_not: List[Expectation] = field(default_factory=list)
+    silent: bool = False
+
+
+@dataclass
+class Conversation:
+    name: str
+    source: str
+    metadata: Dict[str, Any]
+    turns: List[Turn]
+
+
+@dataclass
+class TurnOutcome:
+    index: int
+    turn: Turn
+    replies: List[str]
+    problems: List[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ConversationResult:
+    conversation: Conversation
+    sender: str
+    outcomes: List[TurnOutcome] = field(default_factory=list)
+    error: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(o.ok for o in self.outcomes)
+
+
+# -- loading -------------------------------------------------------------------------
+def _expectations(raw: Any, where: str) -> List[Expectation]:
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else [raw]
+    checked: List[Expectation] = []
+    for item in items:
+        if isinstance(item, str) and item:
+            checked.append(item)
+        elif isinstance(item, dict) and set(item) == {"regex"} and isinstance(item["regex"], str):
+            try:
+                re.compile(item["regex"])
+            except re.error as exc:
+                raise ReplayFormatError(f"{where}: bad regex {item['regex']!r}: {exc}") from None
+            checked.append(item)
+        else:
+            raise ReplayFormatError(f"{where}: an expectation is a non-empty string or {{regex: ...}}, got {item!r}")
+    return checked
+
+
+def _turn(raw: Any, where: str) -> Turn:
+    if not isinstance(raw, dict):
+        raise ReplayFormatError(f"{where}: a turn is a mapping with `user:` or `agent:`")
+    unknown = set(raw) - {"user", "agent", "metadata", "bot", "bot_not", "silent"}
+    if unknown:
+        raise ReplayFormatError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    has_user, has_agent = "user" in raw, "agent" in raw
+    if has_user == has_agent:
+        raise ReplayFormatError(f"{where}: a turn has exactly one of `user:` or `agent:`")
+    if has_user and not isinstance(raw["user"], (str, int, float)):
+        raise ReplayFormatError(f"{where}: `user:` must be the buyer's text")
+    if has_agent and not (isinstance(raw["agent"], dict) and set(raw["agent"]) <= {"reply", "close"} and raw["agent"]):
+        raise ReplayFormatError(f"{where}: `agent:` is {{reply: TEXT}} or {{close: OUTCOME}}")
+    metadata = raw.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise ReplayFormatError(f"{where}: `metadata:` must be a mapping")
+    turn = Turn(
+        user=str(raw["user"]) if has_user else None,
+        agent=raw.get("agent"),
+        metadata=metadata,
+        bot=_expectations(raw.get("bot"), where),
+        bot_not=_expectations(raw.get("bot_not"), where),
+        silent=bool(raw.get("silent", False)),
+    )
+    if turn.silent and turn.bot:
+        raise ReplayFormatError(f"{where}: `silent: true` and `bot:` contradict each other")
+    return turn
+
+
+def load_conversations(path: Path) -> List[Conversation]:
+    """Read one replay file; raise ReplayFormatError naming the file and turn on any mistake."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReplayFormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ReplayFormatError(f"{path}: not valid YAML: {exc}") from None
+    raw_conversations = data.get("conversations") if isinstance(data, dict) and "conversations" in data else [data]
+    if not isinstance(raw_conversations, list) or not raw_conversations:
+        raise ReplayFormatError(f"{path}: no conversation found")
+    conversations = []
+    for number, raw in enumerate(raw_conversations, 1):
+        where = f"{path}" + (f" conversation {number}" if len(raw_conversations) > 1 else "")
+        if not isinstance(raw, dict) or not isinstance(raw.get("turns"), list) or not raw["turns"]:
+            raise ReplayFormatError(f"{where}: needs a non-empty `turns:` list")
+        metadata = raw.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise ReplayFormatError(f"{where}: `metadata:` must be a mapping")
+        turns = [_turn(t, f"{where} turn {i}") for i, t in enumerate(raw["turns"], 1)]
+        conversations.append(Conversation(str(raw.get("name") or Path(path).stem), str(path), metadata, turns))
+    return conversations
+
+
+# -- checking ------------------------------------------------------------------------
+def _describe(expectation: Expectation) -> str:
+    return f"/{expectation['regex']}/" if isinstance(expectation, dict) else repr(expectation)
+
+
+def _matches(expectation: Expectation, text: str) -> bool:
+    if isinstance(expectation, dict):
+        return re.search(expectation["regex"], text) is not None
+    return expectation in text
+
+
+def check_turn(turn: Turn, replies: Sequence[str]) -> List[str]:
+    """Problems with one turn's replies (empty when everything expected was there)."""
+    combined = "\n".join(replies)
+    problems = []
+    if turn.silent and replies:
+        problems.append("expected the bot to stay silent")
+    if not turn.silent and turn.user is not None and not replies:
+        problems.append("the bot sent nothing (is the NLG service up?)")
+    if any(not r.strip() for r in replies):
+        problems.append("the bot sent an empty message")
+    problems += [f"missing {_describe(e)}" for e in turn.bot if not _matches(e, combined)]
+    problems += [f"must not contain {_describe(e)}" for e in turn.bot_not if _matches(e, combined)]
+    return problems
+
+
+# -- running -------------------------------------------------------------------------
+UserSender = Callable[[str, str, Dict[str, Any]], List[dict]]
+AgentStep = Callable[[str, Dict[str, Any]], List[str]]
+
+
+def replay_conversation(
+    conversation: Conversation,
+    send_user: UserSender,
+    agent_step: Optional[AgentStep] = None,
+    sender: Optional[str] = None,
+) -> ConversationResult:
+    """Play every turn; a buyer turn's replies are what Rasa returns, an agent turn's are what it pushed."""
+    sender = sender or f"replay-{Path(conversation.source).stem}-{uuid.uuid4().hex[:8]}"
+    result = ConversationResult(conversation, sender)
+    for index, turn in enumerate(conversation.turns, 1):
+        try:
+            if turn.user is not None:
+                metadata = {**conversation.metadata, **turn.metadata}
+                messages = send_user(sender, turn.user, metadata)
+                replies = [str(m.get("text") or "") for m in messages if "text" in m or not m.get("image")]
+            else:
+                if agent_step is None:
+                    raise RuntimeError("this script has agent steps; run it with the web app up (kefu replay --start)")
+                replies = agent_step(sender, turn.agent or {})
+        except Exception as exc:  # one broken turn fails the conversation, readable, and replay goes on
+            result.error = f"turn {index}: {type(exc).__name__}: {exc}"
+            break
+        outcome = TurnOutcome(index, turn, replies, check_turn(turn, replies))
+        result.outcomes.append(outcome)
+        if not outcome.ok:
+            break
+    return result
+
+
+def format_result(result: ConversationResult) -> str:
+    """A readable account: the transcript so far, and what went wrong where."""
+    conv = result.conversation
+    mark = "PASS" if result.ok else "FAIL"
+    lines = [f"{mark} {conv.name}  ({conv.source}, sender {result.sender})"]
+    if result.ok:
+        return lines[0]
+    for outcome in result.outcomes:
+        turn = outcome.turn
+        who = f"买家: {turn.user}" if turn.user is not None else f"人工: {turn.agent}"
+        lines.append(f"  [{outcome.index}] {who}")
+        for reply in outcome.replies or ["(nothing)"]:
+            lines.append(f"        客服: {reply}")
+        if not outcome.ok:
+            lines.append("      expected:")
+            for e in turn.bot:
+                lines.append(f"        {'✓' if _matches(e, chr(10).join(outcome.replies)) else '✗'} contains {_describe(e)}")
+            for e in turn.bot_not:
+                lines.append(f"        {'✗' if _matches(e, chr(10).join(outcome.replies)) else '✓'} not {_describe(e)}")
+            if turn.silent:
+                lines.append(f"        {'✗' if outcome.replies else '✓'} silence")
+            lines.append("      problems: " + "; ".join(outcome.problems))
+    if result.error:
+        lines.append(f"  error: {result.error}")
+    return "\n".join(lines)
+
+
+def iter_script_files(paths: Iterable[str]) -> List[Path]:
+    files: List[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.yml"))
+        else:
+            files.append(path)
+    return files
+
+
+def rest_sender(rasa_url: str) -> UserSender:
+    from kefu.stack import send_rest_message
+
+    return lambda sender, text, metadata: send_rest_message(rasa_url, sender, text, metadata)
+
+
+def run_files(
+    files: Sequence[Path],
+    send_user: UserSender,
+    agent_step: Optional[AgentStep] = None,
+    out: Callable[[str], None] = print,
+) -> Tuple[int, int]:
+    """Replay every conversation of every file; return (passed, failed)."""
+    passed = failed = 0
+    for path in files:
+        try:
+            conversations = load_conversations(path)
+        except ReplayFormatError as exc:
+            out(f"FAIL {path}: {exc}")
+            failed += 1
+            continue
+        for conversation in conversations:
+            result = replay_conversation(conversation, send_user, agent_step)
+            out(format_result(result))
+            passed, failed = (passed + 1, failed) if result.ok else (passed, failed + 1)
+    return passed, failed
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from kefu.cli import CommandError
+    from kefu.settings import Settings
+    from kefu.stack import Stack, StackError, http_ok
+
+    files = iter_script_files(args.files)
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise CommandError(f"no such file: {', '.join(missing)}")
+    if not files:
+        raise CommandError("no replay scripts found")
+    settings = Settings.from_env()
+    rasa_url = args.url or settings.rasa_url
+    stack: Optional[Stack] = None
+    if not http_ok(f"{rasa_url}/"):
+        if not args.start:
+            raise CommandError(f"nothing answers at {rasa_url}: start kefu (make run) or pass --start")
+        print("Starting kefu for the replay ...", flush=True)
+        stack = Stack(settings)
+        try:
+            stack.start()
+        except StackError as exc:
+            raise CommandError(str(exc)) from None
+    try:
+        agent_step = _agent_stepper(settings, args)
+        passed, failed = run_files(files, rest_sender(rasa_url), agent_step)
+    finally:
+        if stack:
+            stack.stop()
+    print(f"replay: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def _agent_stepper(settings: Any, args: argparse.Namespace) -> Optional[AgentStep]:
+    """Agent steps go through the agent console's HTTP API (needs an agent login)."""
+    if not (args.agent and args.agent_password_file):
+        return None
+    from kefu.handoff.replay_agent import ConsoleAgent
+
+    password = Path(args.agent_password_file).read_text().strip()
+    return ConsoleAgent(settings.web_url, args.agent, password, rasa_url=args.url or settings.rasa_url).step
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser("replay", help="replay scripted conversations against the live stack")
+    parser.add_argument("files", nargs="+", help="replay scripts (.yml) or folders of them")
+    parser.add_argument("--url", help="Rasa server URL (default: from settings)")
+    parser.add_argument("--start", action="store_true", help="start the stack when nothing answers")
+    parser.add_argument("--agent", help="console agent name for `agent:` steps")
+    parser.add_argument("--agent-password-file", help="file holding that agent's password")
+    parser.set_defaults(func=cmd_replay)
+
+
+def main(argv: Optional[List[str]] = None) -> int:  # pragma: no cover - convenience
+    from kefu.cli import main as cli_main
+
+    return cli_main(["replay", *(argv if argv is not None else sys.argv[1:])])
