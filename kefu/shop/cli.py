@@ -1,0 +1,79 @@
+"""``kefu load-shop`` and ``kefu shop-info``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kefu.settings import Settings
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    load = subparsers.add_parser(
+        "load-shop", help="load shop/*.yml (config, catalog, orders) into SQLite when they changed"
+    )
+    load.add_argument("--shop-dir", type=Path, help="folder with shop.yml, catalog.yml, orders.yml (default: shop/)")
+    load.add_argument("--db", type=Path, help="SQLite file (default: .kefu/kefu.db)")
+    load.add_argument("--force", action="store_true", help="rebuild even when the files are unchanged")
+    load.set_defaults(func=run_load)
+
+    info = subparsers.add_parser("shop-info", help="summary of the loaded shop data (counts)")
+    info.add_argument("--shop-dir", type=Path)
+    info.add_argument("--db", type=Path)
+    info.set_defaults(func=run_info)
+
+
+def _paths(args: argparse.Namespace) -> "tuple[Path, Path]":
+    settings = Settings.from_env()
+    return (args.shop_dir or settings.shop_dir, args.db or settings.db_path)
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from kefu.cli import CommandError
+    from kefu.shop.store import load_shop
+    from kefu.shop.validation import ShopDataError, display_path
+
+    shop_dir, db_path = _paths(args)
+    try:
+        report = load_shop(shop_dir, db_path, force=args.force)
+    except ShopDataError as exc:
+        raise CommandError(str(exc)) from None
+    counts = report.counts
+    summary = f"{counts.get('products', 0)} products, {counts.get('skus', 0)} skus, {counts.get('orders', 0)} orders"
+    if report.loaded:
+        print(f"Loaded {display_path(shop_dir)} into {display_path(db_path)}: {summary}")
+    else:
+        print(f"Shop data unchanged since the last load ({summary}); skipped. Use --force to rebuild.")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from kefu.cli import CommandError
+    from kefu.shop.config import load_shop_config
+    from kefu.shop.store import ShopStore, load_shop
+    from kefu.shop.validation import ShopDataError
+
+    shop_dir, db_path = _paths(args)
+    try:
+        config = load_shop_config(Path(shop_dir) / "shop.yml")
+        counts = load_shop(shop_dir, db_path).counts
+        store = ShopStore(db_path)
+        products = store.products()
+        statuses: dict = {}
+        for order_id in store.order_ids():
+            order = store.order(order_id)
+            if order:
+                statuses[order.status.value] = statuses.get(order.status.value, 0) + 1
+        store.close()
+    except ShopDataError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Shop: {config.name} (default platform {config.default_platform})")
+    print(f"Products: {counts['products']} ({', '.join(p.id + ' ' + p.name for p in products)})")
+    print(f"SKUs: {counts['skus']} ({counts['skus_in_stock']} in stock)")
+    print(f"Size charts: {counts['size_charts']}")
+    print(f"Orders: {counts['orders']} ({', '.join(f'{k} {v}' for k, v in statuses.items())})")
+    print(f"Tracking events: {counts['tracking_events']}")
+    start, end = config.service_hours
+    print(f"Couriers: {', '.join(config.couriers)}; cut-off {config.cutoff:%H:%M}; "
+          f"service hours {start:%H:%M}-{end:%H:%M}")
+    return 0

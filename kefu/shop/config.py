@@ -1,0 +1,215 @@
+"""The shop's own settings (``shop/shop.yml``): shipping, returns, invoices, coupons, hours.
+
+Policies live in the file a shop operator edits, not in code, so every answer
+the assistant gives about them follows the shop's real rules. The file is
+parsed into a frozen :class:`ShopConfig`, cached per path and modification time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+from kefu.settings import PLATFORMS
+from kefu.shop.validation import Node, ShopDataError, display_path, read_yaml
+
+TIMEZONE = "Asia/Shanghai"
+PAYERS = ("shop", "buyer")
+INVOICE_TYPES = ("电子普票", "纸质普票", "专票")
+
+
+@dataclass(frozen=True)
+class Coupon:
+    """A shop coupon the assistant may mention: ``amount`` off orders of at least ``threshold``."""
+
+    name: str
+    amount: float
+    threshold: float = 0.0
+    valid_until: Optional[dt.date] = None
+    how_to_get: str = ""
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_until is None or day <= self.valid_until
+
+
+@dataclass(frozen=True)
+class InvoicePolicy:
+    """Which invoices the shop issues and how (platform rules: a buyer's request may not be refused)."""
+
+    types: Tuple[str, ...]
+    electronic: bool
+    paper: bool
+    issued_within_days: int
+    issued_after: str = "确认收货"
+    special_requires: Tuple[str, ...] = ()
+    paper_delivery: str = ""
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    name: str
+    default_platform: str
+    couriers: Tuple[str, ...]
+    default_courier: str
+    ship_within_hours: int
+    cutoff: dt.time
+    weekend_shipping: Dict[str, bool]
+    warehouse_province: str
+    delivery_days: Dict[str, Tuple[int, int]]
+    default_delivery_days: Tuple[int, int]
+    return_window_days: int
+    return_shipping: Dict[str, str]
+    freight_insurance: bool
+    invoice: InvoicePolicy
+    coupons: Tuple[Coupon, ...]
+    service_hours: Tuple[dt.time, dt.time]
+    handoff: Dict[str, Any]
+    timezone: str = TIMEZONE
+    remote_provinces: Tuple[str, ...] = ()
+    refund_days: Tuple[int, int] = (1, 3)
+    low_stock_threshold: int = 3
+    source: str = field(default="", compare=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def days_to(self, province: Optional[str]) -> Tuple[int, int]:
+        """Delivery days (min, max) after dispatch to ``province`` (short name, e.g. 新疆)."""
+        if province and province in self.delivery_days:
+            return self.delivery_days[province]
+        return self.default_delivery_days
+
+    def ships_on(self, day: dt.date) -> bool:
+        weekday = day.weekday()
+        if weekday == 5:
+            return bool(self.weekend_shipping.get("saturday"))
+        if weekday == 6:
+            return bool(self.weekend_shipping.get("sunday"))
+        return True
+
+    def current_coupons(self, day: Optional[dt.date] = None) -> Tuple[Coupon, ...]:
+        if day is None:
+            return self.coupons
+        return tuple(c for c in self.coupons if c.valid_on(day))
+
+    def in_service_hours(self, now: dt.datetime) -> bool:
+        start, end = self.service_hours
+        local = now.astimezone(self.tz).time() if now.tzinfo else now.time()
+        if start <= end:
+            return start <= local < end
+        return local >= start or local < end  # hours across midnight
+
+
+_cache: Dict[Tuple[str, int], ShopConfig] = {}
+_cache_lock = threading.Lock()
+
+
+def load_shop_config(path: Path) -> ShopConfig:
+    """Parse ``shop.yml``; cached per path and mtime. Raises :class:`ShopDataError` on a bad file."""
+    path = Path(path)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        raise ShopDataError(f"{display_path(path)}: file not found") from None
+    key = (str(path.resolve()), mtime)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    config = parse_shop_config(read_yaml(path), display_path(path))
+    with _cache_lock:
+        for old in [k for k in _cache if k[0] == key[0]]:
+            del _cache[old]
+        _cache[key] = config
+    return config
+
+
+def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
+    root = Node(data, file)
+    root.mapping()
+    tz_name = root.get("timezone", TIMEZONE).text()
+    try:
+        ZoneInfo(tz_name)
+    except Exception:  # zoneinfo raises several types for bad keys
+        raise root.get("timezone").fail(f"unknown time zone {tz_name!r}") from None
+
+    platform = root.get("default_platform")
+    platform.choice(PLATFORMS)
+
+    shipping = root.get("shipping")
+    couriers = shipping.get("couriers").texts(allow_empty=False)
+    default_courier_node = shipping.get("default_courier", couriers[0])
+    default_courier = default_courier_node.text()
+    if default_courier not in couriers:
+        raise default_courier_node.fail("must be one of the couriers listed")
+    weekend_node = shipping.get("weekend_shipping")
+    weekend = {day: weekend_node.get(day).boolean() for day in ("saturday", "sunday")}
+    delivery = {name: node.day_range() for name, node in shipping.get("delivery_days").items()}
+    remote = shipping.get("remote_provinces", []).texts()
+
+    returns = root.get("returns")
+    payers_node = returns.get("return_shipping")
+    payers = {reason: payers_node.get(reason).choice(PAYERS) for reason in ("quality", "no_reason")}
+
+    invoice_node = root.get("invoice")
+    types = invoice_node.get("types").texts(allow_empty=False)
+    for index, kind in enumerate(types):
+        if kind not in INVOICE_TYPES:
+            raise Node(kind, file, f"invoice.types[{index}]").fail(f"must be one of {', '.join(INVOICE_TYPES)}")
+    invoice = InvoicePolicy(
+        types=types,
+        electronic="电子普票" in types,
+        paper="纸质普票" in types,
+        issued_within_days=invoice_node.get("issued_within_days").whole(minimum=0, maximum=60),
+        issued_after=invoice_node.get("issued_after", "确认收货").text(),
+        special_requires=invoice_node.get("special_requires", []).texts(),
+        paper_delivery=invoice_node.get("paper_delivery", "").optional_text(),
+    )
+
+    coupons = []
+    for node in root.get("coupons", []).list():
+        coupons.append(
+            Coupon(
+                name=node.get("name").text(),
+                amount=node.get("amount").number(minimum=0.01),
+                threshold=node.get("threshold", 0).number(),
+                valid_until=node.get("valid_until").date() if node.has("valid_until") else None,
+                how_to_get=node.get("how_to_get", "").optional_text(),
+            )
+        )
+
+    hours = root.get("service_hours")
+    start, end = hours.get("start").time(), hours.get("end").time()
+
+    handoff = root.get("handoff", {})
+    handoff.mapping()
+
+    return ShopConfig(
+        name=root.get("name").text(100),
+        default_platform=platform.text(),
+        couriers=couriers,
+        default_courier=default_courier,
+        ship_within_hours=shipping.get("ship_within_hours").whole(minimum=1, maximum=24 * 30),
+        cutoff=shipping.get("cutoff").time(),
+        weekend_shipping=weekend,
+        warehouse_province=shipping.get("warehouse_province").text(),
+        delivery_days=delivery,
+        default_delivery_days=shipping.get("default_delivery_days").day_range(),
+        return_window_days=returns.get("window_days").whole(minimum=0, maximum=365),
+        return_shipping=payers,
+        freight_insurance=returns.get("freight_insurance").boolean(),
+        invoice=invoice,
+        coupons=tuple(coupons),
+        service_hours=(start, end),
+        handoff=dict(handoff.value),
+        timezone=tz_name,
+        remote_provinces=remote,
+        refund_days=returns.get("refund_days", [1, 3]).day_range(),
+        low_stock_threshold=root.get("low_stock_threshold", 3).whole(minimum=0, maximum=1000),
+        source=file,
+    )

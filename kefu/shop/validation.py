@@ -1,0 +1,199 @@
+"""Reading shop YAML with errors that name the file and the entry.
+
+A shop operator edits these files by hand; a mistake must come back as one line
+such as ``shop/catalog.yml: products[2].skus[0]: stock must be a whole number ≥ 0``,
+never as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import yaml
+
+from kefu.settings import PROJECT_ROOT
+
+
+class ShopDataError(ValueError):
+    """A shop file is missing, unreadable or holds an invalid entry."""
+
+
+def display_path(path: Path) -> str:
+    """``shop/catalog.yml`` for files inside the project, the full path otherwise."""
+    path = Path(path)
+    for base in (Path.cwd(), PROJECT_ROOT):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def read_yaml(path: Path) -> Any:
+    where = display_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ShopDataError(f"{where}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ShopDataError(f"{where}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ShopDataError(f"{where}:{line}: invalid YAML ({problem})") from None
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Node:
+    """A value inside a YAML document plus where it is, for error messages."""
+
+    def __init__(self, value: Any, file: str, where: str = "") -> None:
+        self.value = value
+        self.file = file
+        self.where = where
+
+    # -- navigation -------------------------------------------------------
+    def fail(self, message: str) -> "ShopDataError":
+        location = f"{self.file}: {self.where}: " if self.where else f"{self.file}: "
+        return ShopDataError(location + message)
+
+    def _child_where(self, key: Union[str, int]) -> str:
+        if isinstance(key, int):
+            return f"{self.where}[{key}]"
+        return f"{self.where}.{key}" if self.where else str(key)
+
+    def mapping(self) -> Dict[str, Any]:
+        if not isinstance(self.value, dict):
+            raise self.fail("must be a mapping (key: value)")
+        return self.value
+
+    def get(self, key: str, default: Any = ..., ) -> "Node":
+        data = self.mapping()
+        if key not in data or data[key] is None:
+            if default is ...:
+                raise Node(None, self.file, self._child_where(key)).fail("is required")
+            return Node(default, self.file, self._child_where(key))
+        return Node(data[key], self.file, self._child_where(key))
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.value, dict) and self.value.get(key) is not None
+
+    def items(self) -> List[Tuple[str, "Node"]]:
+        return [(str(k), Node(v, self.file, self._child_where(str(k)))) for k, v in self.mapping().items()]
+
+    def list(self, allow_empty: bool = True) -> List["Node"]:
+        if self.value is None:
+            self.value = []
+        if not isinstance(self.value, list):
+            raise self.fail("must be a list")
+        if not allow_empty and not self.value:
+            raise self.fail("must not be empty")
+        return [Node(v, self.file, self._child_where(i)) for i, v in enumerate(self.value)]
+
+    # -- typed values -----------------------------------------------------
+    def text(self, max_len: int = 500) -> str:
+        if isinstance(self.value, bool) or not isinstance(self.value, (str, int, float)):
+            raise self.fail("must be text")
+        value = str(self.value).strip()
+        if not value:
+            raise self.fail("must not be empty")
+        if len(value) > max_len:
+            raise self.fail(f"must be at most {max_len} characters")
+        return value
+
+    def optional_text(self, max_len: int = 500) -> str:
+        return "" if self.value in (None, "") else self.text(max_len)
+
+    def texts(self, allow_empty: bool = True) -> Tuple[str, ...]:
+        return tuple(node.text() for node in self.list(allow_empty=allow_empty))
+
+    def whole(self, minimum: Optional[int] = 0, maximum: Optional[int] = None) -> int:
+        value = self.value
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and minimum is not None and value < minimum:
+            ok = False
+        if ok and maximum is not None and value > maximum:
+            ok = False
+        if not ok:
+            bounds = f" ≥ {minimum}" if minimum is not None else ""
+            if maximum is not None:
+                bounds = f" between {minimum} and {maximum}"
+            raise self.fail(f"must be a whole number{bounds}")
+        return int(value)
+
+    def number(self, minimum: float = 0.0, maximum: Optional[float] = None) -> float:
+        value = self.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail("must be a number")
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"≥ {minimum:g}"
+            raise self.fail(f"must be a number {bound}")
+        return float(value)
+
+    def boolean(self) -> bool:
+        if not isinstance(self.value, bool):
+            raise self.fail("must be true or false")
+        return self.value
+
+    def time(self) -> dt.time:
+        value = self.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            # YAML 1.1 reads an unquoted 16:00 as the sexagesimal integer 960.
+            if 0 <= value < 24 * 60:
+                return dt.time(value // 60, value % 60)
+        if isinstance(value, str):
+            match = _TIME.match(value.strip())
+            if match:
+                return dt.time(int(match.group(1)), int(match.group(2)))
+        raise self.fail('must be a time of day like "16:00"')
+
+    def date(self) -> dt.date:
+        value = self.value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail("must be a date like 2026-12-05")
+
+    def datetime(self, tz: dt.tzinfo) -> dt.datetime:
+        value = self.value
+        parsed: Optional[dt.datetime] = None
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, str):
+            try:
+                parsed = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            raise self.fail('must be a date and time like "2026-11-20 14:30"')
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(tz)
+
+    def day_range(self) -> Tuple[int, int]:
+        items = self.list()
+        if len(items) != 2:
+            raise self.fail("must be [min, max] days")
+        low, high = items[0].whole(minimum=0, maximum=60), items[1].whole(minimum=0, maximum=60)
+        if low > high:
+            raise self.fail("min days must not exceed max days")
+        return (low, high)
+
+    def choice(self, options: Sequence[str]) -> str:
+        if self.value not in options:
+            raise self.fail(f"must be one of {', '.join(options)}")
+        return str(self.value)
