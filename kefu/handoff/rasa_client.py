@@ -1,0 +1,81 @@
+"""The few Rasa HTTP API calls the console and web chat make.
+
+- read a conversation's tracker (to sync what the buyer wrote while paused),
+- push an agent's reply as a bot event through the ``callback`` output channel
+  (the REST channel cannot receive pushes; Rasa POSTs the message to the web
+  app's ``/chat/callback``),
+- resume the bot,
+- forward a web-chat buyer message to the callback input channel.
+
+The API token comes from the file ``kefu up`` generates (``Settings.token_file``)
+and is sent as ``?token=``; it is never logged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+from urllib.parse import quote
+
+import requests
+
+TIMEOUT_S = 10.0
+
+
+class RasaError(Exception):
+    """Rasa could not be reached or refused the call (HTTP 502 for the console)."""
+
+    status_code = 502
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: Optional[str] = None, timeout: float = TIMEOUT_S) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.http = requests.Session()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "RasaClient":
+        token_file: Path = settings.token_file
+        token = token_file.read_text().strip() if token_file.exists() else None
+        return cls(settings.rasa_url, token)
+
+    def _params(self, **extra: str) -> Dict[str, str]:
+        return {**({"token": self.token} if self.token else {}), **extra}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self.http.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise RasaError(f"Rasa is not reachable ({type(exc).__name__})") from None
+        if response.status_code >= 400:
+            raise RasaError(f"Rasa answered HTTP {response.status_code} to {method} {path.split('?')[0]}")
+        return response
+
+    def tracker(self, conversation_id: str) -> Dict[str, Any]:
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker"
+        return self._call("GET", path, params=self._params(include_events="ALL")).json()
+
+    def events(self, conversation_id: str) -> List[Mapping[str, Any]]:
+        return list(self.tracker(conversation_id).get("events") or [])
+
+    def push_events(self, conversation_id: str, events: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Append events; bot events are sent to the buyer through the callback channel."""
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        params = self._params(execute_side_effects="true", output_channel="callback")
+        return self._call("POST", path, params=params, json=events).json()
+
+    def push_agent_reply(self, conversation_id: str, text: str, agent: str) -> None:
+        self.push_events(conversation_id, [{"event": "bot", "text": text, "metadata": {"kefu_agent": agent}}])
+
+    def resume(self, conversation_id: str, handback_text: Optional[str] = None) -> None:
+        events: List[Dict[str, Any]] = [{"event": "resume"}]
+        if handback_text:
+            events.append({"event": "bot", "text": handback_text, "metadata": {"kefu_agent": "handback"}})
+        self.push_events(conversation_id, events)
+
+    def send_buyer_message(self, conversation_id: str, text: str, metadata: Mapping[str, Any]) -> None:
+        """Forward a web-chat message to the callback input channel (answers arrive at /chat/callback)."""
+        payload = {"sender": conversation_id, "message": text, "metadata": dict(metadata)}
+        self._call("POST", "/webhooks/callback/webhook", json=payload)

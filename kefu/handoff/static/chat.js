@@ -1,0 +1,67 @@
+// Buyer web chat: forwards messages to Rasa through the web app and polls for
+// everything the bot (or a human agent) sent. Text is written with textContent only.
+"use strict";
+
+(function () {
+  const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+  const list = document.getElementById("messages");
+  const input = document.getElementById("text");
+  const error = document.getElementById("chat-error");
+  let after = 0;
+  let busy = false;
+
+  function show(message) {
+    const item = document.createElement("li");
+    item.className = "msg " + message.sender;
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = message.sender === "buyer" ? "我" : "客服";
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = message.text;
+    item.append(who, text);
+    list.append(item);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  async function poll() {
+    if (busy) return;
+    busy = true;
+    try {
+      const response = await fetch("/chat/messages?after=" + after, { credentials: "same-origin" });
+      if (response.ok) {
+        const data = await response.json();
+        for (const message of data.messages) {
+          after = Math.max(after, message.id);
+          if (message.text) show(message);
+        }
+      }
+    } catch (e) { /* offline for a moment: the next poll catches up */ }
+    busy = false;
+  }
+
+  document.getElementById("composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    const response = await fetch("/chat/send", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
+      body: JSON.stringify({
+        text,
+        platform: document.getElementById("platform").value,
+        product_id: document.getElementById("product").value || null,
+      }),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { /* empty */ }
+    error.hidden = response.ok;
+    error.textContent = response.ok ? "" : (data.message || "发送失败");
+    poll();
+  });
+
+  poll();
+  setInterval(poll, 1000);
+})();

@@ -1,0 +1,348 @@
+"""Handoff tickets and their transcripts, in the shared SQLite file.
+
+A ticket belongs to one conversation; while it is open (or claimed) the bot is
+paused for that conversation and every buyer message is appended to the
+ticket. Transcript lines carry a ``source_key`` (e.g. the Rasa event
+timestamp) so syncing the same tracker twice never duplicates a line.
+
+Life cycle: ``open`` -> ``claimed`` (one agent holds it; others get a
+:class:`ClaimConflict`) -> ``closed`` (with an outcome). ``release`` puts a
+claimed ticket back in the queue.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+from kefu.db import connect, transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS handoff_tickets (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    platform        TEXT NOT NULL,
+    product_id      TEXT,
+    order_id        TEXT,
+    reason          TEXT NOT NULL,
+    priority        INTEGER NOT NULL,
+    detail          TEXT NOT NULL DEFAULT '',
+    status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'claimed', 'closed')),
+    agent           TEXT,
+    created_at      REAL NOT NULL,
+    answer_after    REAL,
+    claimed_at      REAL,
+    closed_at       REAL,
+    outcome         TEXT
+);
+CREATE INDEX IF NOT EXISTS handoff_tickets_status ON handoff_tickets (status, priority, created_at);
+CREATE INDEX IF NOT EXISTS handoff_tickets_conversation ON handoff_tickets (conversation_id, status);
+CREATE TABLE IF NOT EXISTS handoff_messages (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id  INTEGER NOT NULL REFERENCES handoff_tickets (id),
+    sender     TEXT NOT NULL CHECK (sender IN ('buyer', 'bot', 'agent', 'system')),
+    text       TEXT NOT NULL,
+    ts         REAL NOT NULL,
+    source_key TEXT,
+    agent      TEXT,
+    UNIQUE (ticket_id, source_key)
+);
+CREATE TABLE IF NOT EXISTS handoff_audit (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts        REAL NOT NULL,
+    agent     TEXT,
+    ticket_id INTEGER,
+    action    TEXT NOT NULL,
+    detail    TEXT NOT NULL DEFAULT ''
+);
+"""
+
+ACTIVE = ("open", "claimed")
+DEFAULT_HANDLING_MINUTES = 5.0
+
+
+class TicketError(Exception):
+    """Base of ticket errors; ``status_code`` is the HTTP status the console answers with."""
+
+    status_code = 400
+
+
+class TicketNotFound(TicketError):
+    status_code = 404
+
+
+class ClaimConflict(TicketError):
+    """Another agent holds the ticket (or it is closed)."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    sender: str
+    text: str
+    ts: float
+    source_key: Optional[str] = None
+    agent: Optional[str] = None
+
+
+@dataclass
+class Ticket:
+    id: int
+    conversation_id: str
+    platform: str
+    product_id: Optional[str]
+    order_id: Optional[str]
+    reason: str
+    priority: int
+    detail: str
+    status: str
+    agent: Optional[str]
+    created_at: float
+    answer_after: Optional[float]
+    claimed_at: Optional[float]
+    closed_at: Optional[float]
+    outcome: Optional[str]
+    transcript: List[TranscriptLine] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Ticket":
+        return cls(**{key: row[key] for key in row.keys()})
+
+    def waiting_seconds(self, now: Optional[float] = None) -> float:
+        return max(0.0, (now or time.time()) - self.created_at)
+
+    def as_dict(self, now: Optional[float] = None) -> Dict[str, Any]:
+        data = {key: value for key, value in self.__dict__.items() if key != "transcript"}
+        data["waiting_seconds"] = round(self.waiting_seconds(now))
+        data["transcript"] = [line.__dict__ for line in self.transcript]
+        return data
+
+
+class TicketStore:
+    """Read/write access to tickets. Connects lazily; safe to share between threads."""
+
+    def __init__(self, db_path: Union[str, Path]) -> None:
+        self.db_path = db_path
+        self._local = threading.local()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.db_path)
+            conn.executescript(SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    # --- creating and reading ---------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        conversation_id: str,
+        platform: str,
+        reason: str,
+        priority: int,
+        detail: str = "",
+        product_id: Optional[str] = None,
+        order_id: Optional[str] = None,
+        transcript: Sequence[TranscriptLine] = (),
+        answer_after: Optional[float] = None,
+        now: Optional[float] = None,
+    ) -> "tuple[Ticket, bool]":
+        """Open a ticket, or return the conversation's active one. Returns (ticket, created)."""
+        if not conversation_id:
+            raise TicketError("conversation_id is required")
+        now = time.time() if now is None else now
+        with transaction(self.conn) as conn:
+            row = conn.execute(
+                "SELECT id FROM handoff_tickets WHERE conversation_id = ? AND status IN ('open', 'claimed')",
+                (conversation_id,),
+            ).fetchone()
+            created = row is None
+            if created:
+                ticket_id = conn.execute(
+                    "INSERT INTO handoff_tickets (conversation_id, platform, product_id, order_id, reason,"
+                    " priority, detail, created_at, answer_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (conversation_id, platform, product_id, order_id, reason, priority, detail, now, answer_after),
+                ).lastrowid
+            else:
+                ticket_id = row["id"]
+                # A more urgent trigger on an active ticket raises its priority.
+                conn.execute(
+                    "UPDATE handoff_tickets SET priority = MIN(priority, ?) WHERE id = ?", (priority, ticket_id)
+                )
+            self._append(conn, ticket_id, transcript)
+        return self.get(ticket_id), created
+
+    def get(self, ticket_id: int) -> Ticket:
+        row = self.conn.execute("SELECT * FROM handoff_tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise TicketNotFound(f"ticket {ticket_id} not found")
+        ticket = Ticket.from_row(row)
+        ticket.transcript = self.transcript(ticket_id)
+        return ticket
+
+    def transcript(self, ticket_id: int) -> List[TranscriptLine]:
+        rows = self.conn.execute(
+            "SELECT sender, text, ts, source_key, agent FROM handoff_messages WHERE ticket_id = ? ORDER BY ts, id",
+            (ticket_id,),
+        ).fetchall()
+        return [TranscriptLine(**dict(row)) for row in rows]
+
+    def active_for(self, conversation_id: str) -> Optional[Ticket]:
+        row = self.conn.execute(
+            "SELECT id FROM handoff_tickets WHERE conversation_id = ? AND status IN ('open', 'claimed')",
+            (conversation_id,),
+        ).fetchone()
+        return self.get(row["id"]) if row else None
+
+    def queue(self, include_claimed: bool = True) -> List[Ticket]:
+        """Active tickets, most urgent first, oldest first within a priority."""
+        statuses = ACTIVE if include_claimed else ("open",)
+        rows = self.conn.execute(
+            f"SELECT * FROM handoff_tickets WHERE status IN ({','.join('?' * len(statuses))})"
+            " ORDER BY priority, created_at, id",
+            statuses,
+        ).fetchall()
+        return [Ticket.from_row(row) for row in rows]
+
+    def waiting_ahead(self, priority: int) -> int:
+        """Unclaimed tickets a new ticket of ``priority`` would wait behind."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) AS n FROM handoff_tickets WHERE status = 'open' AND priority <= ?", (priority,)
+        ).fetchone()
+        return int(row["n"])
+
+    def average_handling_minutes(self, last: int = 20) -> float:
+        rows = self.conn.execute(
+            "SELECT closed_at - COALESCE(claimed_at, created_at) AS seconds FROM handoff_tickets"
+            " WHERE status = 'closed' ORDER BY closed_at DESC LIMIT ?",
+            (last,),
+        ).fetchall()
+        durations = sorted(row["seconds"] / 60 for row in rows if row["seconds"] is not None)
+        if not durations:
+            return DEFAULT_HANDLING_MINUTES
+        return durations[len(durations) // 2]
+
+    # --- transcript -------------------------------------------------------------------------------
+
+    def append(self, ticket_id: int, lines: Iterable[TranscriptLine]) -> int:
+        """Append lines (deduplicated by source_key); returns how many were new."""
+        with transaction(self.conn) as conn:
+            return self._append(conn, ticket_id, lines)
+
+    @staticmethod
+    def _append(conn: sqlite3.Connection, ticket_id: int, lines: Iterable[TranscriptLine]) -> int:
+        added = 0
+        for line in lines:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO handoff_messages (ticket_id, sender, text, ts, source_key, agent)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (ticket_id, line.sender, line.text, line.ts, line.source_key, line.agent),
+            )
+            added += cursor.rowcount
+        return added
+
+    # --- agent actions ----------------------------------------------------------------------------
+
+    def claim(self, ticket_id: int, agent: str, now: Optional[float] = None) -> Ticket:
+        """Take a ticket. Claiming one's own ticket again is fine; anyone else's is a conflict."""
+        with transaction(self.conn) as conn:
+            ticket = self._locked(conn, ticket_id)
+            if ticket["status"] == "closed":
+                raise ClaimConflict(f"ticket {ticket_id} is closed")
+            if ticket["status"] == "claimed" and ticket["agent"] != agent:
+                raise ClaimConflict(f"ticket {ticket_id} is held by {ticket['agent']}")
+            conn.execute(
+                "UPDATE handoff_tickets SET status = 'claimed', agent = ?, claimed_at = COALESCE(claimed_at, ?)"
+                " WHERE id = ?",
+                (agent, time.time() if now is None else now, ticket_id),
+            )
+        return self.get(ticket_id)
+
+    def release(self, ticket_id: int, agent: str) -> Ticket:
+        with transaction(self.conn) as conn:
+            self._require_holder(conn, ticket_id, agent)
+            conn.execute(
+                "UPDATE handoff_tickets SET status = 'open', agent = NULL, claimed_at = NULL WHERE id = ?",
+                (ticket_id,),
+            )
+        return self.get(ticket_id)
+
+    def require_holder(self, ticket_id: int, agent: str) -> Ticket:
+        """The ticket, if ``agent`` holds it; else :class:`ClaimConflict`."""
+        with transaction(self.conn) as conn:
+            self._require_holder(conn, ticket_id, agent)
+        return self.get(ticket_id)
+
+    def add_agent_reply(self, ticket_id: int, agent: str, text: str, now: Optional[float] = None) -> None:
+        ts = time.time() if now is None else now
+        self.append(ticket_id, [TranscriptLine("agent", text, ts, f"agent:{ts:.6f}", agent)])
+
+    def close(self, ticket_id: int, agent: str, outcome: str, now: Optional[float] = None) -> Ticket:
+        with transaction(self.conn) as conn:
+            self._require_holder(conn, ticket_id, agent)
+            conn.execute(
+                "UPDATE handoff_tickets SET status = 'closed', closed_at = ?, outcome = ? WHERE id = ?",
+                (time.time() if now is None else now, outcome, ticket_id),
+            )
+        return self.get(ticket_id)
+
+    def audit(self, action: str, *, agent: Optional[str], ticket_id: Optional[int], detail: str = "") -> None:
+        self.conn.execute(
+            "INSERT INTO handoff_audit (ts, agent, ticket_id, action, detail) VALUES (?, ?, ?, ?, ?)",
+            (time.time(), agent, ticket_id, action, detail),
+        )
+
+    def audit_log(self, ticket_id: Optional[int] = None) -> List[Dict[str, Any]]:
+        if ticket_id is None:
+            rows = self.conn.execute("SELECT * FROM handoff_audit ORDER BY id").fetchall()
+        else:
+            rows = self.conn.execute("SELECT * FROM handoff_audit WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+        return [dict(row) for row in rows]
+
+    @staticmethod
+    def _locked(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM handoff_tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise TicketNotFound(f"ticket {ticket_id} not found")
+        return row
+
+    def _require_holder(self, conn: sqlite3.Connection, ticket_id: int, agent: str) -> sqlite3.Row:
+        row = self._locked(conn, ticket_id)
+        if row["status"] != "claimed" or row["agent"] != agent:
+            holder = row["agent"] or "nobody"
+            raise ClaimConflict(f"ticket {ticket_id} is {row['status']} (held by {holder}); claim it first")
+        return row
+
+
+def transcript_from_events(events: Iterable[Mapping[str, Any]], since: Optional[float] = None) -> List[TranscriptLine]:
+    """Buyer and bot lines from a Rasa tracker's events (dicts as in the tracker JSON).
+
+    Bot events pushed by the console carry ``metadata.kefu_agent`` and are
+    skipped: the console records agent replies itself, as ``agent`` lines.
+    """
+    lines: List[TranscriptLine] = []
+    for event in events or ():
+        if not isinstance(event, Mapping):
+            continue
+        kind = event.get("event")
+        text = event.get("text")
+        ts = event.get("timestamp")
+        if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
+            continue
+        if not isinstance(ts, (int, float)):
+            continue
+        if since is not None and ts < since:
+            continue
+        if kind == "bot" and (event.get("metadata") or {}).get("kefu_agent"):
+            continue
+        sender = "buyer" if kind == "user" else "bot"
+        lines.append(TranscriptLine(sender, text, float(ts), f"rasa:{kind}:{ts!r}"))
+    return lines
