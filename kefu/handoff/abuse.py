@@ -53,7 +53,7 @@ def _local_normalise(text: str) -> Tuple[str, Span]:
 
 
 def _guard_normalise(text: str) -> Tuple[str, Span]:
-    from kefu.guard._normalize import normalize
+    from kefu.guard import normalize
 
     normalized = normalize(text)
     return normalized.text, normalized.span
@@ -63,7 +63,7 @@ def _guard_normalise(text: str) -> Tuple[str, Span]:
 def guard_normaliser() -> Normaliser:
     """The guard's normaliser when the guard provides one, else a compatible local one."""
     try:
-        from kefu.guard._normalize import normalize  # noqa: F401  (the guard's own pipeline)
+        from kefu.guard import normalize  # noqa: F401  (the guard's own pipeline)
     except ImportError:
         return _local_normalise
     return _guard_normalise

@@ -1,5 +1,5 @@
 // Agent console. Data from the server is only ever written with textContent
-// (never innerHTML), so buyer text cannot inject markup into the agent's page.
+// (never as HTML markup), so buyer text cannot inject markup into the agent's page.
 "use strict";
 
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
