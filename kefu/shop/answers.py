@@ -1,0 +1,592 @@
+"""Finished, compliant Chinese replies built from shop data and the templates in ``replies.yml``.
+
+Each function decides *what* to say from the data (stock counts, cut-off times,
+tracking events, policies) and returns an :class:`Answer`: the text to send and
+a ``data`` dict with the facts behind it, so the dialogue can branch (ask for a
+missing size, open a ticket for a stuck parcel) without parsing text. No
+sentence is written in Python: every one comes from ``replies.yml``. ``now`` is
+always passed in, so answers are deterministic under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import string
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from kefu import normalize
+from kefu.shop.config import ShopConfig, load_shop_config
+from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
+
+REPLIES_PATH = Path(__file__).with_name("replies.yml")
+STUCK_AFTER = dt.timedelta(days=3)   # no tracking movement for this long: apologise, escalate
+LOW_STOCK_THRESHOLD = 3              # default when no config is at hand
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    data: Dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# templates
+# ---------------------------------------------------------------------------
+
+_templates: Optional[Dict[str, str]] = None
+_templates_lock = threading.Lock()
+
+
+def templates() -> Dict[str, str]:
+    """All templates from ``replies.yml`` (read once)."""
+    global _templates
+    if _templates is None:
+        with _templates_lock:
+            if _templates is None:
+                data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
+                if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+                    raise ValueError(f"{REPLIES_PATH}: every entry must be key: text")
+                _templates = {str(k): v for k, v in data.items()}
+    return _templates
+
+
+def template_fields(key: str) -> List[str]:
+    """Placeholder names used by template ``key`` (for tests and tooling)."""
+    return [name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(templates()[key]) if name]
+
+
+def mask_phone(text: str) -> str:
+    """``13812345678`` -> ``138****5678`` anywhere in ``text``: answers never carry a full phone number."""
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def mask_email(email: str) -> str:
+    """``zhang.san@qq.com`` -> ``z***@q***.com``: confirms the address without echoing it (or a brand in it)."""
+    local, _, domain = (email or "").partition("@")
+    if not local or not domain:
+        return "***"
+    host, _, tld = domain.rpartition(".")
+    host = host or domain
+    return f"{local[0]}***@{host[0]}***" + (f".{tld}" if tld and host != domain else "")
+
+
+def reply(key: str, **values: Any) -> str:
+    """Render template ``key`` with ``values``. Unknown key -> ``KeyError(key)``; a missing value too."""
+    try:
+        text = templates()[key]
+    except KeyError:
+        raise KeyError(key) from None
+    try:
+        rendered = text.format(**values)
+    except KeyError as exc:
+        raise KeyError(f"{key}: missing value {exc.args[0]!r}") from None
+    return mask_phone(rendered)
+
+
+def _join(items: Sequence[str]) -> str:
+    return reply("common.list_separator").join(items)
+
+
+def _date(day: dt.date) -> str:
+    return reply("common.date", month=day.month, day=day.day)
+
+
+def _datetime(moment: dt.datetime) -> str:
+    return reply("common.datetime", month=moment.month, day=moment.day, hour=moment.hour, minute=moment.minute)
+
+
+def _day_label(day: dt.date, today: dt.date) -> str:
+    """今天（11月23日） / 明天（…） / 后天（…） / 周六（…）."""
+    offset = (day - today).days
+    date_text = _date(day)
+    if offset == 0:
+        return reply("common.day_today", date=date_text)
+    if offset == 1:
+        return reply("common.day_tomorrow", date=date_text)
+    if offset == 2:
+        return reply("common.day_after_tomorrow", date=date_text)
+    weekdays = reply("common.weekdays").split(",")
+    return reply("common.day_weekday", weekday=weekdays[day.weekday()], date=date_text)
+
+
+def _local(config: ShopConfig, moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=config.tz)
+    return moment.astimezone(config.tz)
+
+
+def _default_config() -> ShopConfig:
+    from kefu.settings import Settings
+
+    return load_shop_config(Settings.from_env().shop_config_path)
+
+
+# ---------------------------------------------------------------------------
+# stock
+# ---------------------------------------------------------------------------
+
+def _unique(values: Sequence[str]) -> List[str]:
+    seen: List[str] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def stock_answer(
+    store: Any, product: Product, color: Optional[str], size: Optional[str], *, threshold: int = LOW_STOCK_THRESHOLD
+) -> Answer:
+    """Stock of one colour/size of ``product``; asks for what is missing, offers in-stock alternatives."""
+    skus: List[Sku] = store.skus(product.id)
+    colors = _unique([s.color for s in skus])
+    sizes = _unique([s.size for s in skus])
+    data: Dict[str, Any] = {"product_id": product.id, "colors": colors, "sizes": sizes}
+    chosen_color = normalize.normalize_color(color, known=colors) if color else None
+    if chosen_color is None and len(colors) == 1:
+        chosen_color = colors[0]
+    chosen_size = _match_size(size, sizes) if size else None
+    if chosen_size is None and len(sizes) == 1:
+        chosen_size = sizes[0]
+
+    if color and chosen_color is None:
+        data.update(missing=["color"], unknown="color")
+        return Answer(reply("stock.unknown_color", product=product.name, color=color, colors=_join(colors)), data)
+    if size and chosen_size is None:
+        data.update(missing=["size"], unknown="size", color=chosen_color)
+        return Answer(reply("stock.unknown_size", product=product.name, size=size, sizes=_join(sizes)), data)
+    if chosen_color is None and chosen_size is None:
+        data["missing"] = ["color", "size"]
+        return Answer(
+            reply("stock.ask_color_size", product=product.name, colors=_join(colors), sizes=_join(sizes)), data
+        )
+    if chosen_color is None:
+        data.update(missing=["color"], size=chosen_size)
+        offered = [s.color for s in skus if s.size == chosen_size]
+        return Answer(reply("stock.ask_color", product=product.name, colors=_join(offered or colors)), data)
+    if chosen_size is None:
+        data.update(missing=["size"], color=chosen_color)
+        offered = [s.size for s in skus if s.color == chosen_color]
+        return Answer(reply("stock.ask_size", product=product.name, color=chosen_color, sizes=_join(offered)), data)
+
+    data.update(color=chosen_color, size=chosen_size)
+    sku = next((s for s in skus if s.color == chosen_color and s.size == chosen_size), None)
+    values = dict(product=product.name, color=chosen_color, size=chosen_size)
+    if sku is None:  # the colour and the size exist, but not together
+        data.update(stock=0, status="not_offered")
+        text = reply("stock.sold_out", **values)
+    elif sku.stock > threshold:
+        data.update(stock=sku.stock, status="in_stock")
+        return Answer(reply("stock.in_stock", **values), data)
+    elif sku.stock > 0:
+        data.update(stock=sku.stock, status="low")
+        return Answer(reply("stock.low", stock=sku.stock, **values), data)
+    elif sku.restock_date:
+        data.update(stock=0, status="restock", restock_date=sku.restock_date)
+        text = reply("stock.restock", restock=_date(sku.restock_date), **values)
+    else:
+        data.update(stock=0, status="sold_out")
+        text = reply("stock.sold_out", **values)
+
+    alternatives = _alternatives(skus, chosen_color, chosen_size)
+    data["alternatives"] = [(s.color, s.size) for s in alternatives]
+    if alternatives:
+        options = _join([reply("stock.option", color=s.color, size=s.size) for s in alternatives])
+        text += reply("stock.alternatives", options=options)
+    else:
+        text += reply("stock.no_alternatives")
+    return Answer(text, data)
+
+
+def _match_size(raw: str, sizes: Sequence[str]) -> Optional[str]:
+    if raw in sizes:
+        return raw
+    canonical = normalize.normalize_size(raw)
+    return canonical if canonical in sizes else None
+
+
+def _alternatives(skus: Sequence[Sku], color: str, size: str, limit: int = 4) -> List[Sku]:
+    """In-stock options nearest to the wish: same colour other sizes (nearest first), then same size other colours."""
+    same_color = [s for s in skus if s.color == color and s.size != size and s.stock > 0]
+    order = [s.size for s in skus if s.color == color]
+    if size in order:
+        here = order.index(size)
+        same_color.sort(key=lambda s: abs(order.index(s.size) - here))
+    same_size = [s for s in skus if s.size == size and s.color != color and s.stock > 0]
+    return (same_size[:2] + same_color)[:limit] if same_size else same_color[:limit]
+
+
+# ---------------------------------------------------------------------------
+# size advice
+# ---------------------------------------------------------------------------
+
+FIT_SHIFT = {"偏小": 0.5, "偏大": -0.5, "正常": 0.0}
+
+
+def _positions(chart: SizeChart, value: float, low_attr: str, high_attr: str) -> float:
+    """Position of ``value`` on the chart: i for row i, i+0.5 on the border of rows i and i+1,
+    below 0 / above the last index when outside the chart."""
+    rows = chart.rows
+    hits = [
+        i for i, row in enumerate(rows)
+        if getattr(row, low_attr) is not None and getattr(row, low_attr) <= value <= getattr(row, high_attr)
+    ]
+    if hits:
+        return sum(hits) / len(hits)
+    if value < getattr(rows[0], low_attr):
+        return -1.0
+    return float(len(rows))
+
+
+def size_advice(
+    store: Any,
+    product: Product,
+    height_cm: Optional[float],
+    weight_kg: Optional[float],
+    usual_size: Optional[str] = None,
+    foot_length_mm: Optional[float] = None,
+) -> Answer:
+    """Recommend a size from the product's chart and its fit (偏大/偏小 shift half a size)."""
+    chart = store.size_chart(product.category)
+    sizes = chart.sizes
+    data: Dict[str, Any] = {"product_id": product.id, "fit": product.fit}
+    usual = _match_size(usual_size, sizes) if usual_size else None
+    fit_note = reply("size.fit_note", note=product.fit_note) if product.fit_note else ""
+
+    if chart.is_shoes:
+        if foot_length_mm:
+            position = _positions(chart, float(foot_length_mm), "foot_min", "foot_max")
+            basis = reply("size.basis_foot", foot=f"{float(foot_length_mm):g}")
+        elif usual:
+            position = float(chart.index(usual))
+            basis = reply("size.basis_usual", usual=usual)
+        else:
+            data["missing"] = ["foot_length"]
+            return Answer(reply("size.ask_foot", product=product.name), data)
+    else:
+        if height_cm and weight_kg:
+            height_pos = _positions(chart, float(height_cm), "height_min", "height_max")
+            weight_pos = _positions(chart, float(weight_kg), "weight_min", "weight_max")
+            # Girth decides more than length whether clothes fit: weight counts 60 %.
+            position = 0.4 * height_pos + 0.6 * weight_pos
+            basis = reply("size.basis_measurements", height=f"{float(height_cm):g}", weight=f"{float(weight_kg):g}")
+        elif usual:
+            position = float(chart.index(usual))
+            basis = reply("size.basis_usual", usual=usual)
+        elif height_cm or weight_kg:
+            data["missing"] = ["weight"] if height_cm else ["height"]
+            return Answer(reply("size.ask_weight" if height_cm else "size.ask_height"), data)
+        else:
+            data["missing"] = ["height", "weight"]
+            return Answer(reply("size.ask_measurements", product=product.name), data)
+
+    position += FIT_SHIFT.get(product.fit, 0.0)
+    last = len(sizes) - 1
+    data["position"] = round(position, 2)
+    if position > last + 0.25:
+        data.update(size=sizes[last], out_of_range="large")
+        return Answer(reply("size.too_large", basis=basis, product=product.name, size=sizes[last]), data)
+    if position < -0.25:
+        data.update(size=sizes[0], out_of_range="small")
+        return Answer(reply("size.too_small", basis=basis, product=product.name, size=sizes[0]), data)
+    position = min(max(position, 0.0), float(last))
+    low, fraction = int(math.floor(position)), position - math.floor(position)
+    if 0.25 <= fraction <= 0.75 and low < last:
+        small, large = sizes[low], sizes[low + 1]
+        # Runs small, or between on a normal fit: the larger is the safer choice; runs large: the smaller.
+        chosen = small if product.fit == "偏大" else large
+        data.update(size=chosen, between=(small, large))
+        text = reply("size.between", basis=basis, small=small, large=large, size=chosen, fit_note=fit_note)
+    else:
+        chosen = sizes[min(int(round(position)), last)]
+        data["size"] = chosen
+        text = reply("size.recommend", basis=basis, product=product.name, size=chosen, fit_note=fit_note)
+    skus = store.skus(product.id)
+    if skus and not any(s.size == chosen and s.stock > 0 for s in skus):
+        data["size_in_stock"] = False
+        text += reply("size.sold_out_note", size=chosen)
+    return Answer(text, data)
+
+
+# ---------------------------------------------------------------------------
+# shipping and logistics
+# ---------------------------------------------------------------------------
+
+def dispatch_date(config: ShopConfig, moment: dt.datetime) -> dt.date:
+    """The day an order paid at ``moment`` leaves: the same day before the cut-off on a shipping day,
+    else the next shipping day."""
+    local = _local(config, moment)
+    day = local.date()
+    if config.ships_on(day) and local.time() < config.cutoff:
+        return day
+    day += dt.timedelta(days=1)
+    for _ in range(7):
+        if config.ships_on(day):
+            return day
+        day += dt.timedelta(days=1)
+    return day  # a shop that never ships: config validation keeps weekdays open
+
+
+def shipping_answer(
+    config: ShopConfig, now: dt.datetime, province: Optional[str], product: Optional[Product] = None
+) -> Answer:
+    """When an order placed now leaves (cut-off, weekend) and arrives in ``province``."""
+    local = _local(config, now)
+    today = local.date()
+    ship_day = dispatch_date(config, local)
+    data: Dict[str, Any] = {"ship_date": ship_day, "same_day": ship_day == today, "couriers": list(config.couriers)}
+    if product is not None:
+        data["product_id"] = product.id
+    cutoff = config.cutoff.strftime("%H:%M")
+    if ship_day == today:
+        text = reply("shipping.dispatch_today", cutoff=cutoff)
+    else:
+        closed = [name for name in ("saturday", "sunday") if not config.weekend_shipping.get(name)]
+        weekdays = reply("common.weekdays").split(",")
+        if len(closed) == 2:
+            weekend_note = reply("shipping.weekend_note", days=reply("shipping.weekend_both"))
+        elif closed:
+            weekend_note = reply("shipping.weekend_note", days=weekdays[5 if closed[0] == "saturday" else 6])
+        else:
+            weekend_note = ""
+        text = reply("shipping.dispatch_later", cutoff=cutoff, weekend_note=weekend_note,
+                     ship_day=_day_label(ship_day, today))
+    text += reply("shipping.promise", hours=config.ship_within_hours)
+
+    short = normalize.normalize_province(province) if province else None
+    if short:
+        low, high = config.days_to(short)
+        arrive_from, arrive_to = ship_day + dt.timedelta(days=low), ship_day + dt.timedelta(days=high)
+        remote = short in config.remote_provinces
+        key = "shipping.delivery_remote" if remote else "shipping.delivery"
+        text += reply(key, province=short, low=low, high=high, arrive_from=_date(arrive_from), arrive_to=_date(arrive_to))
+        data.update(province=short, delivery_days=(low, high), arrive=(arrive_from, arrive_to), remote=remote)
+    else:
+        data["missing"] = ["province"]
+        text += reply("shipping.ask_province")
+    others = [c for c in config.couriers if c != config.default_courier]
+    if others:
+        text += reply("shipping.couriers", default_courier=config.default_courier, others=_join(others))
+    return Answer(text, data)
+
+
+def logistics_answer(
+    order: Optional[Order], now: dt.datetime, order_id: Optional[str] = None, *, config: Optional[ShopConfig] = None
+) -> Answer:
+    """Where an order is: not found / unpaid / awaiting dispatch / moving / stuck (≥ 3 days) / delivered."""
+    if order is None:
+        if not order_id:
+            return Answer(reply("common.ask_order_id"), {"missing": ["order_id"]})
+        return Answer(reply("common.order_not_found", order_id=order_id), {"found": False, "order_id": order_id})
+    config = config or _default_config()
+    local = _local(config, now)
+    data: Dict[str, Any] = {"found": True, "order_id": order.order_id, "status": order.status.value, "stuck": False}
+    if order.status is OrderStatus.UNPAID:
+        return Answer(reply("logistics.unpaid", order_id=order.order_id, hours=config.ship_within_hours), data)
+    if order.status is OrderStatus.CANCELLED:
+        return Answer(reply("logistics.cancelled", order_id=order.order_id), data)
+    if order.status is OrderStatus.AWAITING_SHIPMENT:
+        paid = order.paid_at or order.created_at
+        ship_day = dispatch_date(config, paid)
+        deadline = _local(config, paid) + dt.timedelta(hours=config.ship_within_hours)
+        data.update(ship_date=ship_day, ship_deadline=deadline)
+        if local > deadline:
+            data["late"] = True
+            return Answer(reply("logistics.awaiting_late", order_id=order.order_id), data)
+        if ship_day < local.date():
+            ship_day = dispatch_date(config, local)
+            data["ship_date"] = ship_day
+        return Answer(
+            reply("logistics.awaiting", order_id=order.order_id, ship_day=_day_label(ship_day, local.date())), data
+        )
+    latest = order.latest_event
+    event_values = dict(
+        order_id=order.order_id,
+        courier=order.courier or config.default_courier,
+        tracking=order.tracking_number or "",
+        event_time=_datetime(_local(config, latest.time)) if latest else "",
+        event_text=latest.text if latest else "",
+    )
+    if order.status is OrderStatus.DELIVERED:
+        delivered = order.delivered_at or (latest.time if latest else local)
+        data["delivered_at"] = delivered
+        return Answer(
+            reply("logistics.delivered", order_id=order.order_id, delivered=_datetime(_local(config, delivered)),
+                  event_text=event_values["event_text"]),
+            data,
+        )
+    # shipped
+    if latest is not None and local - latest.time >= STUCK_AFTER:
+        days = (local - latest.time).days
+        data.update(stuck=True, days_without_update=days, latest_event=latest)
+        return Answer(reply("logistics.stuck", days=days, **event_values), data)
+    shipped = order.shipped_at or (order.events[0].time if order.events else local)
+    low, high = config.days_to(normalize.normalize_province(order.province or order.receiver_address))
+    arrive_to = _local(config, shipped).date() + dt.timedelta(days=high)
+    data.update(arrive_by=arrive_to, latest_event=latest)
+    if local.date() > arrive_to:
+        data["late"] = True
+        arrival = reply("logistics.arrival_late")
+    else:
+        arrival = reply("logistics.arrival", arrive_to=_date(arrive_to))
+    return Answer(reply("logistics.moving", arrival=arrival, **event_values), data)
+
+
+# ---------------------------------------------------------------------------
+# invoices
+# ---------------------------------------------------------------------------
+
+_TAX_NUMBER = re.compile(r"^[0-9A-Z]+$")
+_UNIFIED_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63})*\.[A-Za-z]{2,24}$")
+
+
+def validate_tax_number(value: str) -> Optional[str]:
+    """Upper-cased, spaces removed, when 15, 18 or 20 characters of [0-9A-Z]
+    (18: the unified social credit code charset, which has no I, O, Z, S, V); else None."""
+    if not isinstance(value, str) or len(value) > 100:
+        return None
+    cleaned = re.sub(r"[\s\-]", "", value).upper()
+    if len(cleaned) not in (15, 18, 20) or not _TAX_NUMBER.match(cleaned):
+        return None
+    if len(cleaned) == 18 and not _UNIFIED_CODE.match(cleaned):
+        return None
+    return cleaned
+
+
+def validate_email(value: str) -> Optional[str]:
+    """The trimmed address (domain lower-cased) when it looks deliverable, else None."""
+    if not isinstance(value, str) or len(value) > 254:
+        return None
+    cleaned = value.strip().replace("＠", "@").replace("。", ".")
+    if not _EMAIL.match(cleaned):
+        return None
+    local, _, domain = cleaned.partition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def invoice_policy_answer(config: ShopConfig, invoice_type: Optional[str] = None) -> Answer:
+    """Which invoices the shop issues, when, and what the buyer needs to provide."""
+    policy = config.invoice
+    kind = normalize.normalize_invoice_type(invoice_type) if invoice_type else None
+    data: Dict[str, Any] = {"types": list(policy.types), "invoice_type": kind}
+    if kind and kind not in policy.types:
+        data["available"] = False
+        return Answer(reply("invoice.unavailable", invoice_type=kind, types=_join(policy.types)), data)
+    shown = [kind] if kind else list(policy.types)
+    text = reply("invoice.policy", types=_join(shown), issued_after=policy.issued_after, days=policy.issued_within_days)
+    if "电子普票" in shown:
+        text += reply("invoice.electronic")
+    if "纸质普票" in shown and policy.paper_delivery:
+        text += reply("invoice.paper", paper_delivery=policy.paper_delivery)
+    if "专票" in shown and policy.special_requires:
+        text += reply("invoice.special", requires=_join(policy.special_requires))
+    text += reply("invoice.ask_details")
+    return Answer(text, data)
+
+
+def invoice_recorded_answer(config: ShopConfig, invoice_type: str, title: str, email: Optional[str]) -> Answer:
+    """Confirms a recorded request; the e-mail is shown masked."""
+    policy = config.invoice
+    kind = normalize.normalize_invoice_type(invoice_type) or invoice_type
+    values = dict(invoice_type=kind, title=title, issued_after=policy.issued_after, days=policy.issued_within_days)
+    if kind == "纸质普票" or not email:
+        delivery = reply("invoice.paper_delivery", paper_delivery=policy.paper_delivery) if policy.paper_delivery else ""
+        text = reply("invoice.recorded_paper", paper_delivery=delivery, **values)
+    else:
+        text = reply("invoice.recorded", email=mask_email(email), **values)
+    return Answer(text, {"invoice_type": kind, "title": title})
+
+
+# ---------------------------------------------------------------------------
+# returns, address changes, bargaining
+# ---------------------------------------------------------------------------
+
+def return_policy_answer(
+    config: ShopConfig, reason: Optional[str], order: Optional[Order] = None, now: Optional[dt.datetime] = None
+) -> Answer:
+    """Window, who pays return shipping (quality vs no reason), 运费险, how to apply, refund timing."""
+    kind = normalize.normalize_return_reason(reason) if reason else None
+    data: Dict[str, Any] = {"reason": kind, "window_days": config.return_window_days,
+                            "freight_insurance": config.freight_insurance}
+    parts: List[str] = []
+    if order is not None and order.status is OrderStatus.DELIVERED and now is not None:
+        delivered = _local(config, order.delivered_at or order.created_at)
+        deadline = delivered.date() + dt.timedelta(days=config.return_window_days)
+        data.update(order_id=order.order_id, deadline=deadline)
+        if _local(config, now).date() > deadline:
+            data.update(within_window=False, handoff=kind == "quality")
+            return Answer(
+                reply("returns.window_passed", delivered=_date(delivered.date()), days=config.return_window_days),
+                data,
+            )
+        data["within_window"] = True
+        parts.append(reply("returns.window", days=config.return_window_days))
+        parts.append(reply("returns.window_left", delivered=_date(delivered.date()), deadline=_date(deadline)))
+    else:
+        parts.append(reply("returns.window", days=config.return_window_days))
+        if order is not None and order.status in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED):
+            data["order_id"] = order.order_id
+            parts.append(reply("returns.not_delivered"))
+    payers = config.return_shipping
+    if kind in ("quality", None):
+        parts.append(reply("returns.quality" if payers["quality"] == "shop" else "returns.quality_buyer_pays"))
+    if kind in ("no_reason", None):
+        parts.append(reply("returns.no_reason" if payers["no_reason"] == "buyer" else "returns.no_reason_shop_pays"))
+        if config.freight_insurance and payers["no_reason"] == "buyer":
+            parts.append(reply("returns.insurance"))
+    data["shipping_paid_by"] = {k: payers[k] for k in (("quality", "no_reason") if kind is None else (kind,))}
+    parts.append(reply("returns.how"))
+    parts.append(reply("returns.refund", low=config.refund_days[0], high=config.refund_days[1]))
+    return Answer("".join(parts), data)
+
+
+def change_address_answer(order: Optional[Order], new_address: Optional[str] = None) -> Answer:
+    """Whether the address can still change. Records nothing itself: the action calls
+    ``ShopStore.record_address_change`` when ``data["can_change"]`` and an address was given."""
+    if order is None:
+        return Answer(reply("common.ask_order_id"), {"missing": ["order_id"], "can_change": False})
+    data: Dict[str, Any] = {"order_id": order.order_id, "status": order.status.value, "can_change": False}
+    status = order.status
+    if status is OrderStatus.UNPAID:
+        return Answer(reply("address.unpaid", order_id=order.order_id), data)
+    if status is OrderStatus.CANCELLED:
+        return Answer(reply("address.cancelled", order_id=order.order_id), data)
+    if status is OrderStatus.DELIVERED:
+        return Answer(reply("address.delivered", order_id=order.order_id), data)
+    if status is OrderStatus.SHIPPED:
+        return Answer(
+            reply("address.shipped", order_id=order.order_id, courier=order.courier or "",
+                  tracking=order.tracking_number or ""),
+            data,
+        )
+    data["can_change"] = True
+    address = (new_address or "").strip()
+    if not address:
+        data["missing"] = ["new_address"]
+        return Answer(reply("address.ask_new", order_id=order.order_id), data)
+    data["new_address"] = address[:300]
+    return Answer(reply("address.confirm", order_id=order.order_id, address=address[:300]), data)
+
+
+def bargain_answer(config: ShopConfig, now: Optional[dt.datetime] = None) -> Answer:
+    """A polite refusal to haggle, pointing to the current coupon when there is one."""
+    coupons = config.current_coupons(_local(config, now).date() if now else None)
+    if not coupons:
+        return Answer(reply("bargain.refuse"), {"coupon": None})
+    coupon = coupons[0]
+    valid = reply("bargain.valid_until", date=_date(coupon.valid_until)) if coupon.valid_until else ""
+    how = reply("bargain.how", how=coupon.how_to_get) if coupon.how_to_get else ""
+    values = dict(coupon=coupon.name, amount=f"{coupon.amount:g}", valid=valid, how=how)
+    if coupon.threshold:
+        text = reply("bargain.coupon", threshold=f"{coupon.threshold:g}", **values)
+    else:
+        text = reply("bargain.coupon_no_threshold", **values)
+    return Answer(text, {"coupon": coupon.name})
