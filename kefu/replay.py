@@ -96,6 +96,8 @@ def _expectations(raw: Any, where: str) -> List[Expectation]:
     items = raw if isinstance(raw, list) else [raw]
     checked: List[Expectation] = []
     for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            item = str(item)  # YAML reads an unquoted number sequence as an int
         if isinstance(item, str) and item:
             checked.append(item)
         elif isinstance(item, dict) and set(item) == {"regex"} and isinstance(item["regex"], str):
