@@ -58,12 +58,12 @@ def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
         if not PRODUCT_ID.match(product_id):
             raise id_node.fail("must be letters, digits, - or _ and start with a letter (e.g. p1001)")
         if product_id in ids:
-            raise id_node.fail(f"duplicate product id {product_id}")
+            raise id_node.fail(f"{product_id} is used by an earlier product")
         ids.add(product_id)
         category_node = node.get("category")
         category = category_node.text(20)
         if category not in charts:
-            raise category_node.fail(f"no size chart for category {category} in size_charts")
+            raise category_node.fail(f"{category} has no chart in size_charts")
         fit_node = node.get("fit", "正常")
         product = Product(
             id=product_id,
@@ -83,7 +83,7 @@ def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
             size_node = sku_node.get("size")
             size = size_node.text(20)
             if size not in chart_sizes and size != "均码":
-                raise size_node.fail(f"size {size} is not in the {category} size chart ({', '.join(chart_sizes)})")
+                raise size_node.fail(f"{size} is not in the {category} size chart ({', '.join(chart_sizes)})")
             if (color, size) in seen_skus:
                 raise sku_node.fail(f"duplicate sku {color}/{size}")
             seen_skus.add((color, size))
@@ -117,13 +117,13 @@ def parse_orders(data: Any, catalog: Catalog, tz: dt.tzinfo, file: str = "shop/o
         if not ORDER_ID.match(order_id):
             raise id_node.fail("must be 15 to 20 digits (quote it in YAML)")
         if order_id in seen:
-            raise id_node.fail(f"duplicate order id {order_id}")
+            raise id_node.fail(f"{order_id} is used by an earlier order")
         seen.add(order_id)
         status = _status(node.get("status"))
         product_node = node.get("product_id")
         product_id = product_node.text()
         if product_id not in known:
-            raise product_node.fail(f"unknown product {product_id}")
+            raise product_node.fail(f"{product_id} is not a product in the catalog")
         phone_node = node.get("receiver_phone")
         phone = phone_node.text(20)
         if not PHONE.match(phone):

@@ -26,7 +26,7 @@ class OrderStatus(str, enum.Enum):
         for status in cls:
             if value == status.value or (isinstance(value, str) and value.upper() == status.name):
                 return status
-        raise ValueError(f"status must be one of {', '.join(s.value for s in cls)}")
+        raise ValueError(f"must be one of {', '.join(s.value for s in cls)}")
 
 
 FIT_NOTES = ("偏大", "偏小", "正常")

@@ -62,7 +62,15 @@ class Node:
 
     # -- navigation -------------------------------------------------------
     def fail(self, message: str) -> "ShopDataError":
-        location = f"{self.file}: {self.where}: " if self.where else f"{self.file}: "
+        """``file: entry: field message``, e.g. ``shop/catalog.yml: products[2].skus[0]: stock must be ...``."""
+        where = self.where
+        if where and not where.endswith("]"):
+            parent, _, key = where.rpartition(".")
+            if "[" in key:  # key[3] of a top-level list: keep the whole path
+                parent, key = where, ""
+            if key:
+                where, message = parent, f"{key} {message}"
+        location = f"{self.file}: {where}: " if where else f"{self.file}: "
         return ShopDataError(location + message)
 
     def _child_where(self, key: Union[str, int]) -> str:
