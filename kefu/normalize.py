@@ -95,6 +95,8 @@ def _chinese_integer(text: str) -> Optional[int]:
             number = value
         elif char in _UNITS:
             unit = _UNITS[char]
+            if number is None and last_unit is not None and not zero_seen and unit != 10000:
+                return None  # two units in a row ("十十", "百千") is not a number
             if unit == 10000:
                 section = (section + (number or 0)) * unit
                 total += section
@@ -125,7 +127,7 @@ def _arabicize(text: str) -> str:
             return match.group(0)
         return f"{value:g}"
 
-    return _CN_RUN.sub(swap, text)
+    return _CN_RUN.sub(swap, text.replace("千克", "kg"))
 
 
 # ---------------------------------------------------------------------------

@@ -115,3 +115,17 @@ def test_from_settings_loads_when_needed(shop_copy: Path, tmp_path: Path) -> Non
     store = ShopStore.from_settings(settings)
     assert len(store.products()) == 8
     store.close()
+
+
+def test_importing_the_shop_library_has_no_side_effects(tmp_path: Path) -> None:
+    """No file reads, DB connects or Rasa imports at import time (action server start-up stays cheap)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kefu.normalize, kefu.shop.answers as a, kefu.shop.store, kefu.shop.cli, kefu.shop.config as c;"
+        "assert a._templates is None; assert not c._cache;"
+        "assert not any(m.split('.')[0] in ('rasa', 'rasa_sdk', 'jieba') for m in sys.modules), 'heavy import'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
