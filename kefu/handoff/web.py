@@ -246,7 +246,10 @@ def create_app(
 
     @app.get("/login")
     async def login_page(request: Request) -> response.HTTPResponse:
-        token = secrets.token_urlsafe(24)
+        # Reuse the browser's login token: a parallel GET (e.g. favicon -> redirect here)
+        # must not replace the token the visible form carries.
+        existing = request.cookies.get(LOGIN_COOKIE) or ""
+        token = existing if 20 <= len(existing) <= 64 else secrets.token_urlsafe(24)
         resp = render("login.html", csrf_token=token, error=None)
         _set_cookie(resp, LOGIN_COOKIE, token, max_age=3600)
         return resp
