@@ -142,9 +142,13 @@ def _unique(values: Sequence[str]) -> List[str]:
 
 
 def stock_answer(
-    store: Any, product: Product, color: Optional[str], size: Optional[str], *, threshold: int = LOW_STOCK_THRESHOLD
+    store: Any, product: Product, color: Optional[str], size: Optional[str], *, threshold: Optional[int] = None
 ) -> Answer:
-    """Stock of one colour/size of ``product``; asks for what is missing, offers in-stock alternatives."""
+    """Stock of one colour/size of ``product``; asks for what is missing, offers in-stock alternatives.
+
+    ``threshold`` (stock at or below it is "only N left") defaults to the store's, i.e. shop.yml's."""
+    if threshold is None:
+        threshold = getattr(store, "low_stock_threshold", LOW_STOCK_THRESHOLD)
     skus: List[Sku] = store.skus(product.id)
     colors = _unique([s.color for s in skus])
     sizes = _unique([s.size for s in skus])

@@ -198,14 +198,20 @@ class ShopStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self._local = threading.local()
+        # Stock at or below this is answered as "only N left" (shop.yml: low_stock_threshold).
+        self.low_stock_threshold = 3
 
     @classmethod
     def from_settings(cls, settings: Optional[Settings] = None, auto_load: bool = True) -> "ShopStore":
         """The store for the configured database; loads ``shop/`` first when it changed (cheap hash check)."""
+        from kefu.shop.config import load_shop_config
+
         settings = settings or Settings.from_env()
         if auto_load:
             load_shop(settings.shop_dir, settings.db_path)
-        return cls(settings.db_path)
+        store = cls(settings.db_path)
+        store.low_stock_threshold = load_shop_config(settings.shop_config_path).low_stock_threshold
+        return store
 
     # -- connection ---------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:

@@ -114,6 +114,20 @@ def test_from_settings_loads_when_needed(shop_copy: Path, tmp_path: Path) -> Non
     settings = Settings(shop_dir=shop_copy, db_path=tmp_path / "kefu.db", state_dir=tmp_path)
     store = ShopStore.from_settings(settings)
     assert len(store.products()) == 8
+    assert store.low_stock_threshold == 3
+    store.close()
+
+
+def test_low_stock_threshold_comes_from_shop_yml(shop_copy: Path, tmp_path: Path) -> None:
+    from kefu.shop.answers import stock_answer
+
+    path = shop_copy / "shop.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("low_stock_threshold: 3", "low_stock_threshold: 10"),
+                    encoding="utf-8")
+    settings = Settings(shop_dir=shop_copy, db_path=tmp_path / "kefu.db", state_dir=tmp_path)
+    store = ShopStore.from_settings(settings)
+    answer = stock_answer(store, store.product("p1001"), "灰色", "XL")  # 9 in stock
+    assert answer.data["status"] == "low" and "仅剩9件" in answer.text
     store.close()
 
 
