@@ -1,0 +1,185 @@
+"""Normalisation that keeps offsets: every normalised character knows where it came from.
+
+Evasions insert decorations between characters (微❤信, 淘-宝, wei xin), switch
+to full width (ｖｘ), traditional characters (支付寶), other digit forms (①,
+壹, ₁) or repeat characters (最最好). Matching runs on a normalised copy; each
+normalised character keeps the index of the first and last original character
+it stands for, so a hit maps back to its exact span in the original text.
+
+Two passes, both built from cached ``str.translate`` tables (no per-character
+Python work for the common case):
+
+1. *fold* maps every character to exactly one character (full width → half
+   width, A-Z → a-z, traditional → simplified, digit forms → 0-9, 您 → 你) or
+   to ``SEP`` for separators (spaces, punctuation, symbols, emoji, marks). The
+   folded text has the original's length, so it shares its offsets; the
+   personal-data detectors run on it.
+2. *squeeze* drops the ``SEP`` characters and collapses runs of one repeated
+   CJK character (digits and Latin letters are never collapsed: 100, QQ).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Optional
+
+SEP = "\x00"
+# Characters that are punctuation/symbols by Unicode category but carry meaning in terms.
+KEPT_SYMBOLS = frozenset("%")
+# Financial and other Chinese digit forms mapped to ASCII digits. 一二三 stay (第一, 唯一).
+CHINESE_DIGITS = {"零": "0", "〇": "0", "壹": "1", "贰": "2", "貳": "2", "叁": "3", "參": "3", "肆": "4",
+                  "伍": "5", "陆": "6", "陸": "6", "柒": "7", "捌": "8", "玖": "9"}
+# Forms of address folded together so one term covers both (你问我 / 您问我).
+EQUIVALENT = {"您": "你"}
+_CJK_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
+_KEPT_RUN = re.compile("[^" + SEP + "]+")
+
+
+def _opencc_table() -> Dict[str, str]:
+    """Traditional → simplified, one character to one character (opencc's TSCharacters)."""
+    try:
+        import opencc  # only for the location of its data file
+    except ImportError:  # pragma: no cover - the dependency is pinned
+        return {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: Dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 2 and len(parts[0]) == 1:
+                target = parts[1].split(" ")[0]
+                if len(target) == 1 and target != parts[0]:
+                    table[parts[0]] = target
+    return table
+
+
+class _FoldTable(dict):
+    """A ``str.translate`` table filled lazily: each code point is classified once, then cached."""
+
+    def __init__(self, traditional: Dict[str, str]) -> None:
+        super().__init__()
+        self._traditional = traditional
+
+    def __missing__(self, code: int) -> str:
+        value = self._fold(chr(code))
+        self[code] = value
+        return value
+
+    def _fold(self, ch: str) -> str:
+        if ch in CHINESE_DIGITS:
+            return CHINESE_DIGITS[ch]
+        if ch in EQUIVALENT:
+            return EQUIVALENT[ch]
+        if ch in self._traditional:
+            ch = self._traditional[ch]
+            return EQUIVALENT.get(ch, ch)
+        if "\u4e00" <= ch <= "\u9fff":
+            return ch
+        if ch in KEPT_SYMBOLS:
+            return ch
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:  # full width → ASCII
+            ch = chr(code - 0xFEE0)
+            if ch in KEPT_SYMBOLS:
+                return ch
+        if ch.isascii():
+            if ch.isalnum():
+                return ch.lower()
+            return SEP
+        category = unicodedata.category(ch)
+        if category == "Nd" or category == "No":  # ₁ ① ⑴ ⒈ ❶ ¹
+            digits = [c for c in unicodedata.normalize("NFKC", ch) if c.isdigit()]
+            if len(digits) == 1:
+                return digits[0]
+            value = unicodedata.digit(ch, None)
+            if value is not None:
+                return str(value)
+            return ch
+        if category[0] in "PSZCM":  # punctuation, symbols/emoji, spaces, controls, marks
+            return SEP
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) == 1:
+            return folded.lower() if folded.isascii() else folded
+        return ch
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> _FoldTable:
+    """The shared fold table (built on first use, never at import)."""
+    return _FoldTable(_opencc_table())
+
+
+def fold(text: str) -> str:
+    """One character per original character; separators become ``SEP``."""
+    return text.translate(fold_table())
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalised text and, per normalised character, its first and last original index."""
+
+    original: str
+    folded: str
+    text: str
+    starts: Optional[List[int]]  # None when text == folded (identity mapping)
+    ends: Optional[List[int]]
+
+    def span(self, start: int, end: int) -> "tuple[int, int]":
+        """Original span ``[a, b)`` of normalised span ``[start, end)``."""
+        if self.starts is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1] + 1  # type: ignore[index]
+
+
+def normalize(text: str, keep_doubled: FrozenSet[str] = frozenset()) -> Normalized:
+    """Fold, drop separators and collapse repeated CJK characters, keeping offsets.
+
+    Characters in ``keep_doubled`` collapse to two, not one: 扣扣 (QQ), 旺旺 and
+    拼多多 are words, and collapsing them to one character would make 扣 match 折扣.
+    """
+    folded = fold(text)
+    if SEP not in folded and not _CJK_REPEAT.search(folded):
+        return Normalized(text, folded, folded, None, None)
+    starts: List[int] = []
+    for run in _KEPT_RUN.finditer(folded):
+        starts.extend(range(run.start(), run.end()))
+    squeezed = folded.replace(SEP, "")
+    ends = starts
+    if _CJK_REPEAT.search(squeezed):
+        chars: List[str] = []
+        new_starts: List[int] = []
+        new_ends: List[int] = []
+        previous = ""
+        run = 0
+        for ch, origin in zip(squeezed, starts):
+            if ch == previous and "\u3400" <= ch <= "\u9fff":
+                run += 1
+                if not (run == 2 and ch in keep_doubled):
+                    new_ends[-1] = origin
+                    continue
+            else:
+                run = 1
+            chars.append(ch)
+            new_starts.append(origin)
+            new_ends.append(origin)
+            previous = ch
+        return Normalized(text, folded, "".join(chars), new_starts, new_ends)
+    return Normalized(text, folded, squeezed, starts, ends)
+
+
+def normalize_term(term: str, keep_doubled: FrozenSet[str] = frozenset()) -> str:
+    """The key a pack term is stored under: the same pipeline as message text."""
+    return normalize(term, keep_doubled).text
+
+
+def doubled_characters(strings: Iterable[str]) -> FrozenSet[str]:
+    """CJK characters that appear doubled inside pack terms (扣扣, 旺旺, 多多)."""
+    found = set()
+    for string in strings:
+        for match in _CJK_REPEAT.finditer(fold(string).replace(SEP, "")):
+            found.add(match.group(1))
+    return frozenset(found)

@@ -1,0 +1,265 @@
+"""Rule packs: YAML files under ``rules/``, one per platform, each extending ``common.yml``.
+
+A pack::
+
+    pack: pinduoduo            # name, must match the file name
+    extends: common            # optional: the pack whose entries this one inherits
+    disable: [pinduoduo_name]  # inherited entry ids this platform allows (its own name...)
+    entries:
+      - id: wechat             # unique across the pack and the packs it extends
+        term: 微信              # a string, or a list of variants (the first is the canonical term)
+        variants: [weixin, vx] # more spellings (optional)
+        category: third_party_platform
+        action: block          # block | rewrite (needs replacement) | mask
+        replacement: 商品       # for rewrite
+        allow: [微信支付]        # allowed contexts: strings containing a variant; a hit inside one passes
+        word_boundary: true    # optional: the hit must not cut a jieba word (北京东路 is not 京东)
+        prefixes: [加, 加我]     # optional, with 'of': variants = each prefix + each variant of the
+        of: [wechat, qq]       #   named entries (加 + 威信, 加我 + 扣扣 ...)
+        note: 拼多多客服禁语 (seed 000 §1)   # the source of the rule
+      - id: buyer_mobile
+        detector: mobile       # personal data found by a detector instead of terms
+        category: personal_data
+        action: mask
+        note: ...
+
+Any malformed pack raises :class:`RulePackError` naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+from kefu.guard._errors import RulePackError
+from kefu.guard._normalize import doubled_characters, normalize_term
+
+CATEGORIES: Tuple[str, ...] = (
+    "third_party_platform",
+    "off_platform_transaction",
+    "review_inducement",
+    "extreme_claim",
+    "platform_vocabulary",
+    "impolite",
+    "personal_data",
+)
+ACTIONS = ("block", "rewrite", "mask")
+DETECTORS = ("mobile", "id_card", "bank_card")
+_ENTRY_KEYS = {"id", "term", "variants", "category", "action", "replacement", "allow", "word_boundary",
+               "note", "detector", "prefixes", "of"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pack entry, with its variants and allowed contexts normalised."""
+
+    id: str
+    term: str
+    category: str
+    action: str
+    note: str
+    source: str
+    variants: Tuple[str, ...] = ()
+    keys: Tuple[str, ...] = ()
+    replacement: Optional[str] = None
+    allow: Tuple[str, ...] = ()
+    word_boundary: bool = False
+    detector: Optional[str] = None
+    # normalised key -> ((offset of the key inside the allowed context, context), ...)
+    allow_index: Mapping[str, Tuple[Tuple[int, str], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything one platform's guard needs: term rules by normalised key, and detectors."""
+
+    platform: str
+    rules: Tuple[Rule, ...]
+    files: Tuple[str, ...]
+    keep_doubled: FrozenSet[str] = frozenset()
+
+    def by_key(self) -> Dict[str, List[Rule]]:
+        index: Dict[str, List[Rule]] = {}
+        for rule in self.rules:
+            for key in rule.keys:
+                index.setdefault(key, []).append(rule)
+        return index
+
+    @property
+    def detectors(self) -> Tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.detector)
+
+
+def _read(path: Path) -> Dict[str, Any]:
+    if not path.is_file():
+        raise RulePackError("rule pack not found", path=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"cannot read: {exc}", path=str(path)) from exc
+    except yaml.YAMLError as exc:
+        raise RulePackError(f"invalid YAML: {exc}".replace("\n", " "), path=str(path)) from exc
+    if not isinstance(data, dict):
+        raise RulePackError("a pack must be a mapping with 'pack' and 'entries'", path=str(path))
+    unknown = set(data) - {"pack", "extends", "disable", "entries", "description", "platforms"}
+    if unknown:
+        raise RulePackError(f"unknown top-level keys {sorted(unknown)}", path=str(path))
+    if data.get("pack") != path.stem:
+        raise RulePackError(f"'pack' must be {path.stem!r} (the file name), got {data.get('pack')!r}",
+                            path=str(path))
+    if not isinstance(data.get("entries", []), list):
+        raise RulePackError("'entries' must be a list", path=str(path))
+    if not isinstance(data.get("disable", []), list):
+        raise RulePackError("'disable' must be a list of entry ids", path=str(path))
+    return data
+
+
+def _strings(value: Any, what: str, path: str, entry: str) -> List[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for item in items:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str) or not item.strip():
+            raise RulePackError(f"{what} must be non-empty strings, got {item!r}", path=path, entry=entry)
+        result.append(item)
+    return result
+
+
+def _parse_entry(raw: Any, position: int, path: str, keep: FrozenSet[str],
+                 known: Mapping[str, Rule]) -> Rule:
+    label = f"#{position}"
+    if not isinstance(raw, dict):
+        raise RulePackError(f"an entry must be a mapping, got {raw!r}", path=path, entry=label)
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id:
+        raise RulePackError("missing 'id'", path=path, entry=label)
+    label = f"#{position} ({entry_id})"
+    unknown = set(raw) - _ENTRY_KEYS
+    if unknown:
+        raise RulePackError(f"unknown keys {sorted(unknown)}", path=path, entry=label)
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        raise RulePackError(f"category {category!r} is not one of {', '.join(CATEGORIES)}", path=path, entry=label)
+    action = raw.get("action")
+    if action not in ACTIONS:
+        raise RulePackError(f"action {action!r} is not one of {', '.join(ACTIONS)}", path=path, entry=label)
+    note = raw.get("note")
+    if not isinstance(note, str) or not note.strip():
+        raise RulePackError("missing 'note' (the rule's source)", path=path, entry=label)
+    replacement = raw.get("replacement")
+    if action == "rewrite" and (not isinstance(replacement, str)):
+        raise RulePackError("action 'rewrite' needs a 'replacement' string", path=path, entry=label)
+    if action != "rewrite" and replacement is not None:
+        raise RulePackError(f"'replacement' only goes with action 'rewrite', not {action!r}", path=path, entry=label)
+    detector = raw.get("detector")
+    if detector is not None:
+        if detector not in DETECTORS:
+            raise RulePackError(f"detector {detector!r} is not one of {', '.join(DETECTORS)}", path=path, entry=label)
+        if raw.get("term") or raw.get("variants"):
+            raise RulePackError("an entry has either 'detector' or 'term', not both", path=path, entry=label)
+        if action != "mask":
+            raise RulePackError("detector entries use action 'mask'", path=path, entry=label)
+        return Rule(id=entry_id, term=detector, category=category, action=action, note=note, source=path,
+                    detector=detector)
+    variants = _strings(raw.get("term"), "'term'", path, label) + _strings(raw.get("variants"), "'variants'", path, label)
+    prefixes = _strings(raw.get("prefixes"), "'prefixes'", path, label)
+    combined = _strings(raw.get("of"), "'of'", path, label)
+    if bool(prefixes) != bool(combined):
+        raise RulePackError("'prefixes' and 'of' go together", path=path, entry=label)
+    for other_id in combined:
+        other = known.get(other_id)
+        if other is None or other.detector:
+            raise RulePackError(f"'of' names {other_id!r}, which is not an earlier term entry", path=path, entry=label)
+        variants.extend(prefix + variant for prefix in prefixes for variant in other.variants)
+    if not variants:
+        raise RulePackError("needs 'term' (or 'detector')", path=path, entry=label)
+    keys: List[str] = []
+    for variant in variants:
+        key = normalize_term(variant, keep)
+        if not key:
+            raise RulePackError(f"variant {variant!r} is empty once normalised", path=path, entry=label)
+        if key not in keys:
+            keys.append(key)
+    allow = _strings(raw.get("allow"), "'allow'", path, label)
+    allow_index: Dict[str, List[Tuple[int, str]]] = {}
+    for context in allow:
+        normalised = normalize_term(context, keep)
+        found = False
+        for key in keys:
+            offset = normalised.find(key)
+            while offset >= 0:
+                allow_index.setdefault(key, []).append((offset, normalised))
+                found = True
+                offset = normalised.find(key, offset + 1)
+        if not found:
+            raise RulePackError(f"allowed context {context!r} contains none of the entry's variants",
+                                path=path, entry=label)
+    word_boundary = raw.get("word_boundary", False)
+    if not isinstance(word_boundary, bool):
+        raise RulePackError("'word_boundary' must be true or false", path=path, entry=label)
+    return Rule(
+        id=entry_id, term=variants[0], category=category, action=action, note=note, source=path,
+        variants=tuple(variants), keys=tuple(keys), replacement=replacement, allow=tuple(allow),
+        word_boundary=word_boundary, allow_index={k: tuple(v) for k, v in allow_index.items()},
+    )
+
+
+def load_rules(rules_dir: Path, pack_name: str) -> Tuple[List[Rule], List[str], FrozenSet[str]]:
+    """Rules of ``pack_name`` with everything it extends, minus what it disables."""
+    chain: List[Path] = []
+    seen = set()
+    name: Optional[str] = pack_name
+    datas: List[Dict[str, Any]] = []
+    while name:
+        if not isinstance(name, str):
+            raise RulePackError(f"'extends' must be a pack name, got {name!r}", path=str(chain[-1]))
+        if name in seen:
+            raise RulePackError(f"'extends' forms a cycle through {name!r}", path=str(chain[-1]))
+        seen.add(name)
+        path = rules_dir / f"{name}.yml"
+        data = _read(path)
+        chain.append(path)
+        datas.append(data)
+        name = data.get("extends")
+    keep = doubled_characters(_all_term_strings(datas))
+    rules: Dict[str, Rule] = {}
+    # Base packs first, so the platform pack may disable what it inherits.
+    for path, data in reversed(list(zip(chain, datas))):
+        for entry_id in data.get("disable") or []:
+            if entry_id not in rules:
+                raise RulePackError(f"'disable' names {entry_id!r}, which no extended pack defines", path=str(path))
+            del rules[entry_id]
+        for position, raw in enumerate(data.get("entries") or [], start=1):
+            rule = _parse_entry(raw, position, str(path), keep, rules)
+            if rule.id in rules:
+                raise RulePackError(f"duplicate id {rule.id!r} (also in {rules[rule.id].source})",
+                                    path=str(path), entry=f"#{position} ({rule.id})")
+            rules[rule.id] = rule
+    return list(rules.values()), [str(p) for p in chain], keep
+
+
+def _all_term_strings(datas: Iterable[Dict[str, Any]]) -> List[str]:
+    strings: List[str] = []
+    for data in datas:
+        for raw in data.get("entries") or []:
+            if isinstance(raw, dict):
+                for key in ("term", "variants", "allow", "prefixes"):
+                    value = raw.get(key)
+                    items = value if isinstance(value, list) else [value]
+                    strings.extend(item for item in items if isinstance(item, str))
+    return strings
+
+
+def load_ruleset(rules_dir: Path, platform: str) -> RuleSet:
+    rules, files, keep = load_rules(Path(rules_dir), platform)
+    return RuleSet(platform=platform, rules=tuple(rules), files=tuple(files), keep_doubled=keep)
+
+
+def pack_names(rules_dir: Path) -> Sequence[str]:
+    return sorted(p.stem for p in Path(rules_dir).glob("*.yml"))

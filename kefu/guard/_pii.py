@@ -1,0 +1,114 @@
+"""Buyers' personal data: mobile numbers, ID-card numbers and bank-card numbers.
+
+Detectors run on the *folded* text (same length and offsets as the original,
+digit forms already ASCII, separators replaced by ``SEP``), so a number written
+``138 1234 5678``, ``138-1234-5678`` or ``１３８…`` is found and masked in place.
+
+Trade-offs (see docs/guard.md):
+- a mobile is 11 digits ``1[3-9]…`` with at most two separators between digits
+  and no digit right before or after: longer digit strings (order numbers,
+  15–20 digits) never contain a "phone";
+- an ID card is 17 digits + digit/X whose birth date (digits 7–14) is a real
+  date between 1900 and today; the check digit is not required (a mistyped ID
+  is still personal data);
+- a bank card is 16–19 digits passing the Luhn check, unless an order-number
+  word (订单, 单号, 运单 …) precedes it: an order id that happens to pass Luhn
+  is then left alone. A real card number typed right after "订单号" would be
+  missed; that is the price of not masking order numbers buyers need.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Iterator, Tuple
+
+from kefu.guard._normalize import SEP
+
+# Separators allowed inside a written number: spaces and dashes (not commas: "2，138…" is two numbers).
+GAP_CHARS = frozenset(" \t\u3000-‐‑–—－_.·")
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?: {0,2}[0-9])*(?: {0,2}x)?", re.ASCII)
+_MOBILE = re.compile(r"(?:(?:86|0086) {0,3})?1 {0,2}[3-9](?: {0,2}[0-9]){9}")
+_LONG_NUMBER = re.compile(r"[0-9](?:[^0-9]{0,3}[0-9]){10}")
+ORDER_WORDS = ("订单", "单号", "运单", "快递单", "物流单", "编号", "order")
+_ORDER_CONTEXT = re.compile("(?:" + "|".join(ORDER_WORDS) + "|订单号)[ #号是为:：]{0,6}$")
+
+Hit = Tuple[str, int, int, str]  # detector, start, end, masked replacement
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit() or ch == "x")
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for position, ch in enumerate(reversed(number)):
+        value = int(ch)
+        if position % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _plausible_birth(digits: str) -> bool:
+    try:
+        born = _dt.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return False
+    return _dt.date(1900, 1, 1) <= born <= _dt.date.today()
+
+
+def _mask(digits: str, keep_head: int, keep_tail: int) -> str:
+    return digits[:keep_head] + "*" * (len(digits) - keep_head - keep_tail) + digits[-keep_tail:]
+
+
+def _number_view(original: str, folded: str) -> str:
+    """Same length as the text: digits and 'x' kept, gap characters as ' ', anything else '#'."""
+    out = []
+    for ch, origin in zip(folded, original):
+        if ch.isdigit() or ch == "x" or ch == "+":
+            out.append(ch)
+        elif ch == SEP and origin in GAP_CHARS:
+            out.append(" ")
+        else:
+            out.append("#")
+    return "".join(out)
+
+
+def detect(original: str, folded: str, wanted: frozenset) -> Iterator[Hit]:
+    """Personal-data hits for the detectors in ``wanted`` (spans in original offsets)."""
+    if not _LONG_NUMBER.search(folded):
+        return
+    view = _number_view(original, folded)
+    for run in _DIGIT_RUN.finditer(view):
+        digits = _digits(run.group())
+        if len(digits) < 11:
+            continue
+        start, end = run.start(), run.end()
+        after = folded[end:end + 1]
+        if after.isascii() and after.isalpha():
+            continue  # part of a model number or a URL, not a number on its own
+        before = folded[max(0, start - 1):start]
+        if before.isascii() and before.isalpha() and before not in ("v", "q", "x"):
+            continue
+        count = len(digits)
+        order_context = bool(_ORDER_CONTEXT.search(view_context(folded, start)))
+        if "id_card" in wanted and count == 18 and "x" not in digits[:17] and _plausible_birth(digits):
+            if not order_context:
+                yield "id_card", start, end, _mask(digits.upper(), 6, 4)
+                continue
+        if "x" in digits:
+            continue
+        if "bank_card" in wanted and 16 <= count <= 19 and _luhn(digits):
+            if not order_context:
+                yield "bank_card", start, end, _mask(digits, 4, 4)
+                continue
+        if "mobile" in wanted and _MOBILE.fullmatch(run.group()):
+            yield "mobile", start, end, _mask(digits[-11:], 3, 4)
+
+
+def view_context(folded: str, start: int) -> str:
+    """Up to 12 characters before ``start`` with separators as spaces (for order-number words)."""
+    return folded[max(0, start - 12):start].replace(SEP, " ")
