@@ -64,11 +64,11 @@ test-stories: install train ## Replay Rasa test stories; fail on any prediction 
 test-live: install shop train browser ## Start the stack once; kefu replay + headless-browser tests
 	$(PYTEST) -m "live or browser" tests
 
-browser: ## Install Debian's chromium + chromedriver when missing (browser tests)
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing chromium for the browser tests"; \
+browser: ## Install Debian's chromium, chromedriver and a CJK font when missing (browser tests)
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; } || { \
+	  echo "Installing chromium and a Chinese font for the browser tests"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
 lint: install ## kefu lint over domain.yml for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms domain.yml

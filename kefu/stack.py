@@ -131,7 +131,7 @@ class Stack:
             ),
             Service(
                 "nlg",
-                [python, "-m", "kefu.cli", "serve", "nlg"],
+                [python, "-m", "kefu", "serve", "nlg"],
                 f"http://{s.host}:{s.nlg_port}/health",
                 s.nlg_port,
             ),
@@ -140,7 +140,7 @@ class Stack:
             services.append(
                 Service(
                     "web",
-                    [python, "-m", "kefu.cli", "serve", "web"],
+                    [python, "-m", "kefu", "serve", "web"],
                     f"{s.web_url}/health",
                     s.web_port,
                 )

@@ -125,7 +125,7 @@ def web_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]
     )
     log = (state / "web.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "kefu.cli", "serve", "web"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "kefu", "serve", "web"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -41,7 +41,7 @@ def test_replay_command_line_against_the_running_stack(live_stack) -> None:
     """`kefu replay --url` as a person runs it: exit 0 and the summary line."""
     plain = [p for p in SCRIPTS if "agent:" not in p.read_text(encoding="utf-8")][:2]
     result = subprocess.run(
-        [sys.executable, "-m", "kefu.cli", "replay", "--url", live_stack.settings.rasa_url, *map(str, plain)],
+        [sys.executable, "-m", "kefu", "replay", "--url", live_stack.settings.rasa_url, *map(str, plain)],
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,0 +1,7 @@
+"""``python -m kefu`` = the ``kefu`` console script."""
+
+import sys
+
+from kefu.cli import main
+
+sys.exit(main())
