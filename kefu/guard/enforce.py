@@ -1,0 +1,131 @@
+"""Enforcement: the one function every outgoing message passes through.
+
+``guard_outgoing`` is called by the guarded action dispatcher (``actions/base.py``)
+and by the NLG service (``kefu.servers.nlg``). It never lets unchecked text out:
+a blocked message is replaced by the safe reply from ``replies.yml``; a
+rewritten one is sent rewritten. Every blocked or rewritten message is logged
+(logger ``kefu.guard``) and recorded in the ``guard_audit`` table of the SQLite
+database, with the original text, its violations, the conversation and source.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from kefu.guard._engine import BLOCKED, PASS, Guard, GuardResult
+from kefu.guard._errors import GuardError
+from kefu.settings import Settings
+
+logger = logging.getLogger("kefu.guard")
+REPLIES_PATH = Path(__file__).with_name("replies.yml")
+
+AUDIT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS guard_audit (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at      REAL NOT NULL,
+    conversation_id TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    platform        TEXT NOT NULL,
+    verdict         TEXT NOT NULL,
+    original        TEXT NOT NULL,
+    sent            TEXT NOT NULL,
+    violations      TEXT NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class OutgoingDecision:
+    """What to send (``text``) and why (``result``)."""
+
+    text: str
+    result: GuardResult
+
+
+@lru_cache(maxsize=1)
+def safe_reply() -> str:
+    """The generic answer sent in place of a blocked message (from replies.yml)."""
+    data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
+    text = data.get("blocked") if isinstance(data, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise GuardError(f"{REPLIES_PATH}: 'blocked' reply missing")
+    return text.strip()
+
+
+def guard_outgoing(
+    text: str,
+    *,
+    platform: str,
+    conversation_id: str,
+    source: str,
+    settings: Optional[Settings] = None,
+) -> OutgoingDecision:
+    """Check ``text`` for ``platform``; return what may be sent. Logs and audits anything changed."""
+    settings = settings or Settings.from_env()
+    text = "" if text is None else str(text)
+    try:
+        result = Guard.for_platform(platform, settings.rules_dir).check(text)
+    except GuardError as exc:
+        # Fail closed: when the guard cannot check, nothing unchecked leaves the shop.
+        logger.error("guard failed for %s/%s (%s); sending the safe reply instead", conversation_id, source, exc)
+        result = GuardResult(text, str(platform), BLOCKED, ())
+        decision = OutgoingDecision(safe_reply(), result)
+        _audit(decision, conversation_id, source, settings, error=str(exc))
+        return decision
+    if result.verdict == PASS:
+        return OutgoingDecision(text, result)
+    sent = result.rewritten if result.rewritten is not None else safe_reply()
+    decision = OutgoingDecision(sent, result)
+    logger.warning(
+        "guard %s message for conversation %s from %s on %s: %r -> %r; violations: %s",
+        result.verdict, conversation_id, source, result.platform, text, sent,
+        json.dumps([v.as_dict() | {"matched": v.matched} for v in result.violations], ensure_ascii=False),
+    )
+    _audit(decision, conversation_id, source, settings)
+    return decision
+
+
+def _audit(decision: OutgoingDecision, conversation_id: str, source: str, settings: Settings,
+           error: Optional[str] = None) -> None:
+    from kefu import db
+
+    result = decision.result
+    violations = [v.as_dict() | {"matched": v.matched} for v in result.violations]
+    if error:
+        violations.append({"error": error})
+    try:
+        conn = db.connect(settings.db_path)
+        try:
+            conn.execute(AUDIT_SCHEMA)
+            conn.execute(
+                "INSERT INTO guard_audit (created_at, conversation_id, source, platform, verdict, original, sent,"
+                " violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), str(conversation_id), str(source), result.platform, result.verdict, result.text,
+                 decision.text, json.dumps(violations, ensure_ascii=False)),
+            )
+        finally:
+            conn.close()
+    except Exception:  # the message is still guarded; the failure to record it is logged loudly
+        logger.exception("could not write guard_audit row for conversation %s", conversation_id)
+
+
+def audit_rows(settings: Optional[Settings] = None, limit: int = 100) -> list:
+    """The latest audit rows, newest first (for the console and tests)."""
+    from kefu import db
+
+    settings = settings or Settings.from_env()
+    conn = db.connect(settings.db_path)
+    try:
+        conn.execute(AUDIT_SCHEMA)
+        return [dict(row) for row in conn.execute(
+            "SELECT * FROM guard_audit ORDER BY id DESC LIMIT ?", (int(limit),))]
+    finally:
+        conn.close()
