@@ -160,12 +160,19 @@ def stock_answer(
     if chosen_size is None and len(sizes) == 1:
         chosen_size = sizes[0]
 
+    # Only a recognised colour/size is echoed back, never the buyer's raw words.
     if color and chosen_color is None:
         data.update(missing=["color"], unknown="color")
-        return Answer(reply("stock.unknown_color", product=product.name, color=color, colors=_join(colors)), data)
+        named = normalize.normalize_color(color)
+        if named is None:
+            return Answer(reply("stock.which_color", product=product.name, colors=_join(colors)), data)
+        return Answer(reply("stock.unknown_color", product=product.name, color=named, colors=_join(colors)), data)
     if size and chosen_size is None:
         data.update(missing=["size"], unknown="size", color=chosen_color)
-        return Answer(reply("stock.unknown_size", product=product.name, size=size, sizes=_join(sizes)), data)
+        named = normalize.normalize_size(size)
+        if named is None:
+            return Answer(reply("stock.which_size", product=product.name, sizes=_join(sizes)), data)
+        return Answer(reply("stock.unknown_size", product=product.name, size=named, sizes=_join(sizes)), data)
     if chosen_color is None and chosen_size is None:
         data["missing"] = ["color", "size"]
         return Answer(

@@ -65,7 +65,12 @@ def test_stock_unknown_colour_or_size(store) -> None:
     purple = stock_answer(store, dress, "紫色", "M")
     assert purple.data["unknown"] == "color" and "蓝色、粉色" in purple.text
     big = stock_answer(store, dress, "蓝色", "3XL")
-    assert big.data["unknown"] == "size" and "S、M、L、XL" in big.text
+    assert big.data["unknown"] == "size" and "S、M、L、XL" in big.text and "没有3XL" in big.text
+    # unrecognised words are never echoed back to the buyer
+    odd = stock_answer(store, dress, "同款网红色", None)
+    assert odd.data["unknown"] == "color" and "网红" not in odd.text and "蓝色、粉色" in odd.text
+    odd_size = stock_answer(store, dress, "蓝色", "全网同款码")
+    assert odd_size.data["unknown"] == "size" and "全网" not in odd_size.text and "S、M、L、XL" in odd_size.text
 
 
 def test_stock_shoe_sizes_and_threshold(store) -> None:
