@@ -9,6 +9,8 @@ KEFU    := $(VENV)/bin/kefu
 RASA    := $(VENV)/bin/rasa
 STAMP   := $(VENV)/.installed
 PYTEST  := $(PY) -m pytest
+# Every file holding text a buyer can read: responses, answer templates, shop texts.
+CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml shop/shop.yml shop/catalog.yml
 # Quiet TensorFlow's start-up chatter; keep Rasa's own telemetry off.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
@@ -53,7 +55,7 @@ test-unit: install ## pytest: library, actions, servers, guard quality (no train
 
 test-data: install ## rasa data validate, and the guard lint over every customer-facing text
 	$(RASA) data validate --fail-on-warnings --quiet
-	$(KEFU) lint --all-platforms domain.yml shop/customer_texts.yml
+	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
 test-nlu: install train ## Score intents on the held-out test set; fail below macro-F1 0.90
 	$(KEFU) nlu-report --min-macro-f1 0.90
@@ -70,8 +72,8 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
-lint: install ## kefu lint over domain.yml for every platform (exit 1 on any violation)
-	$(KEFU) lint --all-platforms domain.yml
+lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
+	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
 bench: install ## Guard speed vs. baselines (term-in-text loop, one regex), as ratios
 	$(PY) -m kefu.guard.bench
