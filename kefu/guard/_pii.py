@@ -28,7 +28,7 @@ from kefu.guard._normalize import SEP
 # Separators allowed inside a written number: spaces and dashes (not commas: "2，138…" is two numbers).
 GAP_CHARS = frozenset(" \t\u3000-‐‑–—－_.·")
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?: {0,2}[0-9])*(?: {0,2}x)?", re.ASCII)
-_MOBILE = re.compile(r"(?:(?:86|0086) {0,3})?1 {0,2}[3-9](?: {0,2}[0-9]){9}")
+_MOBILE = re.compile(r"(?:(?:86|0086) {0,3})?(?P<number>1 {0,2}[3-9](?: {0,2}[0-9]){9})")
 _LONG_NUMBER = re.compile(r"[0-9](?:[^0-9]{0,3}[0-9]){10}")
 ORDER_WORDS = ("订单", "单号", "运单", "快递单", "物流单", "编号", "order")
 _ORDER_CONTEXT = re.compile("(?:" + "|".join(ORDER_WORDS) + "|订单号)[ #号是为:：]{0,6}$")
@@ -105,8 +105,9 @@ def detect(original: str, folded: str, wanted: frozenset) -> Iterator[Hit]:
             if not order_context:
                 yield "bank_card", start, end, _mask(digits, 4, 4)
                 continue
-        if "mobile" in wanted and _MOBILE.fullmatch(run.group()):
-            yield "mobile", start, end, _mask(digits[-11:], 3, 4)
+        mobile = _MOBILE.fullmatch(run.group()) if "mobile" in wanted else None
+        if mobile:  # the +86 prefix stays readable; the number itself is masked
+            yield "mobile", start + mobile.start("number"), end, _mask(digits[-11:], 3, 4)
 
 
 def view_context(folded: str, start: int) -> str:
