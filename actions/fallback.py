@@ -17,6 +17,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.types import DomainDict
 
 from actions.base import EventList, GuardedDispatcher, KefuAction
+from actions.support import text
 
 FALLBACK_INTENT = "nlu_fallback"
 HANDOFF_ACTION = "action_handoff"
@@ -48,5 +49,5 @@ class ActionFallback(KefuAction):
             if (tracker.active_loop or {}).get("name"):
                 events += [ActiveLoop(None), SlotSet("requested_slot", None)]
             return events + [FollowupAction(HANDOFF_ACTION)]
-        dispatcher.utter_message(response="utter_ask_rephrase")
+        dispatcher.utter_message(text=text("rephrase"))
         return []
