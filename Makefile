@@ -10,7 +10,7 @@ RASA    := $(VENV)/bin/rasa
 STAMP   := $(VENV)/.installed
 PYTEST  := $(PY) -m pytest
 # Every file holding text a buyer can read: responses, answer templates, shop texts.
-CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml shop/shop.yml shop/catalog.yml
+CUSTOMER_TEXTS := domain.yml actions/texts.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml shop/shop.yml shop/catalog.yml
 # Quiet TensorFlow's start-up chatter; keep Rasa's own telemetry off.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
