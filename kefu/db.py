@@ -8,6 +8,7 @@ Each area creates its own tables with ``CREATE TABLE IF NOT EXISTS``.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Union
@@ -38,3 +39,35 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+class SQLiteStore:
+    """Base of every store that owns tables: one connection per thread, opened on first use.
+
+    Subclasses set ``SCHEMA`` (``CREATE TABLE IF NOT EXISTS ...``); it is applied
+    once per new connection, so a store works on a fresh file without a setup step.
+    Sanic handlers and the action server's thread pool may share one instance.
+    """
+
+    SCHEMA: str = ""
+
+    def __init__(self, db_path: Union[str, Path]) -> None:
+        self.db_path = db_path
+        self._local = threading.local()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.db_path)
+            if self.SCHEMA:
+                conn.executescript(self.SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    def close_connection(self) -> None:
+        """Close this thread's connection (the next use opens a new one)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -11,13 +11,12 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Tuple, Union
 
-from kefu.db import connect, transaction
+from kefu.db import SQLiteStore, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_agents (
@@ -77,22 +76,15 @@ class Session:
     expires_at: float
 
 
-class AgentStore:
+class AgentStore(SQLiteStore):
     """Agents and sessions in the shared SQLite file (lazy connection, one per thread)."""
 
-    def __init__(self, db_path: Union[str, Path], session_seconds: int = SESSION_SECONDS) -> None:
-        self.db_path = db_path
-        self.session_seconds = session_seconds
-        self._local = threading.local()
+    SCHEMA = SCHEMA
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.db_path)
-            conn.executescript(SCHEMA)
-            self._local.conn = conn
-        return conn
+    def __init__(self, db_path: Union[str, Path], session_seconds: int = SESSION_SECONDS) -> None:
+        super().__init__(db_path)
+        self.session_seconds = session_seconds
+
 
     # --- agents -----------------------------------------------------------------------------------
 

@@ -7,12 +7,11 @@ so nothing is lost or shown twice, even across reloads.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
-from kefu.db import connect
+from kefu.db import SQLiteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_chat_messages (
@@ -29,19 +28,10 @@ CREATE INDEX IF NOT EXISTS handoff_chat_conversation ON handoff_chat_messages (c
 MAX_PAGE = 200
 
 
-class ChatLog:
-    def __init__(self, db_path: Union[str, Path]) -> None:
-        self.db_path = db_path
-        self._local = threading.local()
+class ChatLog(SQLiteStore):
+    """Every web-chat message of every conversation, in order (nothing is dropped)."""
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.db_path)
-            conn.executescript(SCHEMA)
-            self._local.conn = conn
-        return conn
+    SCHEMA = SCHEMA
 
     def add(self, conversation_id: str, sender: str, text: str, payload: Optional[str] = None) -> int:
         cursor = self.conn.execute(

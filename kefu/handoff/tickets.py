@@ -13,13 +13,12 @@ claimed ticket back in the queue.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from kefu.db import connect, transaction
+from kefu.db import SQLiteStore, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_tickets (
@@ -123,21 +122,10 @@ class Ticket:
         return data
 
 
-class TicketStore:
+class TicketStore(SQLiteStore):
     """Read/write access to tickets. Connects lazily; safe to share between threads."""
 
-    def __init__(self, db_path: Union[str, Path]) -> None:
-        self.db_path = db_path
-        self._local = threading.local()
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.db_path)
-            conn.executescript(SCHEMA)
-            self._local.conn = conn
-        return conn
+    SCHEMA = SCHEMA
 
     # --- creating and reading ---------------------------------------------------------------------
 
