@@ -2,8 +2,13 @@
 
 Pipeline of :meth:`Guard.check`:
 
-1. normalise (``_normalize``), keeping each normalised character's original index;
-2. ``automaton.iter()`` over the normalised text: *every* match ending at each
+1. normalise (``_normalize``) with the guard's own fold table (characters in no
+   term fold to one placeholder), keeping each normalised character's original
+   index, and build the byte view (UTF-8 bytes as latin-1 text) once;
+2. ``automaton.iter()`` over the byte view with an automaton built over the keys'
+   bytes (pyahocorasick scans a node's children linearly: ~25 byte children at the
+   root instead of ~224 CJK ones), hits mapped back from bytes to characters and
+   kept only on character boundaries; ``iter`` reports *every* match ending at each
    position (``iter_long`` would skip 知识产权 inside 国家知识产权 once it has
    followed the longer 国家知识产权局 path), so overlaps are resolved here;
 3. drop hits inside an allowed context (最近, 第一时间, 京东物流 on JD ...), hits
@@ -22,16 +27,17 @@ import threading
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import ahocorasick
 
 from kefu.guard import _pii
 from kefu.guard._errors import GuardInputError, UnknownPlatformError
-from kefu.guard._normalize import SEP, Normalized, normalize
+from kefu.guard._normalize import SEP, Normalized, byte_view, char_hits, fold, folding_table, normalize
 from kefu.guard._packs import Rule, RuleSet, load_ruleset
 
 MAX_TEXT_CHARS = 1_000_000
+_Value = Tuple[int, str, Tuple[Rule, ...]]  # what the automaton stores per key: (byte length, key, rules)
 PASS, REWRITTEN, BLOCKED = "pass", "rewritten", "blocked"
 
 
@@ -133,13 +139,16 @@ def _cuts_a_word(norm: Normalized, start: int, end: int) -> bool:
     """True when a jieba word straddles the hit's start or end (京东 in 北京/东路).
 
     jieba reads the folded text without separators and without collapsing repeats,
-    so 微😊信找我 is seen as 微信找我 while 天天猫粮 keeps its 天天.
+    so 微😊信找我 is seen as 微信找我 while 天天猫粮 keeps its 天天. The window is
+    folded again with the plain table: the guard's own fold hides characters in no
+    term behind a placeholder, and jieba needs them (北京东路).
     """
-    folded = norm.folded
-    positions = [i for i in range(max(0, start - 16), min(len(folded), end + 16)) if folded[i] != SEP]
+    low, high = max(0, start - 16), min(len(norm.original), end + 16)
+    folded = fold(norm.original[low:high])
+    positions = [i for i in range(low, high) if folded[i - low] != SEP]
     if not positions:
         return False
-    squeezed = "".join(folded[i] for i in positions)
+    squeezed = "".join(folded[i - low] for i in positions)
     s = bisect_left(positions, start)
     e = bisect_left(positions, end)
     position = 0
@@ -180,9 +189,11 @@ class Guard:
         self._wanted = frozenset(self._detectors)
         self._keep = ruleset.keep_doubled
         self._taught_jieba = False
+        self._fold = folding_table(_alphabet(ruleset, self._index))
         automaton = ahocorasick.Automaton()
         for key, rules in self._index.items():
-            automaton.add_word(key, (len(key), key, tuple(rules)))
+            key_view = byte_view(key)
+            automaton.add_word(key_view, (len(key_view), key, tuple(rules)))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -227,9 +238,29 @@ class Guard:
         """Every normalised term the automaton holds."""
         return tuple(self._index)
 
-    def match_normalized(self, text: str) -> List[Tuple[int, Tuple[int, str, Tuple[Rule, ...]]]]:
-        """Raw automaton matches over already normalised text (the bench's "matching alone")."""
-        return list(self._automaton.iter(text)) if text else []
+    def normalize(self, text: str) -> Normalized:
+        """This guard's normalisation (what :meth:`check` matches on): like
+        :func:`kefu.guard.normalize`, but characters in no term fold to ``PLACEHOLDER``."""
+        return normalize(text, self._keep, self._fold)
+
+    def match_normalized(self, text: str) -> List[Tuple[int, int, str]]:
+        """Matching alone, on already normalised text (the bench's "matching" rows):
+        builds the byte view, scans it and maps every hit to ``(start, end, key)`` in ``text``."""
+        return [(start, end, value[1]) for start, end, value in self._scan(text, byte_view(text))]
+
+    def match_view(self, view: str) -> List[Tuple[int, _Value]]:
+        """Raw automaton hits ``(last byte index, (byte length, key, rules))`` on a byte view."""
+        return list(self._automaton.iter(view))
+
+    def _scan(self, text: str, view: str) -> List[Tuple[int, int, _Value]]:
+        """Every key occurrence in normalised ``text`` as ``(start, end, (byte length, key, rules))``
+        in characters, found by scanning its byte ``view`` (hits not on character boundaries dropped)."""
+        raw = list(self._automaton.iter(view))
+        if not raw:  # most messages: nothing to map
+            return []
+        if view is text:  # ASCII: one byte per character
+            return [(last + 1 - value[0], last + 1, value) for last, value in raw]
+        return char_hits(view, raw)
 
     # -- checking -----------------------------------------------------------------------------
     def check(self, text: str) -> GuardResult:
@@ -240,7 +271,7 @@ class Guard:
             raise GuardInputError(f"text of {len(text)} characters exceeds the limit of {MAX_TEXT_CHARS}")
         if not text:
             return GuardResult(text, self.platform, PASS, ())
-        norm = normalize(text, self._keep)
+        norm = normalize(text, self._keep, self._fold)
         hits: List[Violation] = []
         if norm.text:
             hits.extend(self._term_hits(norm))
@@ -261,9 +292,7 @@ class Guard:
         normalized = norm.text
         folded = norm.folded
         original = norm.original
-        for end_index, (length, key, rules) in self._automaton.iter(normalized):
-            start = end_index - length + 1
-            end = end_index + 1
+        for start, end, (_, key, rules) in self._scan(normalized, norm.view):
             if norm.starts is None:
                 o_start, o_end = start, end
             else:
@@ -284,6 +313,18 @@ class Guard:
                 found.append(Violation(rule.category, rule.term, o_start, o_end, rule.action,
                                        original[o_start:o_end], rule.replacement, rule.id))
         return found
+
+
+def _alphabet(ruleset: RuleSet, index: Dict[str, List[Rule]]) -> FrozenSet[str]:
+    """Every non-ASCII character matching or a context check can look at: the keys', the
+    allowed contexts' and the personal-data order words'. All others fold to a placeholder."""
+    strings: List[str] = list(index)
+    for rules in index.values():
+        for rule in rules:
+            for contexts in rule.allow_index.values():
+                strings.extend(context for _, context in contexts)
+    strings.append(_pii.CONTEXT_CHARACTERS)
+    return frozenset(ch for string in strings for ch in string if not ch.isascii())
 
 
 def _resolve_overlaps(hits: List[Violation]) -> Tuple[Violation, ...]:

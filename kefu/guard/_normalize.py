@@ -16,6 +16,17 @@ Python work for the common case):
    personal-data detectors run on it.
 2. *squeeze* drops the ``SEP`` characters and collapses runs of one repeated
    CJK character (digits and Latin letters are never collapsed: 100, QQ).
+
+A guard folds with its own table (:func:`folding_table`): every non-ASCII
+character that occurs in none of its terms, allowed contexts or detector words
+folds to ``PLACEHOLDER``, in the same translate pass, so the automaton scans
+one byte where a CJK character would cost three (see ``Normalized.view``).
+
+``Normalized.view`` is the normalised text as UTF-8 bytes, one latin-1
+character per byte (the text itself when it is ASCII). The guard's automaton is
+built over its keys' bytes the same way: pyahocorasick looks a node's children
+up linearly, and by bytes the root has ~25 children instead of ~224 CJK ones.
+:func:`char_hits` maps hits' byte spans back to characters.
 """
 
 from __future__ import annotations
@@ -25,9 +36,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 SEP = "\x00"
+# What a guard folds characters in none of its terms to: one byte in the view, never in a key.
+PLACEHOLDER = "\x01"
 # Characters that are punctuation/symbols by Unicode category but carry meaning in terms.
 KEPT_SYMBOLS = frozenset("%")
 # Financial and other Chinese digit forms mapped to ASCII digits. 一二三 stay (第一, 唯一).
@@ -39,6 +52,7 @@ _CJK_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
 _KEPT_RUN = re.compile("[^" + SEP + "]+")
 
 
+@lru_cache(maxsize=1)
 def _opencc_table() -> Dict[str, str]:
     """Traditional → simplified, one character to one character (opencc's TSCharacters)."""
     try:
@@ -60,12 +74,15 @@ def _opencc_table() -> Dict[str, str]:
 class _FoldTable(dict):
     """A ``str.translate`` table filled lazily: each code point is classified once, then cached."""
 
-    def __init__(self, traditional: Dict[str, str]) -> None:
+    def __init__(self, traditional: Dict[str, str], alphabet: Optional[FrozenSet[str]] = None) -> None:
         super().__init__()
         self._traditional = traditional
+        self._alphabet = alphabet
 
     def __missing__(self, code: int) -> str:
         value = self._fold(chr(code))
+        if self._alphabet is not None and value != SEP and not value.isascii() and value not in self._alphabet:
+            value = PLACEHOLDER
         self[code] = value
         return value
 
@@ -113,6 +130,17 @@ def fold_table() -> _FoldTable:
     return _FoldTable(_opencc_table())
 
 
+def folding_table(alphabet: Iterable[str]) -> _FoldTable:
+    """A guard's own fold table: like :func:`fold_table`, but non-ASCII characters outside
+    ``alphabet`` (the characters of its normalised terms and contexts) fold to ``PLACEHOLDER``.
+
+    Matching cannot tell them apart anyway (no key contains them), and the automaton then
+    scans one byte for them instead of three. ASCII always folds as usual (Latin-word
+    boundaries and the personal-data detectors read it).
+    """
+    return _FoldTable(_opencc_table(), frozenset(alphabet))
+
+
 def fold(text: str) -> str:
     """One character per original character; separators become ``SEP``."""
     return text.translate(fold_table())
@@ -120,13 +148,19 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Normalized:
-    """A normalised text and, per normalised character, its first and last original index."""
+    """A normalised text and, per normalised character, its first and last original index.
+
+    ``view`` is ``text`` as UTF-8 bytes, one latin-1 character per byte (``text``
+    itself when ASCII): what the guard's byte automaton scans. Built here, once per
+    check, so matching never encodes twice.
+    """
 
     original: str
     folded: str
     text: str
     starts: Optional[List[int]]  # None when text == folded (identity mapping)
     ends: Optional[List[int]]
+    view: str
 
     def span(self, start: int, end: int) -> "tuple[int, int]":
         """Original span ``[a, b)`` of normalised span ``[start, end)``."""
@@ -135,15 +169,22 @@ class Normalized:
         return self.starts[start], self.ends[end - 1] + 1  # type: ignore[index]
 
 
-def normalize(text: str, keep_doubled: FrozenSet[str] = frozenset()) -> Normalized:
+def byte_view(text: str) -> str:
+    """``text`` as UTF-8 bytes, one latin-1 character per byte (``text`` itself when ASCII)."""
+    return text if text.isascii() else text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+def normalize(text: str, keep_doubled: FrozenSet[str] = frozenset(),
+              table: Optional[_FoldTable] = None) -> Normalized:
     """Fold, drop separators and collapse repeated CJK characters, keeping offsets.
 
     Characters in ``keep_doubled`` collapse to two, not one: 扣扣 (QQ), 旺旺 and
     拼多多 are words, and collapsing them to one character would make 扣 match 折扣.
+    ``table`` is a guard's :func:`folding_table` (default: the plain fold).
     """
-    folded = fold(text)
+    folded = text.translate(table if table is not None else fold_table())
     if SEP not in folded and not _CJK_REPEAT.search(folded):
-        return Normalized(text, folded, folded, None, None)
+        return Normalized(text, folded, folded, None, None, byte_view(folded))
     starts: List[int] = []
     for run in _KEPT_RUN.finditer(folded):
         starts.extend(range(run.start(), run.end()))
@@ -167,8 +208,45 @@ def normalize(text: str, keep_doubled: FrozenSet[str] = frozenset()) -> Normaliz
             new_starts.append(origin)
             new_ends.append(origin)
             previous = ch
-        return Normalized(text, folded, "".join(chars), new_starts, new_ends)
-    return Normalized(text, folded, squeezed, starts, ends)
+        squeezed = "".join(chars)
+        return Normalized(text, folded, squeezed, new_starts, new_ends, byte_view(squeezed))
+    return Normalized(text, folded, squeezed, starts, ends, byte_view(squeezed))
+
+
+# bytes.translate table: 1 for a UTF-8 continuation byte (10xxxxxx), 0 for a byte that starts a character.
+_CONTINUATION = bytes(1 if 0x80 <= byte <= 0xBF else 0 for byte in range(256))
+
+
+def char_hits(view: str, hits: Iterable[Tuple[int, Tuple[Any, ...]]]) -> List[Tuple[int, int, Tuple[Any, ...]]]:
+    """Map automaton hits on a byte ``view`` to character spans in the text it encodes.
+
+    Each hit is ``(index of its last byte, value)`` where ``value[0]`` is the key's length
+    in bytes and ``value[1]`` the key itself (as the guard's automaton stores them); returns
+    ``(start, end, value)`` in characters, in the hits' order. A hit that starts or ends
+    inside a character (on a UTF-8 continuation byte) is dropped: with well-formed UTF-8
+    keys it cannot occur, and it is checked rather than assumed.
+
+    Characters before a byte offset = bytes before it that are not continuation bytes.
+    One ``bytes.translate`` marks them (C speed, only for texts with hits); a cursor then
+    counts marks between consecutive hit ends, so all hits of one text cost O(length)
+    together. The start is the end minus the key's length: the bytes matched are the key's.
+    """
+    size = len(view)
+    marks = view.encode("latin-1").translate(_CONTINUATION)
+    cursor_byte = cursor_char = 0
+    found = []
+    for last, value in hits:
+        end = last + 1
+        start = end - value[0]
+        if start < 0 or end > size or marks[start] or (end < size and marks[end]):
+            continue
+        if end >= cursor_byte:
+            cursor_char += end - cursor_byte - marks.count(1, cursor_byte, end)
+        else:
+            cursor_char -= cursor_byte - end - marks.count(1, end, cursor_byte)
+        cursor_byte = end
+        found.append((cursor_char - len(value[1]), cursor_char, value))
+    return found
 
 
 def normalize_term(term: str, keep_doubled: FrozenSet[str] = frozenset()) -> str:

@@ -32,6 +32,9 @@ _MOBILE = re.compile(r"(?:(?:86|0086) {0,3})?(?P<number>1 {0,2}[3-9](?: {0,2}[0-
 _LONG_NUMBER = re.compile(r"[0-9](?:[^0-9]{0,3}[0-9]){10}")
 ORDER_WORDS = ("订单", "单号", "运单", "快递单", "物流单", "编号", "order")
 _ORDER_CONTEXT = re.compile("(?:" + "|".join(ORDER_WORDS) + "|订单号)[ #号是为:：]{0,6}$")
+# The non-ASCII characters _ORDER_CONTEXT reads in the folded text: a guard's fold must keep them
+# (it folds characters in none of its terms to a placeholder).
+CONTEXT_CHARACTERS = "".join(sorted({ch for ch in _ORDER_CONTEXT.pattern if not ch.isascii()}))
 
 Hit = Tuple[str, int, int, str]  # detector, start, end, masked replacement
 
