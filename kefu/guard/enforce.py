@@ -6,6 +6,12 @@ a blocked message is replaced by the safe reply from ``replies.yml``; a
 rewritten one is sent rewritten. Every blocked or rewritten message is logged
 (logger ``kefu.guard``) and recorded in the ``guard_audit`` table of the SQLite
 database, with the original text, its violations, the conversation and source.
+
+Privacy: the original kept in the log and the audit is *redacted*: every
+personal-data span (a buyer's mobile, ID-card or bank-card number) is masked
+exactly as the guard masks it in outgoing text (138****5678), everything else is
+verbatim, and a personal-data violation's ``matched`` is the masked form. When
+the guard itself fails, the personal-data detectors still run for the redaction.
 """
 
 from __future__ import annotations
@@ -16,15 +22,19 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from kefu.guard import _pii
 from kefu.guard._engine import BLOCKED, PASS, Guard, GuardResult
 from kefu.guard._errors import GuardError
+from kefu.guard._normalize import fold
+from kefu.guard._packs import DETECTORS
 from kefu.settings import Settings
 
 logger = logging.getLogger("kefu.guard")
+PERSONAL_DATA = "personal_data"
 REPLIES_PATH = Path(__file__).with_name("replies.yml")
 
 AUDIT_SCHEMA = """
@@ -86,11 +96,45 @@ def guard_outgoing(
     decision = OutgoingDecision(sent, result)
     logger.warning(
         "guard %s message for conversation %s from %s on %s: %r -> %r; violations: %s",
-        result.verdict, conversation_id, source, result.platform, text, sent,
-        json.dumps([v.as_dict() | {"matched": v.matched} for v in result.violations], ensure_ascii=False),
+        result.verdict, conversation_id, source, result.platform, redacted_original(result), sent,
+        json.dumps(_violation_records(result), ensure_ascii=False),
     )
     _audit(decision, conversation_id, source, settings)
     return decision
+
+
+def _personal_spans(result: GuardResult) -> List[Tuple[int, int, str]]:
+    """(start, end, mask) of every personal-data span in the original, as the guard masks it.
+    Without a verdict to go by (the guard failed: no violations), the detectors run directly."""
+    spans = [(v.start, v.end, v.replacement or "") for v in result.violations if v.category == PERSONAL_DATA]
+    if not result.violations and result.text:
+        spans = [(start, end, mask) for _, start, end, mask
+                 in _pii.detect(result.text, fold(result.text), frozenset(DETECTORS))]
+    return sorted(spans)
+
+
+def _mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
+    parts: List[str] = []
+    position = 0
+    for start, end, mask in spans:
+        if start < position:  # overlapping spans: the first one already covers it
+            continue
+        parts += [text[position:start], mask]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def redacted_original(result: GuardResult) -> str:
+    """The checked text with personal data masked (138****5678) and everything else verbatim:
+    what the log and the audit keep, so they show what was changed and why, not a buyer's number."""
+    return _mask_spans(result.text, _personal_spans(result))
+
+
+def _violation_records(result: GuardResult) -> List[Dict[str, object]]:
+    """Violations as logged and audited; a personal-data violation's ``matched`` is its masked form."""
+    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else v.matched}
+            for v in result.violations]
 
 
 def _audit(decision: OutgoingDecision, conversation_id: str, source: str, settings: Settings,
@@ -98,7 +142,7 @@ def _audit(decision: OutgoingDecision, conversation_id: str, source: str, settin
     from kefu import db
 
     result = decision.result
-    violations = [v.as_dict() | {"matched": v.matched} for v in result.violations]
+    violations: List[Dict[str, object]] = _violation_records(result)
     if error:
         violations.append({"error": error})
     try:
@@ -108,8 +152,8 @@ def _audit(decision: OutgoingDecision, conversation_id: str, source: str, settin
             conn.execute(
                 "INSERT INTO guard_audit (created_at, conversation_id, source, platform, verdict, original, sent,"
                 " violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), str(conversation_id), str(source), result.platform, result.verdict, result.text,
-                 decision.text, json.dumps(violations, ensure_ascii=False)),
+                (time.time(), str(conversation_id), str(source), result.platform, result.verdict,
+                 redacted_original(result), decision.text, json.dumps(violations, ensure_ascii=False)),
             )
         finally:
             conn.close()
