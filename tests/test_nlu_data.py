@@ -99,9 +99,12 @@ def jieba_with_shop_words():  # type: ignore[no-untyped-def]
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    # A private tokenizer: loading the shop words into jieba's global one would
+    # change segmentation for every later test in this process.
+    tokenizer = jieba.Tokenizer()
     for dictionary in sorted((ROOT / "data" / "jieba").iterdir()):
-        jieba.load_userdict(str(dictionary))
-    return jieba
+        tokenizer.load_userdict(str(dictionary))
+    return tokenizer
 
 
 def test_shop_words_stay_whole(jieba_with_shop_words) -> None:  # type: ignore[no-untyped-def]
