@@ -6,7 +6,7 @@ import argparse
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    from kefu.devtools import training
+    from kefu.devtools import nlu_report, training
 
     train = subparsers.add_parser(
         "train-if-needed",
@@ -15,10 +15,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     training.add_arguments(train)
     train.set_defaults(func=training.run)
 
-    try:  # TEMPORARY during parallel development
-        from kefu.devtools import nlu_report
-    except ImportError:
-        return
     report = subparsers.add_parser(
         "nlu-report", help="score intents on tests/nlu (never used for training); fail below a macro-F1"
     )
