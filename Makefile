@@ -60,8 +60,8 @@ test-data: install ## rasa data validate, and the guard lint over every customer
 test-nlu: install train ## Score intents on the held-out test set; fail below macro-F1 0.90
 	$(KEFU) nlu-report --min-macro-f1 0.90
 
-test-stories: install train ## Replay Rasa test stories; fail on any prediction error
-	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/stories --no-plot
+test-stories: install train ## Replay Rasa test stories end to end (NLU on the user text + dialogue); fail on any error
+	$(RASA) test core --stories tests/stories --e2e --fail-on-prediction-errors --out results/stories --no-plot
 
 test-live: install shop train browser ## Start the stack once; kefu replay + headless-browser tests
 	$(PYTEST) -m "live or browser" tests
