@@ -1,0 +1,38 @@
+"""endpoints.yml and credentials.yml, read by Rasa's own reader with the environment `kefu up` sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kefu.settings import Settings
+from kefu.stack import service_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def rasa_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    settings = Settings.from_env({"KEFU_STATE_DIR": str(tmp_path), "KEFU_ACTION_PORT": "15055", "KEFU_WEB_PORT": "18080"})
+    for key, value in service_environment(settings).items():
+        if key.startswith("KEFU_"):
+            monkeypatch.setenv(key, value)
+    return settings
+
+
+def test_endpoints_expand_to_the_configured_services(rasa_env: Settings) -> None:
+    from rasa.shared.utils.io import read_config_file
+
+    endpoints = read_config_file(ROOT / "endpoints.yml")
+    assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:15055/webhook"
+    assert endpoints["nlg"]["url"] == rasa_env.nlg_url
+    assert endpoints["tracker_store"]["db"] == str(rasa_env.state_dir / "conversations.db")
+
+
+def test_callback_channel_posts_to_the_web_app(rasa_env: Settings) -> None:
+    from rasa.shared.utils.io import read_config_file
+
+    credentials = read_config_file(ROOT / "credentials.yml")
+    assert "rest" in credentials
+    assert credentials["callback"]["url"] == "http://127.0.0.1:18080/chat/callback"
