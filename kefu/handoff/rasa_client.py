@@ -70,7 +70,14 @@ class RasaClient:
         self.push_events(conversation_id, [{"event": "bot", "text": text, "metadata": {"kefu_agent": agent}}])
 
     def resume(self, conversation_id: str, handback_text: Optional[str] = None) -> None:
-        events: List[Dict[str, Any]] = [{"event": "resume"}]
+        """Resume the bot so that the buyer's next message is handled as a fresh turn.
+
+        While paused, Rasa logged the buyer's messages without running any action, so
+        the tracker ends on user turns nobody answered. The ``action_listen`` marks
+        them as handled: the next message is predicted from a normal
+        "bot listened, buyer spoke" state and the dialogue rules apply again.
+        """
+        events: List[Dict[str, Any]] = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
         if handback_text:
             events.append({"event": "bot", "text": handback_text, "metadata": {"kefu_agent": "handback"}})
         self.push_events(conversation_id, events)

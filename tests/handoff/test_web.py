@@ -224,4 +224,6 @@ def test_reply_is_guarded_delivered_and_close_resumes(env: Dict[str, Any]) -> No
     closed = http.post(api + "/close", json={"outcome": "resolved"}, headers=headers, timeout=10)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     events = env["fake"].pushed[-1]["events"]
-    assert events[0] == {"event": "resume"} and events[1]["event"] == "bot" and "智能客服" in events[1]["text"]
+    assert events[0] == {"event": "resume"}
+    assert events[1] == {"event": "action", "name": "action_listen"}
+    assert events[2]["event"] == "bot" and "智能客服" in events[2]["text"]
