@@ -82,8 +82,11 @@ class ValidateInvoiceForm(InvoiceTexts, KefuFormValidationAction):
     ) -> Dict[Text, Any]:
         kind = normalize_invoice_type(str(value or ""))
         if kind is None:
-            dispatcher.utter_message(text=self.ask_type_text())
-            return {"invoice_type": None}
+            # Not a type. A title given first is kept; either way the form asks for the type again.
+            title = tracker.get_slot("invoice_title") or clean_title(str(value or ""))
+            if title != PERSONAL_TITLE and not is_unit_title(title):
+                title = None
+            return {"invoice_type": None, "invoice_title": title}
         if kind not in self.config.invoice.types:
             dispatcher.utter_message(text=invoice_policy_answer(self.config, kind).text)
             return {"invoice_type": None}

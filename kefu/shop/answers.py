@@ -499,7 +499,6 @@ def invoice_policy_answer(config: ShopConfig, invoice_type: Optional[str] = None
         text += reply("invoice.paper", paper_delivery=policy.paper_delivery)
     if "专票" in shown and policy.special_requires:
         text += reply("invoice.special", requires=_join(policy.special_requires))
-    text += reply("invoice.ask_details")
     return Answer(text, data)
 
 

@@ -62,3 +62,22 @@ def test_request_is_recorded_and_slots_cleared(store, config, dispatcher, domain
     assert {e["name"] for e in events if e["event"] == "slot" and e["value"] is None} == {
         "invoice_type", "invoice_title", "tax_number", "email"
     }
+
+
+def test_a_title_given_instead_of_the_type_is_kept_and_the_type_asked_again(store, config, dispatcher, domain):
+    form = ValidateInvoiceForm(store=store, config=config)
+    assert form.validate_invoice_type("杭州简行科技有限公司", dispatcher, make_tracker(), domain) == {
+        "invoice_type": None,
+        "invoice_title": "杭州简行科技有限公司",
+    }
+    assert form.validate_invoice_type("不知道", dispatcher, make_tracker(), domain) == {
+        "invoice_type": None,
+        "invoice_title": None,
+    }
+    assert form.validate_invoice_type("电子的", dispatcher, make_tracker(), domain)["invoice_type"] == "电子普票"
+
+
+def test_policy_answer_does_not_ask_for_everything_at_once(store, config, dispatcher, domain):
+    """The form asks type, title, tax number and e-mail one at a time after the policy."""
+    run(ActionInvoicePolicy(store=store, config=config), dispatcher, make_tracker(), domain)
+    assert "邮箱哦" not in texts(dispatcher)[0] and "请您提供发票抬头" not in texts(dispatcher)[0]
