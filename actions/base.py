@@ -107,7 +107,14 @@ class KefuAction(Action, ABC):
     async def respond(self, dispatcher: GuardedDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
         ...
 
+    def before_answer(self, tracker: Tracker) -> Optional[EventList]:
+        """Events to return *instead of* answering (e.g. a hand-off the shop requires); None to answer."""
+        return None
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        redirect = self.before_answer(tracker)
+        if redirect is not None:
+            return redirect
         return await self.respond(guarded(dispatcher, tracker, self.name()), tracker, domain)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.types import DomainDict
 
 from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_platform
@@ -117,7 +117,7 @@ class ActionHandoff(KefuAction):
         )
         if not created:
             dispatcher.utter_message(text=reply("handoff.already_waiting"))
-            return [ConversationPaused()]
+            return self._pause(tracker)
 
         if staffed:
             wait = self._wait_sentence(tickets, ahead, settings)
@@ -132,7 +132,15 @@ class ActionHandoff(KefuAction):
         dispatcher.utter_message(text=reply(f"handoff.{trigger.reason}", wait=wait))
         log.info("handoff ticket %s for %s: %s (priority %s)", ticket.id, ticket.conversation_id, trigger.reason, trigger.priority)
         notify_async(settings.handoff_webhook_url, webhook_payload(ticket.as_dict()))
-        return [ConversationPaused()]
+        return self._pause(tracker)
+
+    @staticmethod
+    def _pause(tracker: Tracker) -> EventList:
+        """Pause the bot; a form still running (a hand-off from inside it) ends first."""
+        events: EventList = []
+        if tracker.active_loop_name:
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events + [ConversationPaused()]
 
     def _shop_rule(self, config: Any, intent: Optional[str], product_id: Optional[str], order_id: Optional[str]) -> Optional[triggers.Trigger]:
         try:

@@ -10,6 +10,7 @@ store, config and a fixed clock through ``__init__``, the way rasa-sdk's
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 
 from kefu.settings import Settings
 from kefu.shop.config import ShopConfig, load_shop_config
@@ -25,6 +27,7 @@ from kefu.shop.models import Order, Product
 from kefu.shop.store import ShopStore
 
 Clock = Callable[[], dt.datetime]
+log = logging.getLogger(__name__)
 SHOP_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 _shared_store: Optional[ShopStore] = None
@@ -79,6 +82,30 @@ class ShopDependencies:
     def current_order(self, tracker: Tracker) -> Optional[Order]:
         order_id = tracker.get_slot("order_id")
         return self.store.order(order_id) if order_id else None
+
+    def before_answer(self, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+        """Questions the shop wants a person to answer go to ``action_handoff`` unanswered.
+
+        shop.yml ``handoff:`` names products whose questions always go to a person,
+        and a refund amount above which return/refund questions do (kefu.handoff.triggers).
+        """
+        from kefu.handoff.triggers import HandoffRules, shop_rule_trigger
+
+        try:
+            rules = HandoffRules.from_section(self.config.handoff)
+        except ValueError as exc:  # a broken section must not stop first-line answers
+            log.warning("ignoring shop handoff rules: %s", exc)
+            return None
+        if not rules.products and rules.refund_amount_above is None:
+            return None
+        order = self.current_order(tracker) if rules.refund_amount_above is not None else None
+        trigger = shop_rule_trigger(
+            rules,
+            intent=latest_intent(tracker),
+            product_id=tracker.get_slot("product_id"),
+            order_amount=float(order.amount) if order is not None and order.amount is not None else None,
+        )
+        return [FollowupAction("action_handoff")] if trigger else None
 
 
 def latest_metadata(tracker: Tracker) -> Dict[Text, Any]:

@@ -133,3 +133,15 @@ def test_a_dead_webhook_never_blocks_the_handoff(settings: Settings) -> None:
     dead = replace(settings, handoff_webhook_url="http://127.0.0.1:9/nothing")
     events, messages = run(make_action(dead), tracker([user("我要投诉", "complain", 1.0)]))
     assert events == [{"event": "pause", "timestamp": None}] and messages
+
+
+def test_a_handoff_from_inside_a_form_ends_the_form_first(settings: Settings) -> None:
+    events = [user("这件大衣有货吗", "ask_stock", 1.0)]
+    t = Tracker("buyer-9", {"product_id": "p1008", "requested_slot": "color"}, events[-1]["parse_data"] | {"metadata": {}},
+                events, False, None, {"name": "stock_form"}, "action_ask_color")
+    out_events, _ = run(make_action(settings), t)
+    assert out_events == [
+        {"event": "active_loop", "timestamp": None, "name": None},
+        {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None},
+        {"event": "pause", "timestamp": None},
+    ]
