@@ -112,7 +112,7 @@ def test_handoff_in_the_browser_live(browser: Any, live_stack: Any) -> None:
     buyer = open_buyer(browser, settings.web_url)
     conv = buyer.text_content("#conv")
     buyer.select_option("#platform", "pinduoduo")
-    buyer_says(buyer, "衣服质量太差了，我要投诉")
+    buyer_says(buyer, "衣服质量太差了，洗一次就开线")
     buyer.wait_for_function("document.getElementById('messages').textContent.includes('人工客服')", timeout=30000)
     tickets = TicketStore(settings.db_path)
     deadline = time.monotonic() + 10
