@@ -171,7 +171,7 @@ class TicketStore(SQLiteStore):
     def get(self, ticket_id: int) -> Ticket:
         row = self.conn.execute("SELECT * FROM handoff_tickets WHERE id = ?", (ticket_id,)).fetchone()
         if row is None:
-            raise TicketNotFound(f"ticket {ticket_id} not found")
+            raise TicketNotFound(f"工单 {ticket_id} 不存在")
         ticket = Ticket.from_row(row)
         ticket.transcript = self.transcript(ticket_id)
         return ticket
@@ -244,9 +244,9 @@ class TicketStore(SQLiteStore):
         with transaction(self.conn) as conn:
             ticket = self._locked(conn, ticket_id)
             if ticket["status"] == "closed":
-                raise ClaimConflict(f"ticket {ticket_id} is closed")
+                raise ClaimConflict(f"工单 {ticket_id} 已结束")
             if ticket["status"] == "claimed" and ticket["agent"] != agent:
-                raise ClaimConflict(f"ticket {ticket_id} is held by {ticket['agent']}")
+                raise ClaimConflict(f"工单 {ticket_id} 已由 {ticket['agent']} 认领")
             conn.execute(
                 "UPDATE handoff_tickets SET status = 'claimed', agent = ?, claimed_at = COALESCE(claimed_at, ?)"
                 " WHERE id = ?",
@@ -299,14 +299,14 @@ class TicketStore(SQLiteStore):
     def _locked(conn: sqlite3.Connection, ticket_id: int) -> sqlite3.Row:
         row = conn.execute("SELECT * FROM handoff_tickets WHERE id = ?", (ticket_id,)).fetchone()
         if row is None:
-            raise TicketNotFound(f"ticket {ticket_id} not found")
+            raise TicketNotFound(f"工单 {ticket_id} 不存在")
         return row
 
     def _require_holder(self, conn: sqlite3.Connection, ticket_id: int, agent: str) -> sqlite3.Row:
         row = self._locked(conn, ticket_id)
         if row["status"] != "claimed" or row["agent"] != agent:
             holder = row["agent"] or "nobody"
-            raise ClaimConflict(f"ticket {ticket_id} is {row['status']} (held by {holder}); claim it first")
+            raise ClaimConflict(f"工单 {ticket_id} 当前状态 {row['status']}（处理人 {holder}），请先认领")
         return row
 
 

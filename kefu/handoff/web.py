@@ -123,25 +123,25 @@ def _set_cookie(resp: response.HTTPResponse, name: str, value: str, max_age: Opt
 def read_json(request: Request, required: tuple = ()) -> Dict[str, Any]:
     """The request body as a JSON object; 400 with a clear message otherwise."""
     if not request.body:
-        raise ApiError(400, "empty_body", "the request body is empty; send a JSON object")
+        raise ApiError(400, "empty_body", "请求内容为空（需要一个 JSON 对象）")
     try:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
+        raise ApiError(400, "malformed_json", "请求内容不是有效的 JSON") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "malformed_json", "the request body must be a JSON object")
+        raise ApiError(400, "malformed_json", "请求内容必须是 JSON 对象")
     for key in required:
         if key not in data:
-            raise ApiError(400, "missing_field", f"field {key!r} is required")
+            raise ApiError(400, "missing_field", f"缺少字段 {key}")
     return data
 
 
 def text_field(data: Dict[str, Any], key: str, limit: int) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, "empty_text", f"{key!r} must be a non-empty string")
+        raise ApiError(400, "empty_text", f"{key} 不能为空")
     if len(value) > limit:
-        raise ApiError(413, "too_long", f"{key!r} has {len(value)} characters; the limit is {limit}")
+        raise ApiError(413, "too_long", f"{key} 有 {len(value)} 个字符，超过上限 {limit}")
     return value.strip()
 
 
@@ -226,12 +226,12 @@ def create_app(
         session = app.ctx.agents.session(request.cookies.get(SESSION_COOKIE))
         if session is None:
             if path.startswith("/api/"):
-                return jsonr({"error": "unauthorized", "message": "log in first"}, 401)
+                return jsonr({"error": "unauthorized", "message": "请先登录"}, 401)
             return response.redirect("/login")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get("x-csrf-token") or (request.form.get("csrf_token") if request.form else None)
             if not sent or not hmac.compare_digest(str(sent), session.csrf):
-                return jsonr({"error": "csrf", "message": "missing or wrong CSRF token"}, 403)
+                return jsonr({"error": "csrf", "message": "页面已过期，请刷新后重试"}, 403)
         request.ctx.session = session
         return None
 
@@ -259,7 +259,7 @@ def create_app(
         form = request.form or {}
         sent, expected = form.get("csrf_token"), request.cookies.get(LOGIN_COOKIE)
         if not sent or not expected or not hmac.compare_digest(sent, expected):
-            return jsonr({"error": "csrf", "message": "missing or wrong CSRF token; reload the login page"}, 403)
+            return jsonr({"error": "csrf", "message": "页面已过期，请刷新登录页后重试"}, 403)
         name, password = form.get("name") or "", form.get("password") or ""
         result = await asyncio.to_thread(app.ctx.agents.login, name, password)
         if result is None:
@@ -345,14 +345,14 @@ def create_app(
         ticket = app.ctx.tickets.require_holder(ticket_id, agent)
         check = app.ctx.checker(ticket.platform, text)
         if check["verdict"] == "blocked":
-            raise ApiError(422, "blocked", "this reply breaks the platform's rules and was not sent", check=check)
+            raise ApiError(422, "blocked", "这条回复违反平台规则，没有发送，请修改后再发", check=check)
         if check["verdict"] == "rewritten":
             if data.get("accept_rewrite") is not True:
-                raise ApiError(422, "rewrite_required", "accept the suggested rewrite to send this reply", check=check)
+                raise ApiError(422, "rewrite_required", "请先接受建议的改写，再发送", check=check)
             text = check["rewritten"]
             recheck = app.ctx.checker(ticket.platform, text)
             if recheck["verdict"] != "pass":
-                raise ApiError(422, "blocked", "the rewrite still breaks the rules; edit the reply", check=recheck)
+                raise ApiError(422, "blocked", "改写后仍违反平台规则，请修改回复", check=recheck)
         await asyncio.to_thread(app.ctx.rasa.push_agent_reply, ticket.conversation_id, text, agent)
         app.ctx.tickets.add_agent_reply(ticket_id, agent, text)
         log.info("agent %s replied on ticket %s (%d chars)", agent, ticket_id, len(text))
@@ -364,7 +364,7 @@ def create_app(
         data = read_json(request)
         outcome = data.get("outcome", "resolved")
         if not isinstance(outcome, str) or not outcome.strip() or len(outcome) > 200:
-            raise ApiError(400, "bad_outcome", "outcome must be a short non-empty string")
+            raise ApiError(400, "bad_outcome", "请选择处理结果")
         ticket = app.ctx.tickets.require_holder(ticket_id, agent)
         handback = reply("handback")
         check = app.ctx.checker(ticket.platform, handback)
@@ -388,7 +388,7 @@ def create_app(
     def chat_identity(request: Request) -> tuple:
         token = request.cookies.get(CHAT_COOKIE)
         if not token or len(token) > 100:
-            raise ApiError(403, "no_chat_session", "open /chat first")
+            raise ApiError(403, "no_chat_session", "请先打开聊天页面")
         conv = "web-" + hashlib.sha256(token.encode()).hexdigest()[:20]
         csrf = hmac.new(app.ctx.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
         return conv, csrf
@@ -412,7 +412,7 @@ def create_app(
         conv, csrf = chat_identity(request)
         sent = request.headers.get("x-csrf-token") or ""
         if not hmac.compare_digest(sent, csrf):
-            raise ApiError(403, "csrf", "missing or wrong CSRF token")
+            raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
         data = read_json(request, required=("text",))
         text = text_field(data, "text", MAX_CHAT_CHARS)
         metadata: Dict[str, Any] = {}
