@@ -1,7 +1,10 @@
 """Not understood: ask the buyer to rephrase once; the second time in a row, a person takes over.
 
-Outside forms the rules already route a second consecutive ``nlu_fallback`` to
-``action_handoff`` (data/rules/fallback.yml). Inside a form the form runs between
+A miss is a message the NLU did not understand (``nlu_fallback``) or one that is
+out of the shop's scope (``out_of_scope``: keyboard mashing, emoji strings,
+unrelated questions); both count the same and may alternate. Outside forms the
+rules already route a second consecutive miss to ``action_handoff``
+(data/rules/fallback.yml). Inside a form the form runs between
 the two messages, so the rule cannot see the repetition; this action therefore
 counts the buyer's consecutive not-understood messages itself, from the events,
 and hands off with ``FollowupAction`` (ending the form) when it is the second.
@@ -19,19 +22,20 @@ from rasa_sdk.types import DomainDict
 from actions.base import EventList, GuardedDispatcher, KefuAction
 from actions.support import text
 
-FALLBACK_INTENT = "nlu_fallback"
+# Intents that mean "the assistant cannot answer this message".
+MISS_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_AFTER = 2
 
 
 def consecutive_fallbacks(events: Iterable[Dict[Text, Any]]) -> int:
-    """How many of the latest user messages in a row were not understood (``nlu_fallback``)."""
+    """How many of the latest user messages in a row were misses (``nlu_fallback`` or ``out_of_scope``)."""
     count = 0
     for event in reversed(list(events)):
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != FALLBACK_INTENT:
+        if intent not in MISS_INTENTS:
             break
         count += 1
     return count

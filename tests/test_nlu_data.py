@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL_TALK = ("greet", "goodbye", "thank", "affirm", "deny")
 FIRST_LINE = (
     "ask_stock", "ask_size", "ask_shipping_time", "ask_logistics", "ask_invoice", "ask_return_policy",
-    "bargain", "change_address", "complain", "request_human", "inform",
+    "bargain", "change_address", "complain", "request_human", "inform", "out_of_scope",
 )
 ENTITIES = {
     "size", "color", "height", "weight", "province", "city", "order_id", "invoice_type", "product",
