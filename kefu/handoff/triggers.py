@@ -110,11 +110,14 @@ def shop_rule_trigger(
     return None
 
 
+MISS_INTENTS = ("nlu_fallback", "out_of_scope")
+
+
 def consecutive_fallbacks(user_intents: Sequence[Optional[str]]) -> int:
-    """How many of the latest user messages in a row were ``nlu_fallback``."""
+    """How many of the latest user messages in a row the bot could not serve (nlu_fallback / out_of_scope)."""
     count = 0
     for intent in reversed(list(user_intents)):
-        if intent != "nlu_fallback":
+        if intent not in MISS_INTENTS:
             break
         count += 1
     return count
@@ -139,7 +142,7 @@ def decide(
         candidates.append(rule_trigger)
     if intent == "complain":
         candidates.append(Trigger.of("complain"))
-    if intent == "nlu_fallback" or consecutive_fallbacks(user_intents) >= 2:
+    if intent in MISS_INTENTS or consecutive_fallbacks(user_intents) >= 2:
         candidates.append(Trigger.of("fallback", f"{max(consecutive_fallbacks(user_intents), 1)} in a row"))
     if intent == "request_human" or not candidates:
         candidates.append(Trigger.of("request_human"))

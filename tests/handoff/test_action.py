@@ -59,10 +59,12 @@ def make_action(settings: Settings, now: dt.datetime = NOON) -> ActionHandoff:
         ([user("转人工", "request_human", 1.0)], "request_human", 3),
         ([user("啊啊啊", "nlu_fallback", 1.0), {"event": "bot", "text": "亲，请您换个说法", "timestamp": 1.5},
           user("呜呜呜", "nlu_fallback", 2.0)], "fallback", 3),
+        ([user("asdf", "out_of_scope", 1.0), {"event": "bot", "text": "亲，请您换个说法", "timestamp": 1.5},
+          user("呜呜呜", "nlu_fallback", 2.0)], "fallback", 3),
         ([user("傻逼客服", "complain", 1.0, abuse={"kind": "insult", "terms": ["傻逼"]})], "insult", 1),
         ([user("不退款我就打12315", "complain", 1.0, abuse={"kind": "threat", "terms": ["12315"]})], "threat", 1),
     ],
-    ids=["complain", "request_human", "two_fallbacks", "insult", "threat"],
+    ids=["complain", "request_human", "two_fallbacks", "out_of_scope_then_fallback", "insult", "threat"],
 )
 def test_each_trigger_opens_a_ticket_replies_and_pauses(settings: Settings, events: list, reason: str, priority: int) -> None:
     out_events, messages = run(make_action(settings), tracker(events, {"product_id": "p1001"}))
