@@ -47,4 +47,5 @@ def test_replay_command_line_against_the_running_stack(live_stack) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"replay: {len(plain)} passed, 0 failed" in result.stdout
+    conversations = sum(len(replay.load_conversations(p)) for p in plain)
+    assert f"replay: {conversations} passed, 0 failed" in result.stdout
