@@ -16,10 +16,6 @@ CUSTOMER_TEXTS := domain.yml actions/texts.yml kefu/shop/replies.yml kefu/handof
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
-# Reproducible training: deterministic TensorFlow ops and hash order, with the
-# random seeds set in config.yml, so a fresh clone trains the model it was measured on.
-export TF_DETERMINISTIC_OPS := 1
-export PYTHONHASHSEED := 0
 
 .PHONY: help install shop train run shell test test-unit test-data test-nlu test-stories test-live lint bench lock browser clean
 
