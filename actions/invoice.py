@@ -9,7 +9,7 @@ recorded in SQLite for staff to issue.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -55,6 +55,19 @@ def is_unit_title(title: Optional[str]) -> bool:
 
 def needs_tax_number(invoice_type: Optional[str], title: Optional[str]) -> bool:
     return invoice_type == "专票" or is_unit_title(title)
+
+
+def _found_and_valid(
+    value: Any, pattern: "re.Pattern[str]", validate: Callable[[str], Optional[str]],
+    dispatcher: CollectingDispatcher, invalid_reply: str,
+) -> Optional[str]:
+    """The value found in the buyer's text (or the whole text), validated; says why when it is not."""
+    text = str(value or "")
+    found = pattern.search(text)
+    valid = validate(found.group(0) if found else text)
+    if valid is None:
+        dispatcher.utter_message(text=reply(invalid_reply))
+    return valid
 
 
 class InvoiceTexts(ShopDependencies):
@@ -103,22 +116,12 @@ class ValidateInvoiceForm(InvoiceTexts, KefuFormValidationAction):
     def validate_tax_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(value or "")
-        found = _TAX_IN_TEXT.search(text)
-        tax_number = validate_tax_number(found.group(0) if found else text)
-        if tax_number is None:
-            dispatcher.utter_message(text=reply("invoice.invalid_tax_number"))
-        return {"tax_number": tax_number}
+        return {"tax_number": _found_and_valid(value, _TAX_IN_TEXT, validate_tax_number, dispatcher, "invoice.invalid_tax_number")}
 
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(value or "")
-        found = _EMAIL_IN_TEXT.search(text)
-        email = validate_email(found.group(0) if found else text)
-        if email is None:
-            dispatcher.utter_message(text=reply("invoice.invalid_email"))
-        return {"email": email}
+        return {"email": _found_and_valid(value, _EMAIL_IN_TEXT, validate_email, dispatcher, "invoice.invalid_email")}
 
 
 class ActionInvoicePolicy(ShopDependencies, KefuAction):
