@@ -58,16 +58,21 @@ def needs_tax_number(invoice_type: Optional[str], title: Optional[str]) -> bool:
 
 
 def _found_and_valid(
-    value: Any, pattern: "re.Pattern[str]", validate: Callable[[str], Optional[str]],
+    value: Any, tracker: Tracker, pattern: "re.Pattern[str]", validate: Callable[[str], Optional[str]],
     dispatcher: CollectingDispatcher, invalid_reply: str,
 ) -> Optional[str]:
-    """The value found in the buyer's text (or the whole text), validated; says why when it is not."""
-    text = str(value or "")
-    found = pattern.search(text)
-    valid = validate(found.group(0) if found else text)
-    if valid is None:
-        dispatcher.utter_message(text=reply(invalid_reply))
-    return valid
+    """A valid value from the slot candidate or, failing that, the buyer's whole message.
+
+    The NLU may extract only part of an e-mail or tax number (jieba splits at ``@``
+    and ``.``), so the message itself is searched too. Says why when neither is valid.
+    """
+    for text in (str(value or ""), str((tracker.latest_message or {}).get("text") or "")):
+        found = pattern.search(text)
+        valid = validate(found.group(0) if found else text)
+        if valid is not None:
+            return valid
+    dispatcher.utter_message(text=reply(invalid_reply))
+    return None
 
 
 class InvoiceTexts(ShopDependencies):
@@ -116,12 +121,12 @@ class ValidateInvoiceForm(InvoiceTexts, KefuFormValidationAction):
     def validate_tax_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"tax_number": _found_and_valid(value, _TAX_IN_TEXT, validate_tax_number, dispatcher, "invoice.invalid_tax_number")}
+        return {"tax_number": _found_and_valid(value, tracker, _TAX_IN_TEXT, validate_tax_number, dispatcher, "invoice.invalid_tax_number")}
 
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"email": _found_and_valid(value, _EMAIL_IN_TEXT, validate_email, dispatcher, "invoice.invalid_email")}
+        return {"email": _found_and_valid(value, tracker, _EMAIL_IN_TEXT, validate_email, dispatcher, "invoice.invalid_email")}
 
 
 class ActionInvoicePolicy(ShopDependencies, KefuAction):

@@ -81,3 +81,13 @@ def test_policy_answer_does_not_ask_for_everything_at_once(store, config, dispat
     """The form asks type, title, tax number and e-mail one at a time after the policy."""
     run(ActionInvoicePolicy(store=store, config=config), dispatcher, make_tracker(), domain)
     assert "邮箱哦" not in texts(dispatcher)[0] and "请您提供发票抬头" not in texts(dispatcher)[0]
+
+
+def test_a_partly_extracted_email_is_recovered_from_the_message(store, config, dispatcher, domain):
+    """jieba splits e-mails at @ and ., so the NLU may hand over only a piece of one."""
+    form = ValidateInvoiceForm(store=store, config=config)
+    tracker = make_tracker("caiwu@jianxing.com", intent="inform")
+    assert form.validate_email("jianxing.com", dispatcher, tracker, domain) == {"email": "caiwu@jianxing.com"}
+    assert dispatcher.messages == []
+    tracker = make_tracker("税号91330106MA2H3KLM7X", intent="inform")
+    assert form.validate_tax_number("91330106", dispatcher, tracker, domain) == {"tax_number": "91330106MA2H3KLM7X"}
