@@ -53,13 +53,10 @@ def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
     skus: List[Sku] = []
     ids = set()
     for node in root.get("products").list(allow_empty=False):
-        id_node = node.get("id")
-        product_id = id_node.text(32)
-        if not PRODUCT_ID.match(product_id):
-            raise id_node.fail("must be letters, digits, - or _ and start with a letter (e.g. p1001)")
-        if product_id in ids:
-            raise id_node.fail(f"{product_id} is used by an earlier product")
-        ids.add(product_id)
+        product_id = _unique_id(
+            node.get("id"), 32, PRODUCT_ID, ids, "product",
+            "must be letters, digits, - or _ and start with a letter (e.g. p1001)",
+        )
         category_node = node.get("category")
         category = category_node.text(20)
         if category not in charts:
@@ -95,6 +92,17 @@ def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
     return Catalog(tuple(products), tuple(skus), charts)
 
 
+def _unique_id(node: Node, max_len: int, pattern: "re.Pattern[str]", seen: set, kind: str, form: str) -> str:
+    """An id of the right form, not used by an earlier entry (recorded in ``seen``)."""
+    value = node.text(max_len)
+    if not pattern.match(value):
+        raise node.fail(form)
+    if value in seen:
+        raise node.fail(f"{value} is used by an earlier {kind}")
+    seen.add(value)
+    return value
+
+
 def _range(node: Node, low: float, high: float) -> Tuple[float, float]:
     items = node.list()
     if len(items) != 2:
@@ -112,13 +120,9 @@ def parse_orders(data: Any, catalog: Catalog, tz: dt.tzinfo, file: str = "shop/o
     orders: List[Order] = []
     seen = set()
     for node in root.get("orders").list():
-        id_node = node.get("order_id")
-        order_id = id_node.text(20)
-        if not ORDER_ID.match(order_id):
-            raise id_node.fail("must be 15 to 20 digits (quote it in YAML)")
-        if order_id in seen:
-            raise id_node.fail(f"{order_id} is used by an earlier order")
-        seen.add(order_id)
+        order_id = _unique_id(
+            node.get("order_id"), 20, ORDER_ID, seen, "order", "must be 15 to 20 digits (quote it in YAML)"
+        )
         status = _status(node.get("status"))
         product_node = node.get("product_id")
         product_id = product_node.text()
