@@ -19,6 +19,7 @@ COMMAND_MODULES: Sequence[str] = (
     "kefu.guard.cli",      # check, lint
     "kefu.replay",         # replay
     "kefu.handoff.cli",    # agent add/list, tickets
+    "kefu.tasks.cli",      # tasks
     "kefu.devtools",       # train-if-needed, nlu-report, ...
 )
 
