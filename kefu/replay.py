@@ -26,6 +26,12 @@ Script format (YAML, one conversation per file, or a list under ``conversations:
 
 A failing turn prints the conversation so far and, for each expectation, whether
 it matched, with the actual reply, so the reason is readable without a debugger.
+
+Shop facts: with ``--facts FILE`` (a YAML mapping), ``{{key}}`` and ``{{group.key}}`` in
+any user text, metadata value or expectation are replaced by the shop's value, so one
+suite checks the answers of any shop whose facts file says what they must contain
+(``tests/conversations/``: the sample shop and a generated second shop). A turn may say
+``questions: 2``: the number of questions it asks, for the multi-question score.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ class Turn:
     bot: List[Expectation] = field(default_factory=list)
     bot_not: List[Expectation] = field(default_factory=list)
     silent: bool = False
+    questions: int = 1
 
 
 @dataclass
@@ -114,7 +121,7 @@ def _expectations(raw: Any, where: str) -> List[Expectation]:
 def _turn(raw: Any, where: str) -> Turn:
     if not isinstance(raw, dict):
         raise ReplayFormatError(f"{where}: a turn is a mapping with `user:` or `agent:`")
-    unknown = set(raw) - {"user", "agent", "metadata", "bot", "bot_not", "silent"}
+    unknown = set(raw) - {"user", "agent", "metadata", "bot", "bot_not", "silent", "questions"}
     if unknown:
         raise ReplayFormatError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     has_user, has_agent = "user" in raw, "agent" in raw
@@ -134,13 +141,37 @@ def _turn(raw: Any, where: str) -> Turn:
         bot=_expectations(raw.get("bot"), where),
         bot_not=_expectations(raw.get("bot_not"), where),
         silent=bool(raw.get("silent", False)),
+        questions=int(raw.get("questions", 1)) if str(raw.get("questions", 1)).isdigit() else 1,
     )
     if turn.silent and turn.bot:
         raise ReplayFormatError(f"{where}: `silent: true` and `bot:` contradict each other")
     return turn
 
 
-def load_conversations(path: Path) -> List[Conversation]:
+_FACT = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+
+
+def render_facts(value: Any, facts: Dict[str, Any], where: str, in_regex: bool = False) -> Any:
+    """Replace ``{{key}}`` / ``{{group.key}}`` in strings (recursively) with the shop's facts."""
+    if isinstance(value, list):
+        return [render_facts(item, facts, where, in_regex) for item in value]
+    if isinstance(value, dict):
+        return {k: render_facts(v, facts, where, in_regex or k == "regex") for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+
+    def lookup(match: "re.Match[str]") -> str:
+        node: Any = facts
+        for part in match.group(1).split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise ReplayFormatError(f"{where}: no shop fact {match.group(1)!r}")
+            node = node[part]
+        return re.escape(str(node)) if in_regex else str(node)
+
+    return _FACT.sub(lookup, value)
+
+
+def load_conversations(path: Path, facts: Optional[Dict[str, Any]] = None) -> List[Conversation]:
     """Read one replay file; raise ReplayFormatError naming the file and turn on any mistake."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -148,6 +179,10 @@ def load_conversations(path: Path) -> List[Conversation]:
         raise ReplayFormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         raise ReplayFormatError(f"{path}: not valid YAML: {exc}") from None
+    if facts is not None:
+        data = render_facts(data, facts, str(path))
+    elif _FACT.search(Path(path).read_text(encoding="utf-8")):
+        raise ReplayFormatError(f"{path}: uses {{{{shop facts}}}}: run it with --facts FILE")
     raw_conversations = data.get("conversations") if isinstance(data, dict) and "conversations" in data else [data]
     if not isinstance(raw_conversations, list) or not raw_conversations:
         raise ReplayFormatError(f"{path}: no conversation found")
@@ -200,8 +235,10 @@ def replay_conversation(
     send_user: UserSender,
     agent_step: Optional[AgentStep] = None,
     sender: Optional[str] = None,
+    keep_going: bool = False,
 ) -> ConversationResult:
-    """Play every turn; a buyer turn's replies are what Rasa returns, an agent turn's are what it pushed."""
+    """Play every turn; a buyer turn's replies are what Rasa returns, an agent turn's are what it pushed.
+    A failed turn ends the conversation unless ``keep_going`` (to score every turn of a suite)."""
     sender = sender or f"replay-{Path(conversation.source).stem}-{uuid.uuid4().hex[:8]}"
     result = ConversationResult(conversation, sender)
     for index, turn in enumerate(conversation.turns, 1):
@@ -219,9 +256,41 @@ def replay_conversation(
             break
         outcome = TurnOutcome(index, turn, replies, check_turn(turn, replies))
         result.outcomes.append(outcome)
-        if not outcome.ok:
+        if not outcome.ok and not keep_going:
             break
     return result
+
+
+@dataclass
+class SuiteScore:
+    """Buyer turns answered right, overall and among turns asking two or more questions."""
+
+    turns: int = 0
+    correct: int = 0
+    multi: int = 0
+    multi_correct: int = 0
+
+    def add(self, result: ConversationResult) -> None:
+        for outcome in result.outcomes:
+            if outcome.turn.user is None:
+                continue
+            self.turns += 1
+            self.correct += outcome.ok
+            if outcome.turn.questions >= 2:
+                self.multi += 1
+                self.multi_correct += outcome.ok
+
+    @property
+    def share(self) -> float:
+        return self.correct / self.turns if self.turns else 0.0
+
+    @property
+    def multi_share(self) -> float:
+        return self.multi_correct / self.multi if self.multi else 0.0
+
+    def line(self) -> str:
+        return (f"turns answered correctly: {self.correct}/{self.turns} ({self.share:.1%}); "
+                f"multi-question turns answered fully: {self.multi_correct}/{self.multi} ({self.multi_share:.1%})")
 
 
 def format_result(result: ConversationResult) -> str:
@@ -273,18 +342,23 @@ def run_files(
     send_user: UserSender,
     agent_step: Optional[AgentStep] = None,
     out: Callable[[str], None] = print,
+    facts: Optional[Dict[str, Any]] = None,
+    score: Optional[SuiteScore] = None,
 ) -> Tuple[int, int]:
-    """Replay every conversation of every file; return (passed, failed)."""
+    """Replay every conversation of every file; return (passed, failed). With ``score``, every
+    turn is played and counted even after a failed one."""
     passed = failed = 0
     for path in files:
         try:
-            conversations = load_conversations(path)
+            conversations = load_conversations(path, facts)
         except ReplayFormatError as exc:
             out(f"FAIL {path}: {exc}")
             failed += 1
             continue
         for conversation in conversations:
-            result = replay_conversation(conversation, send_user, agent_step)
+            result = replay_conversation(conversation, send_user, agent_step, keep_going=score is not None)
+            if score is not None:
+                score.add(result)
             out(format_result(result))
             passed, failed = (passed + 1, failed) if result.ok else (passed, failed + 1)
     return passed, failed
@@ -313,12 +387,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
             stack.start()
         except StackError as exc:
             raise CommandError(str(exc)) from None
+    facts = None
+    if args.facts:
+        try:
+            facts = yaml.safe_load(Path(args.facts).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise CommandError(f"cannot read the facts file {args.facts}: {exc}") from None
+        if not isinstance(facts, dict):
+            raise CommandError(f"{args.facts}: the facts file must be a YAML mapping")
+    score = SuiteScore() if args.score else None
     try:
         agent_step = _agent_stepper(settings, args)
-        passed, failed = run_files(files, rest_sender(rasa_url), agent_step)
+        passed, failed = run_files(files, rest_sender(rasa_url), agent_step, facts=facts, score=score)
     finally:
         if stack:
             stack.stop()
+    if score is not None:
+        print(f"replay: {score.line()}")
     print(f"replay: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
@@ -340,6 +425,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--start", action="store_true", help="start the stack when nothing answers")
     parser.add_argument("--agent", help="console agent name for `agent:` steps")
     parser.add_argument("--agent-password-file", help="file holding that agent's password")
+    parser.add_argument("--facts", help="YAML file of shop facts filling {{key}} placeholders in the scripts")
+    parser.add_argument("--score", action="store_true", help="play every turn and print the share answered correctly")
     parser.set_defaults(func=cmd_replay)
 
 

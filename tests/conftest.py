@@ -34,6 +34,9 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         "KEFU_ACTION_PORT": str(free_port()),
         "KEFU_NLG_PORT": str(free_port()),
         "KEFU_WEB_PORT": str(free_port()),
+        # The shop clock of every replayed conversation: Tuesday 1 Dec 2026, 10:00 in Shanghai
+        # (before the 16:00 cut-off, in service hours), so expected dates are fixed facts.
+        "KEFU_CLOCK": "2026-12-01T10:00:00+08:00",
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)

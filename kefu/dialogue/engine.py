@@ -43,6 +43,7 @@ class State:
     color: Optional[str] = None
     size: Optional[str] = None
     last_topic: Optional[str] = None
+    last_kind: Optional[str] = None
     pending: Optional[Dict[str, Any]] = None
     misses: int = 0
     acked_ticket: Optional[int] = None
@@ -144,6 +145,9 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
             state.product_id = link_product.id
             state.color = state.size = None
     current = ctx.catalog.product(state.product_id)
+    if current is None and state.order_id in state.verified_orders:
+        order = ctx.store.order(state.order_id)  # the order's product is the one in question
+        current = ctx.catalog.product(order.product_id) if order is not None else None
     found = read(text, ctx.catalog, product=current)
     if found.product and found.product.id != state.product_id:
         state.product_id = found.product.id
@@ -167,6 +171,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     if not out.parts and not out.handoff and not questions:
         questions = _implicit_questions(found, state, ctx, text)
 
+    questions = _follow_up(questions, found, state, text)
     asked_stock = any(q.kind == "stock" for q in questions) and any(q.kind == "restock" for q in questions)
     for question in questions:
         if asked_stock and question.kind == "restock":
@@ -192,7 +197,28 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     topics = [TOPIC.get(q.kind) for q in questions if TOPIC.get(q.kind)]
     if topics:
         state.last_topic = topics[-1]
+        state.last_kind = next(q.kind for q in reversed(questions) if TOPIC.get(q.kind))
     return Turn(out.bubbles(), state, out.tasks, out.records, kinds=[q.kind for q in questions])
+
+
+_WEEKEND_WORDS = ("周六", "周日", "周天", "周末", "星期六", "星期天", "星期日", "礼拜六", "礼拜天", "礼拜日")
+
+
+def _follow_up(questions: List[Question], found: Mentions, state: State, text: str) -> List[Question]:
+    """「周六呢」 after a weekend question, 「上海呢」 after a transit one: the last question, asked again."""
+    if found.province and not found.names_sku and any(q.kind == "stock" and q.clause.endswith("呢") for q in questions):
+        kind = "free_shipping" if state.last_kind == "free_shipping" else "transit"
+        kept = [q for q in questions if q.kind != "stock"]
+        return kept if any(q.kind == kind for q in kept) else [Question(kind, text, 0)] + kept
+    if len(questions) != 1 or questions[0].kind != "stock" or found.names_sku or found.product:
+        return questions
+    if not text.rstrip("?？ ").endswith(("呢", "嘞", "咧")):
+        return questions
+    if any(word in text for word in _WEEKEND_WORDS):
+        return [Question("ship_weekend", text, 0)]
+    if found.province:
+        return [Question("free_shipping" if state.last_kind == "free_shipping" else "transit", text, 0)]
+    return questions
 
 
 _ASKING = ("吗", "?", "？", "什么", "怎么", "多久", "几天", "哪", "呢", "啥", "么", "嘛", "能不能", "可以不")
@@ -276,6 +302,10 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
             out.say(specific.coupon(config, now).text if config.current_coupons(now.date()) else "")
     elif kind in ("stock", "restock"):
         _stock(found, state, ctx, out)
+    elif kind == "restock_notify":
+        _restock_notify(found, state, ctx, out)
+    elif kind == "return_how":
+        out.say("亲，" + reply("returns.how"))
     elif kind == "size_advice":
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
     elif kind == "ship_when":
@@ -288,6 +318,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(specific.free_shipping(config, found.province).text)
     elif kind == "presale":
         out.say(specific.presale(config).text)
+    elif kind == "transit" and not found.province and state.last_topic == "logistics" and \
+            state.order_id in state.verified_orders:
+        _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
     elif kind == "transit":
         if found.province:
             out.say(specific.transit(config, now, found.province).text)
@@ -416,6 +449,20 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     out.say(reply("stock.many", lines="，".join(lines)).replace("亲，", f"亲，{product.name}：", 1))
 
 
+def _restock_notify(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    """「到货了通知我」: a restock notice a person sends (a task), for the SKU asked about."""
+    product = ctx.catalog.product(state.product_id)
+    color = found.colors[0] if found.colors else state.color
+    size = found.sizes[0] if found.sizes else state.size
+    if product is None or not color or not size:
+        out.say(reply("stock.notify_which"))
+        return
+    out.say(reply("stock.notify_ok", product=product.name, color=color, size=size))
+    out.tasks.append(TaskRequest("restock_notice", f"{product.name} {color}/{size} 到货后通知买家",
+                                 product_id=product.id, details={"color": color, "size": size},
+                                 dedup=f"restock:{product.id}:{color}:{size}"))
+
+
 def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,
                      state: State) -> str:
     """A restock date already past is never promised: not yet known, alternatives, and a notice task."""
@@ -458,6 +505,8 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
     except KeyError:  # no size chart for the category: the fit note is all we know
         out.say(reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase"))
         return
+    if answer.data.get("missing") and product.fit_note and not (height or weight):
+        out.say(reply("size.fit_note", note=product.fit_note))
     out.say(answer.text)
     if answer.data.get("missing"):
         out.pending = {"kind": "size_advice", "height": height, "weight": weight}

@@ -38,6 +38,7 @@ _LETTER_SIZE = re.compile(
 )
 _NUMBER = re.compile(r"(?<![\d.])(\d{2})(?:\s*(码|號|号|寸))?(?![\d.])")
 _UNIT_AFTER = re.compile(r"^\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点)")
+_WEIGHT_UNIT = re.compile(r"斤|公斤|千克|kg|体重", re.IGNORECASE)
 _COLOR_WORD = re.compile(r"([\u4e00-\u9fff]{1,2})色")
 _SIZE_ALIASES = {"XXXXL": "4XL", "XXXL": "3XL", "XXL": "2XL", "2X": "2XL", "3X": "3XL", "4X": "4XL"}
 
@@ -121,6 +122,9 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     bare_sizes, rest = _bare_sizes(rest, catalog, context)
     found.waist_size, rest = _waist(rest, context, catalog)
     height, weight = normalize.extract_measurements(_without_sizes(rest, context, catalog))
+    if weight is not None and height is None and not _WEIGHT_UNIT.search(rest):
+        # A lone bare number is no weight: 「改成黑色41」 names a shoe size.
+        weight = None
     found.height_cm, found.weight_kg = height, weight
     measured = _measurement_numbers(rest, height, weight)
     found.colors, found.unknown_colors = _colors(rest, catalog, context)

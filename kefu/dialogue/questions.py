@@ -43,6 +43,7 @@ PATTERNS: Sequence[Tuple[str, Sequence[str]]] = (
         r"(什么时候|啥时候|几时|多久|哪天|几号)(能|会|才)?(补货|到货|有货|上货|补|来货|有)", r"补货", r"(还会|会不会)(补|有)",
         r"到货(时间|吗)?$", r"(什么时候|啥时候)到货",
     )),
+    ("restock_notify", (r"到货(了|后)?(通知|提醒|告诉)(我|一下)", r"(有货|补货|到了)(了)?(通知|告诉|提醒)(我|一下)", r"到货提醒")),
     ("stock", (
         r"有货", r"有没有货", r"有现货", r"现货", r"库存", r"缺货", r"没货", r"断货", r"卖完", r"售罄", r"还?有吗", r"有没有",
         r"(还|能)?(剩|有)(几|多少)(件|个|双|条)", r"有的吗", r"还有没", r"能买吗", r"能拍吗", r"有木有", r"(有|在)卖吗",
@@ -51,7 +52,7 @@ PATTERNS: Sequence[Tuple[str, Sequence[str]]] = (
     # -- size -----------------------------------------------------------------------------------------
     ("size_advice", (
         r"(穿|选|拿|买|要|拍)(多大|什么|啥|哪个|哪一?个|几)(的|号)?(码|号|尺码|size)", r"穿多大", r"穿(什么|啥)(合适|好)", r"多大(的)?码", r"什么码", r"啥码", r"哪个码",
-        r"码数", r"尺码(怎么选|建议|推荐|合适|参考|表)", r"合适吗", r"(穿|选).{0,4}还是", r"(偏大|偏小|标准|正码)(吗|不|么|嘛)",
+        r"码数", r"尺码(怎么选|建议|推荐|合适|参考|表)", r"偏大还是偏小|偏小还是偏大", r"(尺码|码)(偏大|偏小|正)", r"合适吗", r"(穿|选).{0,4}还是", r"(偏大|偏小|标准|正码)(吗|不|么|嘛)",
         r"尺码(准|标准)吗", r"(能|可以)穿吗", r"穿得下", r"(身高|体重|脚长).{0,8}(穿|选|码)", r"推荐.{0,3}码", r"几码",
     )),
     # -- shipping -------------------------------------------------------------------------------------
@@ -61,13 +62,13 @@ PATTERNS: Sequence[Tuple[str, Sequence[str]]] = (
     )),
     ("courier", (
         r"(发|走|用|换|改|指定|能发|可以发)(什么|啥|哪个|哪家)?(快递|物流)", r"(顺丰|中通|圆通|韵达|申通|邮政|ems|EMS|极兔|德邦|京东快递|百世)",
-        r"快递(是|用)(哪|什么|啥)", r"补(差价|运费|邮费)",
+        r"快递(是|用)(哪|什么|啥)", r"补(差价|运费|邮费)", r"(什么|啥|哪个|哪家)快递",
     )),
     ("free_shipping", (r"包邮", r"(运费|邮费)(多少|几块|怎么算|要钱|贵)", r"免(运费|邮)", r"(要|收)(运费|邮费)", r"运费(吗|呢)$")),
     ("presale", (r"预售", r"定金", r"尾款", r"现货还是")),
     ("transit", (
         r"(几天|多久|多长时间|多少天|啥时候|什么时候)(能|可以|才能|就能)?(到|收到|送到|到手)(?!货)", r"(到|送到|寄到|发到).{0,8}(几天|多久|要多久)",
-        r"(几天|多久)能?到", r"(能|可以)(到|送)吗", r"(发|寄|送)(到)?[\u4e00-\u9fff]{2,8}(要|需要)?(几天|多久)",
+        r"(几天|多久)能?到", r"^(要)?(几天|多久)(能到|到|呢)?$", r"(能|可以)(到|送)吗", r"哪天(能|可以|才能)?(到|收到)", r"(几号|哪天)到", r"(发|寄|送)(到)?[\u4e00-\u9fff]{2,8}(要|需要)?(几天|多久)",
     )),
     ("ship_when", (
         r"(什么时候|啥时候|几时|多久|多快|当天|今天|明天|马上|几点前?)(能|可以|会|就)?(发货|发出|发走|发)", r"发货(时间|吗|快|慢|么|嘛)",
@@ -94,20 +95,22 @@ PATTERNS: Sequence[Tuple[str, Sequence[str]]] = (
     )),
     ("return_condition", (r"吊牌", r"(洗|穿|下水|试穿|拆|剪)(过|了)", r"包装(坏|没了|扔了|拆了)")),
     ("exchange", (r"换(货|码|大|小|一个|个|尺码|颜色|一下|一码|号)", r"(能|可以)换(吗|不)", r"怎么换", r"调换")),
+    ("return_how", (r"怎么(申请|退|弄|操作|寄回)", r"如何(申请|退货|退)", r"退货(流程|地址)", r"在哪(里)?申请")),
     ("return_window", (
+        r"(收到|拿到)(货)?(了)?.{0,4}不(太)?(喜欢|合适)",
         r"退(货|换|掉|了)?", r"无理由", r"不(合适|喜欢|想要|要了)(能|可以|怎么)", r"(能|可以|怎么|如何)退", r"售后",
     )),
     # -- invoices -------------------------------------------------------------------------------------
     ("invoice_wrong_title", (r"(抬头|发票|税号)(开|写|填)?错", r"重(新)?开(发票|票)", r"(改|换)(一下)?(抬头|发票)", r"开错")),
-    ("invoice_when", (
+    ("invoice_when", (r"^(什么时候|啥时候|多久|几天)(能|可以)?开$", r"开(发)?票.{0,4}(多久|几天|什么时候|啥时候)",
         r"发票.{0,6}(什么时候|啥时候|多久|几天|时间)", r"(什么时候|啥时候|多久)(能)?开(发票|票)", r"开票时间", r"发票(还没|没收到)",
     )),
-    ("invoice_paper", (r"纸质", r"(电子|纸)(发票|票|版)", r"发票.{0,4}(寄|邮寄|快递)", r"发票.{0,4}(怎么给|怎么发|发到)")),
+    ("invoice_paper", (r"纸质", r"(电子|纸)(发票|票|版)", r"发票.{0,3}(电子|纸质|纸)", r"(电子|纸质)的(吗|嘛|么)", r"发票.{0,4}(寄|邮寄|快递)", r"发票.{0,4}(怎么给|怎么发|发到)")),
     ("invoice_types", (r"(开|有)(什么|哪种|哪些|哪几种)(发票|票)", r"(能|可以)(开|提供|给)(个|张)?(发票|票)(吗|不|么|嘛|没)",
                        r"(有|开)(发票|票)(吗|不|么|嘛)", r"(能|可以)开(专票|专用发票|增值税)", r"专票", r"普票")),
     ("invoice_request", (r"(开|要|需要|给我开|帮我开)(个|张|一张|一下)?(发票|票)", r"发票", r"开票", r"抬头", r"税号")),
     # -- money ----------------------------------------------------------------------------------------
-    ("coupon", (r"优惠券", r"(有|领|用)(什么)?券", r"券", r"(有|什么|有没有)(活动|优惠|满减|折扣)", r"满减", r"红包")),
+    ("coupon", (r"优惠券", r"(有|领|用)(什么)?券", r"券", r"(有|什么|啥|有没有|有啥)(活动|优惠|满减|折扣)", r"满减", r"红包")),
     ("bargain", (
         r"便宜(点|些|一点|一些|点儿)?", r"(砍|讲|议)价", r"少(点|一点|些|收)", r"(打|给个?)折", r"(优惠|便宜)(点|些|一点)", r"抹(零|个零)",
         r"(最低|底)价", r"(能|可以)?再?(优惠|便宜)", r"送(点|个)(东西|赠品|小礼物)",
@@ -115,12 +118,16 @@ PATTERNS: Sequence[Tuple[str, Sequence[str]]] = (
     # -- people ---------------------------------------------------------------------------------------
     ("human", (r"(转|找|要|叫)(人工|真人|客服|活人|主管|经理|店长)", r"人工(客服|服务)?$", r"(是|你是)(机器人|机器|自动回复)")),
     # -- small talk (only when nothing else is asked) ------------------------------------------------
-    ("greet", (r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|亲|有人吗|老板|掌柜|客服)[呀啊吗呢～~!！。\s]*$",)),
-    ("thank", (r"^(谢谢|感谢|多谢|thx|thanks|thank you|谢啦|好的谢谢|ok谢谢|辛苦了)[你您啦了呀啊哈～~!！。\s]*$",)),
-    ("goodbye", (r"^(再见|拜拜|bye|88|没事了|没有了|没问题了|就这些|好的没事)[了啦呀啊～~!！。\s]*$",)),
+    ("thank", (r"(谢谢|感谢|多谢|thx|thanks|thank you|谢啦|谢了|辛苦了|辛苦啦)",)),
+    ("goodbye", (r"^(再见|拜拜|bye|88|没事了|没有了|没问题了|就这些|好的没事)", r"(再见|拜拜)")),
+    ("greet", (r"^(你好|您好|在吗|在不在|还在吗|在么|hi|hello|哈喽|嗨|亲|有人吗|有人在吗|老板|掌柜|客服|店家)$",)),
+    ("ok", (r"^(好的?|好吧|嗯+|哦+|噢+|ok|okay|行|可以|收到|知道了|明白了?|了解了?|懂了|好滴|嗯嗯好的?)$",
+            r"^(那)?(就|我)?(拍了|下单了|买了|先这样|去拍了|去下单)$")),
 )
 
-SMALL_TALK = ("greet", "thank", "goodbye")
+SMALL_TALK = ("greet", "thank", "goodbye", "ok")
+# Filler a buyer adds around small talk (「好吧 谢谢亲」, 「好 那就拍了」).
+_FILLER = re.compile(r"^(亲|好的?|好吧|嗯+|哦+|那|ok|啊|呀)+|(亲|哈+|呀|啊|哦|呢|～|~|!|！|。|\.)+$", re.IGNORECASE)
 # Clause separators: punctuation, spaces between Chinese fragments, and connectives.
 _SPLIT = re.compile(r"[，,。!！?？;；~～\n\r\t]+|(?<![0-9])\.(?![0-9])|\s+|(?:另外|顺便问下|顺便问一下|顺便|然后|再问一下|对了)")
 _COMPILED: Optional[List[Tuple[str, List[Pattern[str]]]]] = None
@@ -142,7 +149,7 @@ INTENT_KIND: Dict[str, str] = {
 
 # Topics: a question's family (the follow-up context and "only one answer per topic" use it).
 TOPIC: Dict[str, str] = {
-    "stock": "stock", "restock": "stock",
+    "stock": "stock", "restock": "stock", "restock_notify": "stock", "return_how": "returns",
     "size_advice": "size",
     "ship_when": "shipping", "ship_weekend": "shipping", "courier": "shipping", "free_shipping": "shipping",
     "presale": "shipping", "transit": "shipping",
@@ -191,9 +198,11 @@ WEAK = ("stock", "return_window", "invoice_request")
 # Kinds that make a more general kind of the same clause redundant.
 _SUPERSEDES: Dict[str, Tuple[str, ...]] = {
     "restock": ("stock",),
-    "return_who_pays": ("return_window",),
+    "restock_notify": ("stock", "restock"),
+    "return_how": ("return_window",),
+    "return_who_pays": ("return_window", "exchange"),
     "freight_insurance": ("return_window", "free_shipping"),
-    "refund_time": ("return_window",),
+    "refund_time": ("return_window", "transit"),
     "exchange": ("return_window",),
     "return_condition": ("return_window",),
     "invoice_wrong_title": ("invoice_request", "invoice_types"),
@@ -229,9 +238,11 @@ def detect(text: str) -> List[Question]:
             if all(q.kind != kind for q in found):
                 found.append(Question(kind, clause, position))
     # Small talk is the whole message («你好», «谢谢»), and counts only when nothing else is asked.
-    if not found:
+    if not found and len(whole) <= 20:
+        compact = re.sub(r"\s+", "", whole)
+        stripped = _FILLER.sub("", compact) or compact
         for kind, patterns in _patterns():
-            if kind in SMALL_TALK and any(p.search(whole) for p in patterns):
+            if kind in SMALL_TALK and any(p.search(stripped) or p.search(compact) for p in patterns):
                 found.append(Question(kind, whole, 0))
                 break
     # Supersede across clauses too: "运费险 ... 运费谁出" answers insurance + who pays, not the whole policy.
@@ -240,6 +251,6 @@ def detect(text: str) -> List[Question]:
         found = [q for q in found if q.kind != "coupon"]
     for kind in list(kinds):
         for general in _SUPERSEDES.get(kind, ()):
-            if general in kinds and general in ("return_window", "invoice_request", "ship_when"):
+            if general in kinds and general == "invoice_request":
                 found = [q for q in found if q.kind != general]
     return found
