@@ -659,6 +659,10 @@ def _invoice(pending: Dict[str, Any], text: str, found: Mentions, state: State, 
         request["tax"] = tax
     if email:
         request["email"] = email
+    if awaiting == "title" and not starting and kind:
+        out.say(text_ask("title"))  # 「电子普票」 answers the type, not the title
+        out.pending = request
+        return
     if awaiting == "title" and not starting:
         title = _title_from(text)
         if not title:

@@ -1,0 +1,99 @@
+"""The conversation suite (tests/conversations/suite, 200+ buyer turns) against the live stack.
+
+What is scored is what a buyer reads: Rasa's NLU on the buyer's text, the real
+actions, the real guard. The same suite runs against the sample shop and against a
+second, generated shop (other products, colours, sizes, cut-off, window, couriers)
+with the same trained model, so the answers provably come from the shop's files.
+The figures are written to results/conversation_suite.txt (README reports them).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import yaml
+
+from kefu import replay
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = ROOT / "tests" / "conversations" / "suite"
+RESULTS = ROOT / "results" / "conversation_suite.txt"
+MIN_SHARE = 0.95
+
+pytestmark = pytest.mark.live
+sys.path.insert(0, str(ROOT / "tests" / "conversations"))
+
+
+def play(rasa_url: str, agent_step: Any, facts: Dict[str, Any]) -> "tuple[replay.SuiteScore, List[str]]":
+    score = replay.SuiteScore()
+    failures: List[str] = []
+    files = sorted(SUITE.glob("*.yml"))
+
+    def keep(line: str) -> None:
+        if not line.startswith("PASS"):
+            failures.append(line)
+
+    replay.run_files(files, replay.rest_sender(rasa_url), agent_step, out=keep, facts=facts, score=score)
+    return score, failures
+
+
+def record(shop: str, score: replay.SuiteScore, failures: List[str]) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    slug = "sample" if shop.startswith("sample") else "second"
+    RESULTS.with_name(f"conversation_suite_failures_{slug}.txt").write_text("\n\n".join(failures) + "\n", encoding="utf-8")
+    lines = [l for l in (RESULTS.read_text(encoding="utf-8").splitlines() if RESULTS.exists() else [])
+             if not l.startswith(f"{shop}:")]
+    RESULTS.write_text("\n".join(lines + [f"{shop}: {score.line()}"]) + "\n", encoding="utf-8")
+
+
+def test_the_suite_is_big_enough() -> None:
+    facts = yaml.safe_load((ROOT / "tests" / "conversations" / "sample_facts.yml").read_text(encoding="utf-8"))
+    conversations = [c for p in sorted(SUITE.glob("*.yml")) for c in replay.load_conversations(p, facts)]
+    turns = [t for c in conversations for t in c.turns if t.user is not None]
+    platforms = {c.metadata.get("platform") for c in conversations}
+    assert len(turns) >= 200 and platforms == {"pinduoduo", "taobao", "jd", "douyin"}
+    assert sum(t.questions >= 2 for t in turns) >= 10
+
+
+def test_sample_shop_answers(live_stack, console_agent) -> None:
+    facts = yaml.safe_load((ROOT / "tests" / "conversations" / "sample_facts.yml").read_text(encoding="utf-8"))
+    score, failures = play(live_stack.settings.rasa_url, console_agent.step, facts)
+    record("sample shop", score, failures)
+    print(f"\nsample shop: {score.line()}")
+    assert score.share >= MIN_SHARE and score.multi_share >= MIN_SHARE, score.line() + "\n\n" + "\n\n".join(failures)
+
+
+@pytest.fixture(scope="module")
+def second_stack(live_stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A second assistant on the generated shop's files: same model, own state and ports."""
+    from second_shop import write_second_shop
+
+    from kefu.shop.store import load_shop
+    from kefu.stack import Stack
+    from tests.conftest import free_port
+
+    base = tmp_path_factory.mktemp("second-shop")
+    facts = write_second_shop(base / "shop")
+    settings = replace(
+        live_stack.settings, shop_dir=base / "shop", state_dir=base / "state", db_path=base / "state" / "kefu.db",
+        rasa_port=free_port(), action_port=free_port(), nlg_port=free_port(), web_port=free_port(),
+    )
+    load_shop(settings.shop_dir, settings.db_path)
+    stack = Stack(settings)  # every service gets these settings as KEFU_* variables
+    try:
+        stack.start()
+        yield stack, facts
+    finally:
+        stack.stop()
+
+
+def test_second_shop_answers_come_from_its_own_files(second_stack) -> None:
+    stack, facts = second_stack
+    score, failures = play(stack.settings.rasa_url, None, facts)
+    record("second shop", score, failures)
+    print(f"\nsecond shop: {score.line()}")
+    assert score.share >= MIN_SHARE and score.multi_share >= MIN_SHARE, score.line() + "\n\n" + "\n\n".join(failures)
