@@ -241,7 +241,8 @@ def invoice_paper(config: ShopConfig) -> Answer:
         options.append(reply("invoice.option_paper", paper_delivery=policy.paper_delivery or ""))
     if "专票" in policy.types and policy.special_requires:
         options.append(reply("invoice.option_special", requires=_join(policy.special_requires)))
-    return Answer(reply("invoice.paper_or_electronic", options="；".join(o.rstrip("，。") for o in options)) + "。", {})
+    text = reply("invoice.paper_or_electronic", options="；".join(o.rstrip("，。") for o in options))
+    return Answer(text.rstrip("。") + "。", {})
 
 
 def coupon(config: ShopConfig, now: dt.datetime) -> Answer:

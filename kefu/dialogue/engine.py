@@ -361,7 +361,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "invoice_wrong_title":
         out.say(reply("invoice.wrong_title"))
         out.pending = {"kind": "invoice", "reissue": True, "type": None, "awaiting": "title"}
-    elif kind == "invoice_request":
+    elif kind in ("invoice_request", "invoice_apply"):
         _invoice({"kind": "invoice", "awaiting": None}, text, found, state, ctx, out, starting=True)
     elif kind == "coupon":
         out.say(specific.coupon(config, now).text)
@@ -659,6 +659,8 @@ def _invoice(pending: Dict[str, Any], text: str, found: Mentions, state: State, 
         request["tax"] = tax
     if email:
         request["email"] = email
+    if awaiting == "type" and not starting and not kind and _title_from(text):
+        request["title"] = _title_from(text)  # a title given first is kept; the type is asked again
     if awaiting == "title" and not starting and kind:
         out.say(text_ask("title"))  # 「电子普票」 answers the type, not the title
         out.pending = request

@@ -101,6 +101,7 @@ PATTERNS: Sequence[Tuple[str, Sequence[str]]] = (
         r"退(货|换|掉|了)?", r"无理由", r"不(合适|喜欢|想要|要了)(能|可以|怎么)", r"(能|可以|怎么|如何)退", r"售后",
     )),
     # -- invoices -------------------------------------------------------------------------------------
+    ("invoice_apply", (r"(帮我|给我|我要|我想|需要|麻烦|帮忙)(开|要)(个|张|一张|一下)?.{0,4}(发票|票)", r"^开(个|张|一张)?.{0,4}(发票|票)$")),
     ("invoice_wrong_title", (r"(抬头|发票|税号)(开|写|填)?错", r"重(新)?开(发票|票)", r"(改|换)(一下)?(抬头|发票)", r"开错")),
     ("invoice_when", (r"^(什么时候|啥时候|多久|几天)(能|可以)?开$", r"开(发)?票.{0,4}(多久|几天|什么时候|啥时候)",
         r"发票.{0,6}(什么时候|啥时候|多久|几天|时间)", r"(什么时候|啥时候|多久)(能)?开(发票|票)", r"开票时间", r"发票(还没|没收到)",
@@ -157,7 +158,7 @@ TOPIC: Dict[str, str] = {
     "return_window": "returns", "return_who_pays": "returns", "freight_insurance": "returns",
     "refund_time": "returns", "exchange": "returns", "return_condition": "returns",
     "invoice_types": "invoice", "invoice_when": "invoice", "invoice_paper": "invoice",
-    "invoice_wrong_title": "invoice", "invoice_request": "invoice",
+    "invoice_wrong_title": "invoice", "invoice_request": "invoice", "invoice_apply": "invoice",
     "coupon": "money", "bargain": "money",
 }
 
@@ -205,7 +206,8 @@ _SUPERSEDES: Dict[str, Tuple[str, ...]] = {
     "refund_time": ("return_window", "transit"),
     "exchange": ("return_window",),
     "return_condition": ("return_window",),
-    "invoice_wrong_title": ("invoice_request", "invoice_types"),
+    "invoice_apply": ("invoice_request", "invoice_types", "invoice_paper"),
+    "invoice_wrong_title": ("invoice_request", "invoice_types", "invoice_apply"),
     "invoice_when": ("invoice_request",),
     "invoice_paper": ("invoice_request", "invoice_types"),
     "invoice_types": ("invoice_request",),
