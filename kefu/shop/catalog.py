@@ -17,6 +17,9 @@ from kefu.shop.validation import Node
 PRODUCT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 ORDER_ID = re.compile(r"^\d{15,20}$")
 PHONE = re.compile(r"^1[3-9]\d{9}$")
+ORDER_KEYS = ("order_id", "status", "product_id", "color", "size", "quantity", "amount", "created_at", "paid_at",
+              "shipped_at", "courier", "tracking_number", "receiver_name", "receiver_phone", "receiver_address",
+              "province", "events")
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,13 @@ class Catalog:
 def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
     root = Node(data, file)
     root.mapping()
+    root.keys(("size_charts", "products"))
     charts: Dict[str, SizeChart] = {}
     for category, chart_node in root.get("size_charts").items():
         rows: List[SizeRow] = []
         seen = set()
         for row_node in chart_node.list(allow_empty=False):
+            row_node.keys(("size", "height", "weight", "foot"))
             size = row_node.get("size").text(20)
             if size in seen:
                 raise row_node.fail(f"size {size} appears twice")
@@ -53,6 +58,7 @@ def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
     skus: List[Sku] = []
     ids = set()
     for node in root.get("products").list(allow_empty=False):
+        node.keys(("id", "name", "aliases", "category", "price", "fit", "fit_note", "description", "skus"))
         product_id = _unique_id(
             node.get("id"), 32, PRODUCT_ID, ids, "product",
             "must be letters, digits, - or _ and start with a letter (e.g. p1001)",
@@ -76,6 +82,7 @@ def parse_catalog(data: Any, file: str = "shop/catalog.yml") -> Catalog:
         seen_skus = set()
         chart_sizes = charts[category].sizes
         for sku_node in node.get("skus").list(allow_empty=False):
+            sku_node.keys(("color", "size", "stock", "restock_date"))
             color = sku_node.get("color").text(20)
             size_node = sku_node.get("size")
             size = size_node.text(20)
@@ -116,10 +123,12 @@ def _range(node: Node, low: float, high: float) -> Tuple[float, float]:
 def parse_orders(data: Any, catalog: Catalog, tz: dt.tzinfo, file: str = "shop/orders.yml") -> Tuple[Order, ...]:
     root = Node(data, file)
     root.mapping()
+    root.keys(("orders",))
     known = {product.id for product in catalog.products}
     orders: List[Order] = []
     seen = set()
     for node in root.get("orders").list():
+        node.keys(ORDER_KEYS)
         order_id = _unique_id(
             node.get("order_id"), 20, ORDER_ID, seen, "order", "must be 15 to 20 digits (quote it in YAML)"
         )
@@ -157,7 +166,7 @@ def parse_orders(data: Any, catalog: Catalog, tz: dt.tzinfo, file: str = "shop/o
             receiver_name=node.get("receiver_name").text(40),
             receiver_phone=phone,
             receiver_address=node.get("receiver_address").text(200),
-            province=node.get("province").text(10) if node.has("province") else None,
+            province=node.get("province").province() if node.has("province") else None,
             events=events,
         )
         if status is not OrderStatus.UNPAID and status is not OrderStatus.CANCELLED and order.paid_at is None:

@@ -136,9 +136,17 @@ def load_shop_config(path: Path) -> ShopConfig:
     return config
 
 
+ROOT_KEYS = ("name", "default_platform", "timezone", "low_stock_threshold", "shipping", "returns", "invoice",
+             "coupons", "service_hours", "handoff")
+SHIPPING_KEYS = ("warehouse_province", "couriers", "default_courier", "ship_within_hours", "cutoff", "weekend_shipping",
+                 "delivery_days", "default_delivery_days", "remote_provinces", "free_shipping", "courier_surcharge",
+                 "presale")
+
+
 def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
     root = Node(data, file)
     root.mapping()
+    root.keys(ROOT_KEYS)
     tz_name = root.get("timezone", TIMEZONE).text()
     try:
         ZoneInfo(tz_name)
@@ -148,29 +156,31 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
     platform = root.get("default_platform")
     platform.choice(PLATFORMS)
 
-    shipping = root.get("shipping")
+    shipping = root.get("shipping").keys(SHIPPING_KEYS)
     couriers = shipping.get("couriers").texts(allow_empty=False)
     default_courier_node = shipping.get("default_courier", couriers[0])
     default_courier = default_courier_node.text()
     if default_courier not in couriers:
         raise default_courier_node.fail("must be one of the couriers listed")
-    weekend_node = shipping.get("weekend_shipping")
+    weekend_node = shipping.get("weekend_shipping").keys(("saturday", "sunday"))
     weekend = {day: weekend_node.get(day).boolean() for day in ("saturday", "sunday")}
-    delivery = {name: node.day_range() for name, node in shipping.get("delivery_days").items()}
-    remote = shipping.get("remote_provinces", []).texts()
-    free = shipping.get("free_shipping", {"enabled": False})
-    free.mapping()
+    delivery = {Node(name, file, node.where, node.line).province(): node.day_range()
+                for name, node in shipping.get("delivery_days").items()}
+    remote = tuple(node.province() for node in shipping.get("remote_provinces", []).list())
+    shipping.get("warehouse_province").province()
+    free = shipping.get("free_shipping", {"enabled": False}).keys(("enabled", "except_provinces", "except_fee"))
     surcharge_node = shipping.get("courier_surcharge", {})
     surcharge = {name: node.number(minimum=0) for name, node in surcharge_node.items()}
     for name in surcharge:
         if name not in couriers:
             raise surcharge_node.get(name).fail("must be one of the couriers listed")
 
-    returns = root.get("returns")
-    payers_node = returns.get("return_shipping")
+    returns = root.get("returns").keys(("window_days", "return_shipping", "freight_insurance", "refund_days"))
+    payers_node = returns.get("return_shipping").keys(("quality", "no_reason"))
     payers = {reason: payers_node.get(reason).choice(PAYERS) for reason in ("quality", "no_reason")}
 
-    invoice_node = root.get("invoice")
+    invoice_node = root.get("invoice").keys(("types", "issued_after", "issued_within_days", "special_requires",
+                                             "paper_delivery"))
     types = invoice_node.get("types").texts(allow_empty=False)
     for index, kind in enumerate(types):
         if kind not in INVOICE_TYPES:
@@ -187,6 +197,7 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
 
     coupons = []
     for node in root.get("coupons", []).list():
+        node.keys(("name", "amount", "threshold", "valid_until", "how_to_get"))
         coupons.append(
             Coupon(
                 name=node.get("name").text(),
@@ -197,11 +208,10 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
             )
         )
 
-    hours = root.get("service_hours")
+    hours = root.get("service_hours").keys(("start", "end"))
     start, end = hours.get("start").time(), hours.get("end").time()
 
-    handoff = root.get("handoff", {})
-    handoff.mapping()
+    handoff = root.get("handoff", {}).keys(("refund_amount_threshold", "product_ids", "intents"))
 
     return ShopConfig(
         name=root.get("name").text(100),
@@ -226,7 +236,7 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         refund_days=returns.get("refund_days", [1, 3]).day_range(),
         low_stock_threshold=root.get("low_stock_threshold", 3).whole(minimum=0, maximum=1000),
         free_shipping=free.get("enabled").boolean(),
-        free_shipping_except=free.get("except_provinces", []).texts(),
+        free_shipping_except=tuple(node.province() for node in free.get("except_provinces", []).list()),
         free_shipping_except_fee=free.get("except_fee", 0).number(minimum=0),
         courier_surcharge=surcharge,
         presale=shipping.get("presale", False).boolean(),

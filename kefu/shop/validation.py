@@ -8,6 +8,7 @@ never as a Python traceback.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -32,6 +33,51 @@ def display_path(path: Path) -> str:
     return str(path)
 
 
+class YamlMap(dict):
+    """A YAML mapping that remembers the line of each key (for error messages)."""
+
+    lines: Dict[Any, int]
+
+
+class YamlList(list):
+    """A YAML sequence that remembers the line of each item."""
+
+    lines: List[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records lines, and reads an impossible date (2026-12-32) as text so the
+    checks can name it instead of a traceback."""
+
+    def construct_yaml_map_lines(self, node: yaml.MappingNode) -> Any:
+        data = YamlMap()
+        data.lines = {}
+        yield data
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            data[key] = self.construct_object(value_node, deep=True)
+            data.lines[key] = key_node.start_mark.line + 1
+
+    def construct_yaml_seq_lines(self, node: yaml.SequenceNode) -> Any:
+        data = YamlList()
+        data.lines = []
+        yield data
+        for item in node.value:
+            data.append(self.construct_object(item, deep=True))
+            data.lines.append(item.start_mark.line + 1)
+
+    def construct_yaml_timestamp_or_text(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(self, node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map_lines)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq_lines)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp_or_text)
+
+
 def read_yaml(path: Path) -> Any:
     where = display_path(path)
     try:
@@ -41,7 +87,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ShopDataError(f"{where}: cannot read ({exc.__class__.__name__}: {exc})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
@@ -52,13 +98,25 @@ def read_yaml(path: Path) -> Any:
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
+def closest(value: str, options: Sequence[str]) -> Optional[str]:
+    """The option a typo most likely meant: shared characters, and the same characters in the same place
+    (新彊 -> 新疆, 西臧 -> 西藏, not 陕西)."""
+    def score(option: str) -> float:
+        same_place = sum(a == b for a, b in zip(value, option)) / max(len(value), len(option))
+        return difflib.SequenceMatcher(None, value, option).ratio() + same_place
+
+    best = max(options, key=score, default=None)
+    return best if best is not None and score(best) >= 0.5 else None
+
+
 class Node:
     """A value inside a YAML document plus where it is, for error messages."""
 
-    def __init__(self, value: Any, file: str, where: str = "") -> None:
+    def __init__(self, value: Any, file: str, where: str = "", line: Optional[int] = None) -> None:
         self.value = value
         self.file = file
         self.where = where
+        self.line = line
 
     # -- navigation -------------------------------------------------------
     def fail(self, message: str) -> "ShopDataError":
@@ -71,7 +129,21 @@ class Node:
             if key:
                 where, message = parent, f"{key} {message}"
         location = f"{self.file}: {where}: " if where else f"{self.file}: "
-        return ShopDataError(location + message)
+        line = f" (line {self.line})" if self.line else ""
+        return ShopDataError(location + message + line)
+
+    def province(self) -> str:
+        """A province's short name (新疆, 广东); a typo gets the closest valid one."""
+        from kefu.normalize import PROVINCES
+
+        value = self.text(20)
+        if value in PROVINCES:
+            return value
+        for short, aliases in PROVINCES.items():
+            if value in aliases:
+                return short
+        hint = closest(value, list(PROVINCES))
+        raise self.fail(f"{value} is not a province" + (f" (did you mean {hint}?)" if hint else ""))
 
     def _child_where(self, key: Union[str, int]) -> str:
         if isinstance(key, int):
@@ -83,19 +155,37 @@ class Node:
             raise self.fail("must be a mapping (key: value)")
         return self.value
 
+    def _line_of(self, key: Any) -> Optional[int]:
+        lines = getattr(self.value, "lines", None)
+        if isinstance(lines, dict):
+            return lines.get(key, self.line)
+        if isinstance(lines, list) and isinstance(key, int) and key < len(lines):
+            return lines[key]
+        return self.line
+
     def get(self, key: str, default: Any = ..., ) -> "Node":
         data = self.mapping()
         if key not in data or data[key] is None:
             if default is ...:
-                raise Node(None, self.file, self._child_where(key)).fail("is required")
-            return Node(default, self.file, self._child_where(key))
-        return Node(data[key], self.file, self._child_where(key))
+                raise Node(None, self.file, self._child_where(key), self.line).fail("is required")
+            return Node(default, self.file, self._child_where(key), self._line_of(key))
+        return Node(data[key], self.file, self._child_where(key), self._line_of(key))
+
+    def keys(self, allowed: Sequence[str]) -> "Node":
+        """Reject keys the shop files do not know (a typo must not be ignored silently)."""
+        for key in self.mapping():
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), list(allowed), n=1)
+                known = f"did you mean {hint[0]}?" if hint else f"known keys: {', '.join(allowed)}"
+                raise Node(key, self.file, self._child_where(str(key)), self._line_of(key)).fail(
+                    f"is not a known key ({known})")
+        return self
 
     def has(self, key: str) -> bool:
         return isinstance(self.value, dict) and self.value.get(key) is not None
 
     def items(self) -> List[Tuple[str, "Node"]]:
-        return [(str(k), Node(v, self.file, self._child_where(str(k)))) for k, v in self.mapping().items()]
+        return [(str(k), Node(v, self.file, self._child_where(str(k)), self._line_of(k))) for k, v in self.mapping().items()]
 
     def list(self, allow_empty: bool = True) -> List["Node"]:
         if self.value is None:
@@ -104,7 +194,16 @@ class Node:
             raise self.fail("must be a list")
         if not allow_empty and not self.value:
             raise self.fail("must not be empty")
-        return [Node(v, self.file, self._child_where(i)) for i, v in enumerate(self.value)]
+        return [Node(v, self.file, self._item_where(i, v), self._line_of(i)) for i, v in enumerate(self.value)]
+
+    def _item_where(self, index: int, value: Any) -> str:
+        """``products[1] (p1002)``: an entry with an id is named by it, not only by its position."""
+        where = self._child_where(index)
+        if isinstance(value, dict):
+            label = value.get("id") or value.get("order_id")
+            if isinstance(label, (str, int)) and str(label).strip():
+                where += f" ({label})"
+        return where
 
     # -- typed values -----------------------------------------------------
     def text(self, max_len: int = 500) -> str:

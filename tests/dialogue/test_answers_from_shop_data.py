@@ -268,3 +268,27 @@ def test_small_talk_only_when_nothing_is_asked(talk):
     reply = talk(product="p1001").say("你好 白色M有货吗")
     has_all(reply, "白色/M")
     has_none(reply, "很高兴为您服务")
+
+
+def test_a_colour_and_a_product_the_shop_adds_are_understood_without_retraining(tmp_path):
+    """Edit catalog.yml, run the loader: the new values are read at run time (no model involved)."""
+    import shutil
+
+    from kefu.shop.store import ShopStore, load_shop
+    from tests.dialogue.conftest import PROJECT_ROOT, Conversation
+
+    shop_dir = tmp_path / "shop"
+    shutil.copytree(PROJECT_ROOT / "shop", shop_dir)
+    catalog = shop_dir / "catalog.yml"
+    text = catalog.read_text(encoding="utf-8")
+    text = text.replace("      - {color: 黑色, size: M, stock: 25}",
+                        "      - {color: 荧光绿, size: L, stock: 12}\n      - {color: 黑色, size: M, stock: 25}", 1)
+    text += ("\n  - id: p1009\n    name: 摇粒绒马甲\n    aliases: [马甲, 背心]\n    category: 上衣\n    price: 99\n"
+             "    skus:\n      - {color: 雾霾蓝, size: M, stock: 2}\n")
+    catalog.write_text(text, encoding="utf-8")
+    load_shop(shop_dir, tmp_path / "kefu.db")
+    store = ShopStore(tmp_path / "kefu.db")
+    reply = Conversation(store, product="p1002", shop_dir=shop_dir).say("荧光绿L有吗")
+    has_all(reply, "荧光绿/L", "有现货")
+    reply = Conversation(store, shop_dir=shop_dir).say("马甲雾霾蓝M还有吗")
+    has_all(reply, "摇粒绒马甲", "雾霾蓝/M", "仅剩2件")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlite3
 from pathlib import Path
 
@@ -72,7 +74,8 @@ def test_invalid_entry_fails_with_file_and_entry_and_leaves_old_data(shop_copy: 
     with pytest.raises(ShopDataError) as error:
         load_shop(shop_copy, db_path)
     message = str(error.value)
-    assert message.endswith("catalog.yml: products[2].skus[0]: stock must be a whole number ≥ 0")
+    assert re.search(r"catalog.yml: products\[2\] \(p1003\).skus\[0\]: stock must be a whole number ≥ 0 \(line \d+\)$",
+                     message), message
     # the previous data is still there, complete
     store = ShopStore(db_path)
     assert len(store.products()) == 8
@@ -82,17 +85,25 @@ def test_invalid_entry_fails_with_file_and_entry_and_leaves_old_data(shop_copy: 
 @pytest.mark.parametrize(
     "file, change, expected",
     [
-        ("orders.yml", lambda d: d["orders"][1].update(status="在路上"), "orders[1]: status must be one of 待付款"),
-        ("orders.yml", lambda d: d["orders"][0].update(order_id="12345"), "orders[0]: order_id must be 15 to 20 digits"),
-        ("orders.yml", lambda d: d["orders"][0].update(product_id="p9999"), "orders[0]: product_id p9999 is not a product in the catalog"),
-        ("orders.yml", lambda d: d["orders"][1]["events"][0].update(time="yesterday"), "orders[1].events[0]: time must be a date and time"),
-        ("catalog.yml", lambda d: d["products"][0]["skus"][1].update(size="XXXXL"), "products[0].skus[1]: size XXXXL is not in the 上衣 size chart"),
-        ("catalog.yml", lambda d: d["products"][1].update(fit="很大"), "products[1]: fit must be one of 偏大, 偏小, 正常"),
-        ("catalog.yml", lambda d: d["products"][0]["skus"][0].update(stock=2.5), "products[0].skus[0]: stock must be a whole number ≥ 0"),
+        ("orders.yml", lambda d: d["orders"][1].update(status="在路上"), "orders[1] (2611200930456789012): status must be one of 待付款"),
+        ("orders.yml", lambda d: d["orders"][0].update(order_id="12345"), "orders[0] (12345): order_id must be 15 to 20 digits"),
+        ("orders.yml", lambda d: d["orders"][0].update(product_id="p9999"), "orders[0] (2611220845123456701): product_id p9999 is not a product in the catalog"),
+        ("orders.yml", lambda d: d["orders"][1]["events"][0].update(time="yesterday"), "orders[1] (2611200930456789012).events[0]: time must be a date and time"),
+        ("catalog.yml", lambda d: d["products"][0]["skus"][1].update(size="XXXXL"), "products[0] (p1001).skus[1]: size XXXXL is not in the 上衣 size chart"),
+        ("catalog.yml", lambda d: d["products"][1].update(fit="很大"), "products[1] (p1002): fit must be one of 偏大, 偏小, 正常"),
+        ("catalog.yml", lambda d: d["products"][0]["skus"][0].update(stock=2.5), "products[0] (p1001).skus[0]: stock must be a whole number ≥ 0"),
         ("shop.yml", lambda d: d["shipping"].update(cutoff="25:00"), "shipping: cutoff must be a time of day"),
         ("shop.yml", lambda d: d.update(default_platform="ebay"), "shop.yml: default_platform must be one of pinduoduo"),
         ("shop.yml", lambda d: d["shipping"]["delivery_days"].update(新疆=[8, 5]), "shipping.delivery_days: 新疆 min days must not exceed max days"),
         ("shop.yml", lambda d: d["returns"]["return_shipping"].update(quality="nobody"), "returns.return_shipping: quality must be one of shop, buyer"),
+        ("shop.yml", lambda d: d.update(shiping={}), "shiping is not a known key (did you mean shipping?)"),
+        ("shop.yml", lambda d: d["shipping"].update(free_shiping=True), "shipping: free_shiping is not a known key (did you mean free_shipping?)"),
+        ("shop.yml", lambda d: d["shipping"]["delivery_days"].update({"新彊": [2, 4]}), "新彊 is not a province (did you mean 新疆?)"),
+        ("shop.yml", lambda d: d["shipping"].update(remote_provinces=["西臧"]), "西臧 is not a province (did you mean 西藏?)"),
+        ("shop.yml", lambda d: d["shipping"].update(courier_surcharge={"京东快递": 10}), "courier_surcharge: 京东快递 must be one of the couriers listed"),
+        ("catalog.yml", lambda d: d["products"][1].update(colour="黑"), "products[1] (p1002): colour is not a known key"),
+        ("catalog.yml", lambda d: d["products"][1]["skus"][0].update(stok=3), "products[1] (p1002).skus[0]: stok is not a known key (did you mean stock?)"),
+        ("orders.yml", lambda d: d["orders"][0].update(province="江蘇"), "orders[0] (2611220845123456701): province 江蘇 is not a province"),
     ],
 )
 def test_validation_names_file_and_entry(shop_copy: Path, tmp_path: Path, file, change, expected) -> None:
@@ -101,6 +112,16 @@ def test_validation_names_file_and_entry(shop_copy: Path, tmp_path: Path, file, 
         load_shop(shop_copy, tmp_path / "kefu.db")
     assert f"{file}: " in str(error.value)
     assert expected in str(error.value)
+
+
+def test_an_impossible_date_is_named_with_its_line_not_a_traceback(shop_copy: Path, tmp_path: Path) -> None:
+    catalog = shop_copy / "catalog.yml"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace("restock_date: 2026-12-05", "restock_date: 2026-12-32", 1), encoding="utf-8")
+    line = next(i for i, l in enumerate(catalog.read_text(encoding="utf-8").splitlines(), 1) if "2026-12-32" in l)
+    with pytest.raises(ShopDataError) as error:
+        load_shop(shop_copy, tmp_path / "kefu.db")
+    assert str(error.value).endswith(f"products[0] (p1001).skus[3]: restock_date must be a date like 2026-12-05 (line {line})")
 
 
 def test_broken_yaml_and_missing_file(shop_copy: Path, tmp_path: Path) -> None:
@@ -124,7 +145,7 @@ def test_cli_load_skip_and_error_without_traceback(shop_copy: Path, tmp_path: Pa
     _edit(shop_copy / "catalog.yml", lambda d: d["products"][2]["skus"][0].update(stock="many"))
     assert cli.main(args) == 2
     captured = capsys.readouterr()
-    assert "catalog.yml: products[2].skus[0]: stock must be a whole number ≥ 0" in captured.err
+    assert "catalog.yml: products[2] (p1003).skus[0]: stock must be a whole number ≥ 0 (line" in captured.err
     assert "Traceback" not in captured.err
 
 
