@@ -277,6 +277,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"where Rasa writes its results and summary.md goes (default: {DEFAULT_OUT})")
     parser.add_argument("--min-macro-f1", type=_fraction, default=None, metavar="F1",
                         help="exit 1 when the intent macro-F1 is below this value (0..1)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also train and score a char n-gram tf-idf + logistic-regression baseline on the same data")
     parser.add_argument("--no-run", action="store_true",
                         help="do not run rasa; summarise the results already in --out")
 
@@ -322,7 +324,17 @@ def run(args: argparse.Namespace, root: Optional[Path] = None) -> int:
     report = load_report(out_dir)
     print(format_table(report))
     summary = out_dir / SUMMARY
-    summary.write_text(render_markdown(report, args.min_macro_f1), encoding="utf-8")
+    markdown = render_markdown(report, args.min_macro_f1)
+    if getattr(args, "baseline", False):
+        from kefu.devtools.nlu_baseline import read_examples, score
+
+        base = score(read_examples([root / "data" / "nlu"]), read_examples([_resolve(args.nlu, root)]))
+        line = (f"Baseline (char 1-4-gram tf-idf + logistic regression, same {base['train']:.0f} training and "
+                f"{base['test']:.0f} held-out examples): macro-F1 {base['macro_f1']:.3f}, accuracy {base['accuracy']:.3f}"
+                f" | kefu pipeline: macro-F1 {report.macro_f1:.3f}")
+        print(line)
+        markdown += "\n" + line + "\n"
+    summary.write_text(markdown, encoding="utf-8")
     print(f"Summary written to {summary}")
     if not passes(report, args.min_macro_f1):
         print(
