@@ -76,16 +76,30 @@ def courier_named(clause: str) -> Optional[str]:
     return None
 
 
-def courier(config: ShopConfig, clause: str) -> Answer:
+def sayable(names: Sequence[str], platform: Optional[str]) -> List[str]:
+    """The names that may be said on ``platform``: a courier named after another platform (京东快递 on
+    Pinduoduo) is left out of the answer instead of getting the whole answer blocked."""
+    if not platform:
+        return list(names)
+    from kefu.guard import Guard
+
+    guard = Guard.for_platform(platform)
+    return [name for name in names if guard.check(name).passed]
+
+
+def courier(config: ShopConfig, clause: str, platform: Optional[str] = None) -> Answer:
     """Which couriers, whether the one asked for is possible, and the shop's surcharge for it."""
     wanted = courier_named(clause)
+    couriers = sayable(config.couriers, platform)
     match = None
     if wanted:
         match = next((c for c in config.couriers if c == wanted or c[:2] == wanted[:2]), None)
-    data: Dict[str, Any] = {"courier": match or wanted, "couriers": list(config.couriers)}
+    data: Dict[str, Any] = {"courier": match or wanted, "couriers": couriers}
+    if match is not None and match not in couriers:
+        match, wanted = None, wanted  # available, but not nameable on this platform: offer the others
     if wanted and match is None:
         data["available"] = False
-        return Answer("亲，" + reply("shipping.courier_no", couriers=_join(config.couriers),
+        return Answer("亲，" + reply("shipping.courier_no", couriers=_join(couriers),
                                       default_courier=config.default_courier), data)
     if match:
         data["available"] = True
@@ -97,7 +111,7 @@ def courier(config: ShopConfig, clause: str) -> Answer:
             return Answer(reply("shipping.courier_yes_fee", courier=match, fee=f"{fee:g}"), data)
         return Answer(reply("shipping.courier_yes", courier=match), data)
     others = []
-    for name in config.couriers:
+    for name in couriers:
         if name == config.default_courier:
             continue
         fee = config.courier_surcharge.get(name)

@@ -313,7 +313,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "ship_weekend":
         out.say(specific.ship_weekend(config, now, question.clause).text)
     elif kind == "courier":
-        out.say(specific.courier(config, question.clause).text)
+        out.say(specific.courier(config, question.clause, ctx.platform).text)
     elif kind == "free_shipping":
         out.say(specific.free_shipping(config, found.province).text)
     elif kind == "presale":

@@ -292,3 +292,21 @@ def test_a_colour_and_a_product_the_shop_adds_are_understood_without_retraining(
     has_all(reply, "荧光绿/L", "有现货")
     reply = Conversation(store, shop_dir=shop_dir).say("马甲雾霾蓝M还有吗")
     has_all(reply, "摇粒绒马甲", "雾霾蓝/M", "仅剩2件")
+
+
+def test_a_courier_named_after_another_platform_is_left_out_not_the_whole_answer(shop):
+    """With 京东快递 among the couriers, a Pinduoduo buyer still gets the courier answer, without that name."""
+    from dataclasses import replace
+
+    from tests.dialogue.conftest import Conversation
+
+    pdd = Conversation(shop, platform="pinduoduo")
+    pdd.config = replace(pdd.config, couriers=pdd.config.couriers + ("京东快递",))
+    reply = pdd.say("发什么快递")
+    has_all(reply, "中通快递", "圆通速递")
+    has_none(reply, "京东")
+    jd = Conversation(shop, platform="jd")
+    jd.config = pdd.config
+    has_all(jd.say("发什么快递"), "京东快递")
+    reply = pdd.say("发北京几天到")
+    has_all(reply, "北京", "2-3天")
