@@ -12,11 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo
-
-import yaml
 
 from rasa_sdk import Tracker
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from kefu import normalize
 from kefu.shop.answers import Answer, _date, _day_label, _join, _local, dispatch_date, reply
 from kefu.shop.config import ShopConfig
-from kefu.shop.models import Order, OrderStatus, Product, Sku
+from kefu.shop.models import Order, OrderStatus, Sku
 
 WEEKEND = {"saturday": ("周六", "星期六", "礼拜六"), "sunday": ("周日", "周天", "星期日", "星期天", "礼拜天", "礼拜日")}
 COURIER_WORDS = {

@@ -13,15 +13,16 @@ answers it or asks something else.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from kefu import normalize
 from kefu.dialogue import answers as specific
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.shop import answers as shop_answers
-from kefu.shop.answers import Answer, _date, _join, reply
+from kefu.shop.answers import Answer, _join, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product
 
@@ -720,22 +721,16 @@ def text_ask(what: str, **values: Any) -> str:
 
 
 def _token_like(text: str, low: int, high: int) -> str:
-    import re
-
     match = re.search(r"(?<![0-9A-Za-z])[0-9A-Za-z]{%d,%d}(?![0-9A-Za-z])" % (low, high), text)
     return match.group(0) if match else ""
 
 
 def _email_like(text: str) -> str:
-    import re
-
     match = re.search(r"[A-Za-z0-9._%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,24}", text)
     return match.group(0) if match else ""
 
 
 def _title_from(text: str) -> Optional[str]:
-    import re
-
     cleaned = re.sub(r"^(抬头|发票抬头|开|写)(是|为|：|:)?", "", text.strip()).strip(" ：:。，,")
     if cleaned in ("个人", "个人抬头", "个人的", "开个人", "个人就行", "个人就可以"):
         return "个人"

@@ -7,11 +7,8 @@ message as one clause. Run with ``-s`` to see the figures README reports.
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict
 
-import pytest
 import yaml
 
 from kefu import replay
