@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
-from kefu.shop.answers import Answer, _date, _day_label, _join, _local, dispatch_date, reply
+from kefu.shop.answers import Answer, _date, _day_label, _join, _local, dispatch_date, dispatch_sentence, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Sku
 
@@ -50,21 +50,7 @@ def ship_when(config: ShopConfig, now: dt.datetime) -> Answer:
     """When an order paid now leaves the warehouse (cut-off and shipping days)."""
     local = _local(config, now)
     ship_day = dispatch_date(config, local)
-    cutoff = config.cutoff.strftime("%H:%M")
-    if ship_day == local.date():
-        text = reply("shipping.dispatch_today", cutoff=cutoff)
-    else:
-        closed = [name for name in ("saturday", "sunday") if not config.weekend_shipping.get(name)]
-        weekdays = reply("common.weekdays").split(",")
-        if len(closed) == 2:
-            note = reply("shipping.weekend_note", days=reply("shipping.weekend_both"))
-        elif closed:
-            note = reply("shipping.weekend_note", days=weekdays[5 if closed[0] == "saturday" else 6])
-        else:
-            note = ""
-        text = reply("shipping.dispatch_later", cutoff=cutoff, weekend_note=note,
-                     ship_day=_day_label(ship_day, local.date()))
-    return Answer(text + reply("shipping.promise", hours=config.ship_within_hours),
+    return Answer(dispatch_sentence(config, ship_day, local.date()),
                   {"ship_date": ship_day, "same_day": ship_day == local.date()})
 
 

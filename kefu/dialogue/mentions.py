@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
+from kefu.shop.answers import _unique
 from kefu.shop.models import Product, Sku
 
 MAX_TEXT = 2000
@@ -99,14 +100,6 @@ class CatalogView:
     def sizes(self, product: Optional[Product] = None) -> List[str]:
         pool = [product] if product else list(self.products)
         return _unique(s.size for p in pool for s in self.skus.get(p.id, ()))
-
-
-def _unique(values: Iterable[str]) -> List[str]:
-    seen: List[str] = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
 
 
 def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> Mentions:

@@ -17,7 +17,7 @@ import string
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 
@@ -345,16 +345,8 @@ def dispatch_date(config: ShopConfig, moment: dt.datetime) -> dt.date:
     return day  # a shop that never ships: config validation keeps weekdays open
 
 
-def shipping_answer(
-    config: ShopConfig, now: dt.datetime, province: Optional[str], product: Optional[Product] = None
-) -> Answer:
-    """When an order placed now leaves (cut-off, weekend) and arrives in ``province``."""
-    local = _local(config, now)
-    today = local.date()
-    ship_day = dispatch_date(config, local)
-    data: Dict[str, Any] = {"ship_date": ship_day, "same_day": ship_day == today, "couriers": list(config.couriers)}
-    if product is not None:
-        data["product_id"] = product.id
+def dispatch_sentence(config: ShopConfig, ship_day: dt.date, today: dt.date) -> str:
+    """「…16:00前付款的订单当天发货，您现在下单今天就能发出哦。付款后48小时内为您发出。」"""
     cutoff = config.cutoff.strftime("%H:%M")
     if ship_day == today:
         text = reply("shipping.dispatch_today", cutoff=cutoff)
@@ -369,7 +361,20 @@ def shipping_answer(
             weekend_note = ""
         text = reply("shipping.dispatch_later", cutoff=cutoff, weekend_note=weekend_note,
                      ship_day=_day_label(ship_day, today))
-    text += reply("shipping.promise", hours=config.ship_within_hours)
+    return text + reply("shipping.promise", hours=config.ship_within_hours)
+
+
+def shipping_answer(
+    config: ShopConfig, now: dt.datetime, province: Optional[str], product: Optional[Product] = None
+) -> Answer:
+    """When an order placed now leaves (cut-off, weekend) and arrives in ``province``."""
+    local = _local(config, now)
+    today = local.date()
+    ship_day = dispatch_date(config, local)
+    data: Dict[str, Any] = {"ship_date": ship_day, "same_day": ship_day == today, "couriers": list(config.couriers)}
+    if product is not None:
+        data["product_id"] = product.id
+    text = dispatch_sentence(config, ship_day, today)
 
     short = normalize.normalize_province(province) if province else None
     if short:
