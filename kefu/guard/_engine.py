@@ -37,6 +37,7 @@ from kefu.guard._normalize import SEP, Normalized, byte_view, char_hits, fold, f
 from kefu.guard._packs import Rule, RuleSet, load_ruleset
 
 MAX_TEXT_CHARS = 1_000_000
+_Span = Tuple[int, int, int, int]  # normalised start, end; original start, end
 _Value = Tuple[int, str, Tuple[Rule, ...]]  # what the automaton stores per key: (byte length, key, rules)
 PASS, REWRITTEN, BLOCKED = "pass", "rewritten", "blocked"
 
@@ -185,6 +186,7 @@ class Guard:
         self.platform = ruleset.platform
         self.ruleset = ruleset
         self._index = ruleset.by_key()
+        self._cooc = {rule.id: rule for rule in ruleset.rules if rule.role == "cooc"}
         self._detectors = {rule.detector: rule for rule in ruleset.detectors}
         self._wanted = frozenset(self._detectors)
         self._keep = ruleset.keep_doubled
@@ -292,6 +294,8 @@ class Guard:
         normalized = norm.text
         folded = norm.folded
         original = norm.original
+        # co-occurrence halves: entry id -> [(start, end) normalised, (o_start, o_end) original]
+        halves: Dict[str, Tuple[List[_Span], List[_Span]]] = {}
         for start, end, (_, key, rules) in self._scan(normalized, norm.view):
             if norm.starts is None:
                 o_start, o_end = start, end
@@ -310,8 +314,35 @@ class Guard:
                         and not _repeats_inside(norm, start, end) \
                         and self._cuts_a_word(norm, o_start, o_end):
                     continue
-                found.append(Violation(rule.category, rule.term, o_start, o_end, rule.action,
-                                       original[o_start:o_end], rule.replacement, rule.id))
+                if rule.role == "term":
+                    found.append(Violation(rule.category, rule.term, o_start, o_end, rule.action,
+                                           original[o_start:o_end], rule.replacement, rule.id))
+                else:
+                    pair = halves.setdefault(rule.parent or rule.id, ([], []))
+                    pair[rule.role == "near"].append((start, end, o_start, o_end))
+        for entry_id, (terms, nears) in halves.items():
+            if terms and nears:
+                found.extend(self._pairs(self._cooc[entry_id], terms, nears, original))
+        return found
+
+    @staticmethod
+    def _pairs(rule: Rule, terms: List["_Span"], nears: List["_Span"], original: str) -> List[Violation]:
+        """One violation per term hit that has a near-word hit within ``rule.within`` normalised
+        characters (after it, for ``order: after``); the span covers both words and what is between."""
+        found: List[Violation] = []
+        for t_start, t_end, o_start, o_end in terms:
+            for n_start, n_end, p_start, p_end in nears:
+                if (n_start, n_end) == (t_start, t_end):
+                    continue
+                if rule.order == "after":
+                    close = n_start >= t_start and n_end > t_end and n_start - t_end <= rule.within
+                else:
+                    close = max(n_start - t_end, t_start - n_end) <= rule.within
+                if close:
+                    a, b = min(o_start, p_start), max(o_end, p_end)
+                    found.append(Violation(rule.category, rule.term, a, b, rule.action, original[a:b],
+                                           rule.replacement, rule.id))
+                    break
         return found
 
 

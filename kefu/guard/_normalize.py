@@ -31,6 +31,7 @@ up linearly, and by bytes the root has ~25 children instead of ~224 CJK ones.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -71,6 +72,39 @@ def _opencc_table() -> Dict[str, str]:
     return table
 
 
+# Scripts whose letters may stand in for ASCII ones: Unicode's confusables data maps them.
+_LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "LATIN", "COPTIC", "ARMENIAN", "CHEROKEE", "MATHEMATICAL",
+                      "FULLWIDTH", "CIRCLED", "PARENTHESIZED", "SQUARED", "NEGATIVE", "MODIFIER", "SMALL CAPITAL")
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> Dict[str, str]:
+    """Look-alike letter → the ASCII letter or digit it imitates (е → e, Τ → t, ο → o).
+
+    Built once, on first use, from Unicode's confusables data (``confusables.json`` shipped
+    in the confusable-homoglyphs package; nothing is downloaded). Only single characters of
+    alphabetic scripts are taken, never CJK; where one character imitates both a letter and a
+    digit (ο / 0) the letter wins, since pack terms are words.
+    """
+    try:
+        import confusable_homoglyphs
+    except ImportError:  # pragma: no cover - the dependency is pinned
+        return {}
+    path = Path(confusable_homoglyphs.__file__).parent / "confusables.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    table: Dict[str, str] = {}
+    targets = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"] + list("0123456789")
+    for target in targets:  # letters first: they win over digits
+        for entry in data.get(target, ()):
+            ch = entry.get("c", "")
+            if len(ch) != 1 or ch.isascii() or ch in table or "\u2e80" <= ch <= "\u9fff":
+                continue
+            name = unicodedata.name(ch, "")
+            if name.startswith(_LOOKALIKE_SCRIPTS):
+                table[ch] = target.lower()
+    return table
+
+
 class _FoldTable(dict):
     """A ``str.translate`` table filled lazily: each code point is classified once, then cached."""
 
@@ -107,7 +141,18 @@ class _FoldTable(dict):
             if ch.isalnum():
                 return ch.lower()
             return SEP
+        lookalike = _confusables().get(ch)
+        if lookalike is not None:  # Cyrillic/Greek/Latin look-alikes (Тaobao, ΤΜall) → ASCII
+            return lookalike
         category = unicodedata.category(ch)
+        if category[0] == "L":  # Latin letters with diacritics: toned pinyin zuì → zui
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            if len(base) == 1 and base.isascii() and base.isalpha():
+                return base.lower()
+        if category == "So":  # enclosed alphanumerics Ⓠ ⓐ 🄰 → q a a (™ ℡ stay symbols: NFKC gives 2+ letters)
+            folded = unicodedata.normalize("NFKC", ch)
+            if len(folded) == 1 and folded.isascii() and folded.isalnum():
+                return folded.lower()
         if category == "Nd" or category == "No":  # ₁ ① ⑴ ⒈ ❶ ¹
             digits = [c for c in unicodedata.normalize("NFKC", ch) if c.isdigit()]
             if len(digits) == 1:
