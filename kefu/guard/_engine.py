@@ -156,7 +156,9 @@ def _cuts_a_word(norm: Normalized, start: int, end: int) -> bool:
     for token in _Jieba.cut(squeezed):
         token_start, token_end = position, position + len(token)
         position = token_end
-        if token_start < s < token_end < e or s < token_start < e < token_end:
+        # a word straddling the hit's start or end (北京|东路), or one holding it strictly inside
+        # (北京东方 = 北京 + 东方: jieba reads it as one word with 京东 in its middle)
+        if token_start < s < token_end < e or s < token_start < e < token_end or token_start < s < e < token_end:
             return True
         if token_start >= e:
             break

@@ -49,7 +49,7 @@ CATEGORIES: Tuple[str, ...] = (
 ACTIONS = ("block", "rewrite", "mask")
 DETECTORS = ("mobile", "id_card", "bank_card")
 _ENTRY_KEYS = {"id", "term", "variants", "category", "action", "replacement", "allow", "word_boundary",
-               "note", "detector", "prefixes", "of", "pinyin", "initials", "near", "near_of", "near_allow",
+               "note", "detector", "prefixes", "of", "pinyin", "initials", "numerals", "near", "near_of", "near_allow",
                "within", "order"}
 ORDERS = ("any", "after")
 # Pinyin is generated for CJK variants of this many characters (2**n - 2 mixed spellings each).
@@ -193,15 +193,18 @@ def _parse_entry(raw: Any, position: int, path: str, keep: FrozenSet[str],
         variants.extend(prefix + variant for prefix in prefixes for variant in other.variants)
     if not variants:
         raise RulePackError("needs 'term' (or 'detector')", path=path, entry=label)
-    for flag in ("pinyin", "initials", "word_boundary"):
+    for flag in ("pinyin", "initials", "numerals", "word_boundary"):
         if not isinstance(raw.get(flag, False), bool):
             raise RulePackError(f"'{flag}' must be true or false", path=path, entry=label)
     if raw.get("initials"):
         variants.extend(initials_of(variants[0]))
     if raw.get("pinyin"):
         variants.extend(spelling for variant in list(variants) for spelling in pinyin_spellings(variant))
-    keys = _keys(variants, keep, path, label)
     allow = _strings(raw.get("allow"), "'allow'", path, label)
+    if raw.get("numerals"):  # 第一 → 第1 (① ₁ 壹 fold to 1), for the terms and their allowed contexts alike
+        variants.extend(v.replace("一", "1") for v in list(variants) if "一" in v)
+        allow.extend(c.replace("一", "1") for c in list(allow) if "一" in c)
+    keys = _keys(variants, keep, path, label)
     near = None
     within, order = 0, "any"
     if raw.get("near") is not None or raw.get("near_of") is not None:

@@ -38,8 +38,11 @@ def test_spans_point_at_the_original_text() -> None:
     assert text[hit.start:hit.end] == "微❤信"
     assert hit.end - hit.start == 3
     spaced = "找我 w e i x i n"
-    hit = guard.check(spaced).violations[0]
+    hit = next(v for v in guard.check(spaced).violations if v.category == "third_party_platform")
     assert spaced[hit.start:hit.end] == "w e i x i n"
+    # the co-occurrence (invitation verb + contact word) spans both words and what is between
+    pair = next(v for v in guard.check(spaced).violations if v.category == "off_platform_transaction")
+    assert spaced[pair.start:pair.end] == "找我 w e i x i n"
 
 
 def test_doubled_words_are_not_collapsed_to_one_character() -> None:
