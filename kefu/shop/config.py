@@ -72,6 +72,8 @@ class ShopConfig:
     remote_provinces: Tuple[str, ...] = ()
     refund_days: Tuple[int, int] = (1, 3)
     low_stock_threshold: int = 3
+    # Platforms the shop sells on (``platforms:``): the guard lints the shop's texts for each.
+    platforms: Tuple[str, ...] = PLATFORMS
     source: str = field(default="", compare=False)
 
     @property
@@ -140,6 +142,10 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
 
     platform = root.get("default_platform")
     platform.choice(PLATFORMS)
+    platforms_node = root.get("platforms", list(PLATFORMS))
+    platforms = tuple(dict.fromkeys(item.choice(PLATFORMS) for item in platforms_node.list(allow_empty=False)))
+    if platform.text() not in platforms:
+        raise platforms_node.fail(f"must include default_platform {platform.text()!r}")
 
     shipping = root.get("shipping")
     couriers = shipping.get("couriers").texts(allow_empty=False)
@@ -211,5 +217,6 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         remote_provinces=remote,
         refund_days=returns.get("refund_days", [1, 3]).day_range(),
         low_stock_threshold=root.get("low_stock_threshold", 3).whole(minimum=0, maximum=1000),
+        platforms=platforms,
         source=file,
     )
