@@ -330,21 +330,30 @@ class Guard:
     @staticmethod
     def _pairs(rule: Rule, terms: List["_Span"], nears: List["_Span"], original: str) -> List[Violation]:
         """One violation per term hit that has a near-word hit within ``rule.within`` normalised
-        characters (after it, for ``order: after``); the span covers both words and what is between."""
+        characters (after it, for ``order: after``); the span covers the term and its *nearest*
+        near word and what is between (the nearest, so 返现，加个微信 does not bridge two sentences)."""
         found: List[Violation] = []
+        nears = sorted(nears)
+        starts = [near[0] for near in nears]
+        longest = max(near[1] - near[0] for near in nears)
         for t_start, t_end, o_start, o_end in terms:
-            for n_start, n_end, p_start, p_end in nears:
+            # only near hits starting in [t_start - within - longest, t_end + within] can be close:
+            # bisect keeps a text full of both words linear, not quadratic
+            first = bisect_left(starts, t_start - rule.within - longest)
+            last = bisect_left(starts, t_end + rule.within + 1)
+            best: Optional[Tuple[int, int, int]] = None  # (gap, start, end) of the nearest near word
+            for n_start, n_end, p_start, p_end in nears[first:last]:
                 if (n_start, n_end) == (t_start, t_end):
                     continue
-                if rule.order == "after":
-                    close = n_start >= t_start and n_end > t_end and n_start - t_end <= rule.within
-                else:
-                    close = max(n_start - t_end, t_start - n_end) <= rule.within
-                if close:
-                    a, b = min(o_start, p_start), max(o_end, p_end)
-                    found.append(Violation(rule.category, rule.term, a, b, rule.action, original[a:b],
-                                           rule.replacement, rule.id))
-                    break
+                if rule.order == "after" and not (n_start >= t_start and n_end > t_end):
+                    continue
+                gap = max(n_start - t_end, t_start - n_end)
+                if gap <= rule.within and (best is None or gap < best[0]):
+                    best = (gap, min(o_start, p_start), max(o_end, p_end))
+            if best is not None:
+                a, b = best[1], best[2]
+                found.append(Violation(rule.category, rule.term, a, b, rule.action, original[a:b],
+                                       rule.replacement, rule.id))
         return found
 
 

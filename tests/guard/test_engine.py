@@ -170,3 +170,16 @@ def test_nothing_heavy_happens_at_import() -> None:
             "from kefu.guard._engine import Guard, _Jieba; "
             "assert 'jieba' not in sys.modules and not Guard._cache and _Jieba._tokenizer is None")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_long_text_full_of_pair_halves_is_checked_whole() -> None:
+    """A hostile text of nothing but the halves of co-occurrence pairs (加 / 微信, 好评 / 返):
+    every pair is found and spans only its own words (pairs are looked up by bisection, so the
+    work grows with the text, not with the square of its hits)."""
+    guard = Guard.for_platform("pinduoduo")
+    text = "加个微信好评返现，" * 3_000
+    result = guard.check(text)
+    assert result.verdict == "blocked"
+    assert {"off_platform_transaction", "review_inducement", "third_party_platform"} <= set(result.categories)
+    contact = [v for v in result.violations if v.category == "off_platform_transaction"]
+    assert len(contact) == 3_000 and all(text[v.start:v.end] == "加个微信" for v in contact)
