@@ -105,6 +105,20 @@ def _confusables() -> Dict[str, str]:
     return table
 
 
+_ENCLOSED_NAME = re.compile(r"^(?:NEGATIVE )?(?:CIRCLED|SQUARED|PARENTHESIZED) LATIN (?:CAPITAL|SMALL) LETTER ([A-Z])$")
+
+
+def _enclosed_letter(ch: str) -> str:
+    """The letter an enclosed form stands for: NFKC where it gives one letter in brackets at
+    most (Ⓠ → Q, ⒯ → (t)), else the character's name (🅣 NEGATIVE CIRCLED ... LETTER T has no
+    decomposition). ™ (NFKC "TM") and ℡ ("TEL") are words, not one enclosed letter: ""."""
+    folded = unicodedata.normalize("NFKC", ch).strip("()")
+    if len(folded) == 1 and folded.isascii() and folded.isalnum():
+        return folded.lower()
+    match = _ENCLOSED_NAME.match(unicodedata.name(ch, ""))
+    return match.group(1).lower() if match else ""
+
+
 class _FoldTable(dict):
     """A ``str.translate`` table filled lazily: each code point is classified once, then cached."""
 
@@ -149,10 +163,10 @@ class _FoldTable(dict):
             base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
             if len(base) == 1 and base.isascii() and base.isalpha():
                 return base.lower()
-        if category == "So":  # enclosed alphanumerics Ⓠ ⓐ 🄰 → q a a (™ ℡ stay symbols: NFKC gives 2+ letters)
-            folded = unicodedata.normalize("NFKC", ch)
-            if len(folded) == 1 and folded.isascii() and folded.isalnum():
-                return folded.lower()
+        if category == "So":  # enclosed alphanumerics Ⓠ ⓐ ⒯ 🄰 🅣 → q a t a t (™ ℡ stay symbols)
+            enclosed = _enclosed_letter(ch)
+            if enclosed:
+                return enclosed
         if category == "Nd" or category == "No":  # ₁ ① ⑴ ⒈ ❶ ¹
             digits = [c for c in unicodedata.normalize("NFKC", ch) if c.isdigit()]
             if len(digits) == 1:

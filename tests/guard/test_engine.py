@@ -183,3 +183,27 @@ def test_a_long_text_full_of_pair_halves_is_checked_whole() -> None:
     assert {"off_platform_transaction", "review_inducement", "third_party_platform"} <= set(result.categories)
     contact = [v for v in result.violations if v.category == "off_platform_transaction"]
     assert len(contact) == 3_000 and all(text[v.start:v.end] == "加个微信" for v in contact)
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("Таоbао", "taobao"),        # Cyrillic Т а о
+    ("ΤΜΑLL", "tmall"),          # Greek Tau Mu Alpha
+    ("𝐭𝐚𝐨𝐛𝐚𝐨", "taobao"),         # mathematical bold
+    ("Ⓦⓔⓒⓗⓐⓣ", "wechat"),        # circled
+    ("⒯⒜⒪", "tao"),              # parenthesized
+    ("🅣🅐🅞", "tao"),             # negative circled (no decomposition: named)
+    ("🄰🄱", "ab"),                # squared
+    ("zuì hǎo", "zui\x00hao"),    # toned pinyin → tone-less
+    ("bǎobèi", "baobei"),
+])
+def test_look_alikes_enclosed_letters_and_tones_fold_to_ascii(text: str, folded: str) -> None:
+    from kefu.guard._normalize import fold
+
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize("text", ["™", "℡", "注册商标™", "×××您好"])
+def test_symbols_that_spell_words_stay_symbols(text: str) -> None:
+    """™ is NFKC "TM" and would read as 天猫's initials; ℡ and × are no single letter either."""
+    guard = Guard.for_platform("pinduoduo")
+    assert guard.check(text).passed
