@@ -101,7 +101,9 @@ def _confusables() -> Dict[str, str]:
                 continue
             name = unicodedata.name(ch, "")
             if name.startswith(_LOOKALIKE_SCRIPTS):
-                table[ch] = target.lower()
+                # Unicode's prototype of I is l: a capital look-alike (Greek Ι, 𝐈) stands for I,
+                # which the fold lowercases to i; small ones (ℓ, 𝐥) stand for l
+                table[ch] = "i" if target == "l" and ch.isupper() else target.lower()
     return table
 
 
