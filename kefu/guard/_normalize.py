@@ -47,8 +47,9 @@ KEPT_SYMBOLS = frozenset("%")
 # Financial and other Chinese digit forms mapped to ASCII digits. 一二三 stay (第一, 唯一).
 CHINESE_DIGITS = {"零": "0", "〇": "0", "壹": "1", "贰": "2", "貳": "2", "叁": "3", "參": "3", "肆": "4",
                   "伍": "5", "陆": "6", "陸": "6", "柒": "7", "捌": "8", "玖": "9"}
-# Forms of address folded together so one term covers both (你问我 / 您问我).
-EQUIVALENT = {"您": "你"}
+# Forms of address folded together so one term covers both (你问我 / 您问我); plus signs read
+# as 加, as sellers write them (+V, ➕薇芯, ＋q: "add me on ...").
+EQUIVALENT = {"您": "你", "+": "加", "＋": "加", "➕": "加", "﹢": "加"}
 _CJK_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
 _KEPT_RUN = re.compile("[^" + SEP + "]+")
 
