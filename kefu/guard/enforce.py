@@ -94,7 +94,7 @@ def guard_outgoing(
         # Fail closed: when the guard cannot check, nothing unchecked leaves the shop.
         logger.error("guard failed for %s/%s (%s); sending the safe reply instead", conversation_id, source, exc)
         result = GuardResult(text, str(platform), BLOCKED, ())
-        decision = OutgoingDecision(safe_reply(), result)
+        decision = OutgoingDecision("" if refuse_blocked else safe_reply(), result)
         _audit(decision, conversation_id, source, settings, error=str(exc))
         return decision
     if result.verdict == PASS:

@@ -104,3 +104,21 @@ def test_an_agents_rewritten_reply_is_audited_and_a_clean_one_is_not(settings: S
     assert clean["verdict"] == "pass" and clean["sent"] == "亲，明天发出"
     rows = audit_rows(settings)
     assert [(r["source"], r["verdict"], r["sent"]) for r in rows] == [("agent:li", "rewritten", "商品明天发出")]
+
+
+def test_when_the_guard_fails_an_agents_reply_is_refused_not_replaced(settings: Settings, tmp_path: Path) -> None:
+    from kefu.guard.enforce import check_agent_reply
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "common.yml").write_text("pack: common\nentries: [\n", encoding="utf-8")  # broken pack
+    (rules / "jd.yml").write_text("pack: jd\nextends: common\n", encoding="utf-8")
+    Guard.clear_cache()
+    try:
+        check = check_agent_reply("亲，明天发出", platform="jd", conversation_id="c9", agent="li",
+                                  settings=replace(settings, rules_dir=rules))
+    finally:
+        Guard.clear_cache()
+    assert check["verdict"] == "blocked" and check["sent"] == ""
+    [row] = audit_rows(settings)
+    assert row["source"] == "agent:li" and row["sent"] == "" and "invalid YAML" in row["violations"]
