@@ -15,6 +15,8 @@ Pipeline of :meth:`Guard.check`:
    that cut a Latin word (``tb`` inside ``htb``), and, for entries marked
    ``word_boundary``, hits that cut a jieba word (京东 inside 北京东路) - jieba
    is consulted only for those candidates, so most messages never touch it;
+   the two halves of a co-occurrence entry (好评 … 返, 加 … 薇芯) are collected and
+   paired after the scan: each term with its nearest near word within ``within``;
 4. personal-data detectors on the folded text (same offsets as the original);
 5. per category, keep the leftmost-longest non-overlapping hits;
 6. verdict: ``blocked`` if any hit blocks, ``rewritten`` if all rewrite/mask
@@ -296,7 +298,7 @@ class Guard:
         normalized = norm.text
         folded = norm.folded
         original = norm.original
-        # co-occurrence halves: entry id -> [(start, end) normalised, (o_start, o_end) original]
+        # co-occurrence halves by entry id: (its own words' spans, its near words' spans)
         halves: Dict[str, Tuple[List[_Span], List[_Span]]] = {}
         for start, end, (_, key, rules) in self._scan(normalized, norm.view):
             if norm.starts is None:
@@ -328,7 +330,7 @@ class Guard:
         return found
 
     @staticmethod
-    def _pairs(rule: Rule, terms: List["_Span"], nears: List["_Span"], original: str) -> List[Violation]:
+    def _pairs(rule: Rule, terms: List[_Span], nears: List[_Span], original: str) -> List[Violation]:
         """One violation per term hit that has a near-word hit within ``rule.within`` normalised
         characters (after it, for ``order: after``); the span covers the term and its *nearest*
         near word and what is between (the nearest, so 返现，加个微信 does not bridge two sentences)."""
