@@ -17,6 +17,15 @@ A pack::
         prefixes: [加, 加我]     # optional, with 'of': variants = each prefix + each variant of the
         of: [wechat, qq]       #   named entries (加 + 威信, 加我 + 扣扣 ...)
         note: 拼多多客服禁语 (seed 000 §1)   # the source of the rule
+        pinyin: true           # optional: add generated pinyin (weixin, wei1xin4, 微xin, wei信)
+        initials: true         # optional: add the term's pinyin initials (wx)
+        numerals: true         # optional: every variant/context with 一 also with 1 (第一 → 第1)
+      - id: review_for_reward  # a co-occurrence pair: a hit counts only with a near word close by
+        term: [好评, 评价]       # the first family (with its own 'allow')
+        near: [返, 红包]         # the second family, plus 'near_of: [ids]' for earlier entries' variants
+        near_allow: [返回]       # allowed contexts of the second family
+        within: 12             # normalised characters between the two (default 8)
+        order: any             # or 'after': the near word must come second
       - id: buyer_mobile
         detector: mobile       # personal data found by a detector instead of terms
         category: personal_data
