@@ -15,6 +15,8 @@ Pipeline of :meth:`Guard.check`:
    that cut a Latin word (``tb`` inside ``htb``), and, for entries marked
    ``word_boundary``, hits that cut a jieba word (京东 inside 北京东路) - jieba
    is consulted only for those candidates, so most messages never touch it;
+   the two halves of a co-occurrence entry (好评 … 返, 加 … 薇芯) are collected and
+   paired after the scan: each term with its nearest near word within ``within``;
 4. personal-data detectors on the folded text (same offsets as the original);
 5. per category, keep the leftmost-longest non-overlapping hits;
 6. verdict: ``blocked`` if any hit blocks, ``rewritten`` if all rewrite/mask
@@ -37,6 +39,7 @@ from kefu.guard._normalize import SEP, Normalized, byte_view, char_hits, fold, f
 from kefu.guard._packs import Rule, RuleSet, load_ruleset
 
 MAX_TEXT_CHARS = 1_000_000
+_Span = Tuple[int, int, int, int]  # normalised start, end; original start, end
 _Value = Tuple[int, str, Tuple[Rule, ...]]  # what the automaton stores per key: (byte length, key, rules)
 PASS, REWRITTEN, BLOCKED = "pass", "rewritten", "blocked"
 
@@ -155,7 +158,9 @@ def _cuts_a_word(norm: Normalized, start: int, end: int) -> bool:
     for token in _Jieba.cut(squeezed):
         token_start, token_end = position, position + len(token)
         position = token_end
-        if token_start < s < token_end < e or s < token_start < e < token_end:
+        # a word straddling the hit's start or end (北京|东路), or one holding it strictly inside
+        # (北京东方 = 北京 + 东方: jieba reads it as one word with 京东 in its middle)
+        if token_start < s < token_end < e or s < token_start < e < token_end or token_start < s < e < token_end:
             return True
         if token_start >= e:
             break
@@ -185,6 +190,7 @@ class Guard:
         self.platform = ruleset.platform
         self.ruleset = ruleset
         self._index = ruleset.by_key()
+        self._cooc = {rule.id: rule for rule in ruleset.rules if rule.role == "cooc"}
         self._detectors = {rule.detector: rule for rule in ruleset.detectors}
         self._wanted = frozenset(self._detectors)
         self._keep = ruleset.keep_doubled
@@ -292,6 +298,8 @@ class Guard:
         normalized = norm.text
         folded = norm.folded
         original = norm.original
+        # co-occurrence halves by entry id: (its own words' spans, its near words' spans)
+        halves: Dict[str, Tuple[List[_Span], List[_Span]]] = {}
         for start, end, (_, key, rules) in self._scan(normalized, norm.view):
             if norm.starts is None:
                 o_start, o_end = start, end
@@ -310,8 +318,44 @@ class Guard:
                         and not _repeats_inside(norm, start, end) \
                         and self._cuts_a_word(norm, o_start, o_end):
                     continue
-                found.append(Violation(rule.category, rule.term, o_start, o_end, rule.action,
-                                       original[o_start:o_end], rule.replacement, rule.id))
+                if rule.role == "term":
+                    found.append(Violation(rule.category, rule.term, o_start, o_end, rule.action,
+                                           original[o_start:o_end], rule.replacement, rule.id))
+                else:
+                    pair = halves.setdefault(rule.parent or rule.id, ([], []))
+                    pair[rule.role == "near"].append((start, end, o_start, o_end))
+        for entry_id, (terms, nears) in halves.items():
+            if terms and nears:
+                found.extend(self._pairs(self._cooc[entry_id], terms, nears, original))
+        return found
+
+    @staticmethod
+    def _pairs(rule: Rule, terms: List[_Span], nears: List[_Span], original: str) -> List[Violation]:
+        """One violation per term hit that has a near-word hit within ``rule.within`` normalised
+        characters (after it, for ``order: after``); the span covers the term and its *nearest*
+        near word and what is between (the nearest, so 返现，加个微信 does not bridge two sentences)."""
+        found: List[Violation] = []
+        nears = sorted(nears)
+        starts = [near[0] for near in nears]
+        longest = max(near[1] - near[0] for near in nears)
+        for t_start, t_end, o_start, o_end in terms:
+            # only near hits starting in [t_start - within - longest, t_end + within] can be close:
+            # bisect keeps a text full of both words linear, not quadratic
+            first = bisect_left(starts, t_start - rule.within - longest)
+            last = bisect_left(starts, t_end + rule.within + 1)
+            best: Optional[Tuple[int, int, int]] = None  # (gap, start, end) of the nearest near word
+            for n_start, n_end, p_start, p_end in nears[first:last]:
+                if (n_start, n_end) == (t_start, t_end):
+                    continue
+                if rule.order == "after" and not (n_start >= t_start and n_end > t_end):
+                    continue
+                gap = max(n_start - t_end, t_start - n_end)
+                if gap <= rule.within and (best is None or gap < best[0]):
+                    best = (gap, min(o_start, p_start), max(o_end, p_end))
+            if best is not None:
+                a, b = best[1], best[2]
+                found.append(Violation(rule.category, rule.term, a, b, rule.action, original[a:b],
+                                       rule.replacement, rule.id))
         return found
 
 

@@ -31,6 +31,7 @@ up linearly, and by bytes the root has ~25 children instead of ~224 CJK ones.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -46,8 +47,9 @@ KEPT_SYMBOLS = frozenset("%")
 # Financial and other Chinese digit forms mapped to ASCII digits. 一二三 stay (第一, 唯一).
 CHINESE_DIGITS = {"零": "0", "〇": "0", "壹": "1", "贰": "2", "貳": "2", "叁": "3", "參": "3", "肆": "4",
                   "伍": "5", "陆": "6", "陸": "6", "柒": "7", "捌": "8", "玖": "9"}
-# Forms of address folded together so one term covers both (你问我 / 您问我).
-EQUIVALENT = {"您": "你"}
+# Forms of address folded together so one term covers both (你问我 / 您问我); plus signs read
+# as 加, as sellers write them (+V, ➕薇芯, ＋q: "add me on ...").
+EQUIVALENT = {"您": "你", "+": "加", "＋": "加", "➕": "加", "﹢": "加"}
 _CJK_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
 _KEPT_RUN = re.compile("[^" + SEP + "]+")
 
@@ -69,6 +71,55 @@ def _opencc_table() -> Dict[str, str]:
                 if len(target) == 1 and target != parts[0]:
                     table[parts[0]] = target
     return table
+
+
+# Scripts whose letters may stand in for ASCII ones: Unicode's confusables data maps them.
+_LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "LATIN", "COPTIC", "ARMENIAN", "CHEROKEE", "MATHEMATICAL",
+                      "FULLWIDTH", "CIRCLED", "PARENTHESIZED", "SQUARED", "NEGATIVE", "MODIFIER", "SMALL CAPITAL")
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> Dict[str, str]:
+    """Look-alike letter → the ASCII letter or digit it imitates (е → e, Τ → t, ο → o).
+
+    Built once, on first use, from Unicode's confusables data (``confusables.json`` shipped
+    in the confusable-homoglyphs package; nothing is downloaded). Only single characters of
+    alphabetic scripts are taken, never CJK; where one character imitates both a letter and a
+    digit (ο / 0) the letter wins, since pack terms are words.
+    """
+    try:
+        import confusable_homoglyphs
+    except ImportError:  # pragma: no cover - the dependency is pinned
+        return {}
+    path = Path(confusable_homoglyphs.__file__).parent / "confusables.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    table: Dict[str, str] = {}
+    targets = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"] + list("0123456789")
+    for target in targets:  # letters first: they win over digits
+        for entry in data.get(target, ()):
+            ch = entry.get("c", "")
+            if len(ch) != 1 or ch.isascii() or ch in table or "\u2e80" <= ch <= "\u9fff":
+                continue
+            name = unicodedata.name(ch, "")
+            if name.startswith(_LOOKALIKE_SCRIPTS):
+                # Unicode's prototype of I is l: a capital look-alike (Greek Ι, 𝐈) stands for I,
+                # which the fold lowercases to i; small ones (ℓ, 𝐥) stand for l
+                table[ch] = "i" if target == "l" and ch.isupper() else target.lower()
+    return table
+
+
+_ENCLOSED_NAME = re.compile(r"^(?:NEGATIVE )?(?:CIRCLED|SQUARED|PARENTHESIZED) LATIN (?:CAPITAL|SMALL) LETTER ([A-Z])$")
+
+
+def _enclosed_letter(ch: str) -> str:
+    """The letter an enclosed form stands for: NFKC where it gives one letter in brackets at
+    most (Ⓠ → Q, ⒯ → (t)), else the character's name (🅣 NEGATIVE CIRCLED ... LETTER T has no
+    decomposition). ™ (NFKC "TM") and ℡ ("TEL") are words, not one enclosed letter: ""."""
+    folded = unicodedata.normalize("NFKC", ch).strip("()")
+    if len(folded) == 1 and folded.isascii() and folded.isalnum():
+        return folded.lower()
+    match = _ENCLOSED_NAME.match(unicodedata.name(ch, ""))
+    return match.group(1).lower() if match else ""
 
 
 class _FoldTable(dict):
@@ -107,7 +158,18 @@ class _FoldTable(dict):
             if ch.isalnum():
                 return ch.lower()
             return SEP
+        lookalike = _confusables().get(ch)
+        if lookalike is not None:  # Cyrillic/Greek/Latin look-alikes (Тaobao, ΤΜall) → ASCII
+            return lookalike
         category = unicodedata.category(ch)
+        if category[0] == "L":  # Latin letters with diacritics: toned pinyin zuì → zui
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            if len(base) == 1 and base.isascii() and base.isalpha():
+                return base.lower()
+        if category == "So":  # enclosed alphanumerics Ⓠ ⓐ ⒯ 🄰 🅣 → q a t a t (™ ℡ stay symbols)
+            enclosed = _enclosed_letter(ch)
+            if enclosed:
+                return enclosed
         if category == "Nd" or category == "No":  # ₁ ① ⑴ ⒈ ❶ ¹
             digits = [c for c in unicodedata.normalize("NFKC", ch) if c.isdigit()]
             if len(digits) == 1:

@@ -17,6 +17,15 @@ A pack::
         prefixes: [加, 加我]     # optional, with 'of': variants = each prefix + each variant of the
         of: [wechat, qq]       #   named entries (加 + 威信, 加我 + 扣扣 ...)
         note: 拼多多客服禁语 (seed 000 §1)   # the source of the rule
+        pinyin: true           # optional: add generated pinyin (weixin, wei1xin4, 微xin, wei信)
+        initials: true         # optional: add the term's pinyin initials (wx)
+        numerals: true         # optional: every variant/context with 一 also with 1 (第一 → 第1)
+      - id: review_for_reward  # a co-occurrence pair: a hit counts only with a near word close by
+        term: [好评, 评价]       # the first family (with its own 'allow')
+        near: [返, 红包]         # the second family, plus 'near_of: [ids]' for earlier entries' variants
+        near_allow: [返回]       # allowed contexts of the second family
+        within: 12             # normalised characters between the two (default 8)
+        order: any             # or 'after': the near word must come second
       - id: buyer_mobile
         detector: mobile       # personal data found by a detector instead of terms
         category: personal_data
@@ -49,7 +58,12 @@ CATEGORIES: Tuple[str, ...] = (
 ACTIONS = ("block", "rewrite", "mask")
 DETECTORS = ("mobile", "id_card", "bank_card")
 _ENTRY_KEYS = {"id", "term", "variants", "category", "action", "replacement", "allow", "word_boundary",
-               "note", "detector", "prefixes", "of"}
+               "note", "detector", "prefixes", "of", "pinyin", "initials", "numerals", "near", "near_of", "near_allow",
+               "within", "order"}
+ORDERS = ("any", "after")
+# Pinyin is generated for CJK variants of this many characters (2**n - 2 mixed spellings each).
+PINYIN_LENGTHS = range(2, 5)
+DEFAULT_WITHIN = 8
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,14 @@ class Rule:
     detector: Optional[str] = None
     # normalised key -> ((offset of the key inside the allowed context, context), ...)
     allow_index: Mapping[str, Tuple[Tuple[int, str], ...]] = field(default_factory=dict)
+    # Co-occurrence: a hit of this entry's keys counts only with a hit of ``near.keys`` at most
+    # ``within`` normalised characters away (``order: after``: the near word comes second).
+    near: Optional["Rule"] = None
+    within: int = 0
+    order: str = "any"
+    # "term": a hit is a violation; "cooc": half of a co-occurrence pair; "near": its other half
+    role: str = "term"
+    parent: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,8 +106,9 @@ class RuleSet:
     def by_key(self) -> Dict[str, List[Rule]]:
         index: Dict[str, List[Rule]] = {}
         for rule in self.rules:
-            for key in rule.keys:
-                index.setdefault(key, []).append(rule)
+            for part in (rule, rule.near):
+                for key in part.keys if part is not None else ():
+                    index.setdefault(key, []).append(part)
         return index
 
     @property
@@ -179,6 +202,57 @@ def _parse_entry(raw: Any, position: int, path: str, keep: FrozenSet[str],
         variants.extend(prefix + variant for prefix in prefixes for variant in other.variants)
     if not variants:
         raise RulePackError("needs 'term' (or 'detector')", path=path, entry=label)
+    for flag in ("pinyin", "initials", "numerals", "word_boundary"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise RulePackError(f"'{flag}' must be true or false", path=path, entry=label)
+    if raw.get("initials"):
+        variants.extend(initials_of(variants[0]))
+    if raw.get("pinyin"):
+        variants.extend(spelling for variant in list(variants) for spelling in pinyin_spellings(variant))
+    allow = _strings(raw.get("allow"), "'allow'", path, label)
+    if raw.get("numerals"):  # 第一 → 第1 (① ₁ 壹 fold to 1), for the terms and their allowed contexts alike
+        variants.extend(v.replace("一", "1") for v in list(variants) if "一" in v)
+        allow.extend(c.replace("一", "1") for c in list(allow) if "一" in c)
+    keys = _keys(variants, keep, path, label)
+    near = None
+    within, order = 0, "any"
+    if raw.get("near") is not None or raw.get("near_of") is not None:
+        near_words = _strings(raw.get("near"), "'near'", path, label)
+        for other_id in _strings(raw.get("near_of"), "'near_of'", path, label):
+            other = known.get(other_id)
+            if other is None or other.detector:
+                raise RulePackError(f"'near_of' names {other_id!r}, which is not an earlier term entry",
+                                    path=path, entry=label)
+            near_words.extend(other.variants)
+        if not near_words:
+            raise RulePackError("'near' needs at least one word", path=path, entry=label)
+        within = raw.get("within", DEFAULT_WITHIN)
+        if isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= 40:
+            raise RulePackError(f"'within' must be a whole number of characters 0-40, got {within!r}",
+                                path=path, entry=label)
+        order = raw.get("order", "any")
+        if order not in ORDERS:
+            raise RulePackError(f"'order' must be one of {', '.join(ORDERS)}, got {order!r}", path=path, entry=label)
+        near_keys = _keys(near_words, keep, path, label)
+        near_allow = _strings(raw.get("near_allow"), "'near_allow'", path, label)
+        near = Rule(id=f"{entry_id}/near", term=near_words[0], category=category, action=action, note=note,
+                    source=path, variants=tuple(near_words), keys=tuple(near_keys), allow=tuple(near_allow),
+                    allow_index=_allow_index(near_allow, near_keys, keep, path, label + " near_allow"),
+                    role="near", parent=entry_id)
+    else:
+        for key in ("near_allow", "within", "order"):
+            if key in raw:
+                raise RulePackError(f"'{key}' only goes with 'near' or 'near_of'", path=path, entry=label)
+    return Rule(
+        id=entry_id, term=variants[0], category=category, action=action, note=note, source=path,
+        variants=tuple(variants), keys=tuple(keys), replacement=replacement, allow=tuple(allow),
+        word_boundary=bool(raw.get("word_boundary", False)),
+        allow_index=_allow_index(allow, keys, keep, path, label),
+        near=near, within=within, order=order, role="cooc" if near is not None else "term",
+    )
+
+
+def _keys(variants: Sequence[str], keep: FrozenSet[str], path: str, label: str) -> List[str]:
     keys: List[str] = []
     for variant in variants:
         key = normalize_term(variant, keep)
@@ -186,28 +260,57 @@ def _parse_entry(raw: Any, position: int, path: str, keep: FrozenSet[str],
             raise RulePackError(f"variant {variant!r} is empty once normalised", path=path, entry=label)
         if key not in keys:
             keys.append(key)
-    allow = _strings(raw.get("allow"), "'allow'", path, label)
-    allow_index: Dict[str, List[Tuple[int, str]]] = {}
+    return keys
+
+
+def _allow_index(allow: Sequence[str], keys: Sequence[str], keep: FrozenSet[str], path: str,
+                 label: str) -> Dict[str, Tuple[Tuple[int, str], ...]]:
+    """Allowed contexts by the key they contain: ``key -> ((offset of key in context, context), ...)``."""
+    index: Dict[str, List[Tuple[int, str]]] = {}
     for context in allow:
         normalised = normalize_term(context, keep)
         found = False
         for key in keys:
             offset = normalised.find(key)
             while offset >= 0:
-                allow_index.setdefault(key, []).append((offset, normalised))
+                index.setdefault(key, []).append((offset, normalised))
                 found = True
                 offset = normalised.find(key, offset + 1)
         if not found:
             raise RulePackError(f"allowed context {context!r} contains none of the entry's variants",
                                 path=path, entry=label)
-    word_boundary = raw.get("word_boundary", False)
-    if not isinstance(word_boundary, bool):
-        raise RulePackError("'word_boundary' must be true or false", path=path, entry=label)
-    return Rule(
-        id=entry_id, term=variants[0], category=category, action=action, note=note, source=path,
-        variants=tuple(variants), keys=tuple(keys), replacement=replacement, allow=tuple(allow),
-        word_boundary=word_boundary, allow_index={k: tuple(v) for k, v in allow_index.items()},
-    )
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _is_cjk_word(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def pinyin_spellings(word: str) -> List[str]:
+    """Pinyin spellings of a CJK deny term, generated (pypinyin) instead of typed by hand.
+
+    For 最好: ``zuihao`` (tone-less; toned zuìhǎo folds to it in the normaliser), ``zui4hao3``
+    (tone numbers) and every mix of characters and syllables (``zui好``, ``最hao``). Only for
+    words of 2-4 characters: a single syllable (zui) is far too common in ordinary Latin text.
+    """
+    if not _is_cjk_word(word) or len(word) not in PINYIN_LENGTHS:
+        return []
+    from pypinyin import Style, lazy_pinyin  # pack-build time only, never at import
+
+    syllables = lazy_pinyin(word)
+    spellings = ["".join(syllables), "".join(lazy_pinyin(word, style=Style.TONE3))]
+    for mask in range(1, 2 ** len(word) - 1):
+        spellings.append("".join(syllables[i] if mask >> i & 1 else word[i] for i in range(len(word))))
+    return spellings
+
+
+def initials_of(word: str) -> List[str]:
+    """The pinyin initials sellers abbreviate a name to (淘宝 → tb, 拼多多 → pdd, 抖音 → dy)."""
+    if not _is_cjk_word(word) or len(word) < 2:
+        return []
+    from pypinyin import Style, lazy_pinyin
+
+    return ["".join(lazy_pinyin(word, style=Style.FIRST_LETTER))]
 
 
 def load_rules(rules_dir: Path, pack_name: str) -> Tuple[List[Rule], List[str], FrozenSet[str]]:
@@ -249,7 +352,7 @@ def _all_term_strings(datas: Iterable[Dict[str, Any]]) -> List[str]:
     for data in datas:
         for raw in data.get("entries") or []:
             if isinstance(raw, dict):
-                for key in ("term", "variants", "allow", "prefixes"):
+                for key in ("term", "variants", "allow", "prefixes", "near", "near_allow"):
                     value = raw.get(key)
                     items = value if isinstance(value, list) else [value]
                     strings.extend(item for item in items if isinstance(item, str))

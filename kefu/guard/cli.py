@@ -15,11 +15,11 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Sequence, TextIO
+from typing import Iterator, List, Sequence, TextIO
 
 import yaml
 
-from kefu.guard._engine import PASS, Guard, GuardResult
+from kefu.guard._engine import Guard, GuardResult
 from kefu.guard._errors import GuardError
 from kefu.settings import PLATFORMS
 

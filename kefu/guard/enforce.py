@@ -1,7 +1,8 @@
 """Enforcement: the one function every outgoing message passes through.
 
 ``guard_outgoing`` is called by the guarded action dispatcher (``actions/base.py``)
-and by the NLG service (``kefu.servers.nlg``). It never lets unchecked text out:
+and by the NLG service (``kefu.servers.nlg``); the console checks agents' replies with
+:func:`check_agent_reply`, which goes through it too (source ``agent:<name>``). It never lets unchecked text out:
 a blocked message is replaced by the safe reply from ``replies.yml``; a
 rewritten one is sent rewritten. Every blocked or rewritten message is logged
 (logger ``kefu.guard``) and recorded in the ``guard_audit`` table of the SQLite
@@ -22,7 +23,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -77,8 +78,14 @@ def guard_outgoing(
     conversation_id: str,
     source: str,
     settings: Optional[Settings] = None,
+    refuse_blocked: bool = False,
 ) -> OutgoingDecision:
-    """Check ``text`` for ``platform``; return what may be sent. Logs and audits anything changed."""
+    """Check ``text`` for ``platform``; return what may be sent. Logs and audits anything changed.
+
+    ``source`` says who wrote it (an action's name, ``nlg:utter_x``, ``agent:<name>``).
+    ``refuse_blocked``: a blocked text is refused (``text`` is empty, the audit row says
+    nothing was sent) instead of replaced by the safe reply: a person, unlike the bot, is
+    asked to rewrite it."""
     settings = settings or Settings.from_env()
     text = "" if text is None else str(text)
     try:
@@ -87,12 +94,15 @@ def guard_outgoing(
         # Fail closed: when the guard cannot check, nothing unchecked leaves the shop.
         logger.error("guard failed for %s/%s (%s); sending the safe reply instead", conversation_id, source, exc)
         result = GuardResult(text, str(platform), BLOCKED, ())
-        decision = OutgoingDecision(safe_reply(), result)
+        decision = OutgoingDecision("" if refuse_blocked else safe_reply(), result)
         _audit(decision, conversation_id, source, settings, error=str(exc))
         return decision
     if result.verdict == PASS:
         return OutgoingDecision(text, result)
-    sent = result.rewritten if result.rewritten is not None else safe_reply()
+    if result.rewritten is not None:
+        sent = result.rewritten
+    else:
+        sent = "" if refuse_blocked else safe_reply()
     decision = OutgoingDecision(sent, result)
     logger.warning(
         "guard %s message for conversation %s from %s on %s: %r -> %r; violations: %s",
@@ -101,6 +111,31 @@ def guard_outgoing(
     )
     _audit(decision, conversation_id, source, settings)
     return decision
+
+
+AGENT_SOURCE = "agent:"
+
+
+def check_agent_reply(text: str, *, platform: str, conversation_id: str, agent: str,
+                      settings: Optional[Settings] = None) -> Dict[str, Any]:
+    """The console's check of an agent's reply, audited in the same table as the bot's messages.
+
+    Same JSON-ready keys as the console's preview check (``platform``, ``text``, ``verdict``,
+    ``rewritten``, ``violations``) plus ``sent``: the rewritten text, or ``""`` when blocked
+    (the agent must rewrite it; nothing is sent). A blocked or rewritten reply is audited with
+    ``source="agent:<name>"``, the conversation id and the redacted original.
+    """
+    decision = guard_outgoing(text, platform=platform, conversation_id=conversation_id,
+                              source=f"{AGENT_SOURCE}{agent}", settings=settings, refuse_blocked=True)
+    result = decision.result
+    return {
+        "platform": result.platform,
+        "text": text,
+        "verdict": result.verdict,
+        "rewritten": result.rewritten,
+        "sent": decision.text,
+        "violations": [v.as_dict() for v in result.violations],
+    }
 
 
 def _personal_spans(result: GuardResult) -> List[Tuple[int, int, str]]:

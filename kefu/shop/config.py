@@ -79,6 +79,8 @@ class ShopConfig:
     # Couriers a buyer may ask for instead of the default, with the extra charge per order (yuan).
     courier_surcharge: Dict[str, float] = field(default_factory=dict)
     presale: bool = False
+    # Platforms the shop sells on (``platforms:``): the guard lints the shop's texts for each.
+    platforms: Tuple[str, ...] = PLATFORMS
     source: str = field(default="", compare=False)
 
     @property
@@ -136,8 +138,8 @@ def load_shop_config(path: Path) -> ShopConfig:
     return config
 
 
-ROOT_KEYS = ("name", "default_platform", "timezone", "low_stock_threshold", "shipping", "returns", "invoice",
-             "coupons", "service_hours", "handoff")
+ROOT_KEYS = ("name", "default_platform", "platforms", "timezone", "low_stock_threshold", "shipping", "returns",
+             "invoice", "coupons", "service_hours", "handoff")
 SHIPPING_KEYS = ("warehouse_province", "couriers", "default_courier", "ship_within_hours", "cutoff", "weekend_shipping",
                  "delivery_days", "default_delivery_days", "remote_provinces", "free_shipping", "courier_surcharge",
                  "presale")
@@ -155,6 +157,10 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
 
     platform = root.get("default_platform")
     platform.choice(PLATFORMS)
+    platforms_node = root.get("platforms", list(PLATFORMS))
+    platforms = tuple(dict.fromkeys(item.choice(PLATFORMS) for item in platforms_node.list(allow_empty=False)))
+    if platform.text() not in platforms:
+        raise platforms_node.fail(f"must include default_platform {platform.text()!r}")
 
     shipping = root.get("shipping").keys(SHIPPING_KEYS)
     couriers = shipping.get("couriers").texts(allow_empty=False)
@@ -240,5 +246,6 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         free_shipping_except_fee=free.get("except_fee", 0).number(minimum=0),
         courier_surcharge=surcharge,
         presale=shipping.get("presale", False).boolean(),
+        platforms=platforms,
         source=file,
     )

@@ -78,3 +78,47 @@ def test_when_the_guard_fails_the_audit_still_masks_personal_data(settings: Sett
     [row] = audit_rows(settings)
     assert row["original"] == "您的电话是138****5678吗"
     assert "invalid YAML" in row["violations"]
+
+
+def test_an_agents_blocked_reply_is_refused_and_audited_as_the_agent(settings: Settings) -> None:
+    from kefu.guard.enforce import check_agent_reply
+
+    check = check_agent_reply(f"这款宝贝淘宝也有卖，加我薇芯{PHONE}", platform="pinduoduo",
+                              conversation_id="buyer-7", agent="xiaowang", settings=settings)
+    assert check["verdict"] == "blocked" and check["sent"] == ""  # refused, not replaced by the bot's reply
+    assert {"third_party_platform", "off_platform_transaction"} <= {v["category"] for v in check["violations"]}
+    [row] = audit_rows(settings)
+    assert row["source"] == "agent:xiaowang" and row["conversation_id"] == "buyer-7"
+    assert row["verdict"] == "blocked" and row["sent"] == ""
+    assert PHONE not in all_text(row) and "138****5678" in row["original"]
+
+
+def test_an_agents_rewritten_reply_is_audited_and_a_clean_one_is_not(settings: Settings) -> None:
+    from kefu.guard.enforce import check_agent_reply
+
+    check = check_agent_reply("宝贝明天发出", platform="jd", conversation_id="buyer-8", agent="li",
+                              settings=settings)
+    assert check["verdict"] == "rewritten" and check["sent"] == check["rewritten"] == "商品明天发出"
+    clean = check_agent_reply("亲，明天发出", platform="jd", conversation_id="buyer-8", agent="li",
+                              settings=settings)
+    assert clean["verdict"] == "pass" and clean["sent"] == "亲，明天发出"
+    rows = audit_rows(settings)
+    assert [(r["source"], r["verdict"], r["sent"]) for r in rows] == [("agent:li", "rewritten", "商品明天发出")]
+
+
+def test_when_the_guard_fails_an_agents_reply_is_refused_not_replaced(settings: Settings, tmp_path: Path) -> None:
+    from kefu.guard.enforce import check_agent_reply
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "common.yml").write_text("pack: common\nentries: [\n", encoding="utf-8")  # broken pack
+    (rules / "jd.yml").write_text("pack: jd\nextends: common\n", encoding="utf-8")
+    Guard.clear_cache()
+    try:
+        check = check_agent_reply("亲，明天发出", platform="jd", conversation_id="c9", agent="li",
+                                  settings=replace(settings, rules_dir=rules))
+    finally:
+        Guard.clear_cache()
+    assert check["verdict"] == "blocked" and check["sent"] == ""
+    [row] = audit_rows(settings)
+    assert row["source"] == "agent:li" and row["sent"] == "" and "invalid YAML" in row["violations"]

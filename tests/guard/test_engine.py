@@ -38,8 +38,11 @@ def test_spans_point_at_the_original_text() -> None:
     assert text[hit.start:hit.end] == "微❤信"
     assert hit.end - hit.start == 3
     spaced = "找我 w e i x i n"
-    hit = guard.check(spaced).violations[0]
+    hit = next(v for v in guard.check(spaced).violations if v.category == "third_party_platform")
     assert spaced[hit.start:hit.end] == "w e i x i n"
+    # the co-occurrence (invitation verb + contact word) spans both words and what is between
+    pair = next(v for v in guard.check(spaced).violations if v.category == "off_platform_transaction")
+    assert spaced[pair.start:pair.end] == "找我 w e i x i n"
 
 
 def test_doubled_words_are_not_collapsed_to_one_character() -> None:
@@ -129,6 +132,18 @@ def test_own_name_is_allowed_only_on_its_own_platform() -> None:
     ("  - {id: x, category: impolite, action: block, note: n}\n", "needs 'term'"),
     ("  - {id: x, term: 微信, category: impolite, action: block, note: n, allow: [第一时间]}\n", "contains none"),
     ("  - {id: x, term: 微信, category: impolite, action: block, note: n, colour: red}\n", "unknown keys"),
+    ("  - {id: x, term: 加, near_of: [nope], category: impolite, action: block, note: n}\n",
+     "'near_of' names 'nope', which is not an earlier term entry"),
+    ("  - {id: x, term: 加, near: [微信], within: 99, category: impolite, action: block, note: n}\n",
+     "'within' must be a whole number of characters 0-40"),
+    ("  - {id: x, term: 加, near: [微信], order: before, category: impolite, action: block, note: n}\n",
+     "'order' must be one of any, after"),
+    ("  - {id: x, term: 加, within: 3, category: impolite, action: block, note: n}\n",
+     "'within' only goes with 'near' or 'near_of'"),
+    ("  - {id: x, term: 加, near: [微信], near_allow: [第一时间], category: impolite, action: block, note: n}\n",
+     "contains none"),
+    ("  - {id: x, term: 微信, pinyin: yes please, category: impolite, action: block, note: n}\n",
+     "'pinyin' must be true or false"),
 ])
 def test_a_malformed_pack_names_the_file_and_entry(tmp_path: Path, entry: str, message: str) -> None:
     with pytest.raises(RulePackError) as error:
@@ -136,6 +151,32 @@ def test_a_malformed_pack_names_the_file_and_entry(tmp_path: Path, entry: str, m
     assert "pinduoduo.yml" in str(error.value)
     assert "#2 (x)" in str(error.value)
     assert message in str(error.value)
+
+
+def test_pinyin_spellings_are_generated_for_a_term() -> None:
+    from kefu.guard._packs import initials_of, pinyin_spellings
+
+    assert set(pinyin_spellings("最好")) == {"zuihao", "zui4hao3", "zui好", "最hao"}
+    assert set(pinyin_spellings("淘宝")) == {"taobao", "tao2bao3", "tao宝", "淘bao"}
+    assert len(pinyin_spellings("拼多多")) == 2 + 6  # tone-less, tone numbers, 2**3 - 2 mixes
+    assert pinyin_spellings("最") == [] and pinyin_spellings("vx") == []  # one syllable; not CJK
+    assert initials_of("拼多多") == ["pdd"] and initials_of("抖音") == ["dy"]
+
+
+def test_pairs_in_a_pack_need_both_words_close_enough(tmp_path: Path) -> None:
+    one_pack(tmp_path, "  - {id: pair, term: [好评, 评价], near: [返, 红包], near_allow: [返回], within: 4,"
+                       " category: review_inducement, action: block, note: n}\n"
+                       "  - {id: v, term: [加], near: [v], order: after, within: 1,"
+                       " category: off_platform_transaction, action: block, note: n}\n")
+    guard = Guard.for_platform("pinduoduo", tmp_path)
+    assert guard.check("好评返您五元").categories == ("review_inducement",)
+    assert guard.check("发您红包，记得评价").categories == ("review_inducement",)  # either order
+    assert guard.check("好评").passed and guard.check("红包").passed  # one half alone
+    assert guard.check("评价完成后，运费会原路返回").passed  # 返回 is allowed
+    assert guard.check("评价之后过几天再说红包").passed  # 7 characters apart: too far
+    assert guard.check("加v").categories == ("off_platform_transaction",)
+    assert guard.check("v领加绒").passed  # order: after
+    Guard.clear_cache()
 
 
 def test_invalid_yaml_and_missing_packs_are_pack_errors(tmp_path: Path) -> None:
@@ -167,3 +208,40 @@ def test_nothing_heavy_happens_at_import() -> None:
             "from kefu.guard._engine import Guard, _Jieba; "
             "assert 'jieba' not in sys.modules and not Guard._cache and _Jieba._tokenizer is None")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_long_text_full_of_pair_halves_is_checked_whole() -> None:
+    """A hostile text of nothing but the halves of co-occurrence pairs (加 / 微信, 好评 / 返):
+    every pair is found and spans only its own words (pairs are looked up by bisection, so the
+    work grows with the text, not with the square of its hits)."""
+    guard = Guard.for_platform("pinduoduo")
+    text = "加个微信好评返现，" * 3_000
+    result = guard.check(text)
+    assert result.verdict == "blocked"
+    assert {"off_platform_transaction", "review_inducement", "third_party_platform"} <= set(result.categories)
+    contact = [v for v in result.violations if v.category == "off_platform_transaction"]
+    assert len(contact) == 3_000 and all(text[v.start:v.end] == "加个微信" for v in contact)
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("Таоbао", "taobao"),        # Cyrillic Т а о
+    ("ΤΜΑLL", "tmall"),          # Greek Tau Mu Alpha
+    ("𝐭𝐚𝐨𝐛𝐚𝐨", "taobao"),         # mathematical bold
+    ("Ⓦⓔⓒⓗⓐⓣ", "wechat"),        # circled
+    ("⒯⒜⒪", "tao"),              # parenthesized
+    ("🅣🅐🅞", "tao"),             # negative circled (no decomposition: named)
+    ("🄰🄱", "ab"),                # squared
+    ("zuì hǎo", "zui\x00hao"),    # toned pinyin → tone-less
+    ("bǎobèi", "baobei"),
+])
+def test_look_alikes_enclosed_letters_and_tones_fold_to_ascii(text: str, folded: str) -> None:
+    from kefu.guard._normalize import fold
+
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize("text", ["™", "℡", "注册商标™", "×××您好"])
+def test_symbols_that_spell_words_stay_symbols(text: str) -> None:
+    """™ is NFKC "TM" and would read as 天猫's initials; ℡ and × are no single letter either."""
+    guard = Guard.for_platform("pinduoduo")
+    assert guard.check(text).passed
