@@ -73,6 +73,10 @@ def _run(args: argparse.Namespace) -> int:
                                    f"catalogue (import products first): {', '.join(unknown[:5])}")
     else:
         result = parse_products(table, column_map, category=args.category, find_existing=store.product)
+        charts = {category for category in {p.category for p in result.products} if _has_chart(store, category)}
+        for category in sorted({p.category for p in result.products} - charts):
+            result.warnings.append(f"类目「{category}」没有尺码表（shop/catalog.yml size_charts），尺码推荐不可用"
+                                   f" / category {category!r} has no size chart: no size advice for it")
     store.close()
     print(f"{table.file}: {table.encoding}, {summary_line(result)}")
     for warning in result.warnings[:20]:
@@ -85,3 +89,11 @@ def _run(args: argparse.Namespace) -> int:
     batch = save_import(settings.db_path, result, platform)
     print(f"stored as import #{batch} in {settings.db_path} / 已写入")
     return 0
+
+
+def _has_chart(store: object, category: str) -> bool:
+    try:
+        store.size_chart(category)  # type: ignore[attr-defined]
+    except KeyError:
+        return False
+    return True
