@@ -40,6 +40,18 @@ class Settings:
     # Optional webhook receiving each new handoff ticket as JSON.
     handoff_webhook_url: Optional[str] = None
     log_level: str = "INFO"
+    # Platform order API credentials (shop.yml order_source; kefu/orders/config.py). Never in git.
+    order_app_key: Optional[str] = None
+    order_app_secret: Optional[str] = None
+    order_access_token: Optional[str] = None
+    # 抖店 message push (kefu/orders/doudian_webhook.py): the app whose events are verified.
+    doudian_app_key: Optional[str] = None
+    doudian_app_secret: Optional[str] = None
+    # Signed bridge channel (kefu_rasa/bridge.py): shared HMAC secret (generated into state_dir
+    # when unset), where replies are posted, and how old a signed request may be.
+    bridge_secret: Optional[str] = None
+    bridge_callback_url: Optional[str] = None
+    bridge_max_skew_s: int = 300
 
     @property
     def rasa_url(self) -> str:
