@@ -9,6 +9,7 @@ registered action bypasses these bases.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -16,16 +17,20 @@ from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from kefu.guard import BLOCKED
 from kefu.guard.enforce import guard_outgoing
 from kefu.platforms import resolve_platform
+
+log = logging.getLogger(__name__)
 
 EventList = List[Dict[Text, Any]]
 
 
 def conversation_platform(tracker: Tracker) -> str:
-    """The platform this conversation is on: slot, then message metadata, then the shop default."""
+    """The platform this conversation is on: the channel's metadata (fixed by kefu's input channel at
+    the conversation's first message), else the shop default. Never the buyer's own words."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    return resolve_platform(slot_value=tracker.get_slot("platform"), metadata=metadata)
+    return resolve_platform(metadata=metadata if isinstance(metadata, dict) else {})
 
 
 class GuardedDispatcher(CollectingDispatcher):
@@ -43,9 +48,13 @@ class GuardedDispatcher(CollectingDispatcher):
         self.source = source
 
     def guard(self, text: str) -> str:
-        return guard_outgoing(
+        decision = guard_outgoing(
             text, platform=self.platform, conversation_id=self.conversation_id, source=self.source
-        ).text
+        )
+        if decision.result.verdict == BLOCKED:
+            # The buyer is told the shop will check and reply: a person must see that promise.
+            _held_reply_task(self.conversation_id, self.platform, self.source)
+        return decision.text
 
     def utter_message(
         self,
@@ -87,6 +96,19 @@ class GuardedDispatcher(CollectingDispatcher):
         return value
 
 
+def _held_reply_task(conversation_id: str, platform: str, source: str) -> None:
+    from kefu.settings import Settings
+    from kefu.tasks import TaskStore
+
+    try:
+        TaskStore(Settings.from_env().db_path).create(
+            "guard_held_reply", conversation_id=conversation_id, platform=platform,
+            summary=f"机器人回复（{source}）被合规拦截，请人工回复买家",
+        )
+    except Exception:  # the buyer already has the safe reply; the audit log has the message
+        log.exception("could not record the held reply task for %s", conversation_id)
+
+
 def guarded(dispatcher: CollectingDispatcher, tracker: Tracker, source: str) -> GuardedDispatcher:
     return GuardedDispatcher(
         dispatcher,
@@ -112,10 +134,16 @@ class KefuAction(Action, ABC):
         return None
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
-        redirect = self.before_answer(tracker)
-        if redirect is not None:
-            return redirect
-        return await self.respond(guarded(dispatcher, tracker, self.name()), tracker, domain)
+        guarded_dispatcher = guarded(dispatcher, tracker, self.name())
+        try:
+            redirect = self.before_answer(tracker)
+            if redirect is not None:
+                return redirect
+            return await self.respond(guarded_dispatcher, tracker, domain)
+        except Exception as exc:  # never silence: a holding answer, and a person sees the error
+            log.exception("action %s failed for conversation %s", self.name(), tracker.sender_id)
+            del dispatcher.messages[:]
+            return error_handoff(guarded_dispatcher, tracker, self.name(), exc)
 
 
 class KefuFormValidationAction(FormValidationAction, ABC):
@@ -134,6 +162,25 @@ class KefuValidationAction(ValidationAction, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
         return await super().run(guarded(dispatcher, tracker, self.name()), tracker, domain)
+
+
+def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, exc: BaseException) -> EventList:
+    """An action failed: the buyer gets a polite holding answer, a ticket records the error."""
+    from kefu.handoff.tickets import TicketStore, transcript_from_events
+    from kefu.handoff.triggers import Trigger
+    from kefu.settings import Settings
+    from kefu.shop.answers import reply
+
+    dispatcher.utter_message(text=reply("talk.holding"))
+    trigger = Trigger.of("error", f"{action}: {exc.__class__.__name__}")
+    try:
+        TicketStore(Settings.from_env().db_path).create(
+            conversation_id=tracker.sender_id, platform=dispatcher.platform, reason=trigger.reason,
+            priority=trigger.priority, detail=trigger.detail, transcript=transcript_from_events(tracker.events),
+        )
+    except Exception:
+        log.exception("could not open the error ticket for %s", tracker.sender_id)
+    return []
 
 
 GUARDED_BASES = (KefuAction, KefuFormValidationAction, KefuValidationAction)

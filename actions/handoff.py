@@ -17,12 +17,12 @@ from typing import Any, Callable, Dict, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.types import DomainDict
 
 from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_platform
+from actions.waiting import STATE_SLOT, wait_sentence, while_waiting
+
 from kefu.handoff import triggers
-from kefu.handoff.auth import AgentStore
 from kefu.handoff.replies import reply
 from kefu.handoff.tickets import TicketStore, transcript_from_events
 from kefu.handoff.webhook import notify_async
@@ -78,31 +78,45 @@ class ActionHandoff(KefuAction):
             return None
 
     def now(self, tz: ZoneInfo) -> dt.datetime:
-        return self._clock() if self._clock else dt.datetime.now(tz)
+        from kefu import clock
+
+        return self._clock() if self._clock else clock.now(str(tz))
 
     async def respond(self, dispatcher: GuardedDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        return self.hand_off(dispatcher, tracker)
+
+    def hand_off(self, dispatcher: GuardedDispatcher, tracker: Tracker, reason: Optional[str] = None) -> EventList:
+        """Open the ticket and tell the buyer. ``reason`` is action_answer's (fallback, shop_rule, after_sale):
+        it is used unless an insult or threat in the message is more urgent."""
         settings = self.settings
         config = self.shop_config()
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         abuse = latest.get("abuse") or {}
-        product_id = tracker.get_slot("product_id") or (latest.get("metadata") or {}).get("product_id")
-        order_id = tracker.get_slot("order_id") or (latest.get("metadata") or {}).get("order_id")
+        state = tracker.get_slot(STATE_SLOT) or {}
+        state = state if isinstance(state, dict) else {}
+        metadata = latest.get("metadata") if isinstance(latest.get("metadata"), dict) else {}
+        product_id = state.get("product_id") or metadata.get("product_id")
+        order_id = state.get("order_id") or metadata.get("order_id")
+        tz = ZoneInfo(getattr(config, "timezone", None) or "Asia/Shanghai")
+        now = self.now(tz).astimezone(tz)
 
+        waiting = while_waiting(tracker, dispatcher, settings, config, now)
+        if waiting is not None:
+            return waiting
+        asked = reason
         trigger = triggers.decide(
             intent=intent,
             abuse_kind=abuse.get("kind") if isinstance(abuse, dict) else None,
             user_intents=triggers.latest_user_intents(tracker.events),
             rule_trigger=self._shop_rule(config, intent, product_id, order_id),
         )
-        tz = ZoneInfo(getattr(config, "timezone", None) or "Asia/Shanghai")
-        now = self.now(tz).astimezone(tz)
-        hours = getattr(config, "service_hours", None)
-        opening = triggers.next_opening(now, hours)
-        staffed = opening == now
+        if asked in triggers.PRIORITIES and triggers.PRIORITIES[asked] <= trigger.priority:
+            trigger = triggers.Trigger.of(asked)  # action_answer's reason, unless abuse is more urgent
 
+        opening = triggers.next_opening(now, getattr(config, "service_hours", None))
         tickets = TicketStore(settings.db_path)
-        ahead = tickets.waiting_ahead(trigger.priority)
+        wait = wait_sentence(settings, config, tickets, trigger.priority, now)  # the queue ahead of this ticket
         ticket, created = tickets.create(
             conversation_id=tracker.sender_id,
             platform=conversation_platform(tracker),
@@ -112,35 +126,16 @@ class ActionHandoff(KefuAction):
             product_id=product_id,
             order_id=order_id,
             transcript=transcript_from_events(tracker.events),
-            answer_after=None if staffed else opening.timestamp(),
-            now=now.timestamp(),
+            answer_after=None if opening == now else opening.timestamp(),
         )
+        events: EventList = []
         if not created:
             dispatcher.utter_message(text=reply("handoff.already_waiting"))
-            return self._pause(tracker)
-
-        if staffed:
-            wait = self._wait_sentence(tickets, ahead, settings)
-        else:
-            day = "day.today" if opening.date() == now.date() else "day.tomorrow"
-            wait = reply(
-                "wait.closed",
-                start=hours[0].strftime("%H:%M"),
-                end=hours[1].strftime("%H:%M"),
-                when=reply(day) + opening.strftime("%H:%M"),
-            )
+            return events
         dispatcher.utter_message(text=reply(f"handoff.{trigger.reason}", wait=wait))
         log.info("handoff ticket %s for %s: %s (priority %s)", ticket.id, ticket.conversation_id, trigger.reason, trigger.priority)
         notify_async(settings.handoff_webhook_url, webhook_payload(ticket.as_dict()))
-        return self._pause(tracker)
-
-    @staticmethod
-    def _pause(tracker: Tracker) -> EventList:
-        """Pause the bot; a form still running (a hand-off from inside it) ends first."""
-        events: EventList = []
-        if tracker.active_loop_name:
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return events + [ConversationPaused()]
+        return events
 
     def _shop_rule(self, config: Any, intent: Optional[str], product_id: Optional[str], order_id: Optional[str]) -> Optional[triggers.Trigger]:
         try:
@@ -154,14 +149,6 @@ class ActionHandoff(KefuAction):
             order = store.order(order_id) if store is not None else None
             amount = getattr(order, "amount", None)
         return triggers.shop_rule_trigger(rules, intent=intent, product_id=product_id, order_amount=amount)
-
-    @staticmethod
-    def _wait_sentence(tickets: TicketStore, ahead: int, settings: Settings) -> str:
-        if ahead == 0:
-            return reply("wait.next")
-        agents = AgentStore(settings.db_path).active_agents()
-        minutes = triggers.estimate_wait_minutes(ahead, tickets.average_handling_minutes(), agents)
-        return reply("wait.queue", ahead=ahead, minutes=minutes)
 
 
 def webhook_payload(ticket: Dict[str, Any]) -> Dict[str, Any]:

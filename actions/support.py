@@ -19,11 +19,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction
 
 from kefu.settings import Settings
 from kefu.shop.config import ShopConfig, load_shop_config
-from kefu.shop.models import Order, Product
 from kefu.shop.store import ShopStore
 
 Clock = Callable[[], dt.datetime]
@@ -44,7 +42,10 @@ def shared_store() -> ShopStore:
 
 
 def shop_now() -> dt.datetime:
-    return dt.datetime.now(SHOP_TIMEZONE)
+    """The shop clock (kefu.clock: frozen by KEFU_CLOCK in replayed tests)."""
+    from kefu import clock
+
+    return clock.now(str(SHOP_TIMEZONE))
 
 
 class ShopDependencies:
@@ -74,38 +75,6 @@ class ShopDependencies:
     def now(self) -> dt.datetime:
         return self._clock() if self._clock is not None else shop_now()
 
-    # -- conversation context ---------------------------------------------------
-    def current_product(self, tracker: Tracker) -> Optional[Product]:
-        product_id = tracker.get_slot("product_id")
-        return self.store.product(product_id) if product_id else None
-
-    def current_order(self, tracker: Tracker) -> Optional[Order]:
-        order_id = tracker.get_slot("order_id")
-        return self.store.order(order_id) if order_id else None
-
-    def before_answer(self, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-        """Questions the shop wants a person to answer go to ``action_handoff`` unanswered.
-
-        shop.yml ``handoff:`` names products whose questions always go to a person,
-        and a refund amount above which return/refund questions do (kefu.handoff.triggers).
-        """
-        from kefu.handoff.triggers import HandoffRules, shop_rule_trigger
-
-        try:
-            rules = HandoffRules.from_section(self.config.handoff)
-        except ValueError as exc:  # a broken section must not stop first-line answers
-            log.warning("ignoring shop handoff rules: %s", exc)
-            return None
-        if not rules.products and rules.refund_amount_above is None:
-            return None
-        order = self.current_order(tracker) if rules.refund_amount_above is not None else None
-        trigger = shop_rule_trigger(
-            rules,
-            intent=latest_intent(tracker),
-            product_id=tracker.get_slot("product_id"),
-            order_amount=float(order.amount) if order is not None and order.amount is not None else None,
-        )
-        return [FollowupAction("action_handoff")] if trigger else None
 
 
 def latest_metadata(tracker: Tracker) -> Dict[Text, Any]:
@@ -129,34 +98,3 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
         if item.get("entity") == entity and item.get("value") not in (None, ""):
             values.append(str(item["value"]))
     return values
-
-
-# -- sentences of the dialogue actions (actions/texts.yml) ------------------------------
-TEXTS_PATH = Path(__file__).with_name("texts.yml")
-_texts: Optional[Dict[str, str]] = None
-
-
-def texts() -> Dict[str, str]:
-    """All sentences of actions/texts.yml, read once on first use."""
-    global _texts
-    with _shared_lock:
-        if _texts is None:
-            data = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8")) or {}
-            _texts = {str(key): str(value) for key, value in data.items()}
-        return _texts
-
-
-def text(key: str, **values: Any) -> str:
-    """The sentence ``key`` with its placeholders filled (KeyError for an unknown key: a bug)."""
-    return texts()[key].format(**values)
-
-
-EXAMPLE_PRODUCTS = 3
-
-
-def ask_product_text(store: ShopStore) -> str:
-    """Which product? with a few of the shop's product names as examples."""
-    from kefu.shop.answers import reply
-
-    names = [product.name for product in store.products()[:EXAMPLE_PRODUCTS]]
-    return reply("common.ask_product", examples=reply("common.list_separator").join(names))

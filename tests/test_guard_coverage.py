@@ -80,7 +80,7 @@ class SaysWhatItIsTold(KefuAction):
 
 def tracker(platform: str) -> Tracker:
     return Tracker.from_dict({
-        "sender_id": "buyer-9", "slots": {"platform": platform}, "latest_message": {"metadata": {}},
+        "sender_id": "buyer-9", "slots": {}, "latest_message": {"metadata": {"platform": platform}},
         "events": [], "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None,
     })
 

@@ -27,6 +27,8 @@ PRIORITIES = {
     "shop_rule": 2,
     "request_human": 3,
     "fallback": 3,
+    "after_sale": 2,
+    "error": 2,
 }
 REASON_LABELS = {
     "threat": "威胁差评/投诉",
@@ -35,6 +37,8 @@ REASON_LABELS = {
     "shop_rule": "店铺规则",
     "request_human": "要求人工",
     "fallback": "连续未识别",
+    "after_sale": "售后（超出退换期）",
+    "error": "机器人出错",
 }
 REFUND_INTENTS = frozenset({"ask_return_policy", "complain", "request_human"})
 

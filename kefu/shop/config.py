@@ -72,6 +72,13 @@ class ShopConfig:
     remote_provinces: Tuple[str, ...] = ()
     refund_days: Tuple[int, int] = (1, 3)
     low_stock_threshold: int = 3
+    # 包邮: free shipping except to these provinces, which pay ``free_shipping_except_fee`` yuan.
+    free_shipping: bool = False
+    free_shipping_except: Tuple[str, ...] = ()
+    free_shipping_except_fee: float = 0.0
+    # Couriers a buyer may ask for instead of the default, with the extra charge per order (yuan).
+    courier_surcharge: Dict[str, float] = field(default_factory=dict)
+    presale: bool = False
     source: str = field(default="", compare=False)
 
     @property
@@ -151,6 +158,13 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
     weekend = {day: weekend_node.get(day).boolean() for day in ("saturday", "sunday")}
     delivery = {name: node.day_range() for name, node in shipping.get("delivery_days").items()}
     remote = shipping.get("remote_provinces", []).texts()
+    free = shipping.get("free_shipping", {"enabled": False})
+    free.mapping()
+    surcharge_node = shipping.get("courier_surcharge", {})
+    surcharge = {name: node.number(minimum=0) for name, node in surcharge_node.items()}
+    for name in surcharge:
+        if name not in couriers:
+            raise surcharge_node.get(name).fail("must be one of the couriers listed")
 
     returns = root.get("returns")
     payers_node = returns.get("return_shipping")
@@ -211,5 +225,10 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         remote_provinces=remote,
         refund_days=returns.get("refund_days", [1, 3]).day_range(),
         low_stock_threshold=root.get("low_stock_threshold", 3).whole(minimum=0, maximum=1000),
+        free_shipping=free.get("enabled").boolean(),
+        free_shipping_except=free.get("except_provinces", []).texts(),
+        free_shipping_except_fee=free.get("except_fee", 0).number(minimum=0),
+        courier_surcharge=surcharge,
+        presale=shipping.get("presale", False).boolean(),
         source=file,
     )

@@ -66,9 +66,9 @@ def make_action(settings: Settings, now: dt.datetime = NOON) -> ActionHandoff:
     ],
     ids=["complain", "request_human", "two_fallbacks", "out_of_scope_then_fallback", "insult", "threat"],
 )
-def test_each_trigger_opens_a_ticket_replies_and_pauses(settings: Settings, events: list, reason: str, priority: int) -> None:
-    out_events, messages = run(make_action(settings), tracker(events, {"product_id": "p1001"}))
-    assert out_events == [{"event": "pause", "timestamp": None}]
+def test_each_trigger_opens_a_ticket_and_replies(settings: Settings, events: list, reason: str, priority: int) -> None:
+    out_events, messages = run(make_action(settings), tracker(events, {"dialogue_state": {"product_id": "p1001"}}))
+    assert out_events == []  # never paused: while the ticket is open, actions/waiting.py answers
     [ticket] = TicketStore(settings.db_path).queue()
     assert (ticket.reason, ticket.priority, ticket.platform, ticket.product_id) == (reason, priority, "pinduoduo", "p1001")
     full = TicketStore(settings.db_path).get(ticket.id)
@@ -79,7 +79,7 @@ def test_each_trigger_opens_a_ticket_replies_and_pauses(settings: Settings, even
 
 def test_shop_rule_product_goes_to_a_person(settings: Settings) -> None:
     events = [user("这件定制的可以改尺寸吗", "request_human", 1.0)]
-    run(make_action(settings), tracker(events, {"product_id": "p1008"}))
+    run(make_action(settings), tracker(events, {"dialogue_state": {"product_id": "p1008"}}))
     [ticket] = TicketStore(settings.db_path).queue()
     assert ticket.reason == "shop_rule" and ticket.priority == 2 and "p1008" in ticket.detail
 
@@ -92,12 +92,33 @@ def test_wait_time_comes_from_the_queue(settings: Settings) -> None:
     assert "前面还有2位顾客" in messages[0]["text"] and "分钟" in messages[0]["text"]
 
 
-def test_a_second_handoff_joins_the_open_ticket(settings: Settings) -> None:
+def test_while_waiting_one_acknowledgement_then_quiet_and_every_message_on_the_ticket(settings: Settings) -> None:
     action = make_action(settings)
-    run(action, tracker([user("我要投诉", "complain", 1.0)]))
-    events, messages = run(action, tracker([user("我要投诉", "complain", 1.0), user("人呢", "request_human", 2.0)]))
-    assert len(TicketStore(settings.db_path).queue()) == 1
-    assert events == [{"event": "pause", "timestamp": None}] and "处理队列" in messages[0]["text"]
+    history = [user("我要投诉", "complain", 1.0)]
+    run(action, tracker(history))
+    history.append(user("人呢", "request_human", 2.0))
+    events, messages = run(action, tracker(history))
+    [ticket] = TicketStore(settings.db_path).queue()
+    assert len(messages) == 1 and "已经收到" in messages[0]["text"] and "客服马上为您服务" in messages[0]["text"]
+    state = next(e["value"] for e in events if e.get("name") == "dialogue_state")
+    assert state["acked_ticket"] == ticket.id
+    history.append(user("快点啊", "complain", 3.0))
+    events, messages = run(action, tracker(history, {"dialogue_state": state}))
+    assert messages == [] and events == []
+    texts = [l.text for l in TicketStore(settings.db_path).get(ticket.id).transcript if l.sender == "buyer"]
+    assert texts == ["我要投诉", "人呢", "快点啊"]
+
+
+def test_a_threat_while_waiting_raises_the_ticket_priority(settings: Settings) -> None:
+    action = make_action(settings)
+    history = [user("转人工", "request_human", 1.0)]
+    run(action, tracker(history))
+    [ticket] = TicketStore(settings.db_path).queue()
+    assert ticket.priority == 3
+    history.append(user("再不理我就打12315", "complain", 2.0, abuse={"kind": "threat", "terms": ["12315"]}))
+    _, messages = run(action, tracker(history, {"dialogue_state": {"acked_ticket": ticket.id}}))
+    assert TicketStore(settings.db_path).get(ticket.id).priority == 1
+    assert len(messages) == 1 and "优先" in messages[0]["text"]
 
 
 def test_outside_service_hours_the_buyer_learns_when_a_person_answers(settings: Settings) -> None:
@@ -134,16 +155,4 @@ def test_new_ticket_is_posted_to_the_webhook(settings: Settings) -> None:
 def test_a_dead_webhook_never_blocks_the_handoff(settings: Settings) -> None:
     dead = replace(settings, handoff_webhook_url="http://127.0.0.1:9/nothing")
     events, messages = run(make_action(dead), tracker([user("我要投诉", "complain", 1.0)]))
-    assert events == [{"event": "pause", "timestamp": None}] and messages
-
-
-def test_a_handoff_from_inside_a_form_ends_the_form_first(settings: Settings) -> None:
-    events = [user("这件大衣有货吗", "ask_stock", 1.0)]
-    t = Tracker("buyer-9", {"product_id": "p1008", "requested_slot": "color"}, events[-1]["parse_data"] | {"metadata": {}},
-                events, False, None, {"name": "stock_form"}, "action_ask_color")
-    out_events, _ = run(make_action(settings), t)
-    assert out_events == [
-        {"event": "active_loop", "timestamp": None, "name": None},
-        {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None},
-        {"event": "pause", "timestamp": None},
-    ]
+    assert events == [] and messages and TicketStore(dead.db_path).queue()

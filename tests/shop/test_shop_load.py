@@ -23,7 +23,7 @@ def test_sample_shop_loads_with_expected_counts(shop_copy: Path, tmp_path: Path)
     report = load_shop(shop_copy, tmp_path / "kefu.db")
     assert report.loaded
     assert report.counts["products"] == 8
-    assert report.counts["orders"] == 10
+    assert report.counts["orders"] == 13
     assert report.counts["size_charts"] == 4
     assert 0 < report.counts["skus_in_stock"] < report.counts["skus"]
 
@@ -132,5 +132,5 @@ def test_cli_shop_info_prints_counts(shop_copy: Path, tmp_path: Path, capsys) ->
     assert cli.main(["shop-info", "--shop-dir", str(shop_copy), "--db", str(tmp_path / "kefu.db")]) == 0
     out = capsys.readouterr().out
     assert "Products: 8" in out
-    assert "Orders: 10" in out
-    assert "待发货 2" in out
+    assert "Orders: 13" in out
+    assert "待发货 3" in out

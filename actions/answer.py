@@ -1,0 +1,92 @@
+"""``action_answer``: every first-line message, answered by kefu.dialogue from the shop's data.
+
+The action is thin: it builds the context (the channel's platform and product/order
+links, the trained intent as a hint, the shop clock), asks :func:`kefu.dialogue.respond`
+for the reply turn, sends its bubbles through the guarded dispatcher, turns the
+turn's promises into tasks a person sees, stores invoice and address requests, and
+opens the hand-off itself (actions/handoff.py) when the turn says a person should take over.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.types import DomainDict
+
+from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_platform
+from actions.handoff import ActionHandoff
+from actions.support import ShopDependencies, latest_metadata, latest_text
+from actions.waiting import STATE_SLOT, while_waiting
+from kefu.dialogue import CatalogView, Context, State, Turn, respond
+from kefu.settings import Settings
+from kefu.tasks import TaskStore
+
+log = logging.getLogger(__name__)
+
+
+class ActionAnswer(ShopDependencies, KefuAction):
+    """Answer every question of the buyer's message (see the module docstring)."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def respond(self, dispatcher: GuardedDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
+        settings = Settings.from_env()
+        now = self.now()
+        waiting = while_waiting(tracker, dispatcher, settings, self.config, now)
+        if waiting is not None:
+            return waiting
+        turn = respond(latest_text(tracker), State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now))
+        for message in turn.messages:
+            dispatcher.utter_message(text=message)
+        platform = conversation_platform(tracker)
+        self._keep_promises(turn, tracker.sender_id, platform, settings)
+        events: EventList = [SlotSet(STATE_SLOT, turn.state.dump())]
+        if turn.handoff:
+            handoff = ActionHandoff(config=self.config, store=self.store, clock=self._clock)
+            events += handoff.hand_off(dispatcher, tracker, reason=turn.handoff)
+        return events
+
+    def context(self, tracker: Tracker, now: Any) -> Context:
+        metadata = latest_metadata(tracker)
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        return Context(
+            catalog=CatalogView.from_store(self.store),
+            store=self.store,
+            config=self.config,
+            now=now,
+            platform=conversation_platform(tracker),
+            link_product_id=_text_or_none(metadata.get("product_id")),
+            link_order_id=_text_or_none(metadata.get("order_id")),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+        )
+
+    def _keep_promises(self, turn: Turn, conversation_id: str, platform: str, settings: Settings) -> None:
+        """Every promise of this turn becomes a task; invoice and address requests are stored too."""
+        tasks = TaskStore(settings.db_path)
+        for task in turn.tasks:
+            tasks.create(
+                task.kind, conversation_id=conversation_id, platform=platform, summary=task.summary,
+                order_id=task.order_id, product_id=task.product_id, details=task.details,
+                dedup_key=f"{conversation_id}:{task.dedup}" if task.dedup else None,
+            )
+        for record in turn.records:
+            values: Dict[str, Any] = record.values
+            if record.kind == "invoice":
+                self.store.record_invoice_request(
+                    conversation_id=conversation_id, order_id=values.get("order_id"),
+                    invoice_type=values["invoice_type"], title=values["title"],
+                    tax_number=values.get("tax_number"), email=values.get("email"),
+                )
+            elif record.kind == "address_change":
+                self.store.record_address_change(
+                    conversation_id=conversation_id, order_id=values["order_id"], new_address=values["new_address"]
+                )
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None

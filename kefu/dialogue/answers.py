@@ -1,0 +1,305 @@
+"""The shortest right answer to each sub-question, from shop.yml and the catalogue.
+
+Whole-topic answers (stock of one SKU, size advice, logistics, the return policy)
+live in :mod:`kefu.shop.answers`; this module adds the specific ones a buyer
+really asks (周日发货吗, 可以发顺丰吗, 包邮吗, 运费谁出, 什么时候开票 ...) and
+the polite on-platform answers to requests the platforms forbid. Every sentence
+comes from ``kefu/shop/replies.yml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from kefu import normalize
+from kefu.shop.answers import Answer, _date, _day_label, _join, _local, dispatch_date, reply
+from kefu.shop.config import ShopConfig
+from kefu.shop.models import Order, OrderStatus, Product, Sku
+
+WEEKEND = {"saturday": ("周六", "星期六", "礼拜六"), "sunday": ("周日", "周天", "星期日", "星期天", "礼拜天", "礼拜日")}
+COURIER_WORDS = {
+    "顺丰": "顺丰速运", "中通": "中通快递", "圆通": "圆通速递", "韵达": "韵达快递", "申通": "申通快递",
+    "邮政": "中国邮政", "ems": "EMS", "极兔": "极兔速递", "德邦": "德邦快递", "京东快递": "京东快递", "百世": "百世快递",
+}
+
+
+# -- shipping -----------------------------------------------------------------------------------------
+
+def ship_weekend(config: ShopConfig, now: dt.datetime, clause: str) -> Answer:
+    """Does the shop ship on the weekend day asked about (both when the buyer says 周末)?"""
+    asked = [day for day, words in WEEKEND.items() if any(w in clause for w in words)] or ["saturday", "sunday"]
+    local = _local(config, now)
+    parts = []
+    for day in asked:
+        label = WEEKEND[day][0]
+        if config.weekend_shipping.get(day):
+            parts.append(reply("shipping.weekend_yes", day=label))
+        else:
+            offset = (5 if day == "saturday" else 6) - local.weekday()
+            the_day = local.date() + dt.timedelta(days=offset % 7)
+            following = the_day + dt.timedelta(days=1)
+            while not config.ships_on(following):
+                following += dt.timedelta(days=1)
+            parts.append(reply("shipping.weekend_no", day=label, next_day=_day_label(following, local.date())))
+    return Answer("亲，" + "".join(parts), {"weekend": {d: bool(config.weekend_shipping.get(d)) for d in asked}})
+
+
+def ship_when(config: ShopConfig, now: dt.datetime) -> Answer:
+    """When an order paid now leaves the warehouse (cut-off and shipping days)."""
+    local = _local(config, now)
+    ship_day = dispatch_date(config, local)
+    cutoff = config.cutoff.strftime("%H:%M")
+    if ship_day == local.date():
+        text = reply("shipping.dispatch_today", cutoff=cutoff)
+    else:
+        closed = [name for name in ("saturday", "sunday") if not config.weekend_shipping.get(name)]
+        weekdays = reply("common.weekdays").split(",")
+        if len(closed) == 2:
+            note = reply("shipping.weekend_note", days=reply("shipping.weekend_both"))
+        elif closed:
+            note = reply("shipping.weekend_note", days=weekdays[5 if closed[0] == "saturday" else 6])
+        else:
+            note = ""
+        text = reply("shipping.dispatch_later", cutoff=cutoff, weekend_note=note,
+                     ship_day=_day_label(ship_day, local.date()))
+    return Answer(text + reply("shipping.promise", hours=config.ship_within_hours),
+                  {"ship_date": ship_day, "same_day": ship_day == local.date()})
+
+
+def courier_named(clause: str) -> Optional[str]:
+    lowered = clause.lower()
+    for word in sorted(COURIER_WORDS, key=len, reverse=True):
+        if word in lowered:
+            return COURIER_WORDS[word]
+    return None
+
+
+def courier(config: ShopConfig, clause: str) -> Answer:
+    """Which couriers, whether the one asked for is possible, and the shop's surcharge for it."""
+    wanted = courier_named(clause)
+    match = None
+    if wanted:
+        match = next((c for c in config.couriers if c == wanted or c[:2] == wanted[:2]), None)
+    data: Dict[str, Any] = {"courier": match or wanted, "couriers": list(config.couriers)}
+    if wanted and match is None:
+        data["available"] = False
+        return Answer("亲，" + reply("shipping.courier_no", couriers=_join(config.couriers),
+                                      default_courier=config.default_courier), data)
+    if match:
+        data["available"] = True
+        if match == config.default_courier:
+            return Answer(reply("shipping.courier_is_default", courier=match), data)
+        fee = config.courier_surcharge.get(match)
+        if fee:
+            data["surcharge"] = fee
+            return Answer(reply("shipping.courier_yes_fee", courier=match, fee=f"{fee:g}"), data)
+        return Answer(reply("shipping.courier_yes", courier=match), data)
+    others = []
+    for name in config.couriers:
+        if name == config.default_courier:
+            continue
+        fee = config.courier_surcharge.get(name)
+        others.append(reply("shipping.courier_option_fee", courier=name, fee=f"{fee:g}") if fee else name)
+    text = "亲，" + reply("shipping.courier_default", default_courier=config.default_courier)
+    if others:
+        text += reply("shipping.courier_options", options=_join(others))
+    return Answer(text, data)
+
+
+def free_shipping(config: ShopConfig, province: Optional[str]) -> Answer:
+    data: Dict[str, Any] = {"free": config.free_shipping, "province": province}
+    if not config.free_shipping:
+        return Answer("亲，" + reply("shipping.no_free"), data)
+    fee = f"{config.free_shipping_except_fee:g}"
+    if province:
+        if province in config.free_shipping_except:
+            data["free"] = False
+            return Answer("亲，" + reply("shipping.not_free_to", province=province, fee=fee), data)
+        return Answer("亲，" + reply("shipping.free_to", province=province), data)
+    if config.free_shipping_except:
+        return Answer("亲，" + reply("shipping.free_except", provinces=_join(config.free_shipping_except), fee=fee), data)
+    return Answer("亲，" + reply("shipping.free"), data)
+
+
+def presale(config: ShopConfig) -> Answer:
+    key = "shipping.presale_yes" if config.presale else "shipping.presale_no"
+    return Answer("亲，" + reply(key, hours=config.ship_within_hours), {"presale": config.presale})
+
+
+def transit(config: ShopConfig, now: dt.datetime, province: str) -> Answer:
+    """Days in transit to ``province`` and the arrival window for an order paid now."""
+    local = _local(config, now)
+    ship_day = dispatch_date(config, local)
+    low, high = config.days_to(province)
+    arrive_from, arrive_to = ship_day + dt.timedelta(days=low), ship_day + dt.timedelta(days=high)
+    key = "shipping.delivery_remote" if province in config.remote_provinces else "shipping.delivery"
+    text = "亲，" + reply(key, province=province, low=low, high=high, arrive_from=_date(arrive_from),
+                         arrive_to=_date(arrive_to))
+    return Answer(text, {"province": province, "delivery_days": (low, high), "arrive": (arrive_from, arrive_to),
+                         "ship_date": ship_day})
+
+
+# -- stock --------------------------------------------------------------------------------------------
+
+def sku_line(sku: Optional[Sku], color: str, size: str, today: dt.date, threshold: int,
+             quantity: Optional[int]) -> Tuple[str, Dict[str, Any]]:
+    """One SKU's state for a several-SKU answer: in stock, low, restock (future dates only), sold out."""
+    values = dict(color=color, size=size)
+    if sku is None or sku.stock <= 0:
+        if sku is not None and sku.restock_date and sku.restock_date > today:
+            return reply("stock.line_restock", restock=_date(sku.restock_date), **values), {"status": "restock"}
+        if sku is not None and sku.restock_date:
+            return reply("stock.line_unknown", **values), {"status": "restock_unknown"}
+        return reply("stock.line_out", **values), {"status": "sold_out"}
+    if quantity and quantity > 1:
+        if sku.stock >= quantity:
+            return reply("stock.line_quantity_ok", quantity=quantity, **values), {"status": "in_stock"}
+        return reply("stock.line_quantity_short", stock=sku.stock, quantity=quantity, **values), {"status": "short"}
+    if sku.stock <= threshold:
+        return reply("stock.line_low", stock=sku.stock, **values), {"status": "low", "stock": sku.stock}
+    return reply("stock.line_in", **values), {"status": "in_stock"}
+
+
+# -- returns ------------------------------------------------------------------------------------------
+
+def who_pays(config: ShopConfig, reason: Optional[str], insurance_note: bool = True) -> Answer:
+    payers = config.return_shipping
+    if reason == "quality":
+        key = "returns.who_pays_quality" if payers["quality"] == "shop" else "returns.who_pays_quality_buyer"
+        return Answer(reply(key), {"reason": reason, "payer": payers["quality"]})
+    if reason == "no_reason":
+        if payers["no_reason"] == "shop":
+            return Answer(reply("returns.who_pays_no_reason_shop"), {"reason": reason, "payer": "shop"})
+        insured = config.freight_insurance and insurance_note
+        tail = "returns.who_pays_no_reason_insured" if insured else "returns.who_pays_no_reason_plain"
+        return Answer(reply("returns.who_pays_no_reason") + reply(tail), {"reason": reason, "payer": "buyer"})
+    if payers["quality"] == "shop" and payers["no_reason"] == "buyer":
+        text = reply("returns.who_pays_both")
+        if config.freight_insurance and insurance_note:
+            text += reply("returns.who_pays_no_reason_insured")
+        return Answer(text, {"reason": None})
+    return Answer(who_pays(config, "quality").text + who_pays(config, "no_reason").text.replace("亲，", ""), {})
+
+
+def freight_insurance(config: ShopConfig) -> Answer:
+    key = "returns.insurance_yes" if config.freight_insurance else "returns.insurance_no"
+    return Answer(reply(key), {"freight_insurance": config.freight_insurance})
+
+
+def refund_time(config: ShopConfig) -> Answer:
+    return Answer(reply("returns.refund_only", low=config.refund_days[0], high=config.refund_days[1]), {})
+
+
+def exchange(config: ShopConfig, size: Optional[str]) -> Answer:
+    if size:
+        return Answer(reply("returns.exchange_size", days=config.return_window_days, size=size), {"size": size})
+    return Answer(reply("returns.exchange", days=config.return_window_days), {})
+
+
+def return_condition() -> Answer:
+    return Answer(reply("returns.condition"), {})
+
+
+def return_window(config: ShopConfig, order: Optional[Order], now: dt.datetime, reason: Optional[str]) -> Answer:
+    """The window counted from this order's delivery when one is known, else the rule and how to apply."""
+    if order is not None and order.status is OrderStatus.DELIVERED:
+        delivered = _local(config, order.delivered_at or order.created_at)
+        deadline = delivered.date() + dt.timedelta(days=config.return_window_days)
+        data = {"order_id": order.order_id, "deadline": deadline}
+        if _local(config, now).date() > deadline:
+            text = reply("returns.window_passed_short", delivered=_date(delivered.date()), days=config.return_window_days)
+            data.update(within_window=False, handoff=reason == "quality")
+            if reason == "quality":
+                text += reply("returns.window_passed_quality")
+            return Answer(text, data)
+        data["within_window"] = True
+        text = reply("returns.window_left_short", delivered=_date(delivered.date()), deadline=_date(deadline))
+        return Answer(text + reply("returns.how"), data)
+    text = reply("returns.window_short", days=config.return_window_days)
+    if order is not None and order.status in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED):
+        text += reply("returns.not_delivered")
+    else:
+        text += reply("returns.how")
+    return Answer(text, {"within_window": None})
+
+
+# -- invoices, coupons --------------------------------------------------------------------------------
+
+def invoice_when(config: ShopConfig) -> Answer:
+    policy = config.invoice
+    return Answer(reply("invoice.when", issued_after=policy.issued_after, days=policy.issued_within_days), {})
+
+
+def invoice_paper(config: ShopConfig) -> Answer:
+    policy = config.invoice
+    options = []
+    if policy.electronic:
+        options.append(reply("invoice.option_electronic"))
+    if policy.paper:
+        options.append(reply("invoice.option_paper", paper_delivery=policy.paper_delivery or ""))
+    if "专票" in policy.types and policy.special_requires:
+        options.append(reply("invoice.option_special", requires=_join(policy.special_requires)))
+    return Answer(reply("invoice.paper_or_electronic", options="；".join(o.rstrip("，。") for o in options)) + "。", {})
+
+
+def coupon(config: ShopConfig, now: dt.datetime) -> Answer:
+    coupons = config.current_coupons(_local(config, now).date())
+    if not coupons:
+        return Answer(reply("coupon.none"), {"coupon": None})
+    first = coupons[0]
+    valid = reply("bargain.valid_until", date=_date(first.valid_until)) if first.valid_until else ""
+    how = reply("bargain.how", how=first.how_to_get) if first.how_to_get else ""
+    values = dict(coupon=first.name, amount=f"{first.amount:g}", valid=valid, how=how)
+    if first.threshold:
+        return Answer(reply("coupon.current", threshold=f"{first.threshold:g}", **values), {"coupon": first.name})
+    return Answer(reply("coupon.current_no_threshold", **values), {"coupon": first.name})
+
+
+# -- orders -------------------------------------------------------------------------------------------
+
+_LAST_FOUR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def proves_ownership(text: str, order: Order) -> bool:
+    """The buyer names the receiver or the last four digits of the receiver's phone."""
+    if order.receiver_name and len(order.receiver_name) >= 2 and order.receiver_name in text:
+        return True
+    phone = re.sub(r"\D", "", order.receiver_phone or "")
+    if len(phone) >= 4:
+        return any(match.group(1) == phone[-4:] for match in _LAST_FOUR.finditer(text))
+    return False
+
+
+def order_change(order: Order, config: ShopConfig, color_size: Optional[str]) -> Answer:
+    status = order.status
+    data: Dict[str, Any] = {"order_id": order.order_id, "status": status.value}
+    if status is OrderStatus.UNPAID:
+        return Answer(reply("order.change_unpaid", order_id=order.order_id), data)
+    if status is OrderStatus.AWAITING_SHIPMENT:
+        if color_size:
+            data["recorded"] = color_size
+            return Answer(reply("order.change_recorded", order_id=order.order_id, color_size=color_size), data)
+        data["missing"] = ["color_size"]
+        return Answer(reply("order.change_awaiting", order_id=order.order_id), data)
+    if status is OrderStatus.SHIPPED:
+        return Answer(reply("order.change_shipped", order_id=order.order_id, days=config.return_window_days), data)
+    return Answer(reply("order.change_closed", order_id=order.order_id, status=status.value), data)
+
+
+def policy(kind: str, config: ShopConfig) -> Answer:
+    """On-platform answers to contact, review-reward, cash-on-delivery, transfer, price and offline requests."""
+    key = {
+        "contact_offplatform": "policy.contact",
+        "review_cashback": "policy.review",
+        "cash_on_delivery": "policy.cod",
+        "pay_transfer": "policy.transfer",
+        "cheaper_elsewhere": "policy.cheaper",
+        "meet_offline": "policy.offline",
+    }[kind]
+    return Answer(reply(key, hours=config.ship_within_hours), {"policy": kind})
+
+
+def province_of(text: str) -> Optional[str]:
+    return normalize.normalize_province(text)

@@ -1,0 +1,712 @@
+"""One buyer message in, one reply turn out: every question answered, in order, from shop data.
+
+``respond`` is a pure function of the message, the conversation's state (kept by
+Rasa in the ``dialogue_state`` slot) and the shop: it reads what the message
+names (:mod:`kefu.dialogue.mentions`), which questions it asks
+(:mod:`kefu.dialogue.questions`), answers each, and returns at most three
+bubbles, the new state, the tasks a person must do for the promises made, and
+whether a person should take over. No form can stay open or resurface: a
+question waiting for an answer ("which colour?") is kept only until the buyer
+answers it or asks something else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from kefu import normalize
+from kefu.dialogue import answers as specific
+from kefu.dialogue.mentions import CatalogView, Mentions, read
+from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
+from kefu.shop import answers as shop_answers
+from kefu.shop.answers import Answer, _date, _join, reply
+from kefu.shop.config import ShopConfig
+from kefu.shop.models import Order, OrderStatus, Product
+
+MAX_BUBBLES = 3
+HANDOFF_AFTER_MISSES = 2
+INTENT_CONFIDENCE = 0.5
+MISS_INTENTS = ("nlu_fallback", "out_of_scope")
+_ADDRESS_HINT = ("省", "市", "区", "县", "路", "街", "号", "镇", "村", "栋", "室", "小区", "大道", "弄")
+
+
+@dataclass
+class State:
+    """What the conversation remembers between messages (JSON in the ``dialogue_state`` slot)."""
+
+    product_id: Optional[str] = None
+    link_product_id: Optional[str] = None
+    order_id: Optional[str] = None
+    verified_orders: List[str] = field(default_factory=list)
+    color: Optional[str] = None
+    size: Optional[str] = None
+    last_topic: Optional[str] = None
+    pending: Optional[Dict[str, Any]] = None
+    misses: int = 0
+    acked_ticket: Optional[int] = None
+
+    @classmethod
+    def load(cls, value: Any) -> "State":
+        if not isinstance(value, dict):
+            return cls()
+        known = {k: v for k, v in value.items() if k in cls.__dataclass_fields__}
+        try:
+            state = cls(**known)
+        except TypeError:
+            return cls()
+        if not isinstance(state.verified_orders, list):
+            state.verified_orders = []
+        if state.pending is not None and not isinstance(state.pending, dict):
+            state.pending = None
+        return state
+
+    def dump(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    """A promise made in this turn that a person must keep (kefu.tasks)."""
+
+    kind: str
+    summary: str
+    order_id: Optional[str] = None
+    product_id: Optional[str] = None
+    details: Dict[str, Any] = field(default_factory=dict)
+    dedup: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A request the shop must carry out, stored where the shop keeps them (invoice, address change)."""
+
+    kind: str
+    values: Dict[str, Any]
+
+
+@dataclass
+class Context:
+    catalog: CatalogView
+    store: Any
+    config: ShopConfig
+    now: dt.datetime
+    platform: str
+    link_product_id: Optional[str] = None
+    link_order_id: Optional[str] = None
+    intent: Optional[str] = None
+    confidence: float = 0.0
+
+
+@dataclass
+class Turn:
+    messages: List[str]
+    state: State
+    tasks: List[TaskRequest] = field(default_factory=list)
+    records: List[Record] = field(default_factory=list)
+    handoff: Optional[str] = None
+    kinds: List[str] = field(default_factory=list)
+
+
+class _Reply:
+    """The answers of one turn, collected in order."""
+
+    def __init__(self) -> None:
+        self.parts: List[str] = []
+        self.tasks: List[TaskRequest] = []
+        self.records: List[Record] = []
+        self.handoff: Optional[str] = None
+        self.pending: Optional[Dict[str, Any]] = None
+
+    def say(self, text: str) -> None:
+        text = (text or "").strip()
+        if text and text not in self.parts:
+            self.parts.append(text)
+
+    def bubbles(self) -> List[str]:
+        parts = list(self.parts)
+        if len(parts) <= MAX_BUBBLES:
+            return parts
+        tail = [p[2:] if p.startswith("亲，") else p for p in parts[MAX_BUBBLES - 1:]]
+        return parts[: MAX_BUBBLES - 1] + ["亲，" + "".join(tail)]
+
+
+def respond(text: str, state: State, ctx: Context) -> Turn:
+    """Answer one buyer message. Never raises for any text (the caller still guards against bugs)."""
+    text = text if isinstance(text, str) else ""
+    state = State.load(state.dump())
+    link_product = ctx.catalog.product(ctx.link_product_id)
+    if link_product and link_product.id != state.link_product_id:
+        # A new product link (the channel sends it with every message: only a change counts).
+        state.link_product_id = link_product.id
+        if link_product.id != state.product_id:
+            state.product_id = link_product.id
+            state.color = state.size = None
+    current = ctx.catalog.product(state.product_id)
+    found = read(text, ctx.catalog, product=current)
+    if found.product and found.product.id != state.product_id:
+        state.product_id = found.product.id
+        state.color = state.size = None
+    if ctx.link_order_id and ctx.link_order_id not in state.verified_orders:
+        state.verified_orders.append(ctx.link_order_id)
+        state.order_id = state.order_id or ctx.link_order_id
+    questions = detect(text)
+    out = _Reply()
+    pending = state.pending
+    state.pending = None
+
+    handoff = _shop_rule_handoff(ctx, state, questions)
+    if handoff:
+        return Turn([], state, handoff=handoff, kinds=[q.kind for q in questions])
+
+    if pending and _answers_pending(pending, questions, text):
+        questions = []
+    if not questions and pending:
+        _continue(pending, text, found, state, ctx, out)
+    if not out.parts and not out.handoff and not questions:
+        questions = _implicit_questions(found, state, ctx, text)
+
+    asked_stock = any(q.kind == "stock" for q in questions) and any(q.kind == "restock" for q in questions)
+    for question in questions:
+        if asked_stock and question.kind == "restock":
+            continue
+        _answer(question, text, found, state, ctx, out)
+
+    if out.handoff:
+        state.misses = 0
+        return Turn(out.bubbles(), state, out.tasks, out.records, handoff=out.handoff,
+                    kinds=[q.kind for q in questions])
+    if not out.parts:
+        state.misses += 1
+        if state.misses >= HANDOFF_AFTER_MISSES:
+            state.misses = 0
+            return Turn([], state, handoff="fallback", kinds=[])
+        out.say(reply("talk.rephrase"))
+        if pending:
+            state.pending = pending  # one more chance to answer the open question
+        return Turn(out.bubbles(), state, kinds=[])
+    state.misses = 0
+    if out.pending is not None:
+        state.pending = out.pending
+    topics = [TOPIC.get(q.kind) for q in questions if TOPIC.get(q.kind)]
+    if topics:
+        state.last_topic = topics[-1]
+    return Turn(out.bubbles(), state, out.tasks, out.records, kinds=[q.kind for q in questions])
+
+
+_ASKING = ("吗", "?", "？", "什么", "怎么", "多久", "几天", "哪", "呢", "啥", "么", "嘛", "能不能", "可以不")
+
+
+def _answers_pending(pending: Dict[str, Any], questions: Sequence[Question], text: str) -> bool:
+    """「专票」 after "which invoice?" answers the open question; it does not ask about invoice types."""
+    if not questions or any(word in text for word in _ASKING):
+        return False
+    topic = {"invoice": "invoice", "stock": "stock", "size_advice": "size", "new_address": "order",
+             "order_change": "order", "transit": "shipping"}.get(pending.get("kind") or "")
+    return bool(topic) and all(TOPIC.get(q.kind) == topic for q in questions)
+
+
+# -- what to answer when the message asks nothing explicitly -------------------------------------------
+
+def _implicit_questions(found: Mentions, state: State, ctx: Context, text: str) -> List[Question]:
+    """A bare 「黑色XL」, 「170 120斤」, an order number or a province: the follow-up the context implies."""
+    kinds: List[str] = []
+    if found.order_ids:
+        kinds.append("logistics" if state.last_topic not in ("returns", "order") else
+                     ("return_window" if state.last_topic == "returns" else "logistics"))
+    elif found.has_measurements or "平时穿" in text:
+        kinds.append("size_advice")
+    elif found.names_sku and (found.product or state.product_id):
+        kinds.append("stock")
+    elif found.province and state.last_topic in ("shipping", None):
+        kinds.append("transit")
+    elif found.product and not found.names_sku:
+        kinds.append("product_topics")
+    if not kinds and ctx.intent and ctx.intent not in MISS_INTENTS and ctx.confidence >= INTENT_CONFIDENCE:
+        kind = INTENT_KIND.get(ctx.intent)
+        if kind:
+            kinds.append(kind)
+        elif ctx.intent == "affirm" or ctx.intent == "deny" or ctx.intent == "inform":
+            kinds.append("ok")
+    return [Question(kind, text, 0) for kind in kinds]
+
+
+def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    """Fill the question the bot asked last turn with this message, when it answers it."""
+    kind = pending.get("kind")
+    if kind == "stock" and (found.names_sku or found.product):
+        _answer(Question("stock", text, 0), text, found, state, ctx, out)
+    elif kind == "size_advice" and (found.has_measurements or found.sizes):
+        merged = dict(pending)
+        if found.height_cm:
+            merged["height"] = found.height_cm
+        if found.weight_kg:
+            merged["weight"] = found.weight_kg
+        _size(found, state, ctx, out, remembered=merged, usual_from_mentions=True)
+    elif kind == "transit" and found.province:
+        out.say(specific.transit(ctx.config, ctx.now, found.province).text)
+    elif kind in ("logistics", "address_change", "order_change", "return_window") and (found.order_ids or pending.get("order_id")):
+        _answer(Question(kind, text, 0), text, found, state, ctx, out)
+    elif kind == "verify":
+        order = ctx.store.order(pending.get("order_id") or "")
+        if order is not None and specific.proves_ownership(text, order):
+            state.verified_orders.append(order.order_id)
+            state.order_id = order.order_id
+            _answer(Question(pending.get("then") or "logistics", text, 0), text, found, state, ctx, out)
+        elif order is not None:
+            out.say(reply("order.verify_failed", order_id=order.order_id))
+            out.pending = pending
+    elif kind == "new_address":
+        _address_given(pending, text, state, ctx, out)
+    elif kind == "invoice":
+        _invoice(pending, text, found, state, ctx, out)
+    elif kind == "order_change" and found.names_sku:
+        _answer(Question("order_change", text, 0), text, found, state, ctx, out)
+
+
+# -- answering one question -----------------------------------------------------------------------------
+
+def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    kind, config, now = question.kind, ctx.config, ctx.now
+    if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
+                "meet_offline"):
+        out.say(specific.policy(kind, config).text)
+        if kind == "cheaper_elsewhere":
+            out.say(specific.coupon(config, now).text if config.current_coupons(now.date()) else "")
+    elif kind in ("stock", "restock"):
+        _stock(found, state, ctx, out)
+    elif kind == "size_advice":
+        _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
+    elif kind == "ship_when":
+        out.say(specific.ship_when(config, now).text)
+    elif kind == "ship_weekend":
+        out.say(specific.ship_weekend(config, now, question.clause).text)
+    elif kind == "courier":
+        out.say(specific.courier(config, question.clause).text)
+    elif kind == "free_shipping":
+        out.say(specific.free_shipping(config, found.province).text)
+    elif kind == "presale":
+        out.say(specific.presale(config).text)
+    elif kind == "transit":
+        if found.province:
+            out.say(specific.transit(config, now, found.province).text)
+        else:
+            out.say(reply("shipping.ask_province_only"))
+            out.pending = {"kind": "transit"}
+    elif kind in ("logistics", "address_change", "order_change"):
+        _order_question(kind, text, found, state, ctx, out)
+    elif kind == "return_window":
+        order = _known_order(found, state, ctx, out, then="return_window", text=text, quiet=True,
+                             require_proof=False)
+        reason = normalize.normalize_return_reason(text)
+        answer = specific.return_window(config, order, now, reason)
+        out.say(answer.text)
+        if answer.data.get("handoff"):
+            out.handoff = "after_sale"
+        if reason and answer.data.get("within_window") is not False:
+            out.say(specific.who_pays(config, reason).text)
+    elif kind == "return_who_pays":
+        asked_insurance = "运费险" in text
+        out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance).text)
+    elif kind == "freight_insurance":
+        out.say(specific.freight_insurance(config).text)
+    elif kind == "refund_time":
+        out.say(specific.refund_time(config).text)
+    elif kind == "exchange":
+        size = _exchange_size(found, state, ctx, question.clause)
+        out.say(specific.exchange(config, size).text)
+    elif kind == "return_condition":
+        out.say(specific.return_condition().text)
+    elif kind == "invoice_types":
+        out.say(shop_answers.invoice_policy_answer(config, normalize.normalize_invoice_type(question.clause)
+                                                   if "专" in question.clause else None).text)
+    elif kind == "invoice_when":
+        out.say(specific.invoice_when(config).text)
+    elif kind == "invoice_paper":
+        out.say(specific.invoice_paper(config).text)
+    elif kind == "invoice_wrong_title":
+        out.say(reply("invoice.wrong_title"))
+        out.pending = {"kind": "invoice", "reissue": True, "type": None, "awaiting": "title"}
+    elif kind == "invoice_request":
+        _invoice({"kind": "invoice", "awaiting": None}, text, found, state, ctx, out, starting=True)
+    elif kind == "coupon":
+        out.say(specific.coupon(config, now).text)
+    elif kind == "bargain":
+        out.say(shop_answers.bargain_answer(config, now).text)
+    elif kind == "human":
+        out.handoff = "request_human"
+    elif kind == "greet":
+        out.say(reply("talk.greet"))
+    elif kind == "thank":
+        out.say(reply("talk.thank"))
+    elif kind == "goodbye":
+        out.say(reply("talk.goodbye"))
+    elif kind == "ok":
+        out.say(reply("talk.ok"))
+    elif kind == "product_topics":
+        product = ctx.catalog.product(state.product_id)
+        if product:
+            out.say(reply("talk.which_topic", product=product.name))
+
+
+# -- stock -----------------------------------------------------------------------------------------------
+
+def _ask_product(ctx: Context) -> str:
+    names = [p.name for p in ctx.catalog.products[:3]]
+    return reply("common.ask_product", examples=_join(names))
+
+
+def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        out.say(_ask_product(ctx))
+        out.pending = {"kind": "stock"}
+        return
+    skus = list(ctx.catalog.skus.get(product.id, ()))
+    colors = found.colors or ([state.color] if state.color and not found.unknown_colors else [])
+    sizes = found.sizes or ([state.size] if state.size else [])
+    if found.unknown_colors and not found.colors:
+        answer = shop_answers.stock_answer(ctx.store, product, found.unknown_colors[0], sizes[0] if sizes else None,
+                                           threshold=ctx.config.low_stock_threshold)
+        out.say(answer.text)
+        out.pending = {"kind": "stock"}
+        return
+    offered_colors = {s.color for s in skus}
+    offered_sizes = {s.size for s in skus}
+    colors = [c for c in colors if c in offered_colors] or (colors[:1] if colors else [])
+    if len(colors) <= 1 and len(sizes) <= 1 and not (found.quantity and found.quantity > 1):
+        answer = shop_answers.stock_answer(ctx.store, product, colors[0] if colors else None,
+                                           sizes[0] if sizes else None, threshold=ctx.config.low_stock_threshold)
+        data = answer.data
+        state.color = data.get("color") or (colors[0] if colors and colors[0] in offered_colors else state.color)
+        state.size = data.get("size") or (sizes[0] if sizes and sizes[0] in offered_sizes else state.size)
+        if data.get("missing"):
+            out.say(answer.text)
+            out.pending = {"kind": "stock"}
+            return
+        text = answer.text
+        if data.get("status") == "restock" and data.get("restock_date") and data["restock_date"] <= ctx.now.date():
+            text = _restock_unknown(product, data, answer, ctx, out, state)
+        elif data.get("status") in ("restock", "sold_out"):
+            pass
+        out.say(text)
+        return
+    # several SKUs in one message (「白色M和L各要两件」)
+    if not colors:
+        colors = [state.color] if state.color else []
+    if not colors or not sizes:
+        missing = "color" if not colors else "size"
+        answer = shop_answers.stock_answer(ctx.store, product, colors[0] if colors else None,
+                                           sizes[0] if sizes else None, threshold=ctx.config.low_stock_threshold)
+        out.say(answer.text)
+        out.pending = {"kind": "stock", "missing": missing}
+        return
+    lines = []
+    for color in colors:
+        for size in sizes:
+            sku = next((s for s in skus if s.color == color and s.size == size), None)
+            if sku is None and size not in offered_sizes:
+                lines.append(reply("stock.unknown_size", product=product.name, size=size,
+                                   sizes=_join(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
+                continue
+            line, _ = specific.sku_line(sku, color, size, ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)
+            lines.append(line)
+    state.color, state.size = colors[-1], sizes[-1]
+    out.say(reply("stock.many", lines="，".join(lines)).replace("亲，", f"亲，{product.name}：", 1))
+
+
+def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,
+                     state: State) -> str:
+    """A restock date already past is never promised: not yet known, alternatives, and a notice task."""
+    text = reply("stock.restock_unknown", product=product.name, color=data["color"], size=data["size"])
+    text += reply("stock.restock_notice")
+    alternatives = data.get("alternatives") or []
+    if alternatives:
+        options = _join([reply("stock.option", color=c, size=s) for c, s in alternatives])
+        text += reply("stock.alternatives", options=options)
+    out.tasks.append(TaskRequest(
+        "restock_notice",
+        f"{product.name} {data['color']}/{data['size']} 到货后通知买家（原定补货日 {data['restock_date']} 已过）",
+        product_id=product.id,
+        details={"color": data["color"], "size": data["size"]},
+        dedup=f"restock:{product.id}:{data['color']}:{data['size']}",
+    ))
+    return text
+
+
+# -- size ------------------------------------------------------------------------------------------------
+
+def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembered: Optional[Dict[str, Any]],
+          usual_from_mentions: bool) -> None:
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        out.say(_ask_product(ctx))
+        out.pending = {"kind": "size_advice", "height": found.height_cm, "weight": found.weight_kg}
+        return
+    remembered = remembered or {}
+    height = found.height_cm or remembered.get("height")
+    weight = found.weight_kg or remembered.get("weight")
+    usual = None
+    if usual_from_mentions and found.sizes and not (height and weight):
+        usual = found.sizes[0]
+    if found.waist_size and product.category == "裤装":
+        usual = found.waist_size
+    try:
+        answer = shop_answers.size_advice(ctx.store, product, height, weight, usual_size=usual,
+                                          foot_length_mm=found.foot_mm)
+    except KeyError:  # no size chart for the category: the fit note is all we know
+        out.say(reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase"))
+        return
+    out.say(answer.text)
+    if answer.data.get("missing"):
+        out.pending = {"kind": "size_advice", "height": height, "weight": weight}
+
+
+# -- orders ----------------------------------------------------------------------------------------------
+
+def _known_order(found: Mentions, state: State, ctx: Context, out: _Reply, *, then: str, text: str = "",
+                 quiet: bool = False, require_proof: bool = True) -> Optional[Order]:
+    """The order the buyer means. Tracking and changes need it to be theirs: linked by the channel
+    (the order the conversation is about) or proven with the receiver's name or phone's last four digits."""
+    order_id = found.order_ids[0] if found.order_ids else state.order_id
+    if not order_id:
+        return None
+    order = ctx.store.order(order_id)
+    if order is None:
+        if not quiet or found.order_ids:
+            out.say(reply("common.order_not_found", order_id=order_id))
+        return None
+    if not require_proof:
+        state.order_id = order.order_id
+        return order
+    if order.order_id in state.verified_orders or specific.proves_ownership(text, order):
+        if order.order_id not in state.verified_orders:
+            state.verified_orders.append(order.order_id)
+        state.order_id = order.order_id
+        return order
+    out.say(reply("order.verify", order_id=order.order_id))
+    out.pending = {"kind": "verify", "order_id": order.order_id, "then": then}
+    return None
+
+
+def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    order_id = found.order_ids[0] if found.order_ids else state.order_id
+    if not order_id:
+        out.say(reply("common.ask_order_id"))
+        out.pending = {"kind": kind}
+        return
+    before = len(out.parts)
+    # An unpaid order's answer ("cancel and order again") reveals and changes nothing.
+    typed = ctx.store.order(order_id)
+    unpaid = typed is not None and typed.status in (OrderStatus.UNPAID, OrderStatus.CANCELLED)
+    order = _known_order(found, state, ctx, out, then=kind, text=text,
+                         require_proof=not (kind == "order_change" and unpaid))
+    if order is None:
+        if len(out.parts) == before:
+            out.say(reply("common.ask_order_id"))
+            out.pending = {"kind": kind}
+        return
+    if kind == "logistics":
+        answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
+        text_out = answer.text
+        if answer.data.get("stuck") or answer.data.get("late"):
+            out.tasks.append(TaskRequest(
+                "logistics_check",
+                f"订单 {order.order_id} 物流{answer.data.get('days_without_update', '')}天未更新，联系快递核实" if answer.data.get("stuck")
+                else f"订单 {order.order_id} 超时未发货/未送达，核实并回复买家",
+                order_id=order.order_id, dedup=f"logistics:{order.order_id}",
+            ))
+            if answer.data.get("late") and not answer.data.get("stuck"):
+                text_out += reply("logistics.check_task")
+        out.say(text_out)
+    elif kind == "address_change":
+        answer = shop_answers.change_address_answer(order)
+        out.say(answer.text)
+        if answer.data.get("can_change"):
+            out.pending = {"kind": "new_address", "order_id": order.order_id}
+        elif order.status is OrderStatus.SHIPPED:
+            out.tasks.append(TaskRequest("address_change", f"订单 {order.order_id} 已发出，联系快递尝试改派",
+                                         order_id=order.order_id, dedup=f"redirect:{order.order_id}"))
+    elif kind == "order_change":
+        color_size = _color_size(found, order, ctx)
+        answer = specific.order_change(order, ctx.config, color_size)
+        out.say(answer.text)
+        if answer.data.get("recorded"):
+            out.tasks.append(TaskRequest("order_change", f"订单 {order.order_id} 发货前改为 {color_size}",
+                                         order_id=order.order_id, details={"to": color_size},
+                                         dedup=f"change:{order.order_id}:{color_size}"))
+        elif answer.data.get("missing"):
+            out.pending = {"kind": "order_change", "order_id": order.order_id}
+
+
+def _color_size(found: Mentions, order: Order, ctx: Context) -> Optional[str]:
+    product = ctx.catalog.product(order.product_id)
+    if product is None or not found.names_sku:
+        return None
+    skus = ctx.catalog.skus.get(product.id, ())
+    color = next((c for c in found.colors if any(s.color == c for s in skus)), order.color)
+    size = next((z for z in found.sizes if any(s.size == z for s in skus)), order.size)
+    if (color, size) == (order.color, order.size):
+        return None
+    return f"{color}/{size}"
+
+
+def _address_given(pending: Dict[str, Any], text: str, state: State, ctx: Context, out: _Reply) -> None:
+    order = ctx.store.order(pending.get("order_id") or "")
+    address = text.strip()
+    if order is None:
+        return
+    if not any(hint in address for hint in _ADDRESS_HINT) or len(address) < 6:
+        out.say(reply("address.ask_new", order_id=order.order_id))
+        out.pending = pending
+        return
+    answer = shop_answers.change_address_answer(order, address)
+    out.say(answer.text)
+    if answer.data.get("new_address"):
+        out.records.append(Record("address_change", {"order_id": order.order_id, "new_address": answer.data["new_address"]}))
+        out.tasks.append(TaskRequest("address_change", f"订单 {order.order_id} 发货前改地址为：{answer.data['new_address']}",
+                                     order_id=order.order_id, details={"new_address": answer.data["new_address"]}))
+
+
+def _exchange_size(found: Mentions, state: State, ctx: Context, clause: str) -> Optional[str]:
+    """「换大一码」 from the size the buyer has (their order's, or the last one asked about)."""
+    if found.sizes:
+        return found.sizes[-1]
+    step = 1 if ("大一码" in clause or "大一号" in clause or "大码" in clause) else -1 if ("小一码" in clause or "小一号" in clause) else 0
+    if not step:
+        return None
+    order = ctx.store.order(state.order_id) if state.order_id in state.verified_orders else None
+    product = ctx.catalog.product(order.product_id if order else state.product_id)
+    current = order.size if order else state.size
+    if product is None or not current:
+        return None
+    sizes = ctx.catalog.sizes(product)
+    if current not in sizes:
+        return None
+    index = sizes.index(current) + step
+    return sizes[index] if 0 <= index < len(sizes) else None
+
+
+# -- invoices --------------------------------------------------------------------------------------------
+
+def _invoice(pending: Dict[str, Any], text: str, found: Mentions, state: State, ctx: Context, out: _Reply,
+             starting: bool = False) -> None:
+    """Collect type -> title -> tax number (company) -> e-mail (electronic), one question per turn."""
+    policy = ctx.config.invoice
+    request = dict(pending)
+    awaiting = request.get("awaiting")
+    explicit = any(word in text for word in ("专", "纸", "电子", "普票", "普通"))
+    kind = normalize.normalize_invoice_type(text) if explicit else None
+    if kind and kind in policy.types:
+        request["type"] = kind
+    elif kind and kind not in policy.types:
+        out.say(reply("invoice.unavailable", invoice_type=kind, types=_join(policy.types)))
+        out.pending = {**request, "awaiting": "type"}
+        return
+    tax = shop_answers.validate_tax_number(_token_like(text, 15, 20)) if _token_like(text, 15, 20) else None
+    email = shop_answers.validate_email(_email_like(text)) if _email_like(text) else None
+    if tax:
+        request["tax"] = tax
+    if email:
+        request["email"] = email
+    if awaiting == "title" and not starting:
+        title = _title_from(text)
+        if not title:
+            out.say(reply("invoice.wrong_title") if request.get("reissue") else text_ask("title"))
+            out.pending = request
+            return
+        request["title"] = title
+    elif awaiting == "tax" and not tax and not starting:
+        out.say(reply("invoice.invalid_tax_number"))
+        out.pending = request
+        return
+    elif awaiting == "email" and not email and not starting:
+        out.say(reply("invoice.invalid_email"))
+        out.pending = request
+        return
+    if request.get("reissue") and request.get("title"):
+        out.say(reply("invoice.reissue_recorded", title=request["title"]))
+        out.tasks.append(TaskRequest("invoice_request", f"重开发票，新抬头：{request['title']}",
+                                     order_id=state.order_id, details=request))
+        return
+    if not request.get("type"):
+        if len(policy.types) == 1:
+            request["type"] = policy.types[0]
+        else:
+            out.say(text_ask("type", types=_join(policy.types)))
+            out.pending = {**request, "awaiting": "type"}
+            return
+    if not request.get("title"):
+        out.say(text_ask("title"))
+        out.pending = {**request, "awaiting": "title"}
+        return
+    company = request["title"] != "个人"
+    if (company or request["type"] == "专票") and not request.get("tax"):
+        out.say(text_ask("tax"))
+        out.pending = {**request, "awaiting": "tax"}
+        return
+    if request["type"] == "电子普票" and not request.get("email"):
+        out.say(text_ask("email"))
+        out.pending = {**request, "awaiting": "email"}
+        return
+    answer = shop_answers.invoice_recorded_answer(ctx.config, request["type"], request["title"], request.get("email"))
+    out.say(answer.text)
+    out.records.append(Record("invoice", {"order_id": state.order_id, "invoice_type": request["type"],
+                                          "title": request["title"], "tax_number": request.get("tax"),
+                                          "email": request.get("email")}))
+    out.tasks.append(TaskRequest("invoice_request", f"开具{request['type']}，抬头：{request['title']}",
+                                 order_id=state.order_id,
+                                 details={k: v for k, v in request.items() if k in ("type", "title", "tax", "email")}))
+
+
+def text_ask(what: str, **values: Any) -> str:
+    return reply(f"invoice.ask_{what}", **values)
+
+
+def _token_like(text: str, low: int, high: int) -> str:
+    import re
+
+    match = re.search(r"(?<![0-9A-Za-z])[0-9A-Za-z]{%d,%d}(?![0-9A-Za-z])" % (low, high), text)
+    return match.group(0) if match else ""
+
+
+def _email_like(text: str) -> str:
+    import re
+
+    match = re.search(r"[A-Za-z0-9._%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,24}", text)
+    return match.group(0) if match else ""
+
+
+def _title_from(text: str) -> Optional[str]:
+    import re
+
+    cleaned = re.sub(r"^(抬头|发票抬头|开|写)(是|为|：|:)?", "", text.strip()).strip(" ：:。，,")
+    if cleaned in ("个人", "个人抬头", "个人的", "开个人", "个人就行", "个人就可以"):
+        return "个人"
+    if 2 <= len(cleaned) <= 60 and re.search(r"[\u4e00-\u9fff]", cleaned):
+        return cleaned
+    return None
+
+
+# -- shop rules that need a person ----------------------------------------------------------------------
+
+def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]) -> Optional[str]:
+    """shop.yml ``handoff`` (read by kefu.handoff.triggers, the rule's one home): questions about these
+    products, and returns of orders above the amount, go to a person unanswered."""
+    from kefu.handoff.triggers import HandoffRules, shop_rule_trigger
+
+    try:
+        rules = HandoffRules.from_section(ctx.config.handoff)
+    except ValueError:
+        return None
+    if not any(q.kind not in SMALL_TALK for q in questions):
+        return None
+    returns = any(TOPIC.get(q.kind) == "returns" for q in questions)
+    amount = None
+    if returns and state.order_id:
+        order = ctx.store.order(state.order_id)
+        amount = float(order.amount) if order is not None and order.amount is not None else None
+    trigger = shop_rule_trigger(rules, intent="ask_return_policy" if returns else None,
+                                product_id=state.product_id, order_amount=amount)
+    return trigger.reason if trigger else None

@@ -1,0 +1,55 @@
+"""A real SQLite shop loaded from shop/, the real shop.yml, and a frozen shop clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable, Iterator, List, Optional
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kefu.dialogue import CatalogView, Context, State, Turn, respond
+from kefu.shop.config import load_shop_config
+from kefu.shop.store import ShopStore, load_shop
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Tuesday 1 December 2026, 10:00 in Shanghai: before the 16:00 cut-off, in service hours.
+TUESDAY_MORNING = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[ShopStore]:
+    load_shop(PROJECT_ROOT / "shop", tmp_path / "kefu.db")
+    store = ShopStore(tmp_path / "kefu.db")
+    yield store
+    store.close()
+
+
+class Conversation:
+    """One buyer's conversation against the engine: ``say`` returns what the buyer reads."""
+
+    def __init__(self, store: ShopStore, *, product: Optional[str] = None, order: Optional[str] = None,
+                 platform: str = "pinduoduo", now: dt.datetime = TUESDAY_MORNING,
+                 shop_dir: Path = PROJECT_ROOT / "shop") -> None:
+        self.store, self.product, self.order, self.platform, self.now = store, product, order, platform, now
+        self.config = load_shop_config(shop_dir / "shop.yml")
+        self.state = State()
+        self.turns: List[Turn] = []
+
+    def say(self, text: str, intent: Optional[str] = None, confidence: float = 0.9) -> str:
+        ctx = Context(CatalogView.from_store(self.store), self.store, self.config, self.now, self.platform,
+                      link_product_id=self.product, link_order_id=self.order, intent=intent, confidence=confidence)
+        turn = respond(text, self.state, ctx)
+        self.state = turn.state
+        self.turns.append(turn)
+        return "\n".join(turn.messages)
+
+    @property
+    def last(self) -> Turn:
+        return self.turns[-1]
+
+
+@pytest.fixture
+def talk(shop: ShopStore) -> Callable[..., Conversation]:
+    return lambda **kwargs: Conversation(shop, **kwargs)
