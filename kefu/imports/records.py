@@ -223,28 +223,26 @@ def _color_size(row: _Row) -> Tuple[str, str]:
 ProductLookup = Callable[[str], Optional[Product]]
 
 
+def _first_per_order(rows: List[_Row], warnings: List[str]) -> Dict[str, _Row]:
+    """One row per order number, in file order: PDD/JD/抖店 exports and Taobao's 宝贝报表 list one
+    line per item, and kefu's Order has one product, so the first line stands for the order."""
+    first: Dict[str, _Row] = {}
+    for row in rows:
+        order_id = row.order_id()
+        if order_id in first:
+            warnings.append(f"{row.file} 第{row.line}行: 订单 {order_id} 已在第{first[order_id].line}行出现，只记第一件商品"
+                            f" / order already on row {first[order_id].line}; the first item is kept")
+            continue
+        first[order_id] = row
+    return first
+
+
 def parse_orders(table: Table, column_map: ColumnMap, tz: dt.tzinfo, *, items: Optional[Table] = None,
                  items_map: Optional[ColumnMap] = None, find_product: Optional[ProductLookup] = None) -> ImportResult:
     """Orders of an order export; ``items`` is Taobao's 宝贝报表, joined on 订单编号 for product and spec."""
     result = ImportResult("orders", table.file, table.encoding)
-    by_order: Dict[str, _Row] = {}
-    if items is not None and items_map is not None:
-        for item in rows_of(items, items_map):
-            order_id = item.order_id()
-            if order_id in by_order:
-                result.warnings.append(f"{items.file} 第{item.line}行: 订单 {order_id} 有多件商品，只记第一件"
-                                       f" / order {order_id} has several items; the first is kept")
-                continue
-            by_order[order_id] = item
-    seen: Dict[str, int] = {}
-    for row in rows_of(table, column_map):
-        order_id = row.order_id()
-        if order_id in seen:
-            # PDD/JD/抖店 exports list one line per item: the first line is the order.
-            result.warnings.append(f"{table.file} 第{row.line}行: 订单 {order_id} 已在第{seen[order_id]}行出现，"
-                                   f"只记第一件商品 / order already on row {seen[order_id]}; first item kept")
-            continue
-        seen[order_id] = row.line
+    by_order = _first_per_order(rows_of(items, items_map), result.warnings) if items and items_map else {}
+    for order_id, row in _first_per_order(rows_of(table, column_map), result.warnings).items():
         item = by_order.get(order_id)
         source = item if item is not None else row
         product_id = source.text("product_id", 40)

@@ -128,3 +128,15 @@ def test_full_phone_numbers_are_stored_but_never_printed(state, export, capsys):
     printed = capsys.readouterr()
     assert "13812345678" not in printed.out + printed.err
     assert ShopStore(db(state)).order("6923456789012345678").receiver_phone == "13812345678"
+
+
+def test_an_order_on_several_lines_is_one_order(state, export, capsys):
+    rows = fixture_rows("pinduoduo_orders.csv")
+    second_item = list(rows[1])
+    second_item[rows[0].index("商品规格")] = "灰色,XL"
+    rows.insert(2, second_item)  # the same 订单号 again: a second item of that order
+    assert run_import("orders", str(export(rows, "pdd", "gbk")), "--platform", "pinduoduo") == 0
+    out = capsys.readouterr().out
+    assert "3 个订单" in out and "第3行" in out and "first item" in out
+    order = ShopStore(db(state)).order("261122-512345678901234")
+    assert (order.color, order.size) == ("黑色", "L")
