@@ -96,7 +96,7 @@ def _store_orders(conn: sqlite3.Connection, orders: Iterable[Order], batch: int)
 def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
     """Copy every imported row over the ``shop_*`` tables (inside the caller's transaction), then the
     platform's order updates. Called after each YAML rebuild and after each import."""
-    from kefu.orders.updates import apply_order_updates
+    from kefu.orders.updates import add_dispatch_events, apply_order_updates
 
     create_tables(conn)
     products = conn.execute("SELECT * FROM import_products").fetchall()
@@ -115,6 +115,7 @@ def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
     # An imported order replaces the sample's, tracking history included.
     conn.execute("DELETE FROM shop_tracking_events WHERE order_id IN (SELECT order_id FROM import_orders)")
     updated = apply_order_updates(conn)
+    add_dispatch_events(conn)
     return {"products": len(products), "orders": conn.execute("SELECT COUNT(*) FROM import_orders").fetchone()[0],
             "order_updates": updated}
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
+
+import yaml
 
 from kefu import db
 from kefu.shop.models import OrderStatus
 
+TEXTS_PATH = Path(__file__).with_name("texts.yml")
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS order_updates (
         order_id TEXT PRIMARY KEY, status TEXT NOT NULL, event_time TEXT NOT NULL, paid_at TEXT, shipped_at TEXT,
@@ -106,6 +110,7 @@ class OrderUpdateStore:
                 )
                 if _has_shop_tables(conn):
                     apply_order_updates(conn, update.order_id)
+                    add_dispatch_events(conn, update.order_id)
             return True
         finally:
             conn.close()
@@ -142,6 +147,24 @@ def apply_order_updates(conn: sqlite3.Connection, order_id: Optional[str] = None
             (u["status"], u["paid_at"], u["shipped_at"], u["courier"], u["tracking_number"], u["order_id"]),
         ).rowcount
     return count
+
+
+@lru_cache(maxsize=1)
+def dispatched_text() -> str:
+    data = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
+    return str(data["dispatched"]).strip()
+
+
+def add_dispatch_events(conn: sqlite3.Connection, order_id: Optional[str] = None) -> int:
+    """Shipped orders with a dispatch time but no tracking history get one line, at that time, saying so:
+    the logistics answer always quotes the latest scan, and an empty one reads as a broken sentence."""
+    where, args = ("AND o.order_id = ?", (order_id,)) if order_id else ("", ())
+    return conn.execute(
+        "INSERT INTO shop_tracking_events (order_id, position, time, text) SELECT o.order_id, 0, o.shipped_at, ?"
+        " FROM shop_orders o WHERE o.status = ? AND o.shipped_at IS NOT NULL AND NOT EXISTS"
+        f" (SELECT 1 FROM shop_tracking_events e WHERE e.order_id = o.order_id) {where}",
+        (dispatched_text(), OrderStatus.SHIPPED.value, *args),
+    ).rowcount
 
 
 def _has_shop_tables(conn: sqlite3.Connection) -> bool:

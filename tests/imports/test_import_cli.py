@@ -76,6 +76,8 @@ def test_shipping_details_and_province_come_from_the_export(state, export):
     assert (order.courier, order.tracking_number, order.province) == ("中通快递", "78312456789012", "广东")
     assert order.shipped_at.isoformat() == "2026-11-20T17:40:11+08:00"
     assert order.quantity == 2
+    # An export has no courier scans: one line says when it left, so the logistics answer is whole.
+    assert [e.time for e in order.events] == [order.shipped_at]
 
 
 def test_imports_survive_a_yaml_reload(state, export, tmp_path):

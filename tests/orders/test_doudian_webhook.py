@@ -67,7 +67,11 @@ def test_shipment_event_updates_what_the_buyer_is_told(hook):
     order = ShopStore(db).order(AWAITING)
     assert order.status is OrderStatus.SHIPPED and order.tracking_number == "78399990000111"
     config = load_shop_config(PROJECT_ROOT / "shop" / "shop.yml")
-    assert "78399990000111" in logistics_answer(order, order.shipped_at, config=config).text
+    text = logistics_answer(order, order.shipped_at, config=config).text
+    assert "78399990000111" in text
+    # No scan history from 抖店: the buyer reads when it left, not an empty "目前物流： 。".
+    assert order.latest_event.time == order.shipped_at and order.latest_event.text in text
+    assert "：。" not in text.replace(" ", "")
 
 
 def test_payment_then_cancellation_in_one_push(hook):
