@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, Optional, Type
 
 from kefu.orders.config import OrderSourceConfig, OrderSourceConfigError, load_credentials, validate_order_source
-from kefu.orders.source import FallbackOrderSource, LocalOrderSource, OrderSource
+from kefu.orders.source import FallbackOrderSource, LocalOrderSource, OrderSource, StoreWithOrderSource
 from kefu.orders.transport import OrderSourceError, Transport, requests_transport
 from kefu.settings import Settings
 
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FallbackOrderSource", "LocalOrderSource", "OrderSource", "OrderSourceConfig", "OrderSourceConfigError",
-    "OrderSourceError", "build_order_source", "order_source", "validate_order_source",
+    "OrderSourceError", "StoreWithOrderSource", "build_order_source", "order_source", "validate_order_source",
+    "with_order_source",
 ]
 
 
@@ -67,3 +68,10 @@ def order_source() -> OrderSource:
     config = validate_order_source(raw.get("order_source") if isinstance(raw, dict) else None,
                                    display_path(settings.shop_config_path))
     return build_order_source(config, ShopStore.from_settings(settings), settings)
+
+
+def with_order_source(store: Any) -> Any:
+    """``store`` itself with the default local source; else ``store`` whose ``order()`` asks the
+    configured platform (the one line the actions need: ``store=with_order_source(self.store)``)."""
+    source = order_source()
+    return store if isinstance(source, LocalOrderSource) else StoreWithOrderSource(store, source)

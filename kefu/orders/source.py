@@ -9,7 +9,7 @@ platform cannot be reached, so a buyer gets an answer rather than silence.
 from __future__ import annotations
 
 import logging
-from typing import Optional, Protocol, runtime_checkable
+from typing import Any, Optional, Protocol, runtime_checkable
 
 from kefu.orders.masking import mask_order_id
 from kefu.orders.transport import OrderSourceError
@@ -54,3 +54,21 @@ class FallbackOrderSource:
         if order is None and self.fallback is not None:
             return self.fallback.get(order_id)
         return order
+
+
+class StoreWithOrderSource:
+    """The shop store with its ``order()`` answered by an order source, everything else unchanged:
+    what the dialogue engine and actions are handed, so they ask the platform without changing."""
+
+    def __init__(self, store: Any, source: OrderSource) -> None:
+        self._store, self._source = store, source
+
+    def order(self, order_id: str) -> Optional[Order]:
+        try:
+            return self._source.get(order_id)
+        except OrderSourceError as exc:  # fallback: none, and the platform is down
+            logger.warning("order %s: %s; answering from the local store", mask_order_id(order_id), exc)
+            return self._store.order(order_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
