@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from pathlib import Path
 
 from kefu.settings import PLATFORMS, Settings
@@ -33,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (ImportDataError, ShopDataError) as exc:
         raise CommandError(str(exc)) from None
+    except sqlite3.Error as exc:  # locked by a long transaction elsewhere, disk full, read-only file
+        raise CommandError(f"无法写入店铺数据库，未导入任何数据（{exc}）；稍后重试"
+                           f" / cannot write the shop database, nothing imported ({exc}); try again") from None
     except Exception as exc:  # a bug must still come back as one line the operator can report
         raise CommandError(f"{args.file}: 导入失败（内部错误 {exc.__class__.__name__}），请把此行报告给技术支持"
                            f" / import failed (internal error {exc.__class__.__name__}: {exc})") from None

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from kefu.orders.api import CHINA
 from kefu.orders.masking import mask_order_id
@@ -34,6 +34,9 @@ from kefu.orders.signing import doudian_event_sign, same
 from kefu.orders.updates import AfterSale, OrderUpdate, OrderUpdateStore
 from kefu.settings import Settings
 from kefu.shop.models import OrderStatus
+
+if TYPE_CHECKING:
+    from sanic import Blueprint
 
 logger = logging.getLogger("kefu.orders")
 SOURCE = "doudian"

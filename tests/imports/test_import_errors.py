@@ -150,3 +150,11 @@ def test_new_product_without_category_asks_for_one(state, export, capsys):
     assert main(["import", "products", str(export(rows, "scarf", "utf-8")), "--category", "配饰"]) == 0
     assert "配饰" in capsys.readouterr().out  # warned: no size chart of that name
     assert ShopStore(state / "kefu.db").product("p3001").category == "配饰"
+
+
+def test_unwritable_database_is_one_line(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "not-a-file.db"
+    folder.mkdir()  # SQLite cannot open a folder: the same path as a read-only or vanished disk
+    monkeypatch.setenv("KEFU_DB_PATH", str(folder))
+    err = refused(capsys, "products", str(FIXTURES / "products.csv"))
+    assert "nothing imported" in err and "未导入" in err
