@@ -85,8 +85,9 @@ def decode(data: bytes, name: str) -> Tuple[str, str]:
 def _parse_csv(text: str, name: str) -> Tuple[Tuple[Any, ...], ...]:
     if "\x00" in text:
         raise ImportDataError(name, "文件含有空字符，不是文本表格", "the file contains NUL characters: not a text table")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", "\t", ";"), key=first.count) if first else ","
+    # The delimiter splits the header most: judged over the first lines, as a title line may come first.
+    lines = [line for line in text.splitlines()[:20] if line.strip()][:10] or [""]
+    delimiter = max((",", "\t", ";"), key=lambda d: max(line.count(d) for line in lines))
     rows: List[Tuple[Any, ...]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:

@@ -142,3 +142,35 @@ def test_an_order_on_several_lines_is_one_order(state, export, capsys):
     assert "3 个订单" in out and "第3行" in out and "first item" in out
     order = ShopStore(db(state)).order("261122-512345678901234")
     assert (order.color, order.size) == ("黑色", "L")
+
+
+def test_title_line_above_the_header_and_tab_separated(state, tmp_path):
+    rows = fixture_rows("jd_orders.csv")
+    text = "京东商家后台订单导出 2026-11-23 10:00\n" + "\n".join("\t".join(row) for row in rows) + "\n"
+    path = tmp_path / "jd.txt"
+    path.write_bytes(text.encode("gb18030"))
+    assert run_import("orders", str(path), "--platform", "jd") == 0
+    assert ShopStore(db(state)).order("312345678902").tracking_number == "JDVA12345678901"
+
+
+def test_xlsx_with_real_date_cells(state, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    rows = fixture_rows("douyin_orders.csv")
+    header = rows[0]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows[1:]:
+        cells = list(row)
+        for name in ("订单提交时间", "支付完成时间", "发货时间"):
+            value = cells[header.index(name)]
+            cells[header.index(name)] = dt.datetime.strptime(value, "%Y/%m/%d %H:%M:%S") if value else None
+        sheet.append(cells)
+    path = tmp_path / "dy.xlsx"
+    workbook.save(path)
+    assert run_import("orders", str(path), "--platform", "douyin") == 0
+    order = ShopStore(db(state)).order("6923456789012345680")
+    assert order.shipped_at.isoformat() == "2026-11-20T17:40:00+08:00"
