@@ -99,6 +99,7 @@ class BridgeInput(InputChannel):
                                          inbound.conversation_id):
             logger.info("bridge message %s from %s already handled", inbound.message_id, inbound.conversation_id)
             return None
+        self.store.remember_conversation(inbound.conversation_id, inbound.platform, inbound.shop_id, inbound.buyer_id)
         return inbound
 
     async def run(self, inbound: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[Dict]:

@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS bridge_messages (
     platform TEXT NOT NULL, shop_id TEXT NOT NULL, message_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
     received_at REAL NOT NULL, state TEXT NOT NULL, replies INTEGER NOT NULL DEFAULT 0, delivery TEXT,
     PRIMARY KEY (platform, shop_id, message_id));
+CREATE TABLE IF NOT EXISTS bridge_conversations (
+    conversation_id TEXT PRIMARY KEY, platform TEXT NOT NULL, shop_id TEXT NOT NULL, buyer_id TEXT NOT NULL,
+    last_seen REAL NOT NULL);
 """
 
 
@@ -38,6 +41,17 @@ class BridgeStore(SQLiteStore):
             "INSERT OR IGNORE INTO bridge_messages (platform, shop_id, message_id, conversation_id, received_at, state)"
             " VALUES (?, ?, ?, ?, ?, 'accepted')", (platform, shop_id, message_id, conversation_id, time.time()))
         return cursor.rowcount == 1
+
+    def remember_conversation(self, conversation_id: str, platform: str, shop_id: str, buyer_id: str) -> None:
+        """Who a (hashed) conversation id belongs to, so a person's reply can be pushed to the sidecar later."""
+        self.conn.execute(
+            "INSERT INTO bridge_conversations VALUES (?, ?, ?, ?, ?) ON CONFLICT(conversation_id) DO UPDATE SET"
+            " last_seen = excluded.last_seen", (conversation_id, platform, shop_id, buyer_id, time.time()))
+
+    def conversation(self, conversation_id: str) -> Optional[dict]:
+        row = self.conn.execute("SELECT * FROM bridge_conversations WHERE conversation_id = ?",
+                                (conversation_id,)).fetchone()
+        return dict(row) if row else None
 
     def finish(self, platform: str, shop_id: str, message_id: str, *, state: str, replies: int = 0,
                delivery: Optional[str] = None) -> None:

@@ -192,3 +192,26 @@ def test_generated_secret_when_none_is_configured(tmp_path):
     secret = bridge_secret(settings)
     assert len(secret) >= 32 and bridge_secret(settings) == secret
     assert (tmp_path / "bridge-secret").stat().st_mode & 0o077 == 0
+
+
+def test_an_agents_reply_reaches_the_bridge_buyer_guarded(sync_bridge, settings):
+    from kefu.bridge.push import push_to_bridge_sync
+
+    client, _ = sync_bridge
+    conversation = client.send(**message(platform="pinduoduo", message_id="m-agent"))["conversation_id"]
+    receiver = CallbackReceiver()
+    with RunningApp(receiver.app) as callback:
+        configured = replace(settings, bridge_callback_url=f"{callback.url}/replies")
+        outcome = push_to_bridge_sync(conversation, "亲，退款已处理，有问题加我微信", settings=configured)
+    assert outcome == "delivered"
+    [pushed] = receiver.received
+    assert pushed["source"] == "agent" and pushed["in_reply_to"] is None
+    assert (pushed["platform"], pushed["shop_id"], pushed["buyer_id"]) == ("pinduoduo", "shop-1", "小明🌸")
+    assert pushed["messages"][0]["text"] and "微信" not in pushed["messages"][0]["text"]
+
+
+def test_push_to_a_conversation_that_did_not_come_through_the_bridge(settings):
+    from kefu.bridge.push import push_to_bridge_sync
+
+    configured = replace(settings, bridge_callback_url="http://127.0.0.1:9/never")
+    assert push_to_bridge_sync("web-buyer-1", "亲，您好", settings=configured) == "not a bridge conversation"
