@@ -215,3 +215,14 @@ def test_push_to_a_conversation_that_did_not_come_through_the_bridge(settings):
 
     configured = replace(settings, bridge_callback_url="http://127.0.0.1:9/never")
     assert push_to_bridge_sync("web-buyer-1", "亲，您好", settings=configured) == "not a bridge conversation"
+
+
+@pytest.mark.parametrize("env,fragment", [
+    ({"KEFU_BRIDGE_SECRET": "short"}, "at least 16"),
+    ({"KEFU_BRIDGE_CALLBACK_URL": "ftp://sidecar/replies"}, "http(s) URL"),
+    ({"KEFU_BRIDGE_MAX_SKEW_S": "5"}, "30 to 3600"),
+    ({"KEFU_BRIDGE_MAX_SKEW_S": "soon"}, "whole number"),
+])
+def test_bridge_settings_are_checked_where_all_settings_are(env, fragment):
+    with pytest.raises(ValueError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        Settings.from_env(env)
