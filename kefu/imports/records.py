@@ -13,14 +13,14 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from kefu.imports.errors import ImportDataError
 from kefu.imports.mappings import REQUIRED, ColumnMap, normalize_status
 from kefu.imports.readers import Table, clean_header, header_index
 from kefu.normalize import normalize_province
 from kefu.orders.masking import mask_address, mask_name, mask_phone
-from kefu.shop.models import Order, OrderStatus, Product, Sku
+from kefu.shop.models import Order, Product, Sku
 
 ORDER_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{5,39}$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
@@ -332,10 +332,4 @@ def summary_line(result: ImportResult) -> str:
     return f"{len(result.products)} 个商品、{len(result.skus)} 个规格 / products, SKUs"
 
 
-def mask_order(order: Order) -> Mapping[str, str]:
-    """What the CLI may print of an imported order."""
-    return {"order_id": order.order_id, "status": order.status.value, "receiver": mask_name(order.receiver_name),
-            "phone": mask_phone(order.receiver_phone), "address": mask_address(order.receiver_address)}
-
-
-__all__ = ["ImportResult", "mask_order", "parse_orders", "parse_products", "split_spec", "summary_line"]
+__all__ = ["ImportResult", "parse_orders", "parse_products", "split_spec", "summary_line"]

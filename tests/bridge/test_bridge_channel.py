@@ -18,7 +18,7 @@ import pytest
 from sanic import Sanic, response
 
 from kefu.bridge.client import BridgeClient, verify_callback
-from kefu.bridge.protocol import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
+from kefu.bridge.protocol import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
 from kefu.guard.enforce import audit_rows
 from kefu.settings import Settings
 from kefu_rasa.bridge import BridgeInput
