@@ -174,3 +174,12 @@ def test_xlsx_with_real_date_cells(state, tmp_path):
     assert run_import("orders", str(path), "--platform", "douyin") == 0
     order = ShopStore(db(state)).order("6923456789012345680")
     assert order.shipped_at.isoformat() == "2026-11-20T17:40:00+08:00"
+
+
+def test_excel_unicode_text_utf16_with_tabs(state, tmp_path):
+    """Excel's 'Unicode Text' save: UTF-16 with a BOM, tab-separated."""
+    rows = fixture_rows("douyin_orders.csv")
+    path = tmp_path / "dy.txt"
+    path.write_bytes(("\r\n".join("\t".join(row) for row in rows) + "\r\n").encode("utf-16"))
+    assert run_import("orders", str(path), "--platform", "douyin") == 0
+    assert ShopStore(db(state)).order("6923456789012345680").status is OrderStatus.SHIPPED
