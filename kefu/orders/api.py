@@ -38,11 +38,13 @@ class PlatformOrderClient(ABC):
 
     platform: str = ""
     default_base_url: str = ""
+    default_sign_method: str = ""  # platforms with a choice (抖店, Taobao) name their default
 
     def __init__(self, credentials: Credentials, *, transport: Transport = requests_transport, timeout_s: float = 5.0,
-                 retries: int = 2, base_url: Optional[str] = None, clock: Callable[[], float] = time.time,
-                 sleep: Sleep = time.sleep) -> None:
+                 retries: int = 2, base_url: Optional[str] = None, sign_method: Optional[str] = None,
+                 clock: Callable[[], float] = time.time, sleep: Sleep = time.sleep) -> None:
         self.credentials = credentials
+        self.sign_method = sign_method or self.default_sign_method
         self.transport, self.timeout_s, self.retries = transport, timeout_s, retries
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.clock, self.sleep = clock, sleep

@@ -29,10 +29,7 @@ NOT_FOUND_HINTS = ("不存在", "not exist", "无效的订单")
 class DoudianOrderClient(PlatformOrderClient):
     platform = "douyin"
     default_base_url = "https://openapi-fxg.jinritemai.com"
-
-    def __init__(self, *args: Any, sign_method: str = "hmac-sha256", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.sign_method = sign_method
+    default_sign_method = "hmac-sha256"
 
     def build_request(self, order_id: str) -> HttpRequest:
         param_json = doudian_param_json({"shop_order_id": order_id})

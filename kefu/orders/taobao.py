@@ -34,10 +34,7 @@ NOT_FOUND_SUB_CODES = ("isv.trade-not-exist", "isv.invalid-parameter:tid")
 class TaobaoOrderClient(PlatformOrderClient):
     platform = "taobao"
     default_base_url = "https://eco.taobao.com/router/rest"
-
-    def __init__(self, *args: Any, sign_method: str = "md5", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.sign_method = sign_method
+    default_sign_method = "md5"
 
     def build_request(self, order_id: str) -> HttpRequest:
         c = self.credentials
