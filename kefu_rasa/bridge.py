@@ -78,7 +78,10 @@ class BridgeInput(InputChannel):
                 return response.json({"status": "duplicate"}, status=200)
             if not self.callback_url:
                 replies = await self.run(inbound, on_new_message)
-                return response.json(self.reply_payload(inbound, replies), status=200)
+                record = self.store.message(inbound.platform, inbound.shop_id, inbound.message_id) or {}
+                # "answered" with no messages: the bot stays silent (a person has the conversation).
+                return response.json({"status": record.get("state", "answered"),
+                                      **self.reply_payload(inbound, replies)}, status=200)
             task = asyncio.ensure_future(self.run_and_deliver(inbound, on_new_message))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

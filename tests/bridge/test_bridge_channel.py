@@ -36,6 +36,8 @@ class Assistant:
 
     async def __call__(self, message) -> None:
         self.seen.append(message)
+        if message.text == "崩溃":
+            raise RuntimeError("the agent failed")
         if "支付宝" in message.text:
             await message.output_channel.send_text_message(message.sender_id, "亲，可以用支付宝付款哦")
         elif "尺码" in message.text:
@@ -75,7 +77,7 @@ def message(**overrides: Any) -> Dict[str, Any]:
 def test_signed_message_is_answered_with_the_platform_from_the_payload(sync_bridge):
     client, assistant = sync_bridge
     answer = client.send(**message(metadata={"product_id": "p1002", "platform": "taobao"}))
-    assert answer["messages"] == [{"text": "亲，收到：你好"}]
+    assert answer["status"] == "answered" and answer["messages"] == [{"text": "亲，收到：你好"}]
     seen = assistant.seen[0]
     assert seen.metadata["platform"] == "douyin"          # the signed field, not metadata's
     assert seen.metadata["product_id"] == "p1002" and seen.input_channel == "kefu_bridge"
@@ -89,6 +91,12 @@ def test_every_reply_is_guarded_for_that_platform(sync_bridge, settings):
     text = answer["messages"][0]["text"]
     assert "支付宝" not in text and text
     assert any(row["source"] == "bridge" and row["platform"] == "pinduoduo" for row in audit_rows(settings))
+
+
+def test_a_failure_inside_the_assistant_is_reported_not_a_500(sync_bridge):
+    client, _ = sync_bridge
+    answer = client.send(**message(text="崩溃", message_id="m-crash"))
+    assert answer["status"] == "failed" and answer["messages"] == []
 
 
 def test_buttons_are_guarded_and_passed_on(sync_bridge):
