@@ -16,6 +16,7 @@ from typing import List, Optional, Sequence
 COMMAND_MODULES: Sequence[str] = (
     "kefu.stack",          # up, status
     "kefu.shop.cli",       # load-shop, shop-info
+    "kefu.imports.cli",    # import
     "kefu.guard.cli",      # check, lint
     "kefu.replay",         # replay
     "kefu.handoff.cli",    # agent add/list, tickets

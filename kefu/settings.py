@@ -40,6 +40,18 @@ class Settings:
     # Optional webhook receiving each new handoff ticket as JSON.
     handoff_webhook_url: Optional[str] = None
     log_level: str = "INFO"
+    # Platform order API credentials (shop.yml order_source; kefu/orders/config.py). Never in git.
+    order_app_key: Optional[str] = None
+    order_app_secret: Optional[str] = None
+    order_access_token: Optional[str] = None
+    # 抖店 message push (kefu/orders/doudian_webhook.py): the app whose events are verified.
+    doudian_app_key: Optional[str] = None
+    doudian_app_secret: Optional[str] = None
+    # Signed bridge channel (kefu_rasa/bridge.py): shared HMAC secret (generated into state_dir
+    # when unset), where replies are posted, and how old a signed request may be.
+    bridge_secret: Optional[str] = None
+    bridge_callback_url: Optional[str] = None
+    bridge_max_skew_s: int = 300
 
     @property
     def rasa_url(self) -> str:
@@ -84,7 +96,19 @@ class Settings:
             raise ValueError(
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"
             )
+        _check_bridge(settings)
         return settings
+
+
+def _check_bridge(settings: Settings) -> None:
+    """The bridge's shared secret must be guess-proof and its callback a URL, or kefu does not start."""
+    if settings.bridge_secret is not None and len(settings.bridge_secret) < 16:
+        raise ValueError("KEFU_BRIDGE_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+    url = settings.bridge_callback_url
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ValueError(f"KEFU_BRIDGE_CALLBACK_URL must be an http(s) URL, got {url!r}")
+    if not 30 <= settings.bridge_max_skew_s <= 3600:
+        raise ValueError(f"KEFU_BRIDGE_MAX_SKEW_S must be 30 to 3600 seconds, got {settings.bridge_max_skew_s}")
 
 
 def _replace(settings: Settings, **changes: object) -> Settings:

@@ -7,6 +7,7 @@ logs), so they never touch a running `make run` instance or its data.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from pathlib import Path
 from typing import Iterator
@@ -37,6 +38,9 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         # The shop clock of every replayed conversation: Tuesday 1 Dec 2026, 10:00 in Shanghai
         # (before the 16:00 cut-off, in service hours), so expected dates are fixed facts.
         "KEFU_CLOCK": "2026-12-01T10:00:00+08:00",
+        # The signed bridge channel (tests/live/test_bridge_live.py serves the callback).
+        "KEFU_BRIDGE_SECRET": secrets.token_urlsafe(24),
+        "KEFU_BRIDGE_CALLBACK_URL": f"http://127.0.0.1:{free_port()}/bridge-replies",
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)

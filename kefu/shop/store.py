@@ -153,6 +153,10 @@ def load_shop(shop_dir: Path, db_path: Path, force: bool = False) -> LoadReport:
                 "INSERT INTO shop_meta VALUES ('loaded_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),),
             )
+            # Imported exports and platform order updates outlive a YAML rebuild (kefu/imports/store.py).
+            from kefu.imports.store import apply_imports
+
+            apply_imports(conn)
         return LoadReport(loaded=True, counts=_counts(conn), files_hash=digest)
     finally:
         conn.close()

@@ -1,0 +1,159 @@
+"""The bridge's wire format: HMAC-SHA256 over timestamp + nonce + body, and the message payload.
+
+Request (and reply callback) headers::
+
+    X-Kefu-Timestamp: 1764000000              unix seconds; refused outside ±max_skew_s
+    X-Kefu-Nonce:     3f9c0a...               8-64 of [A-Za-z0-9_-], never reused
+    X-Kefu-Signature: hex(HMAC-SHA256(secret, f"{timestamp}\\n{nonce}\\n".encode() + body))
+
+Body (UTF-8 JSON)::
+
+    {"message_id": "m-1", "platform": "douyin", "shop_id": "s-9", "buyer_id": "buyer nick",
+     "text": "这件有货吗", "metadata": {"product_id": "p1002", "order_id": "..."}}
+
+The platform, shop and buyer are inside the signed body, so the conversation's
+platform (and with it the compliance rules) can never come from a buyer's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional
+
+from kefu.edge.ids import safe_conversation_id
+from kefu.platforms import canonical_platform
+
+TIMESTAMP_HEADER = "X-Kefu-Timestamp"
+NONCE_HEADER = "X-Kefu-Nonce"
+SIGNATURE_HEADER = "X-Kefu-Signature"
+NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+ID = re.compile(r"^[^\x00-\x1f]{1,128}$")
+MAX_BODY_BYTES = 64 * 1024
+MAX_TEXT = 2000
+METADATA_KEYS = ("product_id", "order_id")
+
+
+class BridgeRefused(Exception):
+    """A request the bridge does not accept; ``code`` goes into the JSON error, ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+    def as_json(self) -> Dict[str, str]:
+        return {"error": self.code, "detail": self.detail}
+
+
+def signature(secret: str, timestamp: str, nonce: str, body: bytes) -> str:
+    message = f"{timestamp}\n{nonce}\n".encode("utf-8") + body
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, body: bytes, *, now: Optional[float] = None, nonce: Optional[str] = None) -> Dict[str, str]:
+    """Headers that make ``body`` acceptable to the other side (used by the client and by reply delivery)."""
+    timestamp = str(int(time.time() if now is None else now))
+    nonce = nonce or secrets.token_hex(16)
+    return {TIMESTAMP_HEADER: timestamp, NONCE_HEADER: nonce, SIGNATURE_HEADER: signature(secret, timestamp, nonce, body),
+            "Content-Type": "application/json; charset=utf-8"}
+
+
+def verify(secret: str, headers: Mapping[str, str], body: bytes, *, max_skew_s: int, now: Optional[float] = None) -> str:
+    """Check size, freshness and signature; returns the nonce (the caller checks it was never used)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BridgeRefused(413, "body_too_large", f"body over {MAX_BODY_BYTES} bytes")
+    timestamp, nonce, sent = (_header(headers, name) for name in (TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER))
+    if not (timestamp and nonce and sent):
+        raise BridgeRefused(401, "missing_signature", f"{TIMESTAMP_HEADER}, {NONCE_HEADER} and {SIGNATURE_HEADER} are required")
+    if not timestamp.isdigit():
+        raise BridgeRefused(401, "stale_timestamp", "timestamp must be unix seconds")
+    now = time.time() if now is None else now
+    if abs(now - int(timestamp)) > max_skew_s:
+        raise BridgeRefused(401, "stale_timestamp", f"timestamp outside ±{max_skew_s}s of server time")
+    if not NONCE.match(nonce):
+        raise BridgeRefused(401, "bad_nonce", "nonce must be 8-64 of A-Z a-z 0-9 _ -")
+    if not hmac.compare_digest(signature(secret, timestamp, nonce, body), sent.strip().lower()):
+        raise BridgeRefused(401, "bad_signature", "signature does not match")
+    return nonce
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name)
+    if value is None:
+        value = headers.get(name.lower())
+    return str(value or "").strip()
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A verified buyer message."""
+
+    message_id: str
+    platform: str
+    shop_id: str
+    buyer_id: str
+    text: str
+    metadata: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def conversation_id(self) -> str:
+        """One conversation per platform, shop and buyer; safe in URLs and SQL (kefu.edge.ids)."""
+        return safe_conversation_id(f"{self.platform}:{self.shop_id}:{self.buyer_id}")
+
+    def rasa_metadata(self) -> Dict[str, Any]:
+        return {**self.metadata, "platform": self.platform, "shop_id": self.shop_id, "buyer_id": self.buyer_id,
+                "channel": "kefu_bridge", "message_id": self.message_id}
+
+
+def parse_message(body: bytes) -> InboundMessage:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BridgeRefused(400, "malformed_json", "body must be UTF-8 JSON") from None
+    if not isinstance(data, dict):
+        raise BridgeRefused(400, "invalid_payload", "body must be a JSON object")
+    values: Dict[str, str] = {}
+    for name in ("message_id", "platform", "shop_id", "buyer_id"):
+        value = data.get(name)
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or not ID.match(str(value).strip()):
+            raise BridgeRefused(400, "invalid_payload", f"{name}: required, 1-128 characters, no control characters")
+        values[name] = str(value).strip()
+    platform = canonical_platform(values["platform"])
+    if platform is None:
+        raise BridgeRefused(400, "invalid_payload", "platform: one of pinduoduo, taobao, jd, douyin")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BridgeRefused(400, "invalid_payload", "text: required, non-empty (send images as a description or a link)")
+    if len(text) > MAX_TEXT:
+        raise BridgeRefused(400, "invalid_payload", f"text: at most {MAX_TEXT} characters")
+    raw_metadata = data.get("metadata") or {}
+    if not isinstance(raw_metadata, dict):
+        raise BridgeRefused(400, "invalid_payload", "metadata: must be an object")
+    metadata = {k: str(raw_metadata[k])[:64] for k in METADATA_KEYS if isinstance(raw_metadata.get(k), (str, int))}
+    return InboundMessage(values["message_id"], platform, values["shop_id"], values["buyer_id"], text.strip(), metadata)
+
+
+def ensure_secret(state_dir: Path) -> str:
+    """The shared secret when KEFU_BRIDGE_SECRET is unset: generated once into ``state_dir`` (mode 600, never in git)."""
+    path = Path(state_dir) / "bridge-secret"
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+def bridge_secret(settings: "object") -> str:
+    """KEFU_BRIDGE_SECRET, else the generated one in the state folder."""
+    configured = getattr(settings, "bridge_secret", None)
+    return configured or ensure_secret(getattr(settings, "state_dir"))

@@ -1,0 +1,47 @@
+"""Replies that do not answer a bridge request: a person's reply from the agent console.
+
+The console (kefu/handoff/web.py) sends an agent's reply to Rasa's tracker and to the web
+chat; for a conversation that came in through the bridge it also calls
+:func:`push_to_bridge`, which posts the (guarded) text to the sidecar's callback in the same
+signed format as bot replies, with ``"source": "agent"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Optional
+
+from kefu.bridge.delivery import Poster, deliver
+from kefu.bridge.protocol import bridge_secret
+from kefu.bridge.store import BridgeStore
+from kefu.guard.enforce import guard_outgoing
+from kefu.settings import Settings
+
+
+def is_bridge_conversation(conversation_id: str, settings: Optional[Settings] = None) -> bool:
+    settings = settings or Settings.from_env()
+    return BridgeStore(settings.db_path).conversation(conversation_id) is not None
+
+
+async def push_to_bridge(conversation_id: str, text: str, *, source: str = "agent",
+                         settings: Optional[Settings] = None, post: Optional[Poster] = None) -> str:
+    """``text`` to the bridge buyer of ``conversation_id``: ``delivered``, ``failed: …``, or
+    ``not a bridge conversation`` / ``no callback configured`` (nothing sent)."""
+    settings = settings or Settings.from_env()
+    who = BridgeStore(settings.db_path).conversation(conversation_id)
+    if who is None:
+        return "not a bridge conversation"
+    if not settings.bridge_callback_url:
+        return "no callback configured"
+    checked = guard_outgoing(text, platform=who["platform"], conversation_id=conversation_id, source=source,
+                             settings=settings).text
+    payload = {"in_reply_to": None, "message_id": uuid.uuid4().hex, "source": source,
+               "conversation_id": conversation_id, "platform": who["platform"], "shop_id": who["shop_id"],
+               "buyer_id": who["buyer_id"], "messages": [{"text": checked}]}
+    return await deliver(settings.bridge_callback_url, payload, bridge_secret(settings), post=post)
+
+
+def push_to_bridge_sync(conversation_id: str, text: str, **options: object) -> str:
+    """For synchronous callers (a console handler running outside an event loop)."""
+    return asyncio.run(push_to_bridge(conversation_id, text, **options))  # type: ignore[arg-type]

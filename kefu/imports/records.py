@@ -1,0 +1,335 @@
+"""Rows of an export -> the shop's Order, Product and Sku objects, with errors that say where and why.
+
+Order numbers stay text: an XLSX cell holding a float, or a CSV cell in scientific
+notation (``2.61122E+18``), has already lost digits in Excel and is refused with
+a hint to format the column as text. Receivers' phones and addresses are stored
+as the export gives them (usually masked by the platform) and are masked in every
+message this module writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from kefu.imports.errors import ImportDataError
+from kefu.imports.mappings import REQUIRED, ColumnMap, normalize_status
+from kefu.imports.readers import Table, clean_header, header_index
+from kefu.normalize import normalize_province
+from kefu.orders.masking import mask_address, mask_name, mask_phone
+from kefu.shop.models import Order, Product, Sku
+
+ORDER_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{5,39}$")
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
+_MONEY_NOISE = re.compile(r"[¥￥元,，\s]")
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                     "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S")
+_SPEC_SPLIT = re.compile(r"[;；,，/|]+|\s+")
+_COLOR_KEYS = ("颜色", "色")
+_SIZE_KEYS = ("尺码", "尺寸", "码", "规格")
+MASKERS: Dict[str, Callable[[str], str]] = {
+    "receiver_phone": mask_phone, "receiver_name": mask_name, "receiver_address": mask_address,
+    "street": mask_address,
+}
+MAX_TEXT = 200
+
+
+@dataclass
+class ImportResult:
+    """What one import produced, ready for :func:`kefu.imports.store.save_import`."""
+
+    kind: str
+    file: str
+    encoding: str
+    orders: List[Order] = field(default_factory=list)
+    products: List[Product] = field(default_factory=list)
+    skus: List[Sku] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+
+
+class _Row:
+    """One data row: cells by kefu field, with the file row number and header names for errors."""
+
+    def __init__(self, file: str, line: int, cells: Dict[str, Any], headers: Dict[str, str]) -> None:
+        self.file, self.line, self.cells, self.headers = file, line, cells, headers
+
+    def fail(self, name: str, zh: str, en: str) -> ImportDataError:
+        raw = self.cells.get(name)
+        shown = None if raw is None else str(raw)
+        if shown is not None and name in MASKERS:
+            shown = MASKERS[name](shown)
+        return ImportDataError(self.file, zh, en, row=self.line, column=self.headers.get(name, name), value=shown)
+
+    def text(self, name: str, limit: int = MAX_TEXT) -> str:
+        value = self.cells.get(name)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, (dt.datetime, dt.date)):
+            return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        text = str(value).strip().lstrip("'\t").strip()
+        if text.startswith('="') and text.endswith('"'):
+            text = text[2:-1].strip()
+        return text[:limit]
+
+    def has(self, name: str) -> bool:
+        return bool(self.text(name))
+
+    def order_id(self, name: str = "order_id") -> str:
+        value = self.cells.get(name)
+        if isinstance(value, float):
+            if not value.is_integer() or abs(value) >= 2 ** 53:
+                raise self.fail(name, "订单号被 Excel 存成了数字，已丢失末尾数字；请把该列设为「文本」后重新导出",
+                                "the order number was stored as a number by Excel and lost digits; "
+                                "format the column as text and export again")
+            value = int(value)
+        text = self.text(name, 60) if not isinstance(value, int) else str(value)
+        if _SCIENTIFIC.match(text):
+            raise self.fail(name, "订单号是科学计数法（如 2.61E+18），已丢失数字；请把该列设为「文本」后重新导出",
+                            "the order number is in scientific notation and lost digits; format the column as text")
+        if not ORDER_ID.match(text):
+            raise self.fail(name, "订单号应为 6-40 位数字或字母（可含 -）", "an order number must be 6-40 letters/digits (and -)")
+        return text
+
+    def number(self, name: str, minimum: float = 0.0) -> float:
+        value = self.cells.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            try:
+                number = float(_MONEY_NOISE.sub("", self.text(name)))
+            except ValueError:
+                raise self.fail(name, "应为数字（如 129.00）", "must be a number (e.g. 129.00)") from None
+        if not math.isfinite(number) or number < minimum:
+            raise self.fail(name, f"应为不小于 {minimum:g} 的数字", f"must be a number ≥ {minimum:g}")
+        return round(number, 2)
+
+    def whole(self, name: str, minimum: int = 0, default: Optional[int] = None) -> int:
+        if default is not None and not self.has(name):
+            return default
+        number = self.number(name, float(minimum))
+        if not number.is_integer():
+            raise self.fail(name, "应为整数", "must be a whole number")
+        if number > 10_000_000:
+            raise self.fail(name, "数值过大", "number too large")
+        return int(number)
+
+    def datetime(self, name: str, tz: dt.tzinfo) -> Optional[dt.datetime]:
+        value = self.cells.get(name)
+        parsed: Optional[dt.datetime] = None
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, dt.date):
+            parsed = dt.datetime.combine(value, dt.time())
+        else:
+            text = self.text(name)
+            if not text or text in ("-", "--", "0000-00-00 00:00:00"):
+                return None
+            for pattern in _DATETIME_FORMATS:
+                try:
+                    parsed = dt.datetime.strptime(text, pattern)
+                    break
+                except ValueError:
+                    continue
+            if parsed is None:
+                raise self.fail(name, "应为日期时间，如 2026-11-20 14:30:00", 'must be a date and time like "2026-11-20 14:30:00"')
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(tz)
+
+    def date(self, name: str) -> Optional[dt.date]:
+        value = self.cells.get(name)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = self.text(name)
+        if not text:
+            return None
+        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"):
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        raise self.fail(name, "应为日期，如 2026-12-05（且该日期存在）", 'must be a real date like "2026-12-05"')
+
+
+def rows_of(table: Table, column_map: ColumnMap) -> List[_Row]:
+    """Data rows with cells keyed by kefu field; the header is found among the first rows."""
+    if not table.rows:
+        raise ImportDataError(table.file, "文件是空的", "the file is empty")
+    start = header_index(table.rows, column_map.candidates())
+    header = [clean_header(cell) for cell in table.rows[start]]
+    positions: Dict[str, int] = {}
+    names: Dict[str, str] = {}
+    for kefu_field, candidates in column_map.columns.items():
+        for candidate in candidates:
+            if candidate in header:
+                positions[kefu_field], names[kefu_field] = header.index(candidate), candidate
+                break
+    missing = [f for f in REQUIRED[column_map.kind] if f not in positions]
+    if missing:
+        wanted = "；".join(f"{f}（{' 或 '.join(column_map.columns.get(f, (f,)))}）" for f in missing)
+        raise ImportDataError(
+            table.file, f"找不到必需的列：{wanted}。这是{column_map.platform or '该平台'}的导出吗？可用 --mapping 指定列名",
+            f"required columns not found: {', '.join(missing)}; is this a {column_map.platform or 'known'} export? "
+            "use --mapping to name the columns", row=start + 1,
+        )
+    rows: List[_Row] = []
+    for index in range(start + 1, len(table.rows)):
+        raw = table.rows[index]
+        if not any(str(cell).strip() for cell in raw):
+            continue
+        cells = {f: (raw[p] if p < len(raw) else "") for f, p in positions.items()}
+        rows.append(_Row(table.file, index + 1, cells, names))
+    return rows
+
+
+def split_spec(spec: str) -> Tuple[str, str]:
+    """(color, size) from a spec cell: 颜色分类:黑色;尺码:L (Taobao), 黑色,L (PDD), 黑色 L (JD), 黑色;XL (抖店)."""
+    color = size = ""
+    loose: List[str] = []
+    for part in _SPEC_SPLIT.split(spec or ""):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.replace("：", ":").partition(":")
+        if sep:
+            if any(k in key for k in _COLOR_KEYS) and not color:
+                color = value.strip()
+            elif any(k in key for k in _SIZE_KEYS) and not size:
+                size = value.strip()
+            else:
+                loose.append(value.strip())
+        else:
+            loose.append(part)
+    for value in loose:
+        if not color:
+            color = value
+        elif not size:
+            size = value
+    return color[:20], size[:20]
+
+
+def _color_size(row: _Row) -> Tuple[str, str]:
+    color, size = split_spec(row.text("spec"))
+    return (row.text("color", 20) or color), (row.text("size", 20) or size)
+
+
+ProductLookup = Callable[[str], Optional[Product]]
+
+
+def _first_per_order(rows: List[_Row], warnings: List[str]) -> Dict[str, _Row]:
+    """One row per order number, in file order: PDD/JD/抖店 exports and Taobao's 宝贝报表 list one
+    line per item, and kefu's Order has one product, so the first line stands for the order."""
+    first: Dict[str, _Row] = {}
+    for row in rows:
+        order_id = row.order_id()
+        if order_id in first:
+            warnings.append(f"{row.file} 第{row.line}行: 订单 {order_id} 已在第{first[order_id].line}行出现，只记第一件商品"
+                            f" / order already on row {first[order_id].line}; the first item is kept")
+            continue
+        first[order_id] = row
+    return first
+
+
+def parse_orders(table: Table, column_map: ColumnMap, tz: dt.tzinfo, *, items: Optional[Table] = None,
+                 items_map: Optional[ColumnMap] = None, find_product: Optional[ProductLookup] = None) -> ImportResult:
+    """Orders of an order export; ``items`` is Taobao's 宝贝报表, joined on 订单编号 for product and spec."""
+    result = ImportResult("orders", table.file, table.encoding)
+    by_order = _first_per_order(rows_of(items, items_map), result.warnings) if items and items_map else {}
+    for order_id, row in _first_per_order(rows_of(table, column_map), result.warnings).items():
+        item = by_order.get(order_id)
+        source = item if item is not None else row
+        product_id = source.text("product_id", 40)
+        if not product_id and find_product is not None and source.has("product_name"):
+            product = find_product(source.text("product_name"))
+            product_id = product.id if product else ""
+        if not product_id:
+            where = source if source.has("product_name") else row
+            raise where.fail("product_name" if where.has("product_name") else "order_id",
+                             "找不到该订单的商品编码（商家编码/商品ID），也无法按商品名称匹配到店铺商品",
+                             "no product code for this order, and the product name matches no product of the shop")
+        color, size = _color_size(source)
+        status_word = normalize_status(row.text("status"))
+        status = column_map.statuses.get(status_word)
+        if status is None:
+            known = "、".join(sorted(column_map.statuses))
+            raise row.fail("status", f"不认识的订单状态；可识别：{known}（或在映射文件的 status 里补充）",
+                           "unknown order status; add it under 'status' in a mapping file")
+        created = row.datetime("created_at", tz)
+        if created is None:
+            raise row.fail("created_at", "下单时间不能为空", "the order time is required")
+        address = row.text("receiver_address", 300)
+        parts = [row.text(p, 40) for p in ("province", "city", "district", "street")]
+        if parts[0] and not address.startswith(parts[0]):
+            address = "".join(parts) + address
+        quantity = source.whole("quantity", minimum=1, default=1) if "quantity" in source.cells else 1
+        result.orders.append(Order(
+            order_id=order_id, status=status, product_id=product_id, color=color, size=size,
+            quantity=quantity, amount=row.number("amount"), created_at=created,
+            paid_at=row.datetime("paid_at", tz) if "paid_at" in row.cells else None,
+            shipped_at=row.datetime("shipped_at", tz) if "shipped_at" in row.cells else None,
+            courier=row.text("courier", 20) or None, tracking_number=row.text("tracking_number", 40) or None,
+            receiver_name=row.text("receiver_name", 40), receiver_phone=row.text("receiver_phone", 20),
+            receiver_address=address[:300], province=normalize_province(parts[0] or address),
+        ))
+    if not result.orders:
+        raise ImportDataError(table.file, "没有订单数据行", "no order rows")
+    return result
+
+
+def parse_products(table: Table, column_map: ColumnMap, *, category: Optional[str] = None,
+                   find_existing: Optional[ProductLookup] = None) -> ImportResult:
+    """Products with their SKUs and stock: one row per SKU; name and price from the product's first row."""
+    result = ImportResult("products", table.file, table.encoding)
+    products: Dict[str, Product] = {}
+    sku_rows: Dict[Tuple[str, str, str], int] = {}
+    for row in rows_of(table, column_map):
+        product_id = row.text("product_id", 40)
+        if not product_id:
+            raise row.fail("product_id", "商品编码不能为空", "the product code is required")
+        if product_id not in products:
+            existing = find_existing(product_id) if find_existing else None
+            name = row.text("name", 100) or (existing.name if existing else "")
+            if not name:
+                raise row.fail("name", "新商品需要商品名称", "a new product needs a name")
+            if "price" in row.cells and row.has("price"):
+                price = row.number("price")
+            elif existing is not None:
+                price = existing.price
+            else:
+                raise row.fail("price", "新商品需要价格", "a new product needs a price")
+            cat = row.text("category", 20) or category or (existing.category if existing else "")
+            if not cat:
+                raise row.fail("category", "新商品需要类目（尺码表名，如 上衣）：加一列「类目」或用 --category",
+                               "a new product needs a category (a size chart name): add a 类目 column or --category")
+            products[product_id] = Product(
+                id=product_id, name=name, category=cat, price=price,
+                aliases=existing.aliases if existing else (), fit=existing.fit if existing else "正常",
+                fit_note=existing.fit_note if existing else "", description=existing.description if existing else "",
+            )
+        color, size = _color_size(row)
+        key = (product_id, color, size)
+        if key in sku_rows:
+            raise row.fail("spec", f"同一商品的同一规格已在第{sku_rows[key]}行出现", f"same SKU already on row {sku_rows[key]}")
+        sku_rows[key] = row.line
+        result.skus.append(Sku(product_id, color, size, row.whole("stock"), row.date("restock_date")
+                               if "restock_date" in row.cells else None))
+    if not products:
+        raise ImportDataError(table.file, "没有商品数据行", "no product rows")
+    result.products = list(products.values())
+    return result
+
+
+def summary_line(result: ImportResult) -> str:
+    if result.kind == "orders":
+        return f"{len(result.orders)} 个订单 / orders"
+    return f"{len(result.products)} 个商品、{len(result.skus)} 个规格 / products, SKUs"
+
+
+__all__ = ["ImportResult", "parse_orders", "parse_products", "split_spec", "summary_line"]
