@@ -99,21 +99,6 @@ def read_yaml(path: Path) -> Any:
         line = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ShopDataError(f"{where}:{line}: invalid YAML ({problem})") from None
-    except ValueError as exc:  # a date YAML recognises but the calendar lacks: 2026-12-32
-        raise ShopDataError(f"{where}:{_bad_date_line(text)}: invalid date ({exc})") from None
-
-
-_DATE = re.compile(r"(?<![\d\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d\"'])")
-
-
-def _bad_date_line(text: str) -> str:
-    for number, line in enumerate(text.splitlines(), 1):
-        for match in _DATE.finditer(line):
-            try:
-                dt.date(*map(int, match.groups()))
-            except ValueError:
-                return f" line {number} ({match.group(0)})"
-    return ""
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

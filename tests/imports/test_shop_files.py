@@ -29,14 +29,3 @@ def test_gbk_catalog_loads(tmp_path, monkeypatch):
     catalog.write_bytes(catalog.read_text(encoding="utf-8").encode("gbk"))
     assert load(shop, tmp_path, monkeypatch) == 0
     assert ShopStore(tmp_path / "state" / "kefu.db").product("p1002").name == "加绒连帽卫衣"
-
-
-def test_impossible_restock_date_names_the_line(tmp_path, monkeypatch, capsys):
-    shop = shop_copy(tmp_path)
-    catalog = shop / "catalog.yml"
-    text = catalog.read_text(encoding="utf-8")
-    line = text[: text.index("restock_date: 2026-12-05")].count("\n") + 1
-    catalog.write_text(text.replace("restock_date: 2026-12-05", "restock_date: 2026-12-32", 1), encoding="utf-8")
-    assert load(shop, tmp_path, monkeypatch) == 2
-    err = capsys.readouterr().err
-    assert f"catalog.yml: line {line} (2026-12-32): invalid date" in err and "Traceback" not in err
