@@ -40,6 +40,8 @@ class Settings:
     # Optional webhook receiving each new handoff ticket as JSON.
     handoff_webhook_url: Optional[str] = None
     log_level: str = "INFO"
+    # Proxies whose X-Forwarded-Proto the web app believes (comma-separated addresses).
+    trusted_proxies: str = "127.0.0.1,::1"
 
     @property
     def rasa_url(self) -> str:
@@ -61,6 +63,20 @@ class Settings:
     def token_file(self) -> Path:
         """Where the Rasa HTTP API token is kept (generated on first run, never in git)."""
         return self.state_dir / "rasa-api-token"
+
+    @property
+    def trusted_proxy_set(self) -> frozenset:
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
+
+    @property
+    def tracker_db_path(self) -> Path:
+        """Rasa's SQL tracker store (KEFU_TRACKER_DB, set by kefu up); the console reads its events."""
+        return self.state_dir / "conversations.db"
+
+    @property
+    def phrases_path(self) -> Path:
+        """The agents' quick phrases (快捷短语)."""
+        return self.shop_dir / "phrases.yml"
 
     @property
     def shop_config_path(self) -> Path:

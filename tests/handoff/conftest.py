@@ -114,7 +114,10 @@ def web_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]
     settings = replace(
         Settings.from_env({}), state_dir=state, db_path=state / "kefu.db", rasa_port=fake.port, web_port=free_port()
     )
-    fake.callback_url = f"{settings.web_url}/chat/callback"
+    from kefu.handoff.web.chat import callback_url
+
+    # As kefu up does: Rasa's callback URL carries the web app's shared secret (generated here first).
+    fake.callback_url = callback_url(settings)
     env = dict(os.environ)
     env.update(
         KEFU_STATE_DIR=str(state),
