@@ -273,3 +273,18 @@ def render_text(report: Report) -> str:
     out.append(f"质检: {len(report.sessions)} 个人工会话已评分，{len(low)} 个扣分"
                + ("：" + "，".join(f"#{s['ticket_id']} {s['score']}分" for s in low[:10]) if low else ""))
     return "\n".join(out) + "\n"
+
+
+def render_html(report: Report) -> str:
+    """A standalone HTML page (inline CSS, inline SVG charts: opens anywhere, no network)."""
+    import datetime as dt
+
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    here = Path(__file__).resolve().parent
+    env = Environment(loader=FileSystemLoader(str(here / "templates")), autoescape=select_autoescape(default=True))
+    day = lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d")  # noqa: E731
+    period = f"{day(report.since)} — {day(report.until)}" + (
+        f"（{PLATFORM_LABELS.get(report.platform, report.platform)}）" if report.platform else "")
+    css = (here / "static" / "style.css").read_text(encoding="utf-8")
+    return env.get_template("report_standalone.html").render(report=report, period=period, css=css)

@@ -390,6 +390,15 @@ class TicketStore(SQLiteStore):
         return row
 
 
+def repair_text(text: str) -> str:
+    """Lone UTF-16 surrogates (half an emoji) -> U+FFFD, so the line can be stored and shown."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def transcript_from_events(events: Iterable[Mapping[str, Any]], since: Optional[float] = None) -> List[TranscriptLine]:
     """Buyer and bot lines from a Rasa tracker's events (dicts as in the tracker JSON).
 
@@ -412,5 +421,5 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]], since: Optional[
         if kind == "bot" and (event.get("metadata") or {}).get("kefu_agent"):
             continue
         sender = "buyer" if kind == "user" else "bot"
-        lines.append(TranscriptLine(sender, text, float(ts), f"rasa:{kind}:{ts!r}"))
+        lines.append(TranscriptLine(sender, repair_text(text), float(ts), f"rasa:{kind}:{ts!r}"))
     return lines
