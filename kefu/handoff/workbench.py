@@ -137,6 +137,24 @@ def detail(tickets: TicketStore, shop: Any, task_store: Any, ticket: Ticket, rul
     data["tasks"] = [task.as_dict() for task in task_store.list(conversation_id=ticket.conversation_id)
                      if task.status == "open"] if task_store is not None else []
     if not reveal:
-        for key in ("transcript", "order", "tasks"):
-            data[key] = mask_data(data[key])
+        data["transcript"] = mask_data(data["transcript"])
+        data["tasks"] = mask_data(data["tasks"])
+        data["order"] = _mask_order(data["order"])
     return data
+
+
+# Order fields that hold the buyer's personal data; order and tracking numbers stay readable
+# (an order id that happens to pass the bank-card check must not be hidden from the agent).
+PERSONAL_ORDER_FIELDS = ("手机", "地址", "物流")
+
+
+def _mask_order(order: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    if order is None:
+        return None
+    masked = dict(order)
+    for key in PERSONAL_ORDER_FIELDS:
+        masked[key] = mask_data(order.get(key))
+    phone = masked.get("手机")
+    if isinstance(phone, str) and phone == order.get("手机") and len(phone) >= 7:  # a landline the detector skips
+        masked["手机"] = phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return masked

@@ -43,6 +43,8 @@ class FakeRasa:
         self.pushed: List[Dict[str, Any]] = []
         self.forwarded: List[Dict[str, Any]] = []
         self.callback_url: str = ""
+        self.rest: List[Dict[str, Any]] = []
+        self.rest_answer = "亲，加绒连帽卫衣黑色L码有货，现在下单今天就能发出哦。"
         self.port = free_port()
         fake = self
 
@@ -82,6 +84,9 @@ class FakeRasa:
                         if event.get("event") == "bot" and query.get("output_channel") == ["callback"]:
                             requests.post(fake.callback_url, json={"recipient_id": conv, "text": event["text"]}, timeout=5)
                     return self._reply(200, {"sender_id": conv})
+                if url.path == "/webhooks/rest/webhook":  # agent-assist's shadow conversations
+                    fake.rest.append(body)
+                    return self._reply(200, [{"recipient_id": body["sender"], "text": fake.rest_answer}])
                 if url.path == "/webhooks/callback/webhook":
                     fake.forwarded.append(body)
                     conv = body["sender"]

@@ -17,14 +17,13 @@ from urllib.parse import unquote
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from kefu.edge.ids import safe_conversation_id
 from kefu.handoff import workbench
 from kefu.handoff.assist import draft_for
 from kefu.handoff.live import sse_frame
 from kefu.handoff.privacy import mask_data
 from kefu.handoff.replies import reply
 from kefu.handoff.tickets import Ticket
-from kefu.handoff.web.common import ApiError, int_arg, jsonr, read_json, text_field
+from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, read_json, text_field
 from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS
 
@@ -294,7 +293,7 @@ async def task_done(request: Request, task_id: int) -> response.HTTPResponse:
 @bp.get("/conversations/<conversation_id:str>/delivered")
 async def delivered(request: Request, conversation_id: str) -> response.HTTPResponse:
     """Messages Rasa called back with for a conversation (what the buyer was sent), masked."""
-    conv = safe_conversation_id(unquote(conversation_id))
+    conv = internal_id(unquote(conversation_id))
     return jsonr({"messages": mask_data(request.app.ctx.chat.after(conv, int_arg(request, "after")))})
 
 

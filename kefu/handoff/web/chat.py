@@ -22,8 +22,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from kefu.edge.ids import safe_conversation_id
-from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, jsonr, read_json, render, \
-    set_cookie, text_field
+from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, internal_id, jsonr, read_json, \
+    render, set_cookie, text_field
 from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS, Settings
 
@@ -137,7 +137,7 @@ async def chat_callback(request: Request) -> response.HTTPResponse:
     recipient = data.get("recipient_id")
     if not isinstance(recipient, str) or not recipient.strip() or len(recipient) > 200:
         raise ApiError(400, "bad_recipient", "recipient_id must be a non-empty string")
-    recipient = safe_conversation_id(clean_string(recipient, "recipient_id"))
+    recipient = internal_id(clean_string(recipient, "recipient_id"))
     text = data.get("text")
     # Images/buttons-only messages: keep the payload, store an empty text.
     text = clean_string(text, "text")[:MAX_CALLBACK_TEXT] if isinstance(text, str) else ""

@@ -114,6 +114,14 @@ def text_field(data: Dict[str, Any], key: str, limit: int, *, required: bool = T
     return clean_string(value, key).strip()
 
 
+def internal_id(raw: str) -> str:
+    """The conversation id Rasa and the stores use: already-safe ids (``web-…``, ``b-…``) as they
+    are, anything else mapped as every edge maps it (``kefu.edge.ids.safe_conversation_id``)."""
+    from kefu.edge.ids import SAFE_ID, safe_conversation_id
+
+    return raw if SAFE_ID.fullmatch(raw) else safe_conversation_id(raw)
+
+
 def int_arg(request: Request, name: str, default: int = 0) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
