@@ -33,9 +33,9 @@ from kefu.handoff.assist import is_shadow
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule
 from kefu.handoff.tickets import TicketStore
 from kefu.handoff.triggers import REASON_LABELS
+from kefu.handoff.workbench import OUTCOME_LABELS, PLATFORM_LABELS
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
-PLATFORM_LABELS = {"pinduoduo": "拼多多", "taobao": "淘宝/天猫", "jd": "京东", "douyin": "抖音"}
 VERDICT_LABELS = {"pass": "通过", "rewritten": "改写", "blocked": "拦截"}
 
 
@@ -216,8 +216,9 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
                 per_agent[source.split(":", 1)[1]]["violations"] += n
         if ticket.status == "closed":
             report.sessions.append({
-                "ticket_id": ticket.id, "platform": ticket.platform, "agent": ticket.agent,
-                "reason": REASON_LABELS.get(ticket.reason, ticket.reason), "outcome": ticket.outcome,
+                "ticket_id": ticket.id, "platform": PLATFORM_LABELS.get(ticket.platform, ticket.platform),
+                "agent": ticket.agent, "reason": REASON_LABELS.get(ticket.reason, ticket.reason),
+                "outcome": OUTCOME_LABELS.get(ticket.outcome or "", ticket.outcome),
                 "violations": agent_violations, "late_replies": late,
                 "first_response_seconds": None if first is None else round(first),
                 "score": max(0, 100 - 20 * agent_violations - 10 * late),
