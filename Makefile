@@ -76,8 +76,9 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
-bench: install ## Guard speed vs. baselines (term-in-text loop, one regex), as ratios
+bench: install ## Guard speed and ticket-sync cost vs. baselines, as ratios
 	$(PY) -m kefu.guard.bench
+	$(PY) -m kefu.handoff.bench
 
 lock: ## Re-resolve constraints.txt from requirements.txt in a scratch venv
 	@python310=$$(scripts/find-python310) || exit 1; tmp=$$(mktemp -d); \

@@ -201,9 +201,10 @@ def test_transfer_then_history_search_shows_the_whole_chat(browser: Any, bench: 
     other.goto(bench["url"] + "/console/history")
     other.fill("input[name=q]", "拉链")
     other.click("#search-button")
-    row = other.wait_for_selector(f"#results tr[data-ticket-id='{chat}']")
+    row = other.locator(f"#results tr[data-ticket-id='{chat}']")  # a locator: the table is redrawn per search
+    row.wait_for()
     assert "已结束" in row.text_content() and "xiaowang" in row.text_content()
-    row.query_selector("button").click()
+    row.locator("button").click()
     other.wait_for_function("document.getElementById('history-transcript').children.length >= 3")
     text = other.text_content("#history-transcript")
     assert "拉链坏了" in text and "转接给" in text and "登记换货" in text

@@ -188,6 +188,19 @@ def test_phones_ids_and_cards_are_masked_in_every_response_until_revealed(env: D
     assert "13812345678" not in lin.get(f"/api/tickets/{ticket_id}").text  # the next read is masked again
 
 
+def test_what_rasa_calls_back_is_guarded_once_more_before_the_buyer_sees_it(env: Dict[str, Any]) -> None:
+    from kefu.guard.enforce import audit_rows
+
+    conv = "callback-guard"
+    new_ticket(env, conv, platform="pinduoduo")
+    assert requests.post(callback_url(env["settings"]), json={"recipient_id": conv, "text": "亲，这个宝贝今天发货"},
+                         timeout=10).status_code == 200
+    shown = Agent(env, "lin").get(f"/api/conversations/{conv}/delivered").json()["messages"][-1]["text"]
+    assert "宝贝" not in shown and "今天发货" in shown  # Pinduoduo's vocabulary rule, applied on the way out
+    row = next(r for r in audit_rows(env["settings"]) if r["conversation_id"] == conv)
+    assert row["source"] == "callback" and row["verdict"] == "rewritten"
+
+
 def test_buyer_ids_that_need_percent_encoding_reach_the_same_conversation(env: Dict[str, Any]) -> None:
     raw = "买家 小王/😀"
     mapped = safe_conversation_id(raw)

@@ -123,6 +123,7 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     app.ctx.hub = LiveHub()
     app.ctx.sync = TicketSync(app.ctx.tickets, TrackerEventFeed(settings.tracker_db_path))
     app.ctx.throttle = LoginThrottle()
+    app.ctx.chat_platforms = {}  # web-chat conversation -> the platform its buyer picked
 
 
 def _open_shop(settings: Settings) -> Any:

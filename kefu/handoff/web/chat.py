@@ -5,7 +5,9 @@ The chat addresses its conversation by the id every edge uses
 console agree. ``/chat/callback`` requires the shared secret, sent by Rasa as
 ``?secret=`` in the callback URL: :func:`callback_url` is what ``kefu up`` puts
 into ``KEFU_CALLBACK_URL`` (credentials.yml). Loopback is not trusted: any local
-process could otherwise write into a buyer's chat.
+process could otherwise write into a buyer's chat. What arrives is guarded once
+more for the conversation's platform before the buyer's page shows it (the
+page's single exit; a rewrite or block is audited with source ``callback``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,17 @@ def _products(request: Request) -> List[Dict[str, str]]:
         return []
 
 
+def _guarded(request: Request, conversation_id: str, text: str) -> str:
+    from kefu.guard.enforce import guard_outgoing
+    from kefu.platforms import default_platform
+
+    ctx = request.app.ctx
+    ticket = ctx.tickets.active_for(conversation_id)
+    platform = ticket.platform if ticket else ctx.chat_platforms.get(conversation_id) or default_platform()
+    return guard_outgoing(text, platform=platform, conversation_id=conversation_id, source="callback",
+                          settings=ctx.settings).text
+
+
 @bp.get("")
 async def chat_page(request: Request) -> response.HTTPResponse:
     token = request.cookies.get(CHAT_COOKIE)
@@ -112,6 +125,11 @@ async def chat_send(request: Request) -> response.HTTPResponse:
         if not isinstance(product_id, str) or len(product_id) > 64:
             raise ApiError(400, "bad_product", "product_id must be a short string")
         metadata["product_id"] = clean_string(product_id, "product_id")
+    platforms = request.app.ctx.chat_platforms
+    if platform:
+        platforms[conv] = platform
+        while len(platforms) > 10_000:  # bounded: the oldest conversations fall back to the default
+            platforms.pop(next(iter(platforms)))
     message_id = request.app.ctx.chat.add(conv, "buyer", text)
     try:
         await asyncio.to_thread(request.app.ctx.rasa.send_buyer_message, conv, text, metadata)
@@ -141,6 +159,8 @@ async def chat_callback(request: Request) -> response.HTTPResponse:
     text = data.get("text")
     # Images/buttons-only messages: keep the payload, store an empty text.
     text = clean_string(text, "text")[:MAX_CALLBACK_TEXT] if isinstance(text, str) else ""
+    if text.strip():
+        text = await asyncio.to_thread(_guarded, request, recipient, text)
     extra = {k: v for k, v in data.items() if k not in ("recipient_id", "text")}
     payload = json.dumps(extra, ensure_ascii=False)[:MAX_CALLBACK_TEXT] if extra else None
     request.app.ctx.chat.add(recipient, "bot", text, payload)
