@@ -16,7 +16,9 @@ Definitions (also in docs/workbench.md):
   (response_rules) / such messages that were answered or are overdue.
 - guard verdicts: passed = messages sent (bot turns + agent replies) − rewritten − blocked.
 - session score (质检, per closed ticket): 100 − 20 per guard violation in the
-  agent's replies − 10 per reply later than the platform's limit, floor 0.
+  agent's replies − 10 per reply later than the platform's limit, floor 0;
+  bot session score (every conversation): 100 − 10 per fallback − 10 per
+  rewritten and 20 per blocked bot message − 30 if the buyer was left unanswered.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Report:
     violations_by_platform: List[Tuple[str, int]] = field(default_factory=list)
     agents: List[Dict[str, Any]] = field(default_factory=list)
     sessions: List[Dict[str, Any]] = field(default_factory=list)
+    bot_sessions: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def resolution_rate(self) -> Optional[float]:
@@ -113,6 +116,8 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
     conv_platform: Dict[str, str] = {}
     last_kind: Dict[str, str] = {}
     intents: Counter = Counter()
+    fallbacks: Counter = Counter()
+    turns: Counter = Counter()
     bot_messages = 0
     for row in _rows(tracker, "SELECT sender_id, type_name, intent_name, data FROM events"
                               " WHERE timestamp >= ? AND timestamp < ? AND type_name IN ('user', 'bot') ORDER BY id",
@@ -131,8 +136,10 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
                 continue
             report.buyer_messages += 1
             intents[row["intent_name"] or "?"] += 1
+            turns[sender] += 1
             if row["intent_name"] in FALLBACK_INTENTS:
                 report.fallback_messages += 1
+                fallbacks[sender] += 1
             last_kind[sender] = "user"
         else:
             if platform and conv_platform.get(sender) not in (platform, None):
@@ -224,6 +231,19 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
                 "score": max(0, 100 - 20 * agent_violations - 10 * late),
             })
     report.sessions.sort(key=lambda s: (s["score"], -s["ticket_id"]))
+    bot_interventions: Counter = Counter()
+    for row in audit:
+        if not row["source"].startswith("agent:"):
+            bot_interventions[(row["conversation_id"], row["verdict"])] += 1
+    for conv, kind in last_kind.items():
+        unanswered = kind == "user" and conv not in ticket_convs
+        rewritten, blocked = bot_interventions[(conv, "rewritten")], bot_interventions[(conv, "blocked")]
+        report.bot_sessions.append({
+            "conversation_id": conv, "buyer_messages": turns[conv], "fallbacks": fallbacks[conv],
+            "rewritten": rewritten, "blocked": blocked, "handed_off": conv in ticket_convs, "unanswered": unanswered,
+            "score": max(0, 100 - 10 * fallbacks[conv] - 10 * rewritten - 20 * blocked - 30 * unanswered),
+        })
+    report.bot_sessions.sort(key=lambda s: (s["score"], s["conversation_id"]))
     report.first_response_seconds = statistics.median(first_responses) if first_responses else None
     report.within_rule = (ok_total[0], ok_total[1])
     sent = bot_messages + agent_messages
@@ -273,6 +293,9 @@ def render_text(report: Report) -> str:
     low = [s for s in report.sessions if s["score"] < 100]
     out.append(f"质检: {len(report.sessions)} 个人工会话已评分，{len(low)} 个扣分"
                + ("：" + "，".join(f"#{s['ticket_id']} {s['score']}分" for s in low[:10]) if low else ""))
+    weak = [s for s in report.bot_sessions if s["score"] < 100]
+    out.append(f"机器人会话: {len(report.bot_sessions)} 个已评分，{len(weak)} 个扣分"
+               + ("：" + "，".join(f"{s['conversation_id']} {s['score']}分" for s in weak[:10]) if weak else ""))
     return "\n".join(out) + "\n"
 
 

@@ -148,6 +148,39 @@ def test_live_queue_several_chats_countdown_and_shortcuts(browser: Any, bench: D
     page.screenshot(path=str(IMG / "workbench.png"), full_page=True)
 
 
+# Recorded, not replaced: each notification the page creates is still a real Notification.
+RECORD_NOTIFICATIONS = """
+window.__notes = [];
+const RealNotification = window.Notification;
+window.Notification = class extends RealNotification {
+  constructor(title, options) { super(title, options); window.__notes.push((options || {}).body); }
+};
+Object.defineProperty(window.Notification, "permission", { get: () => RealNotification.permission });
+document.hasFocus = () => false;  // the agent is in another window
+"""
+
+
+def test_a_new_chat_notifies_a_background_tab_unless_alerts_are_off(browser: Any, bench: Dict[str, Any]) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, permissions=["notifications"],
+                                  base_url=bench["url"])
+    context.add_init_script(RECORD_NOTIFICATIONS)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=name]", "xiaolin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login")
+    page.wait_for_function("document.getElementById('live-state').textContent.includes('正常')")
+    first = ticket(bench, "b-notify-1", "快递三天没动了", platform="douyin")
+    page.wait_for_function(f"window.__notes.some(n => n.includes('#{first}'))", timeout=10000)
+    page.wait_for_function("document.title.startsWith('(1) ')")  # the tab badge counts what arrived
+    page.uncheck("#alerts")
+    second = ticket(bench, "b-notify-2", "退款什么时候到", platform="douyin")
+    page.wait_for_selector(f"#queue li[data-ticket-id='{second}']")
+    page.wait_for_function("document.title.startsWith('(2) ')")  # still counted, but silent
+    assert not any(f"#{second}" in (note or "") for note in page.evaluate("window.__notes"))
+    context.close()
+
+
 def test_quick_phrases_and_agent_assist_fill_the_reply_box(browser: Any, bench: Dict[str, Any]) -> None:
     chat = ticket(bench, "b-phrase", "黑色L码还有货吗", platform="taobao", order_id="2611191640778899001",
                   product_id="p1002")

@@ -223,3 +223,54 @@ def test_a_missing_tracker_store_is_not_an_error(tmp_path: Path) -> None:
     tickets = TicketStore(tmp_path / "kefu.db")
     result = TicketSync(tickets, TrackerEventFeed(tmp_path / "absent.db")).step()
     assert result.events_read == 0 and result.skipped == 0
+
+
+# --- report over real stores ---------------------------------------------------------------------
+
+
+def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_path: Path) -> None:
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    from kefu.guard.enforce import guard_outgoing
+    from kefu.handoff.report import build_report, render_html, render_text
+    from kefu.settings import Settings
+
+    tracker_db, kefu_db = tmp_path / "conversations.db", tmp_path / "kefu.db"
+    settings = Settings(state_dir=tmp_path, db_path=kefu_db)
+    said = lambda text, intent: UserUttered(text, intent={"name": intent, "confidence": 0.9},  # noqa: E731
+                                            metadata={"platform": "pinduoduo"})
+    _save_conversation(tracker_db, "answered", [said("有货吗", "ask_stock"), BotUttered("亲，有货哦")])
+    _save_conversation(tracker_db, "fallback", [said("asdfgh", "nlu_fallback"), BotUttered("亲，没太明白"),
+                                                said("发货时间", "ask_shipping_time"), BotUttered("亲，48小时内发货")])
+    _save_conversation(tracker_db, "left-alone", [said("在吗", "greet")])
+    _save_conversation(tracker_db, "handed", [said("我要投诉", "complain"), BotUttered("已为您转接人工客服")])
+    _save_conversation(tracker_db, "assist:1:ab", [said("有货吗", "ask_stock")])  # a shadow: never counted
+    tickets = TicketStore(kefu_db)
+    opened = time.time() - 400
+    ticket, _ = tickets.create(conversation_id="handed", platform="pinduoduo", reason="complain", priority=2, now=opened,
+                               transcript=[TranscriptLine("buyer", "我要投诉", opened, "k1")])
+    tickets.claim(ticket.id, "lin")
+    tickets.add_agent_reply(ticket.id, "lin", "亲，非常抱歉", now=opened + 200)  # over Pinduoduo's 180 s
+    tickets.close(ticket.id, "lin", "resolved")
+    guard_outgoing("亲，这个宝贝很好", platform="pinduoduo", conversation_id="handed", source="agent:lin", settings=settings)
+    guard_outgoing("亲，这个宝贝有货", platform="pinduoduo", conversation_id="answered", source="action", settings=settings)
+
+    report = build_report(kefu_db, tracker_db, time.time() - 3600, time.time() + 1)
+    assert report.conversations == 4 and report.buyer_messages == 5
+    assert (report.unanswered, report.handed_off, report.disliked) == (1, 1, 0)
+    assert report.resolution_rate == pytest.approx(1 - 2 / 4)
+    assert report.fallback_rate == pytest.approx(1 / 5)
+    assert dict(report.intents)["ask_stock"] == 1 and "nlu_fallback" in dict(report.intents)
+    assert report.verdicts["rewritten"] == 2 and dict(report.violations_by_category)["platform_vocabulary"] == 2
+    assert report.within_rule == (0, 1) and report.first_response_seconds == pytest.approx(200, abs=1)
+    human = report.sessions[0]
+    assert (human["ticket_id"], human["violations"], human["late_replies"], human["score"]) == (ticket.id, 1, 1, 70)
+    bots = {s["conversation_id"]: s["score"] for s in report.bot_sessions}
+    assert bots == {"left-alone": 70, "fallback": 90, "answered": 90, "handed": 100}
+    assert report.agents[0]["agent"] == "lin" and report.agents[0]["violations"] == 1
+    text = render_text(report)
+    assert "解决率 50.0%" in text and "兜底率 20.0%" in text and "#1 70分" in text
+    html = render_html(report)
+    assert html.count("<svg") >= 4 and "<script" not in html and "http" not in html.split("<main>")[1]
+    only_jd = build_report(kefu_db, tracker_db, time.time() - 3600, time.time() + 1, platform="jd")
+    assert only_jd.handed_off == 0 and only_jd.sessions == []
