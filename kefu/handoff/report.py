@@ -35,7 +35,7 @@ from kefu.handoff.assist import is_shadow
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule
 from kefu.handoff.tickets import TicketStore
 from kefu.handoff.triggers import REASON_LABELS
-from kefu.handoff.workbench import OUTCOME_LABELS, PLATFORM_LABELS
+from kefu.handoff.workbench import CATEGORY_LABELS, OUTCOME_LABELS, PLATFORM_LABELS
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 VERDICT_LABELS = {"pass": "通过", "rewritten": "改写", "blocked": "拦截"}
@@ -174,7 +174,7 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
             found = []
         for v in found:
             if isinstance(v, dict) and v.get("category"):
-                by_category[v["category"]] += 1
+                by_category[CATEGORY_LABELS.get(v["category"], v["category"])] += 1
                 violations_by_source[(row["source"], row["conversation_id"])] += 1
 
     lines = tickets.lines_of([t.id for t in period_tickets])

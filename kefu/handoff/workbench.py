@@ -22,6 +22,10 @@ PLATFORM_LABELS = {"pinduoduo": "拼多多", "taobao": "淘宝/天猫", "jd": "�
 STATUS_LABELS = {"open": "待认领", "claimed": "处理中", "closed": "已结束"}
 SENDER_LABELS = {"buyer": "买家", "bot": "机器人", "agent": "客服", "system": "系统"}
 PRIORITY_LABELS = {1: "紧急", 2: "高", 3: "普通"}
+CATEGORY_LABELS = {"third_party_platform": "第三方平台", "off_platform_transaction": "站外交易",
+                   "review_inducement": "诱导好评", "extreme_claim": "极限用语", "platform_vocabulary": "平台禁用词",
+                   "impolite": "不文明用语", "personal_data": "个人信息"}
+ACTION_LABELS = {"block": "禁止发送", "rewrite": "需改写", "mask": "已遮挡"}
 OUTCOME_LABELS = {"resolved": "已解决", "refund": "已退款/退货", "no_response": "买家无回应", "other": "其他",
                   "assist_shadow": "辅助草稿"}
 

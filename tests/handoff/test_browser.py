@@ -275,7 +275,11 @@ def test_console_to_buyer_in_the_browser(browser: Any, bench: Dict[str, Any]) ->
     conv = buyer.text_content("#conv")
     buyer_says(buyer, "衣服破了个洞，我要投诉")
     buyer.wait_for_selector("#messages li.bot")
-    chat = ticket(bench, conv, "衣服破了个洞，我要投诉")
+    # As action_handoff does: the ticket's transcript from the conversation's tracker events.
+    from kefu.handoff.tickets import transcript_from_events
+
+    chat = bench["tickets"].create(conversation_id=conv, platform="pinduoduo", reason="complain", priority=2,
+                                   transcript=transcript_from_events(bench["fake"].trackers[conv]))[0].id
     page = console(browser, bench["url"], "xiaolin")
     page.wait_for_selector(f"#queue li[data-ticket-id='{chat}']")
     open_chat(page, chat)

@@ -261,7 +261,7 @@ def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_pa
     assert report.resolution_rate == pytest.approx(1 - 2 / 4)
     assert report.fallback_rate == pytest.approx(1 / 5)
     assert dict(report.intents)["ask_stock"] == 1 and "nlu_fallback" in dict(report.intents)
-    assert report.verdicts["rewritten"] == 2 and dict(report.violations_by_category)["platform_vocabulary"] == 2
+    assert report.verdicts["rewritten"] == 2 and dict(report.violations_by_category)["平台禁用词"] == 2
     assert report.within_rule == (0, 1) and report.first_response_seconds == pytest.approx(200, abs=1)
     human = report.sessions[0]
     assert (human["ticket_id"], human["violations"], human["late_replies"], human["score"]) == (ticket.id, 1, 1, 70)

@@ -85,14 +85,16 @@ function renderCheck(check, ids) {
     if (v.start < pos) continue;
     preview.append(document.createTextNode(text.slice(pos, v.start)));
     const mark = el("mark", text.slice(v.start, v.end), "violation " + v.action);
-    mark.title = v.category;
+    mark.title = v.category_label || v.category;
     mark.dataset.category = v.category;
     preview.append(mark);
     pos = v.end;
   }
   preview.append(document.createTextNode(text.slice(pos)));
   preview.dataset.verdict = check.verdict;
-  for (const v of spans) list.append(el("div", v.category + "：「" + v.term + "」（" + v.action + "）", "violation-item"));
+  for (const v of spans) {
+    list.append(el("div", (v.category_label || v.category) + "：「" + v.term + "」（" + (v.action_label || v.action) + "）", "violation-item"));
+  }
   document.getElementById("rewrite-box").hidden = check.verdict !== "rewritten";
   document.getElementById("rewrite-text").textContent = check.rewritten || "";
   document.getElementById("send-status").textContent =
@@ -121,6 +123,7 @@ window.addEventListener("focus", () => { alerts.unseen = 0; alerts.badge(); });
 function kefuWorkbench() {
   const bench = document.getElementById("bench");
   const me = bench.dataset.agent;
+  const supervisor = Boolean(bench.dataset.supervisor);
   const tabs = new Map();   // ticket id -> {detail, draft}
   let active = null;
   let order = [];           // ticket ids as listed (for "next chat")
@@ -198,6 +201,11 @@ function kefuWorkbench() {
     const tag = document.getElementById("chat-platform");
     tag.textContent = t.platform_label; tag.className = "tag " + t.platform;
     document.getElementById("status").textContent = t.status_label + (t.agent ? " · " + t.agent : "");
+    // Only what the agent can do now: claim an open chat; the holder releases, transfers, closes.
+    document.getElementById("claim").hidden = t.status !== "open";
+    for (const id of ["release", "reveal", "close-box"]) document.getElementById(id).hidden = !t.mine;
+    const mayTransfer = t.status !== "closed" && (t.mine || supervisor);
+    for (const id of ["transfer", "transfer-to", "transfer-note"]) document.getElementById(id).hidden = !mayTransfer;
     document.getElementById("chat-countdown").replaceChildren(countdownNode(t.countdown));
     document.getElementById("chat-meta").textContent = "优先级 " + t.priority_label + " · 会话 " + t.conversation_id
       + (t.order_id ? " · 订单 " + t.order_id : "") + " · 等待 " + minutes(t.waiting_seconds);
@@ -279,7 +287,13 @@ function kefuWorkbench() {
 
   async function check() {
     const text = reply.value.trim();
-    if (!text) { document.getElementById("preview").replaceChildren(); lastCheck = null; return; }
+    if (!text) {
+      for (const id of ["preview", "violations"]) document.getElementById(id).replaceChildren();
+      document.getElementById("send-status").textContent = "";
+      document.getElementById("rewrite-box").hidden = true;
+      lastCheck = null;
+      return;
+    }
     const { ok, data } = await api("POST", "/api/check", { ticket_id: active, text });
     if (ok && reply.value.trim() === text) { lastCheck = data; renderCheck(data, { preview: "preview", violations: "violations" }); }
   }

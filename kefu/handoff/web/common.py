@@ -180,6 +180,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> re
 def guard_check(platform: str, text: str) -> Dict[str, Any]:
     """The guard's verdict for ``text`` on ``platform`` as JSON-ready data (live highlighting)."""
     from kefu.guard import Guard  # lazy: the guard builds its automata on first use
+    from kefu.handoff.workbench import ACTION_LABELS, CATEGORY_LABELS
 
     result = Guard.for_platform(platform).check(text)
     return {
@@ -188,7 +189,8 @@ def guard_check(platform: str, text: str) -> Dict[str, Any]:
         "verdict": result.verdict,
         "rewritten": result.rewritten,
         "violations": [
-            {"category": v.category, "term": v.term, "start": v.start, "end": v.end, "action": v.action}
+            {"category": v.category, "category_label": CATEGORY_LABELS.get(v.category, v.category), "term": v.term,
+             "start": v.start, "end": v.end, "action": v.action, "action_label": ACTION_LABELS.get(v.action, v.action)}
             for v in result.violations
         ],
     }
