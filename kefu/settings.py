@@ -9,6 +9,7 @@ data under ``shop/``, rule packs under ``rules/``.
 from __future__ import annotations
 
 import os
+from ipaddress import ip_address
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping, Optional
@@ -96,6 +97,11 @@ class Settings:
         # Paths derived from state_dir follow it unless set explicitly.
         if "state_dir" in values and "db_path" not in values:
             settings = _replace(settings, db_path=settings.state_dir / "kefu.db")
+        for address in settings.trusted_proxy_set:
+            try:
+                ip_address(address)
+            except ValueError:
+                raise ValueError(f"KEFU_TRUSTED_PROXIES: {address!r} is not an IP address") from None
         if settings.default_platform and settings.default_platform not in PLATFORMS:
             raise ValueError(
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"

@@ -274,3 +274,28 @@ def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_pa
     assert html.count("<svg") >= 4 and "<script" not in html and "http" not in html.split("<main>")[1]
     only_jd = build_report(kefu_db, tracker_db, time.time() - 3600, time.time() + 1, platform="jd")
     assert only_jd.handed_off == 0 and only_jd.sessions == []
+
+
+@pytest.mark.parametrize("scheme, ip, forwarded, secure", [
+    ("https", "203.0.113.9", None, True),          # TLS straight to the web app
+    ("http", "127.0.0.1", "https", True),          # the trusted local proxy terminated TLS
+    ("http", "127.0.0.1", "https, http", True),    # the first hop is the client's
+    ("http", "203.0.113.9", "https", False),       # anyone else claiming HTTPS is not believed
+    ("http", "127.0.0.1", None, False),
+    ("http", "127.0.0.1", "http", False),
+])
+def test_secure_cookies_only_believe_trusted_proxies(scheme: str, ip: str, forwarded: Any, secure: bool) -> None:
+    from kefu.handoff.web.common import served_over_https
+    from kefu.settings import Settings
+
+    request = SimpleNamespace(scheme=scheme, ip=ip, headers={"x-forwarded-proto": forwarded} if forwarded else {},
+                              app=SimpleNamespace(ctx=SimpleNamespace(settings=Settings(trusted_proxies="127.0.0.1,::1"))))
+    assert served_over_https(request) is secure
+
+
+def test_trusted_proxies_must_be_addresses() -> None:
+    from kefu.settings import Settings
+
+    assert Settings.from_env({"KEFU_TRUSTED_PROXIES": "10.0.0.1, ::1"}).trusted_proxy_set == {"10.0.0.1", "::1"}
+    with pytest.raises(ValueError, match="proxy.local"):
+        Settings.from_env({"KEFU_TRUSTED_PROXIES": "proxy.local"})

@@ -62,6 +62,7 @@ def create_app(
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.RESPONSE_TIMEOUT = 3600  # the live event stream stays open
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = 3  # ...so stopping must not wait for open consoles
     app.ctx.settings = settings
     app.ctx.checker = checker
     app.ctx.templates = Environment(loader=FileSystemLoader(str(HERE / "templates")),
