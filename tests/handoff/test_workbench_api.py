@@ -231,6 +231,9 @@ def test_queue_is_sorted_by_the_platform_countdown_and_shows_each_agent_what_the
     wang.post(f"/api/tickets/{slow}/claim")
     lin, zhang = Agent(env, "lin"), Agent(env, "zhang")
     assert slow not in [row["id"] for row in lin.get("/api/tickets").json()["tickets"]]      # someone else's chat
+    assert lin.get(f"/api/tickets/{slow}").status_code == 403 and "wang" in lin.get(f"/api/tickets/{slow}").text
+    assert lin.post(f"/api/tickets/{slow}/assist").status_code == 403
+    assert zhang.get(f"/api/tickets/{slow}").status_code == 200
     assert slow in [row["id"] for row in zhang.get("/api/tickets").json()["tickets"]]        # the supervisor sees all
     wang.post(f"/api/tickets/{slow}/reply", {"text": "亲，您好，马上为您查询"})
     answered = next(row for row in wang.get("/api/tickets").json()["tickets"] if row["id"] == slow)

@@ -38,8 +38,13 @@ def _session(request: Request) -> Any:
 
 
 def _ticket(request: Request, ticket_id: int) -> Ticket:
-    """The ticket, if the viewer may see it (supervisors: all; agents: open, own, or closed history)."""
-    return request.app.ctx.tickets.get(ticket_id)
+    """The ticket, if the viewer may see it: supervisors all; agents the open queue, their own chats
+    and closed history, not a chat a colleague is handling (403 naming the colleague)."""
+    ticket = request.app.ctx.tickets.get(ticket_id)
+    session = _session(request)
+    if ticket.status == "claimed" and ticket.agent != session.agent and not session.supervisor:
+        raise ApiError(403, "not_yours", f"会话 {ticket_id} 正由 {ticket.agent} 处理")
+    return ticket
 
 
 def _detail(request: Request, ticket: Ticket, reveal: bool = False) -> Dict[str, Any]:
