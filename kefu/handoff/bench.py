@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, TextIO
+from typing import Callable, Dict, TextIO
 
 OPEN_TICKETS = 204
 CLOSED_CONVERSATIONS = 400

@@ -125,6 +125,31 @@ def test_a_buyer_message_with_half_an_emoji_gets_a_chinese_answer_and_reaches_no
     assert len(env["fake"].forwarded) == before
 
 
+@pytest.mark.parametrize("body", [
+    b'{"text": ""}', b'{"text": "   "}', b'{"text": 5}', b"{}", b"", b"{oops", b"[1]",
+    ('{"text": "' + "好" * 1500 + '"}').encode(), b'{"text": "\ud83d"}', b'{"text": "a\u0007"}',
+    b'{"text": "hi", "platform": "wechat"}', b'{"text": "hi", "product_id": ["p1"]}',
+    b'{"text": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+])
+def test_every_error_a_buyer_can_get_is_chinese_and_passes_every_platforms_rules(env: Dict[str, Any], body: bytes) -> None:
+    from kefu.guard import Guard
+    from kefu.settings import PLATFORMS
+
+    chat = requests.Session()
+    page = chat.get(env["url"] + "/chat", timeout=10).text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = chat.post(env["url"] + "/chat/send", data=body, timeout=10,
+                         headers={"X-CSRF-Token": csrf, "Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+    message = response.json()["message"]
+    assert re.search(r"[\u4e00-\u9fff]", message), message
+    # Errors only a non-browser client can cause (the page always sends a JSON object) may name JSON/fields.
+    if response.json()["error"] not in ("bad_platform", "bad_product", "empty_body", "malformed_json", "too_deep"):
+        assert not re.search(r"[A-Za-z]{3,}", message), message
+    for platform in PLATFORMS:
+        assert Guard.for_platform(platform).check(message).verdict == "pass", (platform, message)
+
+
 # --- login throttling and cookies ------------------------------------------------------------------
 
 

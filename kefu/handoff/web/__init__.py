@@ -20,7 +20,6 @@ cookies are HttpOnly, SameSite=Strict, and Secure behind HTTPS.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import itertools
 import logging

@@ -27,7 +27,7 @@ from kefu.edge.ids import safe_conversation_id
 from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, internal_id, jsonr, read_json, \
     render, set_cookie, text_field
 from kefu.platforms import canonical_platform
-from kefu.settings import PLATFORMS, Settings
+from kefu.settings import Settings
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("chat", url_prefix="/chat")
@@ -117,13 +117,13 @@ async def chat_send(request: Request) -> response.HTTPResponse:
     metadata: Dict[str, Any] = {}
     platform = canonical_platform(data.get("platform")) if isinstance(data.get("platform"), str) else None
     if data.get("platform") and not platform:
-        raise ApiError(400, "bad_platform", f"platform must be one of {', '.join(PLATFORMS)}")
+        raise ApiError(400, "bad_platform", "不支持的平台")
     if platform:
         metadata["platform"] = platform
     product_id = data.get("product_id")
     if product_id:
         if not isinstance(product_id, str) or len(product_id) > 64:
-            raise ApiError(400, "bad_product", "product_id must be a short string")
+            raise ApiError(400, "bad_product", "商品编号无效")
         metadata["product_id"] = clean_string(product_id, "product_id")
     platforms = request.app.ctx.chat_platforms
     if platform:

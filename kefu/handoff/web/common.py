@@ -26,6 +26,15 @@ LOGIN_COOKIE = "kefu_login"
 CHAT_COOKIE = "kefu_chat"
 
 
+# Field names as buyers and agents read them in error messages.
+FIELD_LABELS = {"text": "消息", "name": "用户名", "note": "备注", "to": "转接对象", "product_id": "商品编号",
+                "recipient_id": "接收人"}
+
+
+def _label(key: str) -> str:
+    return FIELD_LABELS.get(key, key)
+
+
 class ApiError(SanicException):
     """An error answered as JSON ``{"error": code, "message": ...}`` with its status."""
 
@@ -77,9 +86,9 @@ def clean_string(value: str, key: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ApiError(400, "bad_text", f"{key} 含有无法识别的字符（半个表情符号？），请重新输入") from None
+        raise ApiError(400, "bad_text", f"{_label(key)}含有无法识别的字符（半个表情符号？），请重新输入") from None
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ApiError(400, "bad_text", f"{key} 含有控制字符")
+        raise ApiError(400, "bad_text", f"{_label(key)}含有无法识别的控制字符，请重新输入")
     return value
 
 
@@ -99,7 +108,7 @@ def read_json(request: Request, required: tuple = ()) -> Dict[str, Any]:
         raise ApiError(400, "too_deep", f"JSON 嵌套超过 {MAX_DEPTH} 层")
     for key in required:
         if key not in data:
-            raise ApiError(400, "missing_field", f"缺少字段 {key}")
+            raise ApiError(400, "missing_field", f"缺少{_label(key)}")
     return data
 
 
@@ -108,9 +117,9 @@ def text_field(data: Dict[str, Any], key: str, limit: int, *, required: bool = T
     if not required and (value is None or value == ""):
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, "empty_text", f"{key} 不能为空")
+        raise ApiError(400, "empty_text", f"{_label(key)}不能为空")
     if len(value) > limit:
-        raise ApiError(413, "too_long", f"{key} 有 {len(value)} 个字符，超过上限 {limit}")
+        raise ApiError(413, "too_long", f"{_label(key)}有 {len(value)} 个字，最多 {limit} 个字，请分几次发送")
     return clean_string(value, key).strip()
 
 
