@@ -198,7 +198,7 @@ async def close(request: Request, ticket_id: int) -> response.HTTPResponse:
     agent = _session(request).agent
     data = read_json(request)
     outcome = data.get("outcome", "resolved")
-    if outcome not in workbench.OUTCOME_LABELS or outcome == "assist_shadow":
+    if not isinstance(outcome, str) or outcome not in workbench.OUTCOME_LABELS or outcome == "assist_shadow":
         raise ApiError(400, "bad_outcome", "请选择处理结果")
     ticket = ctx.tickets.require_holder(ticket_id, agent)
     handback = reply("handback")

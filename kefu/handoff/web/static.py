@@ -21,8 +21,12 @@ bp = Blueprint("static", url_prefix="/static")
 
 
 def _resolve(name: str) -> Path:
-    path = (STATIC_DIR / name).resolve()
-    if STATIC_DIR not in path.parents or not path.is_file() or path.suffix not in TYPES:
+    try:
+        path = (STATIC_DIR / name).resolve()
+        found = len(name) <= 200 and STATIC_DIR in path.parents and path.suffix in TYPES and path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        found = False
+    if not found:
         raise ApiError(404, "not_found", "文件不存在")
     return path
 
