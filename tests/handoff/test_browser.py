@@ -258,6 +258,35 @@ def test_report_page_for_supervisors(browser: Any, bench: Dict[str, Any]) -> Non
     assert agent.goto(bench["url"] + "/console/reports").status == 403
 
 
+def test_supervisor_manages_agents_and_anyone_completes_tasks(browser: Any, bench: Dict[str, Any]) -> None:
+    from kefu.tasks.store import TaskStore
+
+    page = console(browser, bench["url"], "zhuguan")
+    page.goto(bench["url"] + "/console/agents")
+    page.fill("#add-agent input[name=name]", "xiaozhao")
+    page.click("#add-agent button")
+    page.wait_for_selector("#agent-list tr[data-agent='xiaozhao']")
+    notice = page.text_content("#agent-notice")
+    password = notice.rsplit("：", 1)[1].strip()
+    assert "只显示一次" in notice and len(password) >= 12
+    page.click("#agent-list tr[data-agent='xiaozhao'] button.toggle")
+    page.wait_for_function("document.querySelector(\"#agent-list tr[data-agent='xiaozhao']\").textContent.includes('已停用')")
+    assert AgentStore(bench["settings"].db_path).get("xiaozhao").disabled
+
+    task = TaskStore(bench["settings"].db_path).create("invoice_request", conversation_id="b-task", platform="jd",
+                                                       summary="开具电子普票，抬头：杭州某某公司")
+    agent = console(browser, bench["url"], "xiaolin")
+    agent.goto(bench["url"] + "/console/tasks")
+    row = agent.locator(f"#task-list tr[data-task-id='{task.id}']")
+    row.wait_for()
+    assert "开具发票" in row.text_content()
+    row.locator("button").click()
+    agent.wait_for_function(f"!document.querySelector(\"#task-list tr[data-task-id='{task.id}']\")")
+    assert TaskStore(bench["settings"].db_path).get(task.id).done_by == "xiaolin"
+    assert agent.goto(bench["url"] + "/console/agents").status == 403
+    assert "主管" in agent.text_content("main")
+
+
 def test_buyer_markup_is_shown_as_text_and_never_runs(browser: Any, bench: Dict[str, Any]) -> None:
     attack = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
     chat = ticket(bench, "b-xss", attack)

@@ -33,4 +33,6 @@ async def tasks(request: Request) -> response.HTTPResponse:
 
 @bp.get("/agents")
 async def agents(request: Request) -> response.HTTPResponse:
+    if not request.ctx.session.supervisor:
+        return render(request, "forbidden.html", status=403, message="客服管理仅对主管开放")
     return render(request, "agents.html")
