@@ -37,6 +37,7 @@ SLOT_FIELDS = ("product_id", "order_id")
 class SyncResult:
     events_read: int = 0
     lines_added: Dict[int, int] = field(default_factory=dict)  # ticket id -> new transcript lines
+    buyer_messages: Dict[int, int] = field(default_factory=dict)  # ticket id -> new lines from the buyer
     skipped: int = 0
     new_tickets: List[int] = field(default_factory=list)
 
@@ -140,6 +141,9 @@ class TicketSync:
                 f"UPDATE handoff_tickets SET {column} = COALESCE({column}, ?) WHERE id = ?",
                 (event["value"][:64], ticket_id))
             return
-        added = self.tickets.append(ticket_id, transcript_from_events([event]))
+        lines = transcript_from_events([event])
+        added = self.tickets.append(ticket_id, lines)
         if added:
             result.lines_added[ticket_id] = result.lines_added.get(ticket_id, 0) + added
+            if lines[0].sender == "buyer":
+                result.buyer_messages[ticket_id] = result.buyer_messages.get(ticket_id, 0) + added

@@ -200,6 +200,7 @@ def test_sync_follows_the_tracker_store_and_a_poisoned_event_blocks_nothing(tmp_
     assert texts_a == ["半个表情\ufffd也要收到"]  # kept, with the broken half replaced
     assert tickets.get(first.id).order_id == "240501123456"
     assert [(l.sender, l.text) for l in tickets.get(second.id).transcript] == [("buyer", "人呢"), ("bot", "机器人的话")]
+    assert result.buyer_messages == {first.id: 1, second.id: 1} and result.lines_added[second.id] == 2
     assert sync.step().events_read == 0  # incremental: nothing new, nothing read
 
     third, _ = tickets.create(conversation_id="buyer-c", platform="douyin", reason="threat", priority=1)

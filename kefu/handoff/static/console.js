@@ -418,7 +418,7 @@ function kefuWorkbench() {
   source.addEventListener("ticket_changed", (event) => {
     const data = JSON.parse(event.data);
     refreshQueue();
-    if (tabs.has(data.ticket_id) && data.ticket_id !== active) reload(data.ticket_id);
+    if (tabs.has(data.ticket_id)) reload(data.ticket_id);
   });
   setInterval(() => document.querySelectorAll(".countdown[data-deadline]").forEach(tick), 1000);
   refreshQueue();

@@ -326,8 +326,9 @@ async def sync_loop(app: Sanic, every: float) -> None:
             result = await asyncio.to_thread(app.ctx.sync.step)
             for ticket_id in result.new_tickets:
                 app.ctx.hub.publish("ticket_new", ticket_id=ticket_id)
-            for ticket_id in result.lines_added:
-                app.ctx.hub.publish("message", ticket_id=ticket_id)
+            for ticket_id in result.lines_added:  # a buyer wrote (rings), or the bot's part grew (silent)
+                app.ctx.hub.publish("message" if ticket_id in result.buyer_messages else "ticket_changed",
+                                    ticket_id=ticket_id)
         except asyncio.CancelledError:
             raise
         except Exception:
