@@ -119,7 +119,9 @@ class AgentStore(SQLiteStore):
                     try:
                         conn.execute(f"ALTER TABLE handoff_agents ADD COLUMN {column} {spec}")
                     except sqlite3.OperationalError:  # another process added it first
-                        pass
+                        continue
+                    if column == "role":  # a file from before roles: the first agent keeps running the shop
+                        conn.execute("UPDATE handoff_agents SET role = 'supervisor' WHERE name = ?", (FIRST_AGENT,))
             self._local.migrated = True
         return conn
 

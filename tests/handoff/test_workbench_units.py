@@ -300,3 +300,21 @@ def test_trusted_proxies_must_be_addresses() -> None:
     assert Settings.from_env({"KEFU_TRUSTED_PROXIES": "10.0.0.1, ::1"}).trusted_proxy_set == {"10.0.0.1", "::1"}
     with pytest.raises(ValueError, match="proxy.local"):
         Settings.from_env({"KEFU_TRUSTED_PROXIES": "proxy.local"})
+
+
+def test_an_agents_table_from_before_roles_gains_them_and_admin_stays_in_charge(tmp_path: Path) -> None:
+    from kefu.handoff.auth import AgentStore, hash_password
+
+    db = tmp_path / "kefu.db"
+    conn = sqlite3.connect(db)  # the schema kefu shipped before roles existed
+    conn.executescript("CREATE TABLE handoff_agents (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL,"
+                       " created_at REAL NOT NULL, last_login REAL);")
+    for name in ("admin", "lin"):
+        conn.execute("INSERT INTO handoff_agents VALUES (?, ?, 0, NULL)", (name, hash_password("old-password")))
+    conn.commit()
+    conn.close()
+    store = AgentStore(db)
+    roles = {agent.name: (agent.role, agent.disabled) for agent in store.agents()}
+    assert roles == {"admin": ("supervisor", False), "lin": ("agent", False)}
+    token, session = store.login("admin", "old-password")
+    assert session.supervisor and store.session(token).supervisor
