@@ -245,14 +245,17 @@ def test_transfer_then_history_search_shows_the_whole_chat(browser: Any, bench: 
 
 
 def test_report_page_for_supervisors(browser: Any, bench: Dict[str, Any]) -> None:
+    handled = ticket(bench, "b-report", "鞋子磨脚，想换大一码", platform="douyin", ago=30)
+    bench["tickets"].claim(handled, "xiaowang")
+    bench["tickets"].add_agent_reply(handled, "xiaowang", "亲，可以换大一码，我来为您登记")
+    bench["tickets"].close(handled, "xiaowang", "resolved")
     page = console(browser, bench["url"], "zhuguan")
     page.goto(bench["url"] + "/console/reports")
     captions = page.eval_on_selector_all("figcaption", "nodes => nodes.map(n => n.textContent)")
     assert {"转人工原因", "热门意图", "合规检查结果", "违规类别"} <= set(captions)
     assert page.locator("svg").count() >= 2  # charts drawn server-side wherever there is data
     assert int(page.text_content("#kpi-conversations")) >= 1
-    # The chat transferred and closed in the previous test was scored (质检).
-    assert "xiaowang" in page.text_content("#sessions tbody")
+    assert f"#{handled}" in page.text_content("#sessions tbody")  # the closed chat was scored (质检)
     page.screenshot(path=str(IMG / "report.png"), full_page=True)
     agent = console(browser, bench["url"], "xiaolin")
     assert agent.goto(bench["url"] + "/console/reports").status == 403
