@@ -49,6 +49,11 @@ class TrackerEventFeed:
         self.path = Path(tracker_db)
         self._conn: Optional[sqlite3.Connection] = None
 
+    @property
+    def available(self) -> bool:
+        """Whether Rasa's SQLite tracker store is there to follow (else: sync over Rasa's HTTP API)."""
+        return self.path.exists()
+
     def _connection(self) -> Optional[sqlite3.Connection]:
         if self._conn is None:
             if not self.path.exists():
@@ -104,14 +109,16 @@ class TicketSync:
     def step(self) -> SyncResult:
         """One pass: read what is new, store it; never raises for one bad event or ticket."""
         result = SyncResult()
-        active = {t.conversation_id: t for t in self.tickets.queue()}
         if self.cursor is None:
-            oldest = min((t.created_at for t in active.values()), default=None)
+            oldest = min((t.created_at for t in self.tickets.queue()), default=None)
             self.cursor = self.feed.start_cursor(oldest)
         while True:
             rows = self.feed.read(self.cursor)
             if not rows:
                 break
+            # Tickets read *after* the events: a handoff's ticket exists before the bot's reply that
+            # follows it is stored, so no event of a just-opened ticket is passed over.
+            active = {t.conversation_id: t for t in self.tickets.queue()}
             for event_id, sender, data in rows:
                 self.cursor = event_id
                 result.events_read += 1

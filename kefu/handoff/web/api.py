@@ -80,8 +80,8 @@ async def queue(request: Request) -> response.HTTPResponse:
 @bp.get("/tickets/<ticket_id:int>")
 async def ticket(request: Request, ticket_id: int) -> response.HTTPResponse:
     ticket = _ticket(request, ticket_id)
-    if ticket.status != "closed":
-        await _sync_one(request.app, ticket)
+    if ticket.status != "closed" and not request.app.ctx.sync.feed.available:
+        await _sync_one(request.app, ticket)  # no tracker store to follow: ask Rasa once, now
         ticket = _ticket(request, ticket_id)
     return jsonr(_detail(request, ticket))
 
