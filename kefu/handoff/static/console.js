@@ -392,11 +392,13 @@ function kefuWorkbench() {
     const { ok, data } = await api("GET", "/api/agents");
     if (!ok) return;
     const select = document.getElementById("transfer-to");
-    select.replaceChildren(...data.agents.filter((a) => !a.disabled && a.name !== me).map((a) => {
+    const others = data.agents.filter((a) => !a.disabled && a.name !== me);
+    select.replaceChildren(...others.map((a) => {
       const option = el("option", a.name + "（" + a.role_label + "）");
       option.value = a.name;
       return option;
     }));
+    if (!others.length) { const none = el("option", "（没有其他客服）"); none.value = ""; none.disabled = true; select.append(none); }
   })();
 
   // Live updates (Server-Sent Events); the browser reconnects by itself.
