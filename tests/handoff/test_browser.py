@@ -91,8 +91,9 @@ def claim(page: Any) -> None:
     page.wait_for_function("document.getElementById('status').textContent.includes('处理中')")
 
 
-def agent_replies(page: Any, buyer_page: Any) -> None:
-    """Blocked reply highlighted in place, then a compliant one reaches the buyer's page."""
+def agent_replies(page: Any, buyer_page: Any, screenshots: bool = False) -> None:
+    """Blocked reply highlighted in place, then a compliant one reaches the buyer's page.
+    ``screenshots``: README's console.png/webchat.png (taken on the live stack, with the real bot)."""
     page.fill("#reply", BAD_REPLY)
     page.type("#reply", " ")  # an input event: the debounced check runs as the agent types
     mark = page.wait_for_selector("#preview mark.violation")
@@ -100,13 +101,15 @@ def agent_replies(page: Any, buyer_page: Any) -> None:
     page.click("#send")
     page.wait_for_selector("#notice:not([hidden])")
     assert "未发送" in page.text_content("#notice")
-    page.screenshot(path=str(IMG / "console.png"), full_page=True)
+    if screenshots:
+        page.screenshot(path=str(IMG / "console.png"), full_page=True)
     page.fill("#reply", GOOD_REPLY)
     page.keyboard.press("Control+Enter")  # the send shortcut
     page.wait_for_function("document.getElementById('send-status').textContent === '已发送'")
     buyer_page.wait_for_function(f"document.getElementById('messages').textContent.includes({GOOD_REPLY!r})",
                                  timeout=20000)
-    buyer_page.screenshot(path=str(IMG / "webchat.png"), full_page=True)
+    if screenshots:
+        buyer_page.screenshot(path=str(IMG / "webchat.png"), full_page=True)
 
 
 def open_buyer(browser: Any, url: str) -> Any:
@@ -343,4 +346,4 @@ def test_handoff_in_the_browser_live(browser: Any, live_stack: Any) -> None:
     page.wait_for_function("document.getElementById('transcript').textContent.includes('人呢，快点处理')",
                            timeout=20000)
     claim(page)
-    agent_replies(page, buyer)
+    agent_replies(page, buyer, screenshots=True)

@@ -175,8 +175,10 @@ def set_cookie(request: Request, resp: response.HTTPResponse, name: str, value: 
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> response.HTTPResponse:
+    from kefu.handoff.workbench import PLATFORM_LABELS
     from kefu.settings import PLATFORMS
 
+    context.setdefault("platform_labels", PLATFORM_LABELS)
     session = getattr(request.ctx, "session", None)
     if session is not None:
         context.setdefault("agent", session.agent)
