@@ -30,10 +30,6 @@ class LiveHub:
     def unsubscribe(self, queue: asyncio.Queue) -> None:
         self._queues.discard(queue)
 
-    @property
-    def listeners(self) -> int:
-        return len(self._queues)
-
     def publish(self, kind: str, **data: Any) -> None:
         item = {"id": next(self._ids), "kind": kind, **data}
         for queue in list(self._queues):

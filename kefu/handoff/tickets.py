@@ -364,10 +364,6 @@ class TicketStore(SQLiteStore):
             (time.time(), agent, ticket_id, action, detail),
         )
 
-    def audit_since(self, since: float, until: float) -> List[Dict[str, Any]]:
-        rows = self.conn.execute("SELECT * FROM handoff_audit WHERE ts >= ? AND ts < ? ORDER BY id", (since, until))
-        return [dict(row) for row in rows]
-
     def audit_log(self, ticket_id: Optional[int] = None) -> List[Dict[str, Any]]:
         if ticket_id is None:
             rows = self.conn.execute("SELECT * FROM handoff_audit ORDER BY id").fetchall()
