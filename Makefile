@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 PYTEST  := $(PY) -m pytest
 # Every file of sentences a buyer can read. Answers built from shop/*.yml data (product
 # names, coupon texts) are rendered for the whole sample shop and guarded in tests/shop.
-CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml kefu/orders/texts.yml
+CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml kefu/orders/texts.yml shop/phrases.yml
 # Quiet TensorFlow's start-up chatter; keep Rasa's own telemetry off.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
@@ -76,8 +76,9 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
-bench: install ## Guard speed vs. baselines (term-in-text loop, one regex), as ratios
+bench: install ## Guard speed and ticket-sync cost vs. baselines, as ratios
 	$(PY) -m kefu.guard.bench
+	$(PY) -m kefu.handoff.bench
 
 lock: ## Re-resolve constraints.txt from requirements.txt in a scratch venv
 	@python310=$$(scripts/find-python310) || exit 1; tmp=$$(mktemp -d); \

@@ -9,6 +9,7 @@ data under ``shop/``, rule packs under ``rules/``.
 from __future__ import annotations
 
 import os
+from ipaddress import ip_address
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping, Optional
@@ -52,6 +53,8 @@ class Settings:
     bridge_secret: Optional[str] = None
     bridge_callback_url: Optional[str] = None
     bridge_max_skew_s: int = 300
+    # Proxies whose X-Forwarded-Proto the web app believes (comma-separated addresses).
+    trusted_proxies: str = "127.0.0.1,::1"
 
     @property
     def rasa_url(self) -> str:
@@ -75,6 +78,20 @@ class Settings:
         return self.state_dir / "rasa-api-token"
 
     @property
+    def trusted_proxy_set(self) -> frozenset:
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
+
+    @property
+    def tracker_db_path(self) -> Path:
+        """Rasa's SQL tracker store (KEFU_TRACKER_DB, set by kefu up); the console reads its events."""
+        return self.state_dir / "conversations.db"
+
+    @property
+    def phrases_path(self) -> Path:
+        """The agents' quick phrases (快捷短语)."""
+        return self.shop_dir / "phrases.yml"
+
+    @property
     def shop_config_path(self) -> Path:
         return self.shop_dir / "shop.yml"
 
@@ -92,6 +109,11 @@ class Settings:
         # Paths derived from state_dir follow it unless set explicitly.
         if "state_dir" in values and "db_path" not in values:
             settings = _replace(settings, db_path=settings.state_dir / "kefu.db")
+        for address in settings.trusted_proxy_set:
+            try:
+                ip_address(address)
+            except ValueError:
+                raise ValueError(f"KEFU_TRUSTED_PROXIES: {address!r} is not an IP address") from None
         if settings.default_platform and settings.default_platform not in PLATFORMS:
             raise ValueError(
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"

@@ -76,12 +76,19 @@ def service_environment(settings: Settings) -> Dict[str, str]:
         KEFU_ACTION_URL=settings.action_url,
         KEFU_NLG_URL=settings.nlg_url,
         KEFU_TRACKER_DB=str(settings.state_dir / "conversations.db"),
-        KEFU_CALLBACK_URL=f"{settings.web_url}/chat/callback",
+        KEFU_CALLBACK_URL=_callback_url(settings),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def _callback_url(settings: Settings) -> str:
+    """Rasa's callback channel URL, with the web app's shared secret (kefu.handoff.web.chat)."""
+    from kefu.handoff.web.chat import callback_url
+
+    return callback_url(settings)
 
 
 def model_file(settings: Settings) -> Path:

@@ -35,4 +35,8 @@ def test_callback_channel_posts_to_the_web_app(rasa_env: Settings) -> None:
 
     credentials = read_config_file(ROOT / "credentials.yml")
     assert "rest" in credentials
-    assert credentials["callback"]["url"] == "http://127.0.0.1:18080/chat/callback"
+    from kefu.handoff.web.chat import callback_url
+
+    # The web app refuses callbacks without its shared secret, so Rasa's URL carries it.
+    assert credentials["callback"]["url"] == callback_url(rasa_env)
+    assert credentials["callback"]["url"].startswith("http://127.0.0.1:18080/chat/callback?secret=")

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from kefu.db import SQLiteStore, transaction
 
@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS handoff_agents (
     name          TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
     created_at    REAL NOT NULL,
-    last_login    REAL
+    last_login    REAL,
+    role          TEXT NOT NULL DEFAULT 'agent',
+    disabled      INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS handoff_sessions (
     token_hash TEXT PRIMARY KEY,
@@ -40,6 +42,10 @@ MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 256
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 FIRST_AGENT = "admin"
+ROLES = ("agent", "supervisor")
+ROLE_LABELS = {"agent": "客服", "supervisor": "主管"}
+# Columns added after the first release: added to older files on first use.
+_LATER_COLUMNS = (("role", "TEXT NOT NULL DEFAULT 'agent'"), ("disabled", "INTEGER NOT NULL DEFAULT 0"))
 
 
 class AuthError(ValueError):
@@ -74,6 +80,24 @@ class Session:
     agent: str
     csrf: str
     expires_at: float
+    role: str = "agent"
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    role: str
+    disabled: bool
+    created_at: float
+    last_login: Optional[float]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"name": self.name, "role": self.role, "role_label": ROLE_LABELS.get(self.role, self.role),
+                "disabled": self.disabled, "created_at": self.created_at, "last_login": self.last_login}
 
 
 class AgentStore(SQLiteStore):
@@ -85,10 +109,27 @@ class AgentStore(SQLiteStore):
         super().__init__(db_path)
         self.session_seconds = session_seconds
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = super().conn
+        if not getattr(self._local, "migrated", False):
+            present = {row[1] for row in conn.execute("PRAGMA table_info(handoff_agents)")}
+            for column, spec in _LATER_COLUMNS:
+                if column not in present:
+                    try:
+                        conn.execute(f"ALTER TABLE handoff_agents ADD COLUMN {column} {spec}")
+                    except sqlite3.OperationalError:  # another process added it first
+                        continue
+                    if column == "role":  # a file from before roles: the first agent keeps running the shop
+                        conn.execute("UPDATE handoff_agents SET role = 'supervisor' WHERE name = ?", (FIRST_AGENT,))
+            self._local.migrated = True
+        return conn
 
     # --- agents -----------------------------------------------------------------------------------
 
-    def add(self, name: str, password: str, *, replace: bool = False) -> None:
+    def add(self, name: str, password: str, *, replace: bool = False, role: Optional[str] = None) -> None:
+        if role is not None and role not in ROLES:
+            raise AuthError(f"role must be one of {', '.join(ROLES)}")
         if not name or len(name) > 64 or not set(name) <= NAME_CHARS:
             raise AuthError("agent names use 1-64 letters, digits, '_', '.', '-'")
         if not (MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS):
@@ -99,16 +140,49 @@ class AgentStore(SQLiteStore):
             if exists and not replace:
                 raise AuthError(f"agent {name!r} exists already")
             conn.execute(
-                "INSERT INTO handoff_agents (name, password_hash, created_at) VALUES (?, ?, ?)"
+                "INSERT INTO handoff_agents (name, password_hash, created_at, role) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
-                (name, hashed, time.time()),
+                (name, hashed, time.time(), role or "agent"),
             )
+            if exists and role is not None:
+                conn.execute("UPDATE handoff_agents SET role = ? WHERE name = ?", (role, name))
             if exists:  # a new password ends the agent's open sessions
                 conn.execute("DELETE FROM handoff_sessions WHERE agent = ?", (name,))
 
     def names(self) -> List[Tuple[str, float, Optional[float]]]:
         rows = self.conn.execute("SELECT name, created_at, last_login FROM handoff_agents ORDER BY name")
         return [(row["name"], row["created_at"], row["last_login"]) for row in rows]
+
+    def agents(self) -> List[Agent]:
+        rows = self.conn.execute(
+            "SELECT name, role, disabled, created_at, last_login FROM handoff_agents ORDER BY name").fetchall()
+        return [Agent(r["name"], r["role"], bool(r["disabled"]), r["created_at"], r["last_login"]) for r in rows]
+
+    def get(self, name: str) -> Optional[Agent]:
+        return next((agent for agent in self.agents() if agent.name == name), None)
+
+    def set_role(self, name: str, role: str) -> None:
+        if role not in ROLES:
+            raise AuthError(f"role must be one of {', '.join(ROLES)}")
+        self._update(name, "UPDATE handoff_agents SET role = ? WHERE name = ?", (role, name))
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        """Disable (ends the agent's sessions at once) or enable an account."""
+        self._update(name, "UPDATE handoff_agents SET disabled = ? WHERE name = ?", (int(disabled), name))
+        if disabled:
+            self.conn.execute("DELETE FROM handoff_sessions WHERE agent = ?", (name,))
+
+    def reset_password(self, name: str) -> str:
+        """A new random password (returned once, never stored in clear); ends the agent's sessions."""
+        if self.get(name) is None:
+            raise AuthError(f"no agent {name!r}")
+        password = secrets.token_urlsafe(12)
+        self.add(name, password, replace=True)
+        return password
+
+    def _update(self, name: str, sql: str, params: tuple) -> None:
+        if self.conn.execute(sql, params).rowcount == 0:
+            raise AuthError(f"no agent {name!r}")
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM handoff_agents").fetchone()[0])
@@ -122,8 +196,9 @@ class AgentStore(SQLiteStore):
         return max(1, int(row[0]))
 
     def verify(self, name: str, password: str) -> bool:
-        row = self.conn.execute("SELECT password_hash FROM handoff_agents WHERE name = ?", (name,)).fetchone()
-        if row is None:
+        row = self.conn.execute(
+            "SELECT password_hash, disabled FROM handoff_agents WHERE name = ?", (name,)).fetchone()
+        if row is None or row["disabled"]:
             verify_password(password, hash_password("timing-equaliser"))  # same cost for unknown names
             return False
         return verify_password(password, row["password_hash"])
@@ -138,7 +213,8 @@ class AgentStore(SQLiteStore):
             return None
         now = time.time() if now is None else now
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        session = Session(name, csrf, now + self.session_seconds)
+        role = self.conn.execute("SELECT role FROM handoff_agents WHERE name = ?", (name,)).fetchone()["role"]
+        session = Session(name, csrf, now + self.session_seconds, role)
         with transaction(self.conn) as conn:
             conn.execute("DELETE FROM handoff_sessions WHERE expires_at < ?", (now,))
             conn.execute(
@@ -152,11 +228,12 @@ class AgentStore(SQLiteStore):
         if not token or len(token) > 200:
             return None
         row = self.conn.execute(
-            "SELECT agent, csrf, expires_at FROM handoff_sessions WHERE token_hash = ?", (_token_hash(token),)
+            "SELECT s.agent, s.csrf, s.expires_at, a.role, a.disabled FROM handoff_sessions s"
+            " JOIN handoff_agents a ON a.name = s.agent WHERE s.token_hash = ?", (_token_hash(token),)
         ).fetchone()
-        if row is None or row["expires_at"] <= (time.time() if now is None else now):
+        if row is None or row["disabled"] or row["expires_at"] <= (time.time() if now is None else now):
             return None
-        return Session(row["agent"], row["csrf"], row["expires_at"])
+        return Session(row["agent"], row["csrf"], row["expires_at"], row["role"])
 
     def logout(self, token: Optional[str]) -> None:
         if token:
@@ -164,7 +241,7 @@ class AgentStore(SQLiteStore):
 
 
 def ensure_first_agent(settings: "object") -> Optional[Tuple[str, str]]:
-    """On first run (no agent yet), create ``admin`` with a random password and return it once.
+    """On first run (no agent yet), create ``admin`` (a supervisor) with a random password, returned once.
 
     Used by ``kefu up``, which prints it; the password is never stored in clear
     or logged.
@@ -173,5 +250,5 @@ def ensure_first_agent(settings: "object") -> Optional[Tuple[str, str]]:
     if store.count():
         return None
     password = secrets.token_urlsafe(12)
-    store.add(FIRST_AGENT, password)
+    store.add(FIRST_AGENT, password, role="supervisor")
     return FIRST_AGENT, password

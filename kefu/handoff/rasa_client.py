@@ -82,6 +82,12 @@ class RasaClient:
             events.append({"event": "bot", "text": handback_text, "metadata": {"kefu_agent": "handback"}})
         self.push_events(conversation_id, events)
 
+    def rest_message(self, sender: str, text: str, metadata: Mapping[str, Any]) -> List[Dict[str, Any]]:
+        """A message through the REST channel; returns the bot's replies (agent-assist's shadow conversations)."""
+        payload = {"sender": sender, "message": text, "metadata": dict(metadata)}
+        replies = self._call("POST", "/webhooks/rest/webhook", params=self._params(), json=payload).json()
+        return replies if isinstance(replies, list) else []
+
     def send_buyer_message(self, conversation_id: str, text: str, metadata: Mapping[str, Any]) -> None:
         """Forward a web-chat message to the callback input channel (answers arrive at /chat/callback)."""
         payload = {"sender": conversation_id, "message": text, "metadata": dict(metadata)}

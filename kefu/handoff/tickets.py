@@ -200,6 +200,60 @@ class TicketStore(SQLiteStore):
         ).fetchall()
         return [Ticket.from_row(row) for row in rows]
 
+    def lines_of(self, ticket_ids: Sequence[int]) -> Dict[int, List[TranscriptLine]]:
+        """Transcripts of several tickets in one query (the queue's countdowns and previews)."""
+        out: Dict[int, List[TranscriptLine]] = {ticket_id: [] for ticket_id in ticket_ids}
+        for start in range(0, len(ticket_ids), 500):
+            chunk = list(ticket_ids[start:start + 500])
+            rows = self.conn.execute(
+                f"SELECT ticket_id, sender, text, ts, source_key, agent FROM handoff_messages"
+                f" WHERE ticket_id IN ({','.join('?' * len(chunk))}) ORDER BY ts, id", chunk).fetchall()
+            for row in rows:
+                out[row["ticket_id"]].append(TranscriptLine(row["sender"], row["text"], row["ts"], row["source_key"], row["agent"]))
+        return out
+
+    def newest_id(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM handoff_tickets").fetchone()[0])
+
+    def search(
+        self,
+        *,
+        text: Optional[str] = None,
+        order_id: Optional[str] = None,
+        buyer: Optional[str] = None,
+        product_id: Optional[str] = None,
+        platform: Optional[str] = None,
+        status: Optional[str] = None,
+        since: Optional[float] = None,
+        until: Optional[float] = None,
+        limit: int = 50,
+    ) -> List[Ticket]:
+        """Tickets (closed ones included), newest first, matching every criterion given.
+
+        ``text`` matches any transcript line; ``buyer`` matches the conversation id."""
+        where, params = [], []  # type: List[str], List[Any]
+        for column, value in (("order_id", order_id), ("product_id", product_id), ("platform", platform),
+                              ("status", status)):
+            if value:
+                where.append(f"t.{column} = ?")
+                params.append(value)
+        if buyer:
+            where.append("instr(t.conversation_id, ?) > 0")
+            params.append(buyer)
+        if since is not None:
+            where.append("t.created_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("t.created_at < ?")
+            params.append(until)
+        if text:
+            where.append("EXISTS (SELECT 1 FROM handoff_messages m WHERE m.ticket_id = t.id AND instr(m.text, ?) > 0)")
+            params.append(text)
+        sql = "SELECT t.* FROM handoff_tickets t" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.conn.execute(sql + " ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
+                                 (*params, max(1, min(limit, 200)))).fetchall()
+        return [Ticket.from_row(row) for row in rows]
+
     def waiting_ahead(self, priority: int) -> int:
         """Unclaimed tickets a new ticket of ``priority`` would wait behind."""
         row = self.conn.execute(
@@ -273,6 +327,23 @@ class TicketStore(SQLiteStore):
         ts = time.time() if now is None else now
         self.append(ticket_id, [TranscriptLine("agent", text, ts, f"agent:{ts:.6f}", agent)])
 
+    def transfer(self, ticket_id: int, agent: str, to_agent: str, note: str = "", *,
+                 supervisor: bool = False, now: Optional[float] = None) -> Ticket:
+        """Hand a claimed ticket to ``to_agent`` with a note (the holder, or a supervisor, may)."""
+        ts = time.time() if now is None else now
+        with transaction(self.conn) as conn:
+            row = self._locked(conn, ticket_id) if supervisor else self._require_holder(conn, ticket_id, agent)
+            if row["status"] == "closed":
+                raise ClaimConflict(f"工单 {ticket_id} 已结束")
+            if to_agent == row["agent"]:
+                raise TicketError(f"工单 {ticket_id} 已由 {to_agent} 处理")
+            conn.execute("UPDATE handoff_tickets SET status = 'claimed', agent = ?, claimed_at = COALESCE(claimed_at, ?)"
+                         " WHERE id = ?", (to_agent, ts, ticket_id))
+            line = f"{agent} 转接给 {to_agent}" + (f"：{note}" if note else "")
+            self._append(conn, ticket_id, [TranscriptLine("system", line, ts, f"transfer:{ts:.6f}", agent)])
+        self.audit("transfer", agent=agent, ticket_id=ticket_id, detail=f"to {to_agent}")
+        return self.get(ticket_id)
+
     def close(self, ticket_id: int, agent: str, outcome: str, now: Optional[float] = None) -> Ticket:
         with transaction(self.conn) as conn:
             self._require_holder(conn, ticket_id, agent)
@@ -281,6 +352,11 @@ class TicketStore(SQLiteStore):
                 (time.time() if now is None else now, outcome, ticket_id),
             )
         return self.get(ticket_id)
+
+    def discard_shadow(self, conversation_id: str) -> None:
+        """Close a ticket an agent-assist shadow conversation opened (kefu.handoff.assist)."""
+        self.conn.execute("UPDATE handoff_tickets SET status = 'closed', closed_at = ?, outcome = 'assist_shadow'"
+                          " WHERE conversation_id = ? AND status IN ('open', 'claimed')", (time.time(), conversation_id))
 
     def audit(self, action: str, *, agent: Optional[str], ticket_id: Optional[int], detail: str = "") -> None:
         self.conn.execute(
@@ -310,6 +386,15 @@ class TicketStore(SQLiteStore):
         return row
 
 
+def repair_text(text: str) -> str:
+    """Lone UTF-16 surrogates (half an emoji) -> U+FFFD, so the line can be stored and shown."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def transcript_from_events(events: Iterable[Mapping[str, Any]], since: Optional[float] = None) -> List[TranscriptLine]:
     """Buyer and bot lines from a Rasa tracker's events (dicts as in the tracker JSON).
 
@@ -332,5 +417,5 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]], since: Optional[
         if kind == "bot" and (event.get("metadata") or {}).get("kefu_agent"):
             continue
         sender = "buyer" if kind == "user" else "bot"
-        lines.append(TranscriptLine(sender, text, float(ts), f"rasa:{kind}:{ts!r}"))
+        lines.append(TranscriptLine(sender, repair_text(text), float(ts), f"rasa:{kind}:{ts!r}"))
     return lines

@@ -1,8 +1,9 @@
-// Agent console. Data from the server is only ever written with textContent
+// Agent workbench. Data from the server is only ever written with textContent
 // (never as HTML markup), so buyer text cannot inject markup into the agent's page.
 "use strict";
 
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+const PLATFORM_LABELS = { pinduoduo: "拼多多", taobao: "淘宝/天猫", jd: "京东", douyin: "抖音" };
 
 async function api(method, url, body) {
   const options = { method, headers: { "X-CSRF-Token": CSRF }, credentials: "same-origin" };
@@ -29,147 +30,399 @@ function minutes(seconds) {
   return Math.floor(seconds / 60) + " 分钟";
 }
 
-// --- queue ------------------------------------------------------------------------------------
-function kefuQueue() {
-  const body = document.querySelector("#queue tbody");
-  async function refresh() {
-    const { ok, data } = await api("GET", "/api/tickets");
-    if (!ok) return;
-    body.replaceChildren();
-    for (const t of data.tickets) {
-      const row = document.createElement("tr");
-      row.className = "p" + t.priority;
-      row.append(el("td", t.id), el("td", t.priority), el("td", t.reason_label + (t.detail ? " · " + t.detail : "")),
-                 el("td", t.platform), el("td", minutes(t.waiting_seconds)),
-                 el("td", t.status === "claimed" ? "处理中 · " + t.agent : "待认领"));
-      const cell = document.createElement("td");
-      const link = el("a", "打开");
-      link.href = "/console/tickets/" + encodeURIComponent(t.id);
-      cell.append(link);
-      row.append(cell);
-      body.append(row);
-    }
-    document.getElementById("queue-count").textContent = "(" + data.tickets.length + ")";
-    document.getElementById("queue-empty").hidden = data.tickets.length > 0;
-  }
-  refresh();
-  setInterval(refresh, 3000);
+function clock(ts) {
+  const d = new Date(ts * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
 }
 
-// --- one ticket -------------------------------------------------------------------------------
-function kefuTicket() {
-  const root = document.getElementById("ticket");
-  const id = root.dataset.ticketId;
-  const reply = document.getElementById("reply");
-  const notice = document.getElementById("notice");
-  let revealed = false;
+function platformTag(platform) {
+  return el("span", PLATFORM_LABELS[platform] || platform, "tag " + platform);
+}
+
+// Countdowns tick locally: each carries its deadline in the browser's clock.
+function countdownNode(cd) {
+  const node = el("span", "", "countdown");
+  if (!cd) return node;
+  node.dataset.deadline = String(Date.now() / 1000 + cd.remaining_seconds);
+  node.dataset.limit = String(cd.limit_seconds);
+  node.dataset.warn = String(cd.warn_seconds);
+  node.dataset.label = cd.label;
+  tick(node);
+  return node;
+}
+
+function tick(node) {
+  const left = Math.round(Number(node.dataset.deadline) - Date.now() / 1000);
+  const limit = Number(node.dataset.limit), warn = Number(node.dataset.warn);
+  node.classList.remove("ok", "warn", "late");
+  node.classList.add(left <= 0 ? "late" : (left <= limit - warn ? "warn" : "ok"));
+  const abs = Math.abs(left);
+  const text = Math.floor(abs / 60) + ":" + String(abs % 60).padStart(2, "0");
+  node.textContent = (left <= 0 ? "已超时 " : "剩余 ") + text;
+  node.title = node.dataset.label + "：" + (left <= 0 ? "已超过平台时限" : "距平台时限");
+}
+
+function renderDetails(dl, details) {
+  dl.replaceChildren();
+  if (!details) { dl.append(el("dd", "—", "muted")); return; }
+  for (const [key, value] of Object.entries(details)) {
+    if (value === null || value === undefined || typeof value === "object") continue;
+    dl.append(el("dt", key), el("dd", value));
+  }
+}
+
+// Violations highlighted in place: the reply text split into text nodes and <mark>s.
+function renderCheck(check, ids) {
+  const preview = document.getElementById(ids.preview);
+  const list = document.getElementById(ids.violations);
+  preview.replaceChildren();
+  list.replaceChildren();
+  const text = check.text;
+  let pos = 0;
+  const spans = check.violations.slice().sort((a, b) => a.start - b.start);
+  for (const v of spans) {
+    if (v.start < pos) continue;
+    preview.append(document.createTextNode(text.slice(pos, v.start)));
+    const mark = el("mark", text.slice(v.start, v.end), "violation " + v.action);
+    mark.title = v.category_label || v.category;
+    mark.dataset.category = v.category;
+    preview.append(mark);
+    pos = v.end;
+  }
+  preview.append(document.createTextNode(text.slice(pos)));
+  preview.dataset.verdict = check.verdict;
+  for (const v of spans) {
+    list.append(el("div", (v.category_label || v.category) + "：「" + v.term + "」（" + (v.action_label || v.action) + "）", "violation-item"));
+  }
+  document.getElementById("rewrite-box").hidden = check.verdict !== "rewritten";
+  document.getElementById("rewrite-text").textContent = check.rewritten || "";
+  document.getElementById("send-status").textContent =
+    { pass: "可以发送", rewritten: "需采用改写后发送", blocked: "违反平台规则，不能发送" }[check.verdict] || "";
+}
+
+// --- alerts: sound, desktop notification, tab badge --------------------------------------------
+const alerts = {
+  unseen: 0,
+  enabled() { return localStorage.getItem("kefu-alerts") !== "off"; },
+  badge() { document.title = (this.unseen ? "(" + this.unseen + ") " : "") + "kefu · 工作台"; },
+  ring(text) {
+    if (document.hasFocus() === false || document.hidden) { this.unseen += 1; this.badge(); }
+    if (!this.enabled()) return;
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880; osc.connect(ctx.destination); osc.start(); osc.stop(ctx.currentTime + 0.15);
+    } catch (e) { /* no audio device */ }
+    if ("Notification" in window && Notification.permission === "granted") new Notification("kefu 工作台", { body: text });
+  },
+};
+window.addEventListener("focus", () => { alerts.unseen = 0; alerts.badge(); });
+
+// --- the workbench --------------------------------------------------------------------------------
+function kefuWorkbench() {
+  const bench = document.getElementById("bench");
+  const me = bench.dataset.agent;
+  const supervisor = Boolean(bench.dataset.supervisor);
+  const tabs = new Map();   // ticket id -> {detail, draft}
+  let active = null;
+  let order = [];           // ticket ids as listed (for "next chat")
   let lastCheck = null;
   let timer = null;
+  const reply = document.getElementById("reply");
+  const notice = document.getElementById("notice");
+  const alertBox = document.getElementById("alerts");
+  alertBox.checked = alerts.enabled();
+  alertBox.addEventListener("change", () => {
+    localStorage.setItem("kefu-alerts", alertBox.checked ? "on" : "off");
+    if (alertBox.checked && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  });
 
   function showNotice(text) { notice.textContent = text || ""; notice.hidden = !text; }
 
-  function renderDetails(target, details) {
-    const dl = document.getElementById(target);
-    dl.replaceChildren();
-    if (!details) { dl.append(el("dd", "—", "muted")); return; }
-    for (const [key, value] of Object.entries(details)) {
-      if (value === null || value === undefined || typeof value === "object") continue;
-      dl.append(el("dt", key), el("dd", value));
-    }
+  function chatItem(t) {
+    const item = el("li", null, t.id === active ? "active" : "");
+    item.dataset.ticketId = t.id;
+    const line1 = el("div", null, "line1");
+    line1.append(platformTag(t.platform), el("b", "#" + t.id), el("span", t.reason_label, "prio" + t.priority));
+    if (t.unanswered) line1.append(el("span", t.unanswered, "unread"));
+    item.append(line1, el("div", t.preview || "（无买家消息）", "preview-text"));
+    const line3 = el("div", null, "line1 small");
+    line3.append(el("span", "等待 " + minutes(t.waiting_seconds), "muted"), countdownNode(t.countdown));
+    if (t.agent && !t.mine) line3.append(el("span", "· " + t.agent, "muted"));
+    item.append(line3);
+    item.addEventListener("click", () => openChat(t.id));
+    return item;
   }
 
-  function render(t) {
-    document.getElementById("status").textContent = t.status + (t.agent ? " · " + t.agent : "");
+  async function refreshQueue() {
+    const platform = document.getElementById("platform-filter").value;
+    const { ok, data } = await api("GET", "/api/tickets" + (platform ? "?platform=" + encodeURIComponent(platform) : ""));
+    if (!ok) return;
+    const lists = { mine: [], queue: [], others: [] };
+    for (const t of data.tickets) (t.mine ? lists.mine : (t.status === "open" ? lists.queue : lists.others)).push(t);
+    order = [];
+    for (const [name, rows] of Object.entries(lists)) {
+      const list = document.getElementById(name);
+      if (!list) continue;
+      list.replaceChildren(...rows.map(chatItem));
+      order.push(...rows.map((t) => t.id));
+    }
+    document.getElementById("mine-count").textContent = "(" + lists.mine.length + ")";
+    document.getElementById("queue-count").textContent = "(" + lists.queue.length + ")";
+  }
+
+  function renderTabs() {
+    const bar = document.getElementById("tabs");
+    bar.replaceChildren();
+    for (const [id, tab] of tabs) {
+      const button = el("button", "#" + id + " " + (PLATFORM_LABELS[tab.detail.platform] || ""), id === active ? "active" : "");
+      button.dataset.ticketId = id;
+      button.addEventListener("click", () => openChat(id));
+      const x = el("span", "×", "x");
+      x.title = "关闭标签";
+      x.addEventListener("click", (event) => { event.stopPropagation(); closeTab(id); });
+      button.append(x);
+      bar.append(button);
+    }
+    document.getElementById("empty").hidden = tabs.size > 0;
+    document.getElementById("chat").hidden = tabs.size === 0;
+  }
+
+  function closeTab(id) {
+    tabs.delete(id);
+    if (active === id) active = tabs.size ? Array.from(tabs.keys()).pop() : null;
+    renderTabs();
+    if (active !== null) renderChat(tabs.get(active).detail);
+  }
+
+  function renderChat(t) {
+    document.getElementById("chat-title").textContent = "会话 #" + t.id + " · " + t.reason_label;
+    const tag = document.getElementById("chat-platform");
+    tag.textContent = t.platform_label; tag.className = "tag " + t.platform;
+    document.getElementById("status").textContent = t.status_label + (t.agent ? " · " + t.agent : "");
+    // Only what the agent can do now: claim an open chat; the holder releases, transfers, closes.
+    document.getElementById("claim").hidden = t.status !== "open";
+    for (const id of ["release", "reveal", "close-box"]) document.getElementById(id).hidden = !t.mine;
+    const mayTransfer = t.status !== "closed" && (t.mine || supervisor);
+    for (const id of ["transfer", "transfer-to", "transfer-note"]) document.getElementById(id).hidden = !mayTransfer;
+    document.getElementById("chat-countdown").replaceChildren(countdownNode(t.countdown));
+    document.getElementById("chat-meta").textContent = "优先级 " + t.priority_label + " · 会话 " + t.conversation_id
+      + (t.order_id ? " · 订单 " + t.order_id : "") + " · 等待 " + minutes(t.waiting_seconds);
     const list = document.getElementById("transcript");
     list.replaceChildren();
     for (const line of t.transcript) {
       const item = el("li", null, "msg " + line.sender);
-      item.append(el("span", { buyer: "买家", bot: "机器人", agent: "客服 " + (line.agent || ""), system: "系统" }[line.sender] || line.sender, "who"));
-      item.append(el("span", line.text, "text"));
+      const who = el("span", line.sender_label + (line.sender === "agent" && line.agent ? " " + line.agent : ""), "who");
+      const text = el("span", line.text, "text");
+      text.append(el("span", clock(line.ts), "ts"));
+      item.append(who, text);
       list.append(item);
     }
-    renderDetails("product", t.product);
-    renderDetails("order", t.order);
+    list.scrollTop = list.scrollHeight;
+    renderDetails(document.getElementById("product"), t.product);
+    renderDetails(document.getElementById("order"), t.order);
+    const skus = document.querySelector("#skus tbody");
+    skus.replaceChildren(...(t.skus || []).map((s) => {
+      const row = el("tr");
+      row.append(el("td", s["颜色"]), el("td", s["尺码"]), el("td", s["库存"] > 0 ? "库存 " + s["库存"] : "缺货" + (s["补货"] ? "（" + s["补货"] + " 补货）" : "")));
+      return row;
+    }));
+    const tracking = document.getElementById("tracking");
+    tracking.replaceChildren(...((t.order && t.order["物流"]) || []).map((e) => el("li", e["时间"] + " " + e["内容"])));
+    const tasks = document.getElementById("tasks");
+    tasks.replaceChildren(...(t.tasks || []).map((task) => {
+      const item = el("li", task.kind_label + "：" + task.summary);
+      const done = el("button", "完成", "secondary");
+      done.dataset.taskId = task.id;
+      done.addEventListener("click", async () => {
+        const r = await api("POST", "/api/tasks/" + task.id + "/done", {});
+        if (r.ok) reload(t.id); else showNotice(r.data.message);
+      });
+      item.append(" ", done);
+      return item;
+    }));
+    if (!t.tasks || !t.tasks.length) tasks.append(el("li", "无", "muted"));
   }
 
-  async function load() {
+  async function reload(id) {
+    const tab = tabs.get(id);
+    if (!tab || tab.detail.revealed) return;
     const { ok, data } = await api("GET", "/api/tickets/" + id);
-    if (ok && !revealed) render(data);
+    if (!ok) return;
+    tab.detail = data;
+    if (id === active) renderChat(data);
+  }
+
+  async function openChat(id) {
+    id = Number(id);
+    if (active !== null && tabs.has(active)) tabs.get(active).draft = reply.value;
+    if (!tabs.has(id)) {
+      const { ok, data } = await api("GET", "/api/tickets/" + id);
+      if (!ok) { showNotice(data.message || "无法打开会话"); return; }
+      tabs.set(id, { detail: data, draft: "" });
+    }
+    active = id;
+    reply.value = tabs.get(id).draft || "";
+    document.getElementById("preview").replaceChildren();
+    document.getElementById("violations").replaceChildren();
+    document.getElementById("assist-box").hidden = true;
+    document.getElementById("send-status").textContent = "";
+    showNotice("");
+    renderTabs();
+    renderChat(tabs.get(id).detail);
+    for (const li of document.querySelectorAll(".chatlist li")) li.classList.toggle("active", Number(li.dataset.ticketId) === id);
+    if (reply.value) check();
   }
 
   async function act(path, body) {
-    const { ok, data } = await api("POST", "/api/tickets/" + id + "/" + path, body || {});
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/" + path, body || {});
     if (!ok) { showNotice(data.message || "操作失败"); return null; }
     showNotice("");
+    tabs.get(active).detail = data;
+    renderChat(data);
+    refreshQueue();
     return data;
-  }
-
-  // Violations highlighted in place: the reply text split into text nodes and <mark>s.
-  function renderCheck(check) {
-    lastCheck = check;
-    const preview = document.getElementById("preview");
-    const list = document.getElementById("violations");
-    preview.replaceChildren();
-    list.replaceChildren();
-    const text = check.text;
-    let pos = 0;
-    const spans = check.violations.slice().sort((a, b) => a.start - b.start);
-    for (const v of spans) {
-      if (v.start < pos) continue;
-      preview.append(document.createTextNode(text.slice(pos, v.start)));
-      const mark = el("mark", text.slice(v.start, v.end), "violation " + v.action);
-      mark.title = v.category;
-      mark.dataset.category = v.category;
-      preview.append(mark);
-      pos = v.end;
-    }
-    preview.append(document.createTextNode(text.slice(pos)));
-    preview.dataset.verdict = check.verdict;
-    for (const v of spans) list.append(el("div", v.category + "：「" + v.term + "」（" + v.action + "）", "violation-item"));
-    const box = document.getElementById("rewrite-box");
-    box.hidden = check.verdict !== "rewritten";
-    document.getElementById("rewrite-text").textContent = check.rewritten || "";
-    const status = document.getElementById("send-status");
-    status.textContent = { pass: "可以发送", rewritten: "需采用改写后发送", blocked: "违反平台规则，不能发送" }[check.verdict] || "";
   }
 
   async function check() {
     const text = reply.value.trim();
-    if (!text) { document.getElementById("preview").replaceChildren(); lastCheck = null; return; }
-    const { ok, data } = await api("POST", "/api/check", { ticket_id: Number(id), text });
-    if (ok && reply.value.trim() === text) renderCheck(data);
+    if (!text) {
+      for (const id of ["preview", "violations"]) document.getElementById(id).replaceChildren();
+      document.getElementById("send-status").textContent = "";
+      document.getElementById("rewrite-box").hidden = true;
+      lastCheck = null;
+      return;
+    }
+    const { ok, data } = await api("POST", "/api/check", { ticket_id: active, text });
+    if (ok && reply.value.trim() === text) { lastCheck = data; renderCheck(data, { preview: "preview", violations: "violations" }); }
   }
 
-  reply.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 300); });
-  document.getElementById("accept-rewrite").addEventListener("click", () => {
-    if (lastCheck && lastCheck.rewritten) { reply.value = lastCheck.rewritten; check(); }
+  // 快捷短语: search box, or "/code" typed in the reply box.
+  const phraseList = document.getElementById("phrases");
+  const phraseSearch = document.getElementById("phrase-search");
+  async function searchPhrases(query) {
+    const { ok, data } = await api("GET", "/api/phrases?q=" + encodeURIComponent(query) + (active ? "&ticket_id=" + active : ""));
+    if (!ok) return;
+    phraseList.replaceChildren(...data.phrases.map((p, index) => {
+      const item = el("li", null, index === 0 ? "active" : "");
+      item.dataset.code = p.code;
+      item.append(el("code", "/" + p.code), el("b", p.group + " · " + p.title + " "), el("span", p.rendered, "muted"));
+      item.addEventListener("click", () => insertPhrase(p.rendered));
+      return item;
+    }));
+    phraseList.hidden = data.phrases.length === 0;
+  }
+  function insertPhrase(text) {
+    reply.value = reply.value.replace(/(^|\s)\/[a-z0-9_]*$/, "$1") + text;
+    phraseList.hidden = true;
+    phraseSearch.value = "";
+    reply.focus();
+    check();
+  }
+  phraseSearch.addEventListener("input", () => searchPhrases(phraseSearch.value));
+  phraseSearch.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const first = phraseList.querySelector("li");
+      if (first) first.click();
+    }
   });
-  document.getElementById("send").addEventListener("click", async () => {
+
+  reply.addEventListener("input", () => {
+    const slash = reply.value.match(/(?:^|\s)\/([a-z0-9_]*)$/);
+    if (slash) searchPhrases(slash[1]); else phraseList.hidden = true;
+    clearTimeout(timer); timer = setTimeout(check, 300);
+  });
+
+  async function send() {
     const text = reply.value.trim();
-    if (!text) return;
-    const { ok, data } = await api("POST", "/api/tickets/" + id + "/reply", { text });
+    if (!text || active === null) return;
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/reply", { text });
     if (!ok) {
-      if (data.check) renderCheck(data.check);
+      if (data.check) { lastCheck = data.check; renderCheck(data.check, { preview: "preview", violations: "violations" }); }
       showNotice("未发送：" + (data.message || "发送失败"));
       return;
     }
     showNotice("");
     reply.value = "";
+    tabs.get(active).draft = "";
     document.getElementById("preview").replaceChildren();
     document.getElementById("violations").replaceChildren();
     document.getElementById("send-status").textContent = "已发送";
-    load();
+    reload(active);
+    refreshQueue();
+  }
+
+  document.getElementById("accept-rewrite").addEventListener("click", () => {
+    if (lastCheck && lastCheck.rewritten) { reply.value = lastCheck.rewritten; check(); }
   });
-  document.getElementById("claim").addEventListener("click", async () => { const t = await act("claim"); if (t) render(t); });
-  document.getElementById("release").addEventListener("click", async () => { const t = await act("release"); if (t) render(t); });
-  document.getElementById("reveal").addEventListener("click", async () => {
-    const t = await act("reveal");
-    if (t) { revealed = true; render(t); }
+  document.getElementById("send").addEventListener("click", send);
+  document.getElementById("claim").addEventListener("click", () => act("claim"));
+  document.getElementById("release").addEventListener("click", () => act("release"));
+  document.getElementById("reveal").addEventListener("click", () => act("reveal"));
+  document.getElementById("close").addEventListener("click", () => act("close", { outcome: document.getElementById("outcome").value }));
+  document.getElementById("transfer").addEventListener("click", () => act("transfer", {
+    to: document.getElementById("transfer-to").value, note: document.getElementById("transfer-note").value }));
+  document.getElementById("assist").addEventListener("click", async () => {
+    const box = document.getElementById("assist-box");
+    document.getElementById("assist-text").textContent = "正在生成…";
+    box.hidden = false;
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/assist", {});
+    document.getElementById("assist-text").textContent = ok ? (data.draft || "机器人没有可用的回答") : (data.message || "暂时无法生成");
+    box.dataset.draft = ok && data.draft ? data.draft : "";
   });
-  document.getElementById("close").addEventListener("click", async () => {
-    const t = await act("close", { outcome: document.getElementById("outcome").value });
-    if (t) render(t);
+  document.getElementById("assist-insert").addEventListener("click", () => {
+    const draft = document.getElementById("assist-box").dataset.draft;
+    if (draft) { reply.value = draft; reply.focus(); check(); }
   });
-  load();
-  setInterval(load, 3000);
+  document.getElementById("platform-filter").addEventListener("change", refreshQueue);
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey && event.key === "Enter") { event.preventDefault(); send(); }
+    else if (event.ctrlKey && (event.key === "k" || event.key === "K")) { event.preventDefault(); phraseSearch.focus(); }
+    else if (event.altKey && event.key === "ArrowDown" && order.length) {
+      event.preventDefault();
+      const next = order[(order.indexOf(active) + 1) % order.length];
+      openChat(next);
+    }
+  });
+
+  (async () => {
+    const { ok, data } = await api("GET", "/api/agents");
+    if (!ok) return;
+    const select = document.getElementById("transfer-to");
+    const others = data.agents.filter((a) => !a.disabled && a.name !== me);
+    select.replaceChildren(...others.map((a) => {
+      const option = el("option", a.name + "（" + a.role_label + "）");
+      option.value = a.name;
+      return option;
+    }));
+    if (!others.length) { const none = el("option", "（没有其他客服）"); none.value = ""; none.disabled = true; select.append(none); }
+  })();
+
+  // Live updates (Server-Sent Events); the browser reconnects by itself.
+  const live = document.getElementById("live-state");
+  const source = new EventSource("/api/events");
+  source.onopen = () => { live.textContent = "实时连接正常"; refreshQueue(); };
+  source.onerror = () => { live.textContent = "实时连接中断，正在重连…"; };
+  source.addEventListener("ticket_new", (event) => {
+    const data = JSON.parse(event.data);
+    refreshQueue();
+    alerts.ring("新的转人工会话 #" + data.ticket_id);
+  });
+  source.addEventListener("message", (event) => {
+    const data = JSON.parse(event.data);
+    refreshQueue();
+    if (tabs.has(data.ticket_id)) reload(data.ticket_id);
+    alerts.ring("会话 #" + data.ticket_id + " 有新消息");
+  });
+  source.addEventListener("ticket_changed", (event) => {
+    const data = JSON.parse(event.data);
+    refreshQueue();
+    if (tabs.has(data.ticket_id)) reload(data.ticket_id);
+  });
+  setInterval(() => document.querySelectorAll(".countdown[data-deadline]").forEach(tick), 1000);
+  refreshQueue();
+  if (bench.dataset.openTicket) openChat(bench.dataset.openTicket);
 }

@@ -1,0 +1,336 @@
+"""The workbench's JSON API (``/api``) and its live event stream (``/api/events``, SSE).
+
+Every string a response carries is masked (phones, ID and bank cards) unless the
+agent holding the ticket revealed it, which is audited. Agent replies pass the
+guard live (``/api/check``) and again on send through ``guard_outgoing``, which
+audits every rewrite and block in the one guard audit table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, Optional
+from urllib.parse import unquote
+
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+
+from kefu.handoff import workbench
+from kefu.handoff.assist import draft_for
+from kefu.handoff.live import sse_frame
+from kefu.handoff.privacy import mask_data
+from kefu.handoff.replies import reply
+from kefu.handoff.tickets import Ticket
+from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, read_json, text_field
+from kefu.platforms import canonical_platform
+from kefu.settings import PLATFORMS
+
+log = logging.getLogger("kefu.handoff.web")
+bp = Blueprint("api", url_prefix="/api")
+MAX_REPLY_CHARS = 1000
+PING_SECONDS = 15.0
+
+
+def _session(request: Request) -> Any:
+    return request.ctx.session
+
+
+def _ticket(request: Request, ticket_id: int) -> Ticket:
+    """The ticket, if the viewer may see it: supervisors all; agents the open queue, their own chats
+    and closed history, not a chat a colleague is handling (403 naming the colleague)."""
+    ticket = request.app.ctx.tickets.get(ticket_id)
+    session = _session(request)
+    if ticket.status == "claimed" and ticket.agent != session.agent and not session.supervisor:
+        raise ApiError(403, "not_yours", f"会话 {ticket_id} 正由 {ticket.agent} 处理")
+    return ticket
+
+
+def _detail(request: Request, ticket: Ticket, reveal: bool = False) -> Dict[str, Any]:
+    ctx = request.app.ctx
+    return workbench.detail(ctx.tickets, ctx.shop, ctx.tasks, ticket, ctx.rules, _session(request).agent, reveal)
+
+
+def _publish(request: Request, kind: str, ticket_id: Optional[int]) -> None:
+    request.app.ctx.hub.publish(kind, ticket_id=ticket_id)
+
+
+def _platform_arg(request: Request) -> Optional[str]:
+    raw = request.args.get("platform")
+    if not raw:
+        return None
+    platform = canonical_platform(raw)
+    if platform not in PLATFORMS:
+        raise ApiError(400, "bad_platform", f"platform 须为 {', '.join(PLATFORMS)} 之一")
+    return platform
+
+
+# --- queue, one chat, live events --------------------------------------------------------------------
+
+
+@bp.get("/tickets")
+async def queue(request: Request) -> response.HTTPResponse:
+    session = _session(request)
+    rows = workbench.queue(request.app.ctx.tickets, request.app.ctx.rules, session.agent, session.supervisor,
+                           platform=_platform_arg(request))
+    return jsonr({"tickets": rows, "agent": session.agent, "supervisor": session.supervisor})
+
+
+@bp.get("/tickets/<ticket_id:int>")
+async def ticket(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ticket = _ticket(request, ticket_id)
+    if ticket.status != "closed" and not request.app.ctx.sync.feed.available:
+        await _sync_one(request.app, ticket)  # no tracker store to follow: ask Rasa once, now
+        ticket = _ticket(request, ticket_id)
+    return jsonr(_detail(request, ticket))
+
+
+@bp.get("/events")
+async def events(request: Request) -> response.HTTPResponse:
+    """Server-Sent Events: ``ticket_new``, ``message``, ``ticket_changed`` (ids only; the page re-reads)."""
+    hub = request.app.ctx.hub
+    stream = await request.respond(content_type="text/event-stream",
+                                   headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    queue = hub.subscribe()
+    try:
+        await stream.send("retry: 2000\n: connected\n\n")
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), PING_SECONDS)
+            except asyncio.TimeoutError:
+                await stream.send(": ping\n\n")
+                continue
+            await stream.send(sse_frame(item))
+    finally:
+        hub.unsubscribe(queue)
+    return stream
+
+
+# --- claiming, replying, transfer, close ---------------------------------------------------------------
+
+
+@bp.post("/tickets/<ticket_id:int>/claim")
+async def claim(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ticket = request.app.ctx.tickets.claim(ticket_id, _session(request).agent)
+    log.info("agent %s claimed ticket %s", ticket.agent, ticket_id)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr(_detail(request, ticket))
+
+
+@bp.post("/tickets/<ticket_id:int>/release")
+async def release(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ticket = request.app.ctx.tickets.release(ticket_id, _session(request).agent)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr(_detail(request, ticket))
+
+
+@bp.post("/tickets/<ticket_id:int>/reveal")
+async def reveal(request: Request, ticket_id: int) -> response.HTTPResponse:
+    agent = _session(request).agent
+    ticket = request.app.ctx.tickets.require_holder(ticket_id, agent)
+    request.app.ctx.tickets.audit("reveal_personal_data", agent=agent, ticket_id=ticket_id)
+    log.info("agent %s revealed personal data of ticket %s", agent, ticket_id)
+    return jsonr(_detail(request, ticket, reveal=True))
+
+
+@bp.post("/tickets/<ticket_id:int>/transfer")
+async def transfer(request: Request, ticket_id: int) -> response.HTTPResponse:
+    session = _session(request)
+    data = read_json(request, required=("to",))
+    to = text_field(data, "to", 64)
+    note = text_field(data, "note", 200, required=False)
+    target = request.app.ctx.agents.get(to)
+    if target is None or target.disabled:
+        raise ApiError(400, "bad_agent", f"没有可用的客服 {to}")
+    ticket = request.app.ctx.tickets.transfer(ticket_id, session.agent, to, note, supervisor=session.supervisor)
+    log.info("agent %s transferred ticket %s to %s", session.agent, ticket_id, to)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr(_detail(request, ticket))
+
+
+@bp.post("/check")
+async def check(request: Request) -> response.HTTPResponse:
+    data = read_json(request, required=("text",))
+    text = text_field(data, "text", MAX_REPLY_CHARS)
+    if data.get("ticket_id") is not None:
+        if not isinstance(data["ticket_id"], int) or isinstance(data["ticket_id"], bool):
+            raise ApiError(400, "bad_ticket", "ticket_id 必须是整数")
+        platform = _ticket(request, data["ticket_id"]).platform
+    else:
+        platform = canonical_platform(data.get("platform")) if isinstance(data.get("platform"), str) else None
+        if not platform:
+            raise ApiError(400, "bad_platform", f"请提供 ticket_id 或 platform（{', '.join(PLATFORMS)}）")
+    return jsonr(request.app.ctx.checker(platform, text))
+
+
+@bp.post("/tickets/<ticket_id:int>/reply")
+async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
+    from kefu.guard.enforce import guard_outgoing
+
+    ctx = request.app.ctx
+    agent = _session(request).agent
+    data = read_json(request, required=("text",))
+    text = text_field(data, "text", MAX_REPLY_CHARS)
+    ticket = ctx.tickets.require_holder(ticket_id, agent)
+    check = ctx.checker(ticket.platform, text)
+    if check["verdict"] == "blocked":
+        raise ApiError(422, "blocked", "这条回复违反平台规则，没有发送，请修改后再发", check=check)
+    if check["verdict"] == "rewritten" and data.get("accept_rewrite") is not True:
+        raise ApiError(422, "rewrite_required", "请先接受建议的改写，再发送", check=check)
+    # The one exit for agents' text: guarded again and audited as agent:<name>.
+    decision = await asyncio.to_thread(guard_outgoing, text, platform=ticket.platform,
+                                       conversation_id=ticket.conversation_id, source=f"agent:{agent}",
+                                       settings=ctx.settings)
+    if decision.result.verdict == "blocked":
+        raise ApiError(422, "blocked", "改写后仍违反平台规则，请修改回复", check=check)
+    sent = decision.text
+    await asyncio.to_thread(ctx.rasa.push_agent_reply, ticket.conversation_id, sent, agent)
+    ctx.tickets.add_agent_reply(ticket_id, agent, sent)
+    log.info("agent %s replied on ticket %s (%d chars)", agent, ticket_id, len(sent))
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr({"sent": sent, "verdict": check["verdict"]})
+
+
+@bp.post("/tickets/<ticket_id:int>/close")
+async def close(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ctx = request.app.ctx
+    agent = _session(request).agent
+    data = read_json(request)
+    outcome = data.get("outcome", "resolved")
+    if not isinstance(outcome, str) or outcome not in workbench.OUTCOME_LABELS or outcome == "assist_shadow":
+        raise ApiError(400, "bad_outcome", "请选择处理结果")
+    ticket = ctx.tickets.require_holder(ticket_id, agent)
+    handback = reply("handback")
+    verdict = ctx.checker(ticket.platform, handback)
+    if verdict["verdict"] == "rewritten":
+        handback = verdict["rewritten"]
+    elif verdict["verdict"] == "blocked":
+        handback = None  # never send a non-compliant line; resume silently
+    await asyncio.to_thread(ctx.rasa.resume, ticket.conversation_id, handback)
+    ticket = ctx.tickets.close(ticket_id, agent, outcome)
+    log.info("agent %s closed ticket %s: %s", agent, ticket_id, ticket.outcome)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr(_detail(request, ticket))
+
+
+# --- assist, phrases, history, tasks -------------------------------------------------------------------
+
+
+@bp.post("/tickets/<ticket_id:int>/assist")
+async def assist(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ctx = request.app.ctx
+    ticket = _ticket(request, ticket_id)
+    result = await asyncio.to_thread(draft_for, ticket, ctx.rasa, ctx.tickets)
+    return jsonr(mask_data(result))
+
+
+@bp.get("/phrases")
+async def phrases(request: Request) -> response.HTTPResponse:
+    query = request.args.get("q") or ""
+    if len(query) > 50:
+        raise ApiError(400, "too_long", "搜索词过长")
+    values: Dict[str, Optional[str]] = {"店铺名": _shop_name(request)}
+    if request.args.get("ticket_id"):
+        ticket = _ticket(request, int_arg(request, "ticket_id"))
+        panel = workbench.side_panel(request.app.ctx.shop, ticket)
+        values.update({"订单号": ticket.order_id, "商品名": (panel["product"] or {}).get("名称")})
+    found = request.app.ctx.phrases.search(query)
+    return jsonr({"phrases": [dict(p.as_dict(), rendered=p.render(values)) for p in found]})
+
+
+def _shop_name(request: Request) -> Optional[str]:
+    try:
+        from kefu.shop.config import load_shop_config
+
+        return load_shop_config(request.app.ctx.settings.shop_config_path).name
+    except Exception:
+        return None
+
+
+def _day(raw: Optional[str], name: str) -> Optional[float]:
+    if not raw:
+        return None
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m-%d").timestamp()
+    except ValueError:
+        raise ApiError(400, "bad_argument", f"{name} 须为 YYYY-MM-DD 格式的日期") from None
+
+
+@bp.get("/search")
+async def search(request: Request) -> response.HTTPResponse:
+    """History: tickets (closed ones too) by text, order id, buyer, product, platform, date."""
+    args = {key: (request.args.get(key) or "").strip() or None for key in ("q", "order_id", "buyer", "product_id")}
+    if any(value and len(value) > 100 for value in args.values()):
+        raise ApiError(400, "too_long", "搜索条件过长")
+    until = _day(request.args.get("until"), "until")
+    found = request.app.ctx.tickets.search(
+        text=args["q"], order_id=args["order_id"], buyer=args["buyer"], product_id=args["product_id"],
+        platform=_platform_arg(request), status=request.args.get("status") or None,
+        since=_day(request.args.get("since"), "since"), until=until + 86400 if until else None)
+    lines = request.app.ctx.tickets.lines_of([t.id for t in found])
+    rows = [workbench.summary(t, lines[t.id], request.app.ctx.rules, 0, _session(request).agent) for t in found]
+    return jsonr({"tickets": rows})
+
+
+@bp.get("/tasks")
+async def tasks(request: Request) -> response.HTTPResponse:
+    status = request.args.get("status", "open")
+    if status not in ("open", "done", "all"):
+        raise ApiError(400, "bad_argument", "status 须为 open、done 或 all")
+    found = request.app.ctx.tasks.list(status=None if status == "all" else status)
+    return jsonr({"tasks": mask_data([task.as_dict() for task in found])})
+
+
+@bp.post("/tasks/<task_id:int>/done")
+async def task_done(request: Request, task_id: int) -> response.HTTPResponse:
+    from kefu.tasks.store import TaskNotFound
+
+    agent = _session(request).agent
+    try:
+        task = request.app.ctx.tasks.done(task_id, agent)
+    except TaskNotFound:
+        raise ApiError(404, "not_found", f"任务 {task_id} 不存在") from None
+    request.app.ctx.tickets.audit("task_done", agent=agent, ticket_id=None, detail=f"task {task_id}")
+    return jsonr(mask_data(task.as_dict()))
+
+
+@bp.get("/conversations/<conversation_id:str>/delivered")
+async def delivered(request: Request, conversation_id: str) -> response.HTTPResponse:
+    """Messages Rasa called back with for a conversation (what the buyer was sent), masked."""
+    conv = internal_id(unquote(conversation_id))
+    return jsonr({"messages": mask_data(request.app.ctx.chat.after(conv, int_arg(request, "after")))})
+
+
+# --- the sync task ---------------------------------------------------------------------------------------
+
+
+async def _sync_one(app: Sanic, ticket: Ticket) -> None:
+    """Fallback when an agent opens a chat: Rasa's tracker over HTTP (a tracker store other than SQLite)."""
+    from kefu.handoff.rasa_client import RasaError
+    from kefu.handoff.tickets import transcript_from_events
+
+    try:
+        tracker = await asyncio.to_thread(app.ctx.rasa.tracker, ticket.conversation_id)
+        app.ctx.tickets.append(ticket.id, transcript_from_events(tracker.get("events") or []))
+    except RasaError as exc:
+        log.debug("tracker sync for ticket %s skipped: %s", ticket.id, exc)
+    except Exception:  # a poisoned tracker must not make the chat unreadable
+        log.warning("tracker of ticket %s could not be synced", ticket.id, exc_info=True)
+
+
+async def sync_loop(app: Sanic, every: float) -> None:
+    """Follow the tracker store; publish new tickets and buyer messages to open consoles."""
+    while True:
+        try:
+            result = await asyncio.to_thread(app.ctx.sync.step)
+            for ticket_id in result.new_tickets:
+                app.ctx.hub.publish("ticket_new", ticket_id=ticket_id)
+            for ticket_id in result.lines_added:  # a buyer wrote (rings), or the bot's part grew (silent)
+                app.ctx.hub.publish("message" if ticket_id in result.buyer_messages else "ticket_changed",
+                                    ticket_id=ticket_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("ticket sync failed; retrying", exc_info=True)
+        await asyncio.sleep(every)

@@ -1,0 +1,167 @@
+"""The buyer web chat (``/chat``) and Rasa's callback channel (``/chat/callback``).
+
+The chat addresses its conversation by the id every edge uses
+(``kefu.edge.ids.safe_conversation_id``), so the callback, the ticket and the
+console agree. ``/chat/callback`` requires the shared secret, sent by Rasa as
+``?secret=`` in the callback URL: :func:`callback_url` is what ``kefu up`` puts
+into ``KEFU_CALLBACK_URL`` (credentials.yml). Loopback is not trusted: any local
+process could otherwise write into a buyer's chat. What arrives is guarded once
+more for the conversation's platform before the buyer's page shows it (the
+page's single exit; a rewrite or block is audited with source ``callback``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from typing import Any, Dict, List, Tuple
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from kefu.edge.ids import safe_conversation_id
+from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, internal_id, jsonr, read_json, \
+    render, set_cookie, text_field
+from kefu.platforms import canonical_platform
+from kefu.settings import Settings
+
+log = logging.getLogger("kefu.handoff.web")
+bp = Blueprint("chat", url_prefix="/chat")
+MAX_CHAT_CHARS = 1000
+MAX_CALLBACK_TEXT = 10_000
+
+
+def secret_key(settings: Settings) -> str:
+    """The app's signing secret: KEFU_SECRET_KEY, else generated once into the state folder (0600)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.state_dir / "web-secret"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def callback_secret(key: str) -> str:
+    return hmac.new(key.encode(), b"callback", hashlib.sha256).hexdigest()
+
+
+def callback_url(settings: Settings) -> str:
+    """The URL Rasa's callback channel must POST to (KEFU_CALLBACK_URL), secret included."""
+    return f"{settings.web_url}/chat/callback?secret={callback_secret(secret_key(settings))}"
+
+
+def _identity(request: Request, token: str) -> Tuple[str, str]:
+    conv = safe_conversation_id("web-" + hashlib.sha256(token.encode()).hexdigest()[:20])
+    csrf = hmac.new(request.app.ctx.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+    return conv, csrf
+
+
+def chat_identity(request: Request) -> Tuple[str, str]:
+    token = request.cookies.get(CHAT_COOKIE)
+    if not token or len(token) > 100:
+        raise ApiError(403, "no_chat_session", "请先打开聊天页面")
+    return _identity(request, token)
+
+
+def _products(request: Request) -> List[Dict[str, str]]:
+    shop = request.app.ctx.shop
+    if shop is None:
+        return []
+    try:
+        return [{"id": p.id, "name": p.name} for p in shop.products()]
+    except Exception:
+        log.debug("no products for the chat selector", exc_info=True)
+        return []
+
+
+def _guarded(request: Request, conversation_id: str, text: str) -> str:
+    from kefu.guard.enforce import guard_outgoing
+    from kefu.platforms import default_platform
+
+    ctx = request.app.ctx
+    ticket = ctx.tickets.active_for(conversation_id)
+    platform = ticket.platform if ticket else ctx.chat_platforms.get(conversation_id) or default_platform()
+    return guard_outgoing(text, platform=platform, conversation_id=conversation_id, source="callback",
+                          settings=ctx.settings).text
+
+
+@bp.get("")
+async def chat_page(request: Request) -> response.HTTPResponse:
+    token = request.cookies.get(CHAT_COOKIE)
+    fresh = not token or len(token) > 100 or request.args.get("new") == "1"
+    if fresh:
+        token = secrets.token_urlsafe(24)
+    conv, csrf = _identity(request, token)
+    resp = render(request, "chat.html", conversation_id=conv, csrf_token=csrf, products=_products(request))
+    if fresh:
+        set_cookie(request, resp, CHAT_COOKIE, token, max_age=7 * 24 * 3600)
+    return resp
+
+
+@bp.post("/send")
+async def chat_send(request: Request) -> response.HTTPResponse:
+    conv, csrf = chat_identity(request)
+    if not hmac.compare_digest(request.headers.get("x-csrf-token") or "", csrf):
+        raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
+    data = read_json(request, required=("text",))
+    text = text_field(data, "text", MAX_CHAT_CHARS)
+    metadata: Dict[str, Any] = {}
+    platform = canonical_platform(data.get("platform")) if isinstance(data.get("platform"), str) else None
+    if data.get("platform") and not platform:
+        raise ApiError(400, "bad_platform", "不支持的平台")
+    if platform:
+        metadata["platform"] = platform
+    product_id = data.get("product_id")
+    if product_id:
+        if not isinstance(product_id, str) or len(product_id) > 64:
+            raise ApiError(400, "bad_product", "商品编号无效")
+        metadata["product_id"] = clean_string(product_id, "product_id")
+    platforms = request.app.ctx.chat_platforms
+    if platform:
+        platforms[conv] = platform
+        while len(platforms) > 10_000:  # bounded: the oldest conversations fall back to the default
+            platforms.pop(next(iter(platforms)))
+    message_id = request.app.ctx.chat.add(conv, "buyer", text)
+    try:
+        await asyncio.to_thread(request.app.ctx.rasa.send_buyer_message, conv, text, metadata)
+    except Exception:
+        log.warning("web chat message for %s could not reach Rasa", conv, exc_info=True)
+        raise ApiError(503, "rasa_unavailable", "消息已保存，客服系统暂时繁忙，请稍后再发一次", id=message_id) from None
+    return jsonr({"id": message_id, "conversation_id": conv})
+
+
+@bp.get("/messages")
+async def chat_messages(request: Request) -> response.HTTPResponse:
+    conv, _ = chat_identity(request)
+    return jsonr({"conversation_id": conv, "messages": request.app.ctx.chat.after(conv, int_arg(request, "after"))})
+
+
+@bp.post("/callback")
+async def chat_callback(request: Request) -> response.HTTPResponse:
+    secret = request.args.get("secret") or ""
+    if not secret or not hmac.compare_digest(secret, request.app.ctx.callback_secret):
+        log.warning("refused a /chat/callback from %s without the shared secret", request.ip)
+        return jsonr({"error": "forbidden", "message": "callbacks need the shared secret"}, 403)
+    data = read_json(request, required=("recipient_id",))
+    recipient = data.get("recipient_id")
+    if not isinstance(recipient, str) or not recipient.strip() or len(recipient) > 200:
+        raise ApiError(400, "bad_recipient", "recipient_id must be a non-empty string")
+    recipient = internal_id(clean_string(recipient, "recipient_id"))
+    text = data.get("text")
+    # Images/buttons-only messages: keep the payload, store an empty text.
+    text = clean_string(text, "text")[:MAX_CALLBACK_TEXT] if isinstance(text, str) else ""
+    if text.strip():
+        text = await asyncio.to_thread(_guarded, request, recipient, text)
+    extra = {k: v for k, v in data.items() if k not in ("recipient_id", "text")}
+    payload = json.dumps(extra, ensure_ascii=False)[:MAX_CALLBACK_TEXT] if extra else None
+    request.app.ctx.chat.add(recipient, "bot", text, payload)
+    return jsonr({"stored": True})

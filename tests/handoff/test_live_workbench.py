@@ -1,0 +1,56 @@
+"""The workbench on the real stack (session ``live_stack``): agent-assist asks the real bot,
+a complaint's ticket fills from Rasa's tracker store while paused, the callback needs the secret."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from kefu.handoff.tickets import TicketStore
+
+pytestmark = pytest.mark.live
+
+
+def _rest(settings: Any, sender: str, text: str, **metadata: Any) -> list:
+    body = {"sender": sender, "message": text, "metadata": {"platform": "pinduoduo", **metadata}}
+    return requests.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body, timeout=60).json()
+
+
+def _ticket_for(tickets: TicketStore, conversation_id: str) -> Any:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = tickets.active_for(conversation_id)
+        if found is not None:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no ticket for {conversation_id}")
+
+
+def test_assist_drafts_the_real_bots_answer_and_the_paused_chat_fills_from_the_tracker_store(
+        live_stack: Any, console_agent: Any) -> None:
+    settings = live_stack.settings
+    tickets = TicketStore(settings.db_path)
+    conv = f"live-assist-{time.time_ns()}"
+    assert _rest(settings, conv, "我要转人工", product_id="p1002")  # a handoff: the bot pauses
+    ticket = _ticket_for(tickets, conv)
+    assert _rest(settings, conv, "这件卫衣黑色L码还有货吗", product_id="p1002") == []  # paused: no bot answer
+    deadline = time.monotonic() + 15  # the sync task follows the tracker store: no one opens the chat
+    while time.monotonic() < deadline and "这件卫衣黑色L码还有货吗" not in [l.text for l in tickets.get(ticket.id).transcript]:
+        time.sleep(0.3)
+    assert "这件卫衣黑色L码还有货吗" in [line.text for line in tickets.get(ticket.id).transcript]
+
+    draft = console_agent._api("POST", f"/api/tickets/{ticket.id}/assist", {})
+    assert draft["question"] == "这件卫衣黑色L码还有货吗"
+    assert draft["draft"] and "卫衣" in draft["draft"]  # the stock answer, from the shop's data
+    events = requests.get(f"{settings.rasa_url}/conversations/{conv}/tracker",
+                          params={"token": settings.token_file.read_text().strip()}, timeout=30).json()["events"]
+    assert not [e for e in events if e.get("event") == "bot" and "卫衣" in (e.get("text") or "")]  # buyer saw nothing
+    assert not [t for t in tickets.queue() if t.conversation_id.startswith("assist:")]
+
+
+def test_the_live_callback_refuses_a_caller_without_the_secret(live_stack: Any) -> None:
+    url = f"{live_stack.settings.web_url}/chat/callback"
+    assert requests.post(url, json={"recipient_id": "x", "text": "加我微信"}, timeout=10).status_code == 403
