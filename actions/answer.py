@@ -21,6 +21,7 @@ from actions.handoff import ActionHandoff
 from actions.support import ShopDependencies, latest_metadata, latest_text
 from actions.waiting import STATE_SLOT, while_waiting
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
+from kefu.orders import with_order_source
 from kefu.settings import Settings
 from kefu.tasks import TaskStore
 
@@ -55,7 +56,7 @@ class ActionAnswer(ShopDependencies, KefuAction):
         intent = (tracker.latest_message or {}).get("intent") or {}
         return Context(
             catalog=CatalogView.from_store(self.store),
-            store=self.store,
+            store=with_order_source(self.store),  # orders from shop.yml order_source (the local store by default)
             config=self.config,
             now=now,
             platform=conversation_platform(tracker),

@@ -139,7 +139,9 @@ def load_shop_config(path: Path) -> ShopConfig:
 
 
 ROOT_KEYS = ("name", "default_platform", "platforms", "timezone", "low_stock_threshold", "shipping", "returns",
-             "invoice", "coupons", "service_hours", "handoff")
+             "invoice", "coupons", "service_hours", "handoff",
+             "response_rules",   # validated by kefu/handoff/response_rules.py (the workbench reads it)
+             "order_source")     # validated by kefu/orders/config.py
 SHIPPING_KEYS = ("warehouse_province", "couriers", "default_courier", "ship_within_hours", "cutoff", "weekend_shipping",
                  "delivery_days", "default_delivery_days", "remote_provinces", "free_shipping", "courier_surcharge",
                  "presale")
@@ -218,6 +220,10 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
     start, end = hours.get("start").time(), hours.get("end").time()
 
     handoff = root.get("handoff", {}).keys(("refund_amount_threshold", "product_ids", "intents"))
+    if root.has("order_source"):
+        from kefu.orders.config import validate_order_source
+
+        validate_order_source(root.value.get("order_source"), file)
 
     return ShopConfig(
         name=root.get("name").text(100),

@@ -166,14 +166,17 @@ async def check(request: Request) -> response.HTTPResponse:
 
 @bp.post("/tickets/<ticket_id:int>/reply")
 async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
-    from kefu.guard.enforce import guard_outgoing
+    from kefu.bridge.push import push_to_bridge
+    from kefu.guard.enforce import check_agent_reply, guard_outgoing
 
     ctx = request.app.ctx
     agent = _session(request).agent
     data = read_json(request, required=("text",))
     text = text_field(data, "text", MAX_REPLY_CHARS)
     ticket = ctx.tickets.require_holder(ticket_id, agent)
-    check = ctx.checker(ticket.platform, text)
+    # Every attempt is checked and audited (agent:<name>), a blocked one too: 质检 sees what was refused.
+    check = await asyncio.to_thread(check_agent_reply, text, platform=ticket.platform,
+                                    conversation_id=ticket.conversation_id, agent=agent, settings=ctx.settings)
     if check["verdict"] == "blocked":
         raise ApiError(422, "blocked", "这条回复违反平台规则，没有发送，请修改后再发", check=check)
     if check["verdict"] == "rewritten" and data.get("accept_rewrite") is not True:
@@ -186,6 +189,10 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
         raise ApiError(422, "blocked", "改写后仍违反平台规则，请修改回复", check=check)
     sent = decision.text
     await asyncio.to_thread(ctx.rasa.push_agent_reply, ticket.conversation_id, sent, agent)
+    # A buyer who came through the signed bridge gets the reply on the bridge's callback too.
+    bridged = await push_to_bridge(ticket.conversation_id, sent, settings=ctx.settings)
+    if bridged.startswith("failed"):
+        log.warning("agent reply on ticket %s not delivered to the bridge: %s", ticket_id, bridged)
     ctx.tickets.add_agent_reply(ticket_id, agent, sent)
     log.info("agent %s replied on ticket %s (%d chars)", agent, ticket_id, len(sent))
     _publish(request, "ticket_changed", ticket_id)
