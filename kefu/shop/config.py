@@ -221,9 +221,12 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
 
     handoff = root.get("handoff", {}).keys(("refund_amount_threshold", "product_ids", "intents"))
     if root.has("order_source"):
-        from kefu.orders.config import validate_order_source
+        from kefu.orders.config import OrderSourceConfigError, validate_order_source
 
-        validate_order_source(root.value.get("order_source"), file)
+        try:
+            validate_order_source(root.value.get("order_source"), file)
+        except OrderSourceConfigError as exc:
+            raise ShopDataError(str(exc)) from None
 
     return ShopConfig(
         name=root.get("name").text(100),
