@@ -13,6 +13,7 @@ from kefu.db import SQLiteStore, transaction
 TASK_KINDS: Mapping[str, str] = {
     "logistics_check": "联系快递核实物流",
     "address_change": "修改收货地址",
+    "order_change": "发货前修改规格",
     "invoice_request": "开具发票",
     "restock_notice": "到货后通知买家",
     "guard_held_reply": "回复被合规拦截的消息",

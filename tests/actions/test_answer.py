@@ -99,3 +99,25 @@ def test_an_exception_becomes_a_holding_answer_and_a_ticket(store, config) -> No
     assert texts == ["亲，非常抱歉，系统刚刚开了个小差，已经为您转给同事核实，稍后会在这里回复您。"]
     [ticket] = TicketStore(Settings.from_env().db_path).queue()
     assert ticket.reason == "error" and "RuntimeError" in ticket.detail and events == []
+
+
+def test_an_order_change_before_dispatch_becomes_a_task(action) -> None:
+    meta = {"platform": "pinduoduo", "order_id": "2611301015864213579"}
+    events, texts = run(action, tracker([user("拍错尺码了 能改吗", "inform", metadata=meta)]))
+    assert "还没有发货" in texts[0]
+    _, texts = run(action, tracker([user("改成黑色41", metadata=meta)], state_of(events)))
+    assert "已为您登记" in texts[0] and "黑色/41" in texts[0]
+    [task] = TaskStore(Settings.from_env().db_path).list()
+    assert task.kind == "order_change" and task.kind_label == "发货前修改规格"
+
+
+def test_every_task_kind_the_engine_creates_is_a_known_kind() -> None:
+    """A promise whose task cannot be stored would end in a holding answer: the kinds must agree."""
+    import re
+    from pathlib import Path
+
+    from kefu.tasks import TASK_KINDS
+
+    source = (Path(__file__).resolve().parents[2] / "kefu" / "dialogue" / "engine.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'TaskRequest\(\s*"(\w+)"', source))
+    assert used and used <= set(TASK_KINDS), used - set(TASK_KINDS)
