@@ -248,6 +248,8 @@ def _implicit_questions(found: Mentions, state: State, ctx: Context, text: str) 
         kinds.append("stock")
     elif found.province and state.last_topic in ("shipping", None):
         kinds.append("transit")
+    elif state.last_topic == "returns" and normalize.normalize_return_reason(text):
+        kinds.append("return_who_pays")  # 「质量问题 开线了」 after a return question
     elif found.product and not found.names_sku:
         kinds.append("product_topics")
     if not kinds and ctx.intent and ctx.intent not in MISS_INTENTS and ctx.confidence >= INTENT_CONFIDENCE:
@@ -263,6 +265,8 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
     """Fill the question the bot asked last turn with this message, when it answers it."""
     kind = pending.get("kind")
     if kind == "stock" and (found.names_sku or found.product):
+        found.colors = found.colors or list(pending.get("colors") or [])
+        found.sizes = found.sizes or list(pending.get("sizes") or [])
         _answer(Question("stock", text, 0), text, found, state, ctx, out)
     elif kind == "size_advice" and (found.has_measurements or found.sizes):
         merged = dict(pending)
@@ -395,7 +399,8 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     product = ctx.catalog.product(state.product_id)
     if product is None:
         out.say(_ask_product(ctx))
-        out.pending = {"kind": "stock"}
+        # 「XL有吗」 before naming the product: the size and colour wait for it.
+        out.pending = {"kind": "stock", "colors": found.colors, "sizes": found.sizes}
         return
     skus = list(ctx.catalog.skus.get(product.id, ()))
     colors = found.colors or ([state.color] if state.color and not found.unknown_colors else [])
