@@ -1,0 +1,153 @@
+"""Small, documented speed adjustments to Rasa 3.6, applied when kefu starts Rasa.
+
+Rasa 3.6 validates every action-server response (``RemoteAction._validate_action_result``)
+and every NLG-service response (``CallbackNaturalLanguageGenerator.validate_response``)
+with ``jsonschema.validate(instance, schema)``. That call first checks the *schema*
+against the JSON-Schema meta-schema, then builds a validator, on every call: ~14 ms
+per action call for Rasa's large events schema, half of one kefu turn's CPU (issue 11).
+
+The patches below build each validator once (``validator_for(schema)(schema)``, the
+schema checked once with ``check_schema``) and then do exactly what
+``jsonschema.validate`` does with it: ``best_match(validator.iter_errors(instance))``
+and raise that error. Error types, messages and the text Rasa appends are Rasa's own,
+so an invalid response is rejected exactly as before (tests/scale/test_patches.py
+compares patched and original on valid and invalid responses).
+
+Only these two methods are replaced; ``apply_all()`` is idempotent and checks the
+Rasa version it was written for, so an upgrade makes it fail loudly, not silently.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Dict, List, Text
+
+RASA_VERSION_PREFIX = "3.6."
+_APPLIED: List[str] = []
+# The unpatched methods, kept for the equivalence tests and for revert().
+ORIGINALS: Dict[str, Callable[..., Any]] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _action_response_validator() -> Any:
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+@functools.lru_cache(maxsize=None)
+def _nlg_response_validator() -> Any:
+    from jsonschema.validators import validator_for
+    from rasa.core.nlg.callback import nlg_response_format_spec
+
+    schema = nlg_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _validate(validator: Any, instance: Any) -> None:
+    """What ``jsonschema.validate`` does after building its validator."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is not None:
+        raise error
+
+
+def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` with a validator built once."""
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import DOCS_BASE_URL
+
+    try:
+        _validate(_action_response_validator(), result)
+        return True
+    except ValidationError as e:
+        e.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise e
+
+
+def _validate_nlg_response(content: Any) -> bool:
+    """``CallbackNaturalLanguageGenerator.validate_response`` with a validator built once."""
+    from jsonschema import ValidationError
+    from rasa.shared.exceptions import RasaException
+
+    try:
+        if content is None or content == "":
+            return True
+        _validate(_nlg_response_validator(), content)
+        return True
+    except ValidationError as e:
+        raise RasaException(
+            f"{e.message}. Failed to validate NLG response from API, make sure "
+            f"your response from the NLG endpoint is valid. "
+            f"For more information about the format please consult the "
+            f"`nlg_response_format_spec` function from this same module: "
+            f"https://github.com/RasaHQ/rasa/blob/main/rasa/core/nlg/callback.py"
+        )
+
+
+def _check_rasa_version() -> None:
+    import rasa
+
+    if not rasa.__version__.startswith(RASA_VERSION_PREFIX):
+        raise RuntimeError(
+            f"kefu_rasa.patches was written for Rasa {RASA_VERSION_PREFIX}x, found {rasa.__version__}: "
+            "re-check rasa/core/actions/action.py and rasa/core/nlg/callback.py before re-enabling it"
+        )
+
+
+def patch_action_response_validation() -> None:
+    from rasa.core.actions.action import RemoteAction
+
+    ORIGINALS.setdefault("action", RemoteAction._validate_action_result)
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+
+
+def patch_nlg_response_validation() -> None:
+    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+
+    ORIGINALS.setdefault("nlg", CallbackNaturalLanguageGenerator.validate_response)
+    CallbackNaturalLanguageGenerator.validate_response = staticmethod(_validate_nlg_response)  # type: ignore
+
+
+PATCHES: Dict[str, Callable[[], None]] = {
+    "action-response-validator": patch_action_response_validation,
+    "nlg-response-validator": patch_nlg_response_validation,
+}
+
+
+def apply_all() -> None:
+    """Apply every patch once (called by ``kefu_rasa.launch`` before Rasa starts)."""
+    _check_rasa_version()
+    for name, patch in PATCHES.items():
+        if name not in _APPLIED:
+            patch()
+            _APPLIED.append(name)
+
+
+def applied() -> List[str]:
+    """Names of the patches in force in this process (logged at start-up)."""
+    return list(_APPLIED)
+
+
+def revert_all() -> None:
+    """Put Rasa's original methods back (tests use it to compare both)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+
+    if "action" in ORIGINALS:
+        RemoteAction._validate_action_result = ORIGINALS["action"]  # type: ignore[assignment]
+    if "nlg" in ORIGINALS:
+        CallbackNaturalLanguageGenerator.validate_response = staticmethod(ORIGINALS["nlg"])  # type: ignore
+    _APPLIED.clear()

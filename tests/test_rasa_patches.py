@@ -1,0 +1,154 @@
+"""kefu_rasa.patches: Rasa accepts and rejects action/NLG responses exactly as before.
+
+Each response is validated twice, by Rasa's original method (kept in
+``patches.ORIGINALS``) and by the patched one; both must accept the same
+responses and reject the same ones with the same error (type, message, path).
+A real action server (aiohttp on loopback) then drives ``RemoteAction.run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+import pytest
+
+pytest.importorskip("rasa")
+
+from jsonschema import ValidationError  # noqa: E402
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator  # noqa: E402
+from rasa.shared.exceptions import RasaException  # noqa: E402
+
+from kefu_rasa import patches  # noqa: E402
+
+VALID_ACTION_RESPONSES = [
+    {"events": [], "responses": []},
+    {},
+    {"events": [{"event": "slot", "name": "color", "value": "黑色", "timestamp": None}]},
+    {"events": [{"event": "slot", "name": "size", "value": None}, {"event": "active_loop", "name": None}],
+     "responses": [{"template": "utter_greet"}, {"text": "亲，在的"}]},
+    {"events": [{"event": "followup", "name": "action_handoff"}, {"event": "pause"},
+                {"event": "bot", "text": "已为您转接人工客服", "data": {}, "metadata": {}}]},
+    {"events": [{"event": "reminder", "intent": "x", "entities": [], "date_time": "2026-12-01T10:00:00",
+                 "name": "r", "kill_on_user_message": True}]},
+]
+
+INVALID_ACTION_RESPONSES = [
+    {"events": "SlotSet(color)"},                         # events is not a list
+    {"events": [{"name": "color", "value": "黑色"}]},       # an event without its type
+    {"events": [{"event": "slot", "value": "黑色"}]},       # a slot event without a slot name
+    {"events": [{"event": "made_up_event"}]},             # an unknown event type
+    {"responses": "亲，在的"},                              # responses is not a list
+    {"responses": ["亲，在的"]},                            # a response that is not an object
+    {"events": [{"event": "user", "text": 42}]},          # a user event whose text is a number
+    [],                                                    # not an object at all
+]
+
+
+@pytest.fixture
+def patched() -> Iterator[None]:
+    patches.apply_all()
+    try:
+        yield
+    finally:
+        patches.revert_all()
+
+
+def _outcome(validate: Any, *args: Any) -> Tuple[str, Optional[str], Optional[list], Optional[list]]:
+    try:
+        validate(*args)
+    except ValidationError as e:
+        return type(e).__name__, e.message, list(e.path), list(e.schema_path)
+    except RasaException as e:
+        return type(e).__name__, str(e), None, None
+    return "accepted", None, None, None
+
+
+@pytest.mark.parametrize("response", VALID_ACTION_RESPONSES + INVALID_ACTION_RESPONSES,
+                         ids=lambda r: json.dumps(r, ensure_ascii=False)[:60])
+def test_action_response_validation_is_unchanged(response: Any) -> None:
+    action = RemoteAction("action_check_stock", None)
+    patches.apply_all()
+    try:
+        after = _outcome(action._validate_action_result, response)
+    finally:
+        patches.revert_all()
+    before = _outcome(action._validate_action_result, response)
+    assert after == before
+    expected = "accepted" if response in VALID_ACTION_RESPONSES else "ValidationError"
+    assert after[0] == expected
+    if expected == "ValidationError":
+        assert "Failed to validate Action server response from API" in after[1]
+
+
+@pytest.mark.parametrize("content", [
+    None, "", {"text": "亲，在的"}, {"text": "亲", "buttons": [{"title": "是", "payload": "/affirm"}]},
+    {"text": 5}, {"buttons": "是"}, {"elements": {}}, {"text": "亲", "custom": []},
+])
+def test_nlg_response_validation_is_unchanged(content: Any) -> None:
+    patches.apply_all()
+    try:
+        after = _outcome(CallbackNaturalLanguageGenerator.validate_response, content)
+    finally:
+        patches.revert_all()
+    before = _outcome(CallbackNaturalLanguageGenerator.validate_response, content)
+    assert after == before
+
+
+def test_apply_all_is_idempotent_and_reverts(patched: None) -> None:
+    patches.apply_all()
+    assert patches.applied() == list(patches.PATCHES)
+    assert RemoteAction._validate_action_result is patches._validate_action_result
+    patches.revert_all()
+    assert RemoteAction._validate_action_result is patches.ORIGINALS["action"]
+
+
+def test_remote_action_against_a_real_server(patched: None) -> None:
+    """RemoteAction.run over HTTP: a valid reply becomes events, an invalid one is refused."""
+    from aiohttp import web
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    replies: Dict[str, Any] = {
+        "good": {"events": [{"event": "slot", "name": "color", "value": "黑色"}], "responses": []},
+        "bad": {"events": [{"event": "slot", "value": "黑色"}]},
+    }
+
+    async def handler(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response(replies[body["next_action"].split("_")[-1]])
+
+    async def scenario() -> Tuple[list, Optional[Exception]]:
+        app = web.Application()
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        domain = Domain.from_yaml("slots:\n  color:\n    type: text\n    mappings: [{type: custom}]\n")
+        tracker = DialogueStateTracker("buyer-1", domain.slots)
+        nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+        try:
+            events = await RemoteAction("action_good", endpoint).run(
+                CollectingOutputChannel(), nlg, tracker, domain)
+            error: Optional[Exception] = None
+            try:
+                await RemoteAction("action_bad", endpoint).run(CollectingOutputChannel(), nlg, tracker, domain)
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                error = exc
+        finally:
+            await runner.cleanup()
+        return events, error
+
+    events, error = asyncio.run(scenario())
+    assert events == [SlotSet("color", "黑色")]
+    assert isinstance(error, ValidationError)
+    assert error.message.startswith("{'event': 'slot', 'value': '黑色'} is not valid under any of the given schemas")
