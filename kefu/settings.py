@@ -28,6 +28,11 @@ class Settings:
     rules_dir: Path = PROJECT_ROOT / "rules"
     # One SQLite file for shop data, tickets, agents and the guard's audit log.
     db_path: Path = PROJECT_ROOT / ".kefu" / "kefu.db"
+    # The same stores on PostgreSQL instead (several replicas): postgresql://user:pw@host:port/db.
+    # `kefu scale` (kefu/scale.py) also keeps Rasa's trackers there, and needs a Redis lock
+    # store for its replicas: redis://host:port/db (both started locally when unset).
+    database_url: Optional[str] = None
+    redis_url: Optional[str] = None
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
@@ -80,6 +85,13 @@ class Settings:
         # Paths derived from state_dir follow it unless set explicitly.
         if "state_dir" in values and "db_path" not in values:
             settings = _replace(settings, db_path=settings.state_dir / "kefu.db")
+        if settings.database_url and not settings.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg2://")
+        ):
+            raise ValueError(
+                f"KEFU_DATABASE_URL must be a postgresql://user:password@host:port/db URL "
+                f"(unset it for the embedded SQLite default), got {settings.database_url.split('@')[-1]!r}"
+            )
         if settings.default_platform and settings.default_platform not in PLATFORMS:
             raise ValueError(
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"
