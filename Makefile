@@ -90,8 +90,12 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
-bench: install ## Guard speed vs. baselines (term-in-text loop, one regex), as ratios
+bench: install shop train engines ## Guard speed vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-200, start-up, profile), as ratios
 	$(PY) -m kefu.guard.bench
+	$(PY) -m kefu.devtools.bench_stack
+
+profile: install shop train ## Where one kefu turn's time goes (cProfile of the Rasa process under 10 conversations)
+	$(PY) -m kefu.devtools.bench_stack --profile-only
 
 lock: ## Re-resolve constraints.txt from requirements.txt in a scratch venv
 	@python310=$$(scripts/find-python310) || exit 1; tmp=$$(mktemp -d); \

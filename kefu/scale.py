@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from kefu.settings import Settings
 from kefu.stack import RASA_STARTUP_TIMEOUT_S, Service, Stack, StackError, model_file
@@ -225,14 +225,14 @@ http {{
     client_max_body_size 1m;
     upstream rasa {{
 {servers}
-        keepalive 32;
     }}
     server {{
         listen {host}:{port};
         location / {{
             proxy_pass http://rasa;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            # No upstream keep-alive: a replica that died is then seen as "connection refused"
+            # before anything is sent, and the buyer's message goes to the next replica; on a
+            # kept-alive connection nginx would have sent it already and could not retry a POST.
             proxy_read_timeout 60s;
             # A replica that refuses the connection (restarting) gets no request: try the next.
             proxy_next_upstream error timeout http_502 http_503;
@@ -273,8 +273,8 @@ def endpoint_environment(database_url: str, redis_url: str) -> Dict[str, str]:
         "KEFU_TRACKER_HOST": pg.hostname or "127.0.0.1",
         "KEFU_TRACKER_PORT": str(pg.port or 5432),
         "KEFU_TRACKER_DBNAME": pg.path.lstrip("/") or "kefu",
-        "KEFU_TRACKER_USER": pg.username or "",
-        "KEFU_TRACKER_PASSWORD": pg.password or "",
+        "KEFU_TRACKER_USER": unquote(pg.username or ""),
+        "KEFU_TRACKER_PASSWORD": unquote(pg.password or ""),  # Rasa quotes it again for SQLAlchemy
         "KEFU_REDIS_HOST": redis.hostname or "127.0.0.1",
         "KEFU_REDIS_PORT": str(redis.port or 6379),
         "KEFU_REDIS_DB": redis.path.lstrip("/") or "1",
@@ -291,7 +291,8 @@ class ScaleStack(Stack):
     """
 
     def __init__(self, settings: Optional[Settings] = None, *, replicas: int = 2, with_web: bool = False,
-                 engines_dir: Optional[Path] = None, patched: bool = True) -> None:
+                 engines_dir: Optional[Path] = None, patched: bool = True,
+                 port_base: Optional[int] = None) -> None:
         super().__init__(settings, with_web=with_web)
         if replicas < 1:
             raise StackError("replicas must be at least 1")
@@ -299,7 +300,12 @@ class ScaleStack(Stack):
         self.patched = patched
         self.engines_dir = engines_dir or self.settings.state_dir / "engines"
         self.engines: List[Engine] = []
-        self.replica_ports = [free_port(self.settings.host) for _ in range(replicas)]
+        # port_base: replicas on port_base.., then PostgreSQL and Redis; else free ports.
+        self.port_base = port_base
+        if port_base:
+            self.replica_ports = [port_base + i for i in range(replicas)]
+        else:
+            self.replica_ports = [free_port(self.settings.host) for _ in range(replicas)]
         self.database_url = self.settings.database_url or ""
         self.redis_url = self.settings.redis_url or ""
 
@@ -350,23 +356,33 @@ class ScaleStack(Stack):
         return self
 
     def _start_engines(self) -> None:
+        extra = {"port": self.port_base + self.replicas} if self.port_base else {}
         if not self.database_url:
-            pg = LocalPostgres("postgres", self.engines_dir / "pgdata")
+            pg = LocalPostgres("postgres", self.engines_dir / "pgdata", **extra)
             self.engines.append(pg.start())
             self.database_url = pg.url
         if not self.redis_url:
-            redis = LocalRedis("redis", self.engines_dir / "redis")
+            extra = {"port": self.port_base + self.replicas + 1} if self.port_base else {}
+            redis = LocalRedis("redis", self.engines_dir / "redis", **extra)
             self.engines.append(redis.start())
             self.redis_url = redis.url
 
-    def restart_replica(self, index: int, *, kill: bool = True) -> None:
-        """Stop replica ``index`` (SIGKILL by default: a crash) and start it again."""
+    def kill_replica(self, index: int, *, crash: bool = True) -> None:
+        """Stop replica ``index``: SIGKILL by default (a crash), SIGTERM with ``crash=False``."""
         service = self.services[-self.replicas + index]
         if service.running:
-            os.killpg(service.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+            os.killpg(service.process.pid, signal.SIGKILL if crash else signal.SIGTERM)
             service.process.wait()
+
+    def start_replica(self, index: int) -> None:
+        """Start replica ``index`` again and wait until it answers (it loads its model: ~30-90 s)."""
+        service = self.services[-self.replicas + index]
         self._spawn(service, self.env)
         self._wait_healthy(service)
+
+    def restart_replica(self, index: int, *, crash: bool = True) -> None:
+        self.kill_replica(index, crash=crash)
+        self.start_replica(index)
 
     def stop(self) -> None:
         super().stop()
@@ -390,7 +406,9 @@ class ScaleStack(Stack):
 def cmd_scale(args: argparse.Namespace) -> int:
     from kefu.cli import CommandError
 
-    stack = ScaleStack(replicas=args.replicas, with_web=args.web)
+    settings = Settings.from_env()
+    stack = ScaleStack(settings, replicas=args.replicas, with_web=args.web,
+                       port_base=args.port_base or settings.rasa_port + 1)
     print(f"Starting kefu with {args.replicas} Rasa replicas (PostgreSQL, Redis, nginx) ...", flush=True)
     try:
         stack.start()
@@ -423,6 +441,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     scale = subparsers.add_parser("scale", help="start N Rasa replicas behind nginx on PostgreSQL + Redis (make scale)")
     scale.add_argument("--replicas", type=int, default=2, help="number of Rasa processes (default 2)")
     scale.add_argument("--web", action="store_true", help="also start the agent console and web chat")
+    scale.add_argument("--port-base", type=int, help="replicas on PORT_BASE.., then PostgreSQL, Redis "
+                       "(default: KEFU_RASA_PORT + 1; nginx listens on KEFU_RASA_PORT)")
     scale.set_defaults(func=cmd_scale)
 
 

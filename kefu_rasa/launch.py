@@ -1,25 +1,43 @@
 """Start Rasa with kefu's patches: ``python -m kefu_rasa.launch run ...`` = ``rasa run ...``.
 
 The arguments are Rasa's own; the only difference from the ``rasa`` script is that
-:func:`kefu_rasa.patches.apply_all` runs first. (Minimal version for issue 11's
+:func:`kefu_rasa.patches.apply_all` runs first. ``--profile FILE`` (before Rasa's
+arguments) runs the whole server under cProfile and writes the stats to FILE when
+it stops (SIGTERM/SIGINT): ``make profile`` uses it. (Minimal version for issue 11's
 measurements; developer h9's launcher supersedes it when the branches are merged.)
 """
 
 from __future__ import annotations
 
-import logging
 import sys
+from typing import List, Optional
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    profile_path = None
+    if args[:1] == ["--profile"] and len(args) >= 2:
+        profile_path, args = args[1], args[2:]
+
     from kefu_rasa import patches
 
     patches.apply_all()
-    logging.getLogger(__name__).info("kefu patches applied: %s", ", ".join(patches.applied()))
+    print(f"kefu patches applied: {', '.join(patches.applied())}", file=sys.stderr, flush=True)
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
-    rasa_main()
+    sys.argv = ["rasa", *args]
+    if profile_path is None:
+        rasa_main()
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        rasa_main()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_path)
 
 
 if __name__ == "__main__":

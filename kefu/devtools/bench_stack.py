@@ -1,0 +1,436 @@
+"""Stack speed as ratios to a bare ``rasa init`` bot started by the same run (``make bench``).
+
+One run, same venv, same machine, loopback only, bounded request loops:
+
+1. the bare bot: ``rasa init --no-prompt`` in ``.kefu/bench/bare-bot`` (trained once;
+   its model is reused by later runs), started with ``rasa run``;
+2. kefu as ``kefu up`` runs it (SQLite, one Rasa process) through the patched launcher;
+3. kefu scaled out (:mod:`kefu.scale`): two replicas on PostgreSQL + Redis behind nginx,
+   measured through one replica alone and through nginx over both;
+4. with ``--profile``: kefu once more under cProfile, and where one turn's time goes.
+
+For each: start-up time (spawn to first answer) and memory (RSS of the Rasa process);
+p50/p95/p99 latency and throughput at 1, 10 and 50 concurrent conversations; one
+conversation's latency from turn 1 to turn 200. Prints Markdown tables. Not a test:
+the figures depend on the machine and its load (other developers share it), so only
+ratios within one run are reported as results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from kefu.settings import PROJECT_ROOT, Settings
+
+# Conversations x turns per concurrency level: bounded, ~100-250 requests each.
+LEVELS: Sequence[Tuple[int, int]] = ((1, 40), (10, 10), (50, 4))
+CURVE_TURNS = 200
+REQUEST_TIMEOUT_S = 120.0
+BARE_MESSAGES = ("hello", "I am very sad", "yes", "I am great", "are you a bot?", "bye")
+# Stable first-line questions that never hand over (a handoff pauses the bot).
+KEFU_MESSAGES = ("你好", "卫衣黑色L码有货吗", "发新疆几天能到", "谢谢")
+KEFU_METADATA = {"platform": "pinduoduo", "product_id": "p1002"}
+
+
+@dataclass
+class LoadResult:
+    conversations: int
+    latencies_ms: List[float]
+    wall_s: float
+    errors: int
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies_ms)
+        if not data:
+            return float("nan")
+        return data[min(len(data) - 1, int(round(q / 100 * (len(data) - 1))))]
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+@dataclass
+class Subject:
+    """One bot under test: where it answers and what buyers say to it."""
+
+    name: str
+    url: str
+    messages: Sequence[str]
+    metadata: Dict[str, str] = field(default_factory=dict)
+    startup_s: float = float("nan")
+    rss_mib: float = float("nan")
+    loads: Dict[int, LoadResult] = field(default_factory=dict)
+    curve_ms: List[float] = field(default_factory=list)
+
+
+# -- load generation -------------------------------------------------------------------------------
+
+async def _conversation(session: Any, subject: Subject, sender: str, turns: int,
+                        latencies: List[float], errors: List[str]) -> None:
+    import aiohttp
+
+    for turn in range(turns):
+        text = subject.messages[turn % len(subject.messages)]
+        payload = {"sender": sender, "message": text, "metadata": subject.metadata}
+        started = time.perf_counter()
+        try:
+            async with session.post(f"{subject.url}/webhooks/rest/webhook", json=payload) as response:
+                body = await response.json(content_type=None)
+                if response.status != 200 or not any(m.get("text") for m in body or []):
+                    errors.append(f"HTTP {response.status}: {str(body)[:120]}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            errors.append(repr(exc))
+        latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def _load(subject: Subject, conversations: int, turns: int, tag: str) -> LoadResult:
+    import aiohttp
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=conversations)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(
+            _conversation(session, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors)
+            for i in range(conversations)
+        ))
+        wall = time.perf_counter() - started
+    if errors:
+        print(f"  {subject.name}: {len(errors)} errors at {conversations} conversations, e.g. {errors[0]}",
+              file=sys.stderr)
+    return LoadResult(conversations, latencies, wall, len(errors))
+
+
+def measure(subject: Subject, levels: Sequence[Tuple[int, int]], curve_turns: int, tag: str) -> None:
+    # warm-up: first turns load lazily built parts (jieba, TF graphs) in every bot
+    asyncio.run(_load(subject, 2, 3, f"{tag}-warm"))
+    for conversations, turns in levels:
+        subject.loads[conversations] = asyncio.run(_load(subject, conversations, turns, tag))
+        print(f"  {subject.name}: {conversations:>2} conversations p50 "
+              f"{subject.loads[conversations].pct(50):.0f} ms, {subject.loads[conversations].throughput:.1f} msg/s",
+              file=sys.stderr, flush=True)
+    if curve_turns:
+        result = asyncio.run(_load(subject, 1, curve_turns, f"{tag}-curve"))
+        subject.curve_ms = result.latencies_ms
+
+
+# -- processes -------------------------------------------------------------------------------------
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of ``pid`` and its children (from /proc), MiB."""
+    total, pids = 0, {pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) in pids:
+                pids.add(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def first_answer_s(url: str, messages: Sequence[str], metadata: Dict[str, str], started: float,
+                   process: Optional[subprocess.Popen], timeout_s: float = 400) -> float:
+    import requests
+
+    while time.monotonic() - started < timeout_s:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"bot at {url} exited during start-up (code {process.returncode})")
+        try:
+            response = requests.post(f"{url}/webhooks/rest/webhook", timeout=30,
+                                     json={"sender": "bench-startup", "message": messages[0], "metadata": metadata})
+            if response.status_code == 200 and response.json():
+                return time.monotonic() - started
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"no answer from {url} within {timeout_s:.0f}s")
+
+
+def ensure_bare_bot(settings: Settings) -> Path:
+    """``rasa init --no-prompt`` once into .kefu/bench/bare-bot; its trained model is reused."""
+    folder = settings.state_dir / "bench" / "bare-bot"
+    models = sorted((folder / "models").glob("*.tar.gz"))
+    if models:
+        return models[-1]
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    print("bench: creating and training the bare `rasa init` bot (once; cached in "
+          f"{folder.relative_to(settings.root) if folder.is_relative_to(settings.root) else folder}) ...",
+          file=sys.stderr, flush=True)
+    with open(folder.parent / "bare-bot-init.log", "wb") as log:
+        subprocess.run([rasa, "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder, check=True,
+                       stdout=log, stderr=subprocess.STDOUT, env=_rasa_env())
+    models = sorted((folder / "models").glob("*.tar.gz"))
+    if not models:
+        raise RuntimeError(f"rasa init trained no model; see {folder.parent / 'bare-bot-init.log'}")
+    return models[-1]
+
+
+def _rasa_env() -> Dict[str, str]:
+    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+
+
+def run_bare(settings: Settings, levels: Sequence[Tuple[int, int]], curve_turns: int) -> Subject:
+    from kefu.scale import free_port
+    from kefu.stack import http_ok
+
+    model = ensure_bare_bot(settings)
+    port = free_port()
+    subject = Subject("bare rasa init", f"http://127.0.0.1:{port}", BARE_MESSAGES)
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    log = open(model.parent.parent.parent / "bare-bot-run.log", "ab")
+    started = time.monotonic()
+    process = subprocess.Popen([rasa, "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port)],
+                               cwd=model.parent.parent, stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, env=_rasa_env(), start_new_session=True)
+    try:
+        subject.startup_s = first_answer_s(subject.url, subject.messages, {}, started, process)
+        subject.rss_mib = rss_mib(process.pid)
+        measure(subject, levels, curve_turns, "bare")
+        assert http_ok(f"{subject.url}/")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    return subject
+
+
+def launcher_stack(settings: Settings, profile: Optional[Path] = None) -> Any:
+    """kefu as `kefu up` runs it (SQLite, one Rasa), Rasa started through kefu_rasa.launch."""
+    from kefu.stack import Stack
+
+    class LauncherStack(Stack):
+        def build_services(self) -> List[Any]:
+            services = super().build_services()
+            rasa = services[-1]
+            extra = ["--profile", str(profile)] if profile else []
+            rasa.command = [sys.executable, "-m", "kefu_rasa.launch", *extra, *rasa.command[1:]]
+            return services
+
+    return LauncherStack(settings, with_web=False)
+
+
+def isolated_settings(tag: str) -> Settings:
+    """Own free ports and state folder per measured stack (never a running `make run`)."""
+    from dataclasses import replace
+
+    from kefu.scale import free_port
+
+    base = Settings.from_env()
+    state = base.state_dir / "bench" / tag
+    state.mkdir(parents=True, exist_ok=True)
+    return replace(base, state_dir=state, db_path=state / "kefu.db", rasa_port=free_port(),
+                   action_port=free_port(), nlg_port=free_port(), web_port=free_port(),
+                   database_url=None, redis_url=None)
+
+
+def run_kefu(levels: Sequence[Tuple[int, int]], curve_turns: int) -> Subject:
+    from kefu.shop.store import load_shop
+
+    settings = isolated_settings("kefu")
+    load_shop(settings.shop_dir, settings.db_path)
+    stack = launcher_stack(settings)
+    subject = Subject("kefu (SQLite, 1 process)", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
+    started = time.monotonic()
+    stack.start()
+    try:
+        subject.startup_s = first_answer_s(subject.url, subject.messages, subject.metadata, started, None)
+        subject.rss_mib = rss_mib(stack.services[-1].process.pid)
+        measure(subject, levels, curve_turns, "kefu")
+    finally:
+        stack.stop()
+    return subject
+
+
+def run_scaled(levels: Sequence[Tuple[int, int]]) -> Tuple[Subject, Subject]:
+    from kefu.scale import ScaleStack
+    from kefu.shop.store import load_shop
+
+    settings = isolated_settings("scale")
+    stack = ScaleStack(settings, replicas=2, with_web=False)
+    started = time.monotonic()
+    stack.start()
+    try:
+        os.environ["KEFU_DATABASE_URL"], saved = stack.database_url, os.environ.get("KEFU_DATABASE_URL")
+        load_shop(settings.shop_dir, settings.db_path)
+        one = Subject("kefu replica 1 (PostgreSQL + Redis)", f"http://127.0.0.1:{stack.replica_ports[0]}",
+                      KEFU_MESSAGES, dict(KEFU_METADATA))
+        two = Subject("kefu 2 replicas via nginx", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
+        two.startup_s = one.startup_s = first_answer_s(two.url, two.messages, two.metadata, started, None)
+        one.rss_mib = rss_mib(stack.services[-2].process.pid)
+        two.rss_mib = one.rss_mib + rss_mib(stack.services[-1].process.pid)
+        measure(one, levels, 0, "one")
+        measure(two, levels, 0, "two")
+    finally:
+        if saved is None:
+            os.environ.pop("KEFU_DATABASE_URL", None)
+        else:
+            os.environ["KEFU_DATABASE_URL"] = saved
+        stack.stop()
+    return one, two
+
+
+# -- profile ---------------------------------------------------------------------------------------
+
+# (label, functions whose cumulative time it is: (file suffix, function name))
+PROFILE_PARTS: Sequence[Tuple[str, Sequence[Tuple[str, str]]]] = (
+    ("whole turn (MessageProcessor.handle_message)", (("rasa/core/processor.py", "handle_message"),)),
+    ("NLU (parse_message)", (("rasa/core/processor.py", "parse_message"),)),
+    ("policy prediction", (("rasa/core/processor.py", "_predict_next_with_tracker"),)),
+    ("action calls incl. HTTP (RemoteAction.run)", (("rasa/core/actions/action.py", "run"),)),
+    ("action response validation (jsonschema)", (("rasa/core/actions/action.py", "_validate_action_result"),
+                                                 ("kefu_rasa/patches.py", "_validate_action_result"))),
+    ("action payload (tracker.current_state + domain)", (("rasa/core/actions/action.py", "_action_call_format"),)),
+    ("NLG service (CallbackNaturalLanguageGenerator.generate)", (("rasa/core/nlg/callback.py", "generate"),)),
+    ("tracker store retrieve", (("rasa/core/tracker_store.py", "retrieve"),)),
+    ("tracker store save", (("rasa/core/tracker_store.py", "save"),)),
+)
+
+
+def profile_breakdown(stats_path: Path, turns: int) -> List[Tuple[str, float, int]]:
+    """(label, ms per turn, calls per turn x100) from a cProfile dump of the Rasa process."""
+    import pstats
+
+    stats = pstats.Stats(str(stats_path)).stats  # type: ignore[attr-defined]
+    rows = []
+    for label, targets in PROFILE_PARTS:
+        cumulative, calls = 0.0, 0
+        for (filename, _line, function), (cc, _nc, _tt, ct, _callers) in stats.items():
+            if any(filename.endswith(suffix) and function == name for suffix, name in targets):
+                cumulative += ct
+                calls += cc
+        rows.append((label, cumulative * 1000 / turns, round(calls * 100 / turns)))
+    return rows
+
+
+def run_profile(turns: int = 60) -> Tuple[List[Tuple[str, float, int]], Path]:
+    """kefu under cProfile for ``turns`` turns (10 conversations), then the breakdown per turn."""
+    from kefu.shop.store import load_shop
+
+    settings = isolated_settings("profile")
+    load_shop(settings.shop_dir, settings.db_path)
+    stats_path = settings.state_dir / "rasa.prof"
+    stats_path.unlink(missing_ok=True)
+    stack = launcher_stack(settings, profile=stats_path)
+    subject = Subject("kefu profiled", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
+    stack.start()
+    try:
+        asyncio.run(_load(subject, 10, turns // 10, "profile"))
+    finally:
+        stack.stop()
+    if not stats_path.exists():
+        raise RuntimeError(f"no profile written to {stats_path}; see {stack.log_dir}/rasa.log")
+    # the start-up check and health calls are not turns; 10 x turns/10 turns were sent
+    return profile_breakdown(stats_path, turns), stats_path
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "—"
+
+
+def report(bare: Subject, others: Sequence[Subject], out: Callable[[str], None] = print) -> None:
+    out("\n### Latency and throughput (ratios to the bare `rasa init` bot in the same run)\n")
+    out("| bot | conversations | p50 ms | p95 ms | p99 ms | msg/s | p50 vs bare | msg/s vs bare | errors |")
+    out("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for subject in (bare, *others):
+        for n, result in subject.loads.items():
+            base = bare.loads[n]
+            out(f"| {subject.name} | {n} | {result.pct(50):.0f} | {result.pct(95):.0f} | {result.pct(99):.0f} "
+                f"| {result.throughput:.1f} | {_ratio(result.pct(50), base.pct(50))} "
+                f"| {_ratio(result.throughput, base.throughput)} | {result.errors} |")
+    one = next((s for s in others if s.name.startswith("kefu replica 1")), None)
+    two = next((s for s in others if s.name.startswith("kefu 2 replicas")), None)
+    if one and two:
+        out("\n| concurrent conversations | 2 replicas / 1 replica (throughput) |")
+        out("|---:|---:|")
+        for n in two.loads:
+            out(f"| {n} | {_ratio(two.loads[n].throughput, one.loads[n].throughput)} |")
+    out("\n### Start-up and memory\n")
+    out("| bot | spawn to first answer s | RSS MiB | vs bare (time) | vs bare (RSS) |")
+    out("|---|---:|---:|---:|---:|")
+    for subject in (bare, *others):
+        out(f"| {subject.name} | {subject.startup_s:.1f} | {subject.rss_mib:.0f} "
+            f"| {_ratio(subject.startup_s, bare.startup_s)} | {_ratio(subject.rss_mib, bare.rss_mib)} |")
+    curves = [s for s in (bare, *others) if s.curve_ms]
+    if curves:
+        out("\n### One conversation, turn 1 to turn 200 (median ms of each block of 10 turns)\n")
+        out("| bot | turns 1-10 | 41-50 | 91-100 | 141-150 | 191-200 | turn 191-200 / turn 1-10 |")
+        out("|---|---:|---:|---:|---:|---:|---:|")
+        for subject in curves:
+            blocks = [statistics.median(subject.curve_ms[i:i + 10]) for i in (0, 40, 90, 140, 190)
+                      if len(subject.curve_ms) >= i + 10]
+            if len(blocks) == 5:
+                out(f"| {subject.name} | " + " | ".join(f"{b:.0f}" for b in blocks)
+                    + f" | {_ratio(blocks[-1], blocks[0])} |")
+
+
+def report_profile(rows: List[Tuple[str, float, int]], out: Callable[[str], None] = print) -> None:
+    out("\n### Where one kefu turn goes (cProfile of the Rasa process, cumulative ms per turn)\n")
+    out("| part | ms per turn | share of the turn | calls per turn |")
+    out("|---|---:|---:|---:|")
+    whole = rows[0][1] or 1.0
+    for label, ms, calls in rows:
+        out(f"| {label} | {ms:.1f} | {ms / whole:.0%} | {calls / 100:.1f} |")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kefu.devtools.bench_stack", description=__doc__.split("\n")[0])
+    parser.add_argument("--no-scale", action="store_true", help="skip the two-replica PostgreSQL/Redis part")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
+    parser.add_argument("--profile-only", action="store_true", help="only the profiled run (make profile)")
+    parser.add_argument("--curve-turns", type=int, default=CURVE_TURNS)
+    args = parser.parse_args(argv)
+    from kefu.stack import model_file
+
+    if not model_file(Settings.from_env()).exists():
+        print("bench: no trained model at models/kefu.tar.gz: run `make train`", file=sys.stderr)
+        return 2
+    if args.profile_only:
+        rows, path = run_profile()
+        report_profile(rows)
+        print(f"\n(profile: {path}; explore with `python -m pstats {path}`)")
+        return 0
+    print("bench: bare rasa init bot ...", file=sys.stderr, flush=True)
+    bare = run_bare(Settings.from_env(), LEVELS, args.curve_turns)
+    print("bench: kefu (SQLite, one Rasa process, patched) ...", file=sys.stderr, flush=True)
+    others = [run_kefu(LEVELS, args.curve_turns)]
+    if not args.no_scale:
+        print("bench: kefu, two replicas on PostgreSQL + Redis behind nginx ...", file=sys.stderr, flush=True)
+        others.extend(run_scaled(LEVELS))
+    report(bare, others)
+    if not args.no_profile:
+        print("bench: kefu under cProfile ...", file=sys.stderr, flush=True)
+        rows, _ = run_profile()
+        report_profile(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
