@@ -128,7 +128,7 @@ class LocalPostgres(Engine):
             self._initdb()
         self._spawn(_as_engine_user([
             _pg_bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port), "-h", self.host,
-            "-k", "", "-c", "fsync=off", "-c", "max_connections=200",
+            "-k", "", "-c", "synchronous_commit=off", "-c", "max_connections=200",
         ]), "postgres")
         self._wait_ready()
         return self

@@ -2,8 +2,9 @@
 
 The arguments are Rasa's own; the only difference from the ``rasa`` script is that
 :func:`kefu_rasa.patches.apply_all` runs first. ``--profile FILE`` (before Rasa's
-arguments) runs the whole server under cProfile and writes the stats to FILE when
-it stops (SIGTERM/SIGINT): ``make profile`` uses it. (Minimal version for issue 11's
+arguments) arms cProfile: SIGUSR1 starts profiling (so a warmed-up server is
+measured, not its start-up and TensorFlow's first graph tracing), SIGUSR2 stops it
+and writes the stats to FILE. ``make profile`` drives it. (Minimal version for issue 11's
 measurements; developer h9's launcher supersedes it when the branches are merged.)
 """
 
@@ -30,14 +31,20 @@ def main(argv: Optional[List[str]] = None) -> None:
         rasa_main()
         return
     import cProfile
+    import signal
 
     profiler = cProfile.Profile()
-    profiler.enable()
-    try:
-        rasa_main()
-    finally:
+
+    def start(*_: object) -> None:
+        profiler.enable()
+
+    def stop(*_: object) -> None:
         profiler.disable()
         profiler.dump_stats(profile_path)
+
+    signal.signal(signal.SIGUSR1, start)
+    signal.signal(signal.SIGUSR2, stop)
+    rasa_main()
 
 
 if __name__ == "__main__":

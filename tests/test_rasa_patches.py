@@ -152,3 +152,58 @@ def test_remote_action_against_a_real_server(patched: None) -> None:
     assert events == [SlotSet("color", "黑色")]
     assert isinstance(error, ValidationError)
     assert error.message.startswith("{'event': 'slot', 'value': '黑色'} is not valid under any of the given schemas")
+
+
+def test_sqlite_tracker_store_in_wal_mode_keeps_every_event(tmp_path, patched: None) -> None:
+    """The patched SQLite tracker store commits in WAL mode and still stores and returns
+    every event in order (a second store on the same file, like a restarted Rasa, reads them)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("slots:\n  color:\n    type: text\n    mappings: [{type: custom}]\n")
+    path = tmp_path / "conversations.db"
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    tracker = DialogueStateTracker("buyer-1", domain.slots)
+    turns = [UserUttered("卫衣黑色有货吗"), SlotSet("color", "黑色"), ActionExecuted("action_stock"),
+             BotUttered("亲，加绒连帽卫衣（黑色/XL）目前仅剩1件了"), ActionExecuted("action_listen")]
+    for event in turns:
+        tracker.update(event)
+        asyncio.run(store.save(tracker))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    reopened = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    again = asyncio.run(reopened.retrieve("buyer-1"))
+    assert [type(e).__name__ for e in again.events] == [type(e).__name__ for e in turns]
+    assert again.get_slot("color") == "黑色" and again.latest_message.text == "卫衣黑色有货吗"
+
+
+def test_event_type_lookup_resolves_exactly_as_rasa() -> None:
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event, SlotSet
+
+    names = sorted({cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)})
+    assert {"user", "bot", "slot", "action", "session_started", "active_loop"} <= set(names)
+    cases = [(name, None) for name in names] + [("topic", None), ("no_such_event", SlotSet)]
+    before = [Event.resolve_by_type(name, default) for name, default in cases]
+    patches.apply_all()
+    try:
+        after = [Event.resolve_by_type(name, default) for name, default in cases]
+        with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+            Event.resolve_by_type("no_such_event")
+    finally:
+        patches.revert_all()
+    assert after == before
+    # and a stored tracker's events deserialise to the same objects
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    dumped = [e.as_dict() for e in (UserUttered("有货吗"), ActionExecuted("action_stock"), BotUttered("亲，有现货"),
+                                    SlotSet("color", "黑色"))]
+    original = [Event.from_parameters(d) for d in dumped]
+    patches.apply_all()
+    try:
+        assert [Event.from_parameters(d) for d in dumped] == original
+    finally:
+        patches.revert_all()

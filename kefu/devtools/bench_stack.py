@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -297,31 +298,55 @@ def run_scaled(levels: Sequence[Tuple[int, int]]) -> Tuple[Subject, Subject]:
 
 # -- profile ---------------------------------------------------------------------------------------
 
-# (label, functions whose cumulative time it is: (file suffix, function name))
-PROFILE_PARTS: Sequence[Tuple[str, Sequence[Tuple[str, str]]]] = (
-    ("whole turn (MessageProcessor.handle_message)", (("rasa/core/processor.py", "handle_message"),)),
-    ("NLU (parse_message)", (("rasa/core/processor.py", "parse_message"),)),
-    ("policy prediction", (("rasa/core/processor.py", "_predict_next_with_tracker"),)),
-    ("action calls incl. HTTP (RemoteAction.run)", (("rasa/core/actions/action.py", "run"),)),
-    ("action response validation (jsonschema)", (("rasa/core/actions/action.py", "_validate_action_result"),
-                                                 ("kefu_rasa/patches.py", "_validate_action_result"))),
-    ("action payload (tracker.current_state + domain)", (("rasa/core/actions/action.py", "_action_call_format"),)),
-    ("NLG service (CallbackNaturalLanguageGenerator.generate)", (("rasa/core/nlg/callback.py", "generate"),)),
-    ("tracker store retrieve", (("rasa/core/tracker_store.py", "retrieve"),)),
-    ("tracker store save", (("rasa/core/tracker_store.py", "save"),)),
-)
+def _profile_parts() -> List[Tuple[str, List[Tuple[str, int]]]]:
+    """(label, [(source file, first line)]) of the Rasa 3.6 functions a turn is broken into.
+
+    Resolved from the installed classes, so two methods of one name in one file
+    (``FailSafeTrackerStore.save`` wraps ``SQLTrackerStore.save``) are not mixed up.
+    """
+    import inspect
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from kefu_rasa import patches
+
+    def where(function: Any) -> Tuple[str, int]:
+        function = inspect.unwrap(function)
+        return inspect.getsourcefile(function) or "", function.__code__.co_firstlineno
+
+    return [
+        ("whole turn (MessageProcessor.handle_message)", [where(MessageProcessor.handle_message)]),
+        ("NLU (MessageProcessor.parse_message)", [where(MessageProcessor.parse_message)]),
+        ("policy prediction", [where(MessageProcessor._predict_next_with_tracker)]),
+        ("custom actions incl. HTTP (RemoteAction.run)", [where(RemoteAction.run)]),
+        ("action response validation (jsonschema)", [where(patches._validate_action_result),
+                                                     where(patches.ORIGINALS.get("action",
+                                                                                 RemoteAction._validate_action_result))]),
+        ("action payload (tracker state + domain)", [where(RemoteAction._action_call_format)]),
+        ("NLG service (callback NLG generate)", [where(CallbackNaturalLanguageGenerator.generate)]),
+        ("tracker store retrieve", [where(FailSafeTrackerStore.retrieve)]),
+        ("tracker store save", [where(FailSafeTrackerStore.save)]),
+    ]
 
 
 def profile_breakdown(stats_path: Path, turns: int) -> List[Tuple[str, float, int]]:
-    """(label, ms per turn, calls per turn x100) from a cProfile dump of the Rasa process."""
+    """(label, ms per turn, calls per turn x100) from a cProfile dump of the Rasa process.
+
+    Coroutines count one call per resumption, so "calls" of async functions are not
+    invocations; cumulative time is right (time on the stack, awaits excluded).
+    """
     import pstats
 
     stats = pstats.Stats(str(stats_path)).stats  # type: ignore[attr-defined]
     rows = []
-    for label, targets in PROFILE_PARTS:
+    for label, targets in _profile_parts():
         cumulative, calls = 0.0, 0
-        for (filename, _line, function), (cc, _nc, _tt, ct, _callers) in stats.items():
-            if any(filename.endswith(suffix) and function == name for suffix, name in targets):
+        wanted = {(str(Path(f).resolve()), line) for f, line in targets}
+        for (filename, line, _function), (cc, _nc, _tt, ct, _callers) in stats.items():
+            if (str(Path(filename).resolve()), line) in wanted:
                 cumulative += ct
                 calls += cc
         rows.append((label, cumulative * 1000 / turns, round(calls * 100 / turns)))
@@ -340,7 +365,16 @@ def run_profile(turns: int = 60) -> Tuple[List[Tuple[str, float, int]], Path]:
     subject = Subject("kefu profiled", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
     stack.start()
     try:
+        rasa = stack.services[-1].process
+        asyncio.run(_load(subject, 4, 5, "profile-warm"))  # TensorFlow traces its graphs on first use
+        rasa.send_signal(signal.SIGUSR1)
+        time.sleep(0.5)
         asyncio.run(_load(subject, 10, turns // 10, "profile"))
+        rasa.send_signal(signal.SIGUSR2)
+        deadline = time.monotonic() + 60
+        while not stats_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(1)  # let the dump finish
     finally:
         stack.stop()
     if not stats_path.exists():
@@ -393,11 +427,11 @@ def report(bare: Subject, others: Sequence[Subject], out: Callable[[str], None] 
 
 def report_profile(rows: List[Tuple[str, float, int]], out: Callable[[str], None] = print) -> None:
     out("\n### Where one kefu turn goes (cProfile of the Rasa process, cumulative ms per turn)\n")
-    out("| part | ms per turn | share of the turn | calls per turn |")
-    out("|---|---:|---:|---:|")
+    out("| part | ms per turn | share of the turn |")
+    out("|---|---:|---:|")
     whole = rows[0][1] or 1.0
-    for label, ms, calls in rows:
-        out(f"| {label} | {ms:.1f} | {ms / whole:.0%} | {calls / 100:.1f} |")
+    for label, ms, _calls in rows:
+        out(f"| {label} | {ms:.1f} | {ms / whole:.0%} |")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
