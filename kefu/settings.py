@@ -33,6 +33,10 @@ class Settings:
     # store for its replicas: redis://host:port/db (both started locally when unset).
     database_url: Optional[str] = None
     redis_url: Optional[str] = None
+    # Start a new Rasa session (slots carried over per domain.yml session_config) once a
+    # session has this many buyer messages, outside forms and handoffs; 0 = only by time.
+    # Bounds a long conversation's per-turn cost (kefu_rasa/patches.py, docs/scale.md).
+    session_max_turns: int = 0
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055

@@ -207,3 +207,47 @@ def test_event_type_lookup_resolves_exactly_as_rasa() -> None:
         assert [Event.from_parameters(d) for d in dumped] == original
     finally:
         patches.revert_all()
+
+
+@pytest.mark.parametrize("limit, setup, expired", [
+    (0, "plain", False),            # off by default: only Rasa's clock expires sessions
+    (20, "plain", True),            # 25 buyer messages in this session
+    (30, "plain", False),
+    (20, "new_session", False),     # a session started 5 messages ago
+    (20, "in_form", False),         # never inside a form
+    (20, "paused", False),          # never while a person has the conversation
+])
+def test_session_turn_limit(limit: int, setup: str, expired: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, ConversationPaused,
+                                         SessionStarted, UserUttered)
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("session_config:\n  session_expiration_time: 60\n"
+                              "  carry_over_slots_to_new_session: true\n"
+                              "forms:\n  stock_form:\n    required_slots: []\n")
+    tracker = DialogueStateTracker("buyer-1", domain.slots)
+    tracker.update(SessionStarted())
+    for i in range(25):
+        if setup == "new_session" and i == 20:
+            tracker.update(SessionStarted())
+        tracker.update(UserUttered(f"第{i}条"))
+        tracker.update(BotUttered("亲，在的"))
+        tracker.update(ActionExecuted("action_listen"))
+    if setup == "in_form":
+        tracker.update(ActiveLoop("stock_form"))
+    if setup == "paused":
+        tracker.update(ConversationPaused())
+    monkeypatch.setenv("KEFU_SESSION_MAX_TURNS", str(limit))
+    processor = types.SimpleNamespace(domain=domain)  # _has_session_expired reads only the domain
+    patches.apply_all()
+    try:
+        assert patches._has_session_expired(processor, tracker) is expired
+    finally:
+        patches.revert_all()
+    # Rasa's own check (by time) says not expired for all of these
+    from rasa.core.processor import MessageProcessor
+
+    assert MessageProcessor._has_session_expired(processor, tracker) is False

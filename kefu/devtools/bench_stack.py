@@ -36,6 +36,8 @@ from kefu.settings import PROJECT_ROOT, Settings
 # Conversations x turns per concurrency level: bounded, ~100-250 requests each.
 LEVELS: Sequence[Tuple[int, int]] = ((1, 40), (10, 10), (50, 4))
 CURVE_TURNS = 200
+# The long-conversation variant: a new Rasa session every N turns (slots carried over).
+SESSION_EVERY = 20
 REQUEST_TIMEOUT_S = 120.0
 BARE_MESSAGES = ("hello", "I am very sad", "yes", "I am great", "are you a bot?", "bye")
 # Stable first-line questions that never hand over (a handoff pauses the bot).
@@ -73,15 +75,28 @@ class Subject:
     rss_mib: float = float("nan")
     loads: Dict[int, LoadResult] = field(default_factory=dict)
     curve_ms: List[float] = field(default_factory=list)
+    # the same 200 turns with a new session every SESSION_EVERY turns (needs the API token)
+    token: str = ""
+    session_curve_ms: List[float] = field(default_factory=list)
+    # process name -> pid, and CPU ms per turn of each during the 10-conversation load
+    pids: Dict[str, int] = field(default_factory=dict)
+    cpu_ms_per_turn: Dict[str, float] = field(default_factory=dict)
 
 
 # -- load generation -------------------------------------------------------------------------------
 
 async def _conversation(session: Any, subject: Subject, sender: str, turns: int,
-                        latencies: List[float], errors: List[str]) -> None:
+                        latencies: List[float], errors: List[str], session_every: int = 0) -> None:
     import aiohttp
 
     for turn in range(turns):
+        if session_every and turn and turn % session_every == 0:
+            # what an expired session does: Rasa's action_session_start (slots carried over)
+            async with session.post(f"{subject.url}/conversations/{sender}/execute",
+                                    params={"token": subject.token},
+                                    json={"name": "action_session_start"}) as response:
+                if response.status != 200:
+                    errors.append(f"session start: HTTP {response.status}")
         text = subject.messages[turn % len(subject.messages)]
         payload = {"sender": sender, "message": text, "metadata": subject.metadata}
         started = time.perf_counter()
@@ -95,7 +110,7 @@ async def _conversation(session: Any, subject: Subject, sender: str, turns: int,
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def _load(subject: Subject, conversations: int, turns: int, tag: str) -> LoadResult:
+async def _load(subject: Subject, conversations: int, turns: int, tag: str, session_every: int = 0) -> LoadResult:
     import aiohttp
 
     latencies: List[float] = []
@@ -105,7 +120,8 @@ async def _load(subject: Subject, conversations: int, turns: int, tag: str) -> L
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.perf_counter()
         await asyncio.gather(*(
-            _conversation(session, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors)
+            _conversation(session, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors,
+                          session_every)
             for i in range(conversations)
         ))
         wall = time.perf_counter() - started
@@ -119,13 +135,21 @@ def measure(subject: Subject, levels: Sequence[Tuple[int, int]], curve_turns: in
     # warm-up: first turns load lazily built parts (jieba, TF graphs) in every bot
     asyncio.run(_load(subject, 2, 3, f"{tag}-warm"))
     for conversations, turns in levels:
+        before = {name: cpu_seconds(pid) for name, pid in subject.pids.items()}
         subject.loads[conversations] = asyncio.run(_load(subject, conversations, turns, tag))
+        if conversations == 10:
+            sent = len(subject.loads[conversations].latencies_ms)
+            subject.cpu_ms_per_turn = {name: (cpu_seconds(pid) - before[name]) * 1000 / sent
+                                       for name, pid in subject.pids.items()}
         print(f"  {subject.name}: {conversations:>2} conversations p50 "
               f"{subject.loads[conversations].pct(50):.0f} ms, {subject.loads[conversations].throughput:.1f} msg/s",
               file=sys.stderr, flush=True)
     if curve_turns:
         result = asyncio.run(_load(subject, 1, curve_turns, f"{tag}-curve"))
         subject.curve_ms = result.latencies_ms
+        if subject.token:
+            result = asyncio.run(_load(subject, 1, curve_turns, f"{tag}-sessions", SESSION_EVERY))
+            subject.session_curve_ms = result.latencies_ms
 
 
 # -- processes -------------------------------------------------------------------------------------
@@ -148,6 +172,16 @@ def rss_mib(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (its waited-for children included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def first_answer_s(url: str, messages: Sequence[str], metadata: Dict[str, str], started: float,
@@ -209,6 +243,7 @@ def run_bare(settings: Settings, levels: Sequence[Tuple[int, int]], curve_turns:
     try:
         subject.startup_s = first_answer_s(subject.url, subject.messages, {}, started, process)
         subject.rss_mib = rss_mib(process.pid)
+        subject.pids = {"rasa": process.pid}
         measure(subject, levels, curve_turns, "bare")
         assert http_ok(f"{subject.url}/")
     finally:
@@ -262,6 +297,8 @@ def run_kefu(levels: Sequence[Tuple[int, int]], curve_turns: int) -> Subject:
     try:
         subject.startup_s = first_answer_s(subject.url, subject.messages, subject.metadata, started, None)
         subject.rss_mib = rss_mib(stack.services[-1].process.pid)
+        subject.pids = {svc.name: svc.process.pid for svc in stack.services}
+        subject.token = stack.token
         measure(subject, levels, curve_turns, "kefu")
     finally:
         stack.stop()
@@ -285,6 +322,11 @@ def run_scaled(levels: Sequence[Tuple[int, int]]) -> Tuple[Subject, Subject]:
         two.startup_s = one.startup_s = first_answer_s(two.url, two.messages, two.metadata, started, None)
         one.rss_mib = rss_mib(stack.services[-2].process.pid)
         two.rss_mib = one.rss_mib + rss_mib(stack.services[-1].process.pid)
+        one.pids = {svc.name: svc.process.pid for svc in stack.services if svc.name != "rasa-2"}
+        two.pids = {svc.name: svc.process.pid for svc in stack.services}
+        for engine in stack.engines:
+            if engine.process is not None:
+                one.pids[engine.name] = two.pids[engine.name] = engine.process.pid
         measure(one, levels, 0, "one")
         measure(two, levels, 0, "two")
     finally:
@@ -412,6 +454,14 @@ def report(bare: Subject, others: Sequence[Subject], out: Callable[[str], None] 
     for subject in (bare, *others):
         out(f"| {subject.name} | {subject.startup_s:.1f} | {subject.rss_mib:.0f} "
             f"| {_ratio(subject.startup_s, bare.startup_s)} | {_ratio(subject.rss_mib, bare.rss_mib)} |")
+    out("\n### CPU per turn at 10 conversations (ms of CPU time per answered message, by process)\n")
+    out(f"| bot | CPU ms per turn, by process | total | ceiling on this machine ({os.cpu_count()} cores) |")
+    out("|---|---|---:|---:|")
+    for subject in (bare, *others):
+        if subject.cpu_ms_per_turn:
+            total = sum(subject.cpu_ms_per_turn.values())
+            parts = ", ".join(f"{name} {ms:.0f}" for name, ms in subject.cpu_ms_per_turn.items())
+            out(f"| {subject.name} | {parts} | {total:.0f} | {(os.cpu_count() or 1) * 1000 / total:.0f} msg/s |")
     curves = [s for s in (bare, *others) if s.curve_ms]
     if curves:
         out("\n### One conversation, turn 1 to turn 200 (median ms of each block of 10 turns)\n")
@@ -423,6 +473,11 @@ def report(bare: Subject, others: Sequence[Subject], out: Callable[[str], None] 
             if len(blocks) == 5:
                 out(f"| {subject.name} | " + " | ".join(f"{b:.0f}" for b in blocks)
                     + f" | {_ratio(blocks[-1], blocks[0])} |")
+            blocks = [statistics.median(subject.session_curve_ms[i:i + 10]) for i in (0, 40, 90, 140, 190)
+                      if len(subject.session_curve_ms) >= i + 10]
+            if len(blocks) == 5:
+                out(f"| {subject.name}, new session every {SESSION_EVERY} turns | "
+                    + " | ".join(f"{b:.0f}" for b in blocks) + f" | {_ratio(blocks[-1], blocks[0])} |")
 
 
 def report_profile(rows: List[Tuple[str, float, int]], out: Callable[[str], None] = print) -> None:
