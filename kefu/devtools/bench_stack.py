@@ -1,13 +1,15 @@
 """Stack speed as ratios to a bare ``rasa init`` bot started by the same run (``make bench``).
 
-One run, same venv, same machine, loopback only, bounded request loops:
+One run, same venv, same machine, loopback only, bounded request loops; all bots run at
+once and are measured in interleaved rounds (medians of three), so a burst of load from
+other processes falls on all of them alike:
 
 1. the bare bot: ``rasa init --no-prompt`` in ``.kefu/bench/bare-bot`` (trained once;
    its model is reused by later runs), started with ``rasa run``;
 2. kefu as ``kefu up`` runs it (SQLite, one Rasa process) through the patched launcher;
 3. kefu scaled out (:mod:`kefu.scale`): two replicas on PostgreSQL + Redis behind nginx,
    measured through one replica alone and through nginx over both;
-4. with ``--profile``: kefu once more under cProfile, and where one turn's time goes.
+4. then kefu once more under cProfile (``--no-profile`` skips it): where one turn's time goes.
 
 For each: start-up time (spawn to first answer) and memory (RSS of the Rasa process);
 p50/p95/p99 latency and throughput at 1, 10 and 50 concurrent conversations; one
@@ -31,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from kefu.settings import PROJECT_ROOT, Settings
+from kefu.settings import Settings
 
 # Conversations x turns per concurrency level: bounded, ~100-250 requests each.
-LEVELS: Sequence[Tuple[int, int]] = ((1, 40), (10, 10), (50, 4))
+LEVELS: Sequence[Tuple[int, int]] = ((1, 30), (10, 10), (50, 4))
+ROUNDS = 3
 CURVE_TURNS = 200
 # The long-conversation variant: a new Rasa session every N turns (slots carried over).
 SESSION_EVERY = 20
@@ -86,17 +89,10 @@ class Subject:
 # -- load generation -------------------------------------------------------------------------------
 
 async def _conversation(session: Any, subject: Subject, sender: str, turns: int,
-                        latencies: List[float], errors: List[str], session_every: int = 0) -> None:
+                        latencies: List[float], errors: List[str]) -> None:
     import aiohttp
 
     for turn in range(turns):
-        if session_every and turn and turn % session_every == 0:
-            # what an expired session does: Rasa's action_session_start (slots carried over)
-            async with session.post(f"{subject.url}/conversations/{sender}/execute",
-                                    params={"token": subject.token},
-                                    json={"name": "action_session_start"}) as response:
-                if response.status != 200:
-                    errors.append(f"session start: HTTP {response.status}")
         text = subject.messages[turn % len(subject.messages)]
         payload = {"sender": sender, "message": text, "metadata": subject.metadata}
         started = time.perf_counter()
@@ -110,7 +106,7 @@ async def _conversation(session: Any, subject: Subject, sender: str, turns: int,
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def _load(subject: Subject, conversations: int, turns: int, tag: str, session_every: int = 0) -> LoadResult:
+async def _load(subject: Subject, conversations: int, turns: int, tag: str) -> LoadResult:
     import aiohttp
 
     latencies: List[float] = []
@@ -120,8 +116,7 @@ async def _load(subject: Subject, conversations: int, turns: int, tag: str, sess
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         started = time.perf_counter()
         await asyncio.gather(*(
-            _conversation(session, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors,
-                          session_every)
+            _conversation(session, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors)
             for i in range(conversations)
         ))
         wall = time.perf_counter() - started
@@ -131,25 +126,59 @@ async def _load(subject: Subject, conversations: int, turns: int, tag: str, sess
     return LoadResult(conversations, latencies, wall, len(errors))
 
 
-def measure(subject: Subject, levels: Sequence[Tuple[int, int]], curve_turns: int, tag: str) -> None:
-    # warm-up: first turns load lazily built parts (jieba, TF graphs) in every bot
-    asyncio.run(_load(subject, 2, 3, f"{tag}-warm"))
+def warm_up(subject: Subject) -> None:
+    """First turns build lazily made parts (jieba, TensorFlow graphs) in every bot."""
+    asyncio.run(_load(subject, 2, 3, "warm"))
+
+
+def measure_interleaved(subjects: Sequence[Subject], levels: Sequence[Tuple[int, int]], rounds: int) -> None:
+    """Each level ``rounds`` times, the bots taking turns (bare, kefu, ..., bare, kefu, ...),
+    so load from other processes on the machine falls on all of them alike. Latencies are
+    pooled over the rounds; throughput is the median round's."""
     for conversations, turns in levels:
-        before = {name: cpu_seconds(pid) for name, pid in subject.pids.items()}
-        subject.loads[conversations] = asyncio.run(_load(subject, conversations, turns, tag))
-        if conversations == 10:
-            sent = len(subject.loads[conversations].latencies_ms)
-            subject.cpu_ms_per_turn = {name: (cpu_seconds(pid) - before[name]) * 1000 / sent
-                                       for name, pid in subject.pids.items()}
-        print(f"  {subject.name}: {conversations:>2} conversations p50 "
-              f"{subject.loads[conversations].pct(50):.0f} ms, {subject.loads[conversations].throughput:.1f} msg/s",
-              file=sys.stderr, flush=True)
-    if curve_turns:
-        result = asyncio.run(_load(subject, 1, curve_turns, f"{tag}-curve"))
-        subject.curve_ms = result.latencies_ms
-        if subject.token:
-            result = asyncio.run(_load(subject, 1, curve_turns, f"{tag}-sessions", SESSION_EVERY))
-            subject.session_curve_ms = result.latencies_ms
+        runs: Dict[str, List[LoadResult]] = {s.name: [] for s in subjects}
+        cpu: Dict[str, Dict[str, float]] = {s.name: {} for s in subjects}
+        for round_no in range(rounds):
+            for subject in subjects:
+                before = {name: cpu_seconds(pid) for name, pid in subject.pids.items()}
+                result = asyncio.run(_load(subject, conversations, turns, f"r{round_no}"))
+                runs[subject.name].append(result)
+                for name, pid in subject.pids.items():
+                    cpu[subject.name][name] = cpu[subject.name].get(name, 0.0) + cpu_seconds(pid) - before[name]
+        for subject in subjects:
+            results = runs[subject.name]
+            pooled = LoadResult(conversations, [ms for r in results for ms in r.latencies_ms],
+                                0.0, sum(r.errors for r in results))
+            median_rate = statistics.median(r.throughput for r in results)
+            pooled.wall_s = len(pooled.latencies_ms) / median_rate if median_rate else 0.0
+            subject.loads[conversations] = pooled
+            if conversations == 10:
+                sent = len(pooled.latencies_ms)
+                subject.cpu_ms_per_turn = {name: sec * 1000 / sent for name, sec in cpu[subject.name].items()}
+            print(f"  {subject.name}: {conversations:>2} conversations p50 {pooled.pct(50):.0f} ms, "
+                  f"{pooled.throughput:.1f} msg/s", file=sys.stderr, flush=True)
+
+
+def curves_interleaved(subjects: Sequence[Subject], turns: int) -> None:
+    """One long conversation per bot (and, where the API token is known, a second one with a
+    new session every SESSION_EVERY turns), turn by turn in alternation."""
+    import requests
+
+    lanes = [(s, "curve_ms", 0) for s in subjects] + [(s, "session_curve_ms", SESSION_EVERY)
+                                                        for s in subjects if s.token]
+    senders = {id(lane): f"bench-curve-{i}-{int(time.time())}" for i, lane in enumerate(lanes)}
+    for turn in range(turns):
+        for lane in lanes:
+            subject, attribute, every = lane
+            sender = senders[id(lane)]
+            if every and turn and turn % every == 0:  # what an expired session does (slots carried over)
+                requests.post(f"{subject.url}/conversations/{sender}/execute", params={"token": subject.token},
+                              json={"name": "action_session_start"}, timeout=REQUEST_TIMEOUT_S).raise_for_status()
+            text = subject.messages[turn % len(subject.messages)]
+            started = time.perf_counter()
+            requests.post(f"{subject.url}/webhooks/rest/webhook", timeout=REQUEST_TIMEOUT_S,
+                          json={"sender": sender, "message": text, "metadata": subject.metadata}).raise_for_status()
+            getattr(subject, attribute).append((time.perf_counter() - started) * 1000)
 
 
 # -- processes -------------------------------------------------------------------------------------
@@ -227,32 +256,31 @@ def _rasa_env() -> Dict[str, str]:
     return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
 
 
-def run_bare(settings: Settings, levels: Sequence[Tuple[int, int]], curve_turns: int) -> Subject:
+def start_bare(settings: Settings, cleanup: Any) -> Subject:
     from kefu.scale import free_port
-    from kefu.stack import http_ok
 
     model = ensure_bare_bot(settings)
     port = free_port()
     subject = Subject("bare rasa init", f"http://127.0.0.1:{port}", BARE_MESSAGES)
     rasa = str(Path(sys.executable).with_name("rasa"))
-    log = open(model.parent.parent.parent / "bare-bot-run.log", "ab")
+    log = cleanup.enter_context(open(model.parent.parent.parent / "bare-bot-run.log", "ab"))
     started = time.monotonic()
     process = subprocess.Popen([rasa, "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port)],
                                cwd=model.parent.parent, stdout=log, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, env=_rasa_env(), start_new_session=True)
-    try:
-        subject.startup_s = first_answer_s(subject.url, subject.messages, {}, started, process)
-        subject.rss_mib = rss_mib(process.pid)
-        subject.pids = {"rasa": process.pid}
-        measure(subject, levels, curve_turns, "bare")
-        assert http_ok(f"{subject.url}/")
-    finally:
+
+    def stop() -> None:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        log.close()
+            process.wait()
+
+    cleanup.callback(stop)
+    subject.startup_s = first_answer_s(subject.url, subject.messages, {}, started, process)
+    subject.rss_mib = rss_mib(process.pid)
+    subject.pids = {"rasa": process.pid}
     return subject
 
 
@@ -285,7 +313,7 @@ def isolated_settings(tag: str) -> Settings:
                    database_url=None, redis_url=None)
 
 
-def run_kefu(levels: Sequence[Tuple[int, int]], curve_turns: int) -> Subject:
+def start_kefu(cleanup: Any) -> Subject:
     from kefu.shop.store import load_shop
 
     settings = isolated_settings("kefu")
@@ -293,48 +321,34 @@ def run_kefu(levels: Sequence[Tuple[int, int]], curve_turns: int) -> Subject:
     stack = launcher_stack(settings)
     subject = Subject("kefu (SQLite, 1 process)", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
     started = time.monotonic()
+    cleanup.callback(stack.stop)
     stack.start()
-    try:
-        subject.startup_s = first_answer_s(subject.url, subject.messages, subject.metadata, started, None)
-        subject.rss_mib = rss_mib(stack.services[-1].process.pid)
-        subject.pids = {svc.name: svc.process.pid for svc in stack.services}
-        subject.token = stack.token
-        measure(subject, levels, curve_turns, "kefu")
-    finally:
-        stack.stop()
+    subject.startup_s = first_answer_s(subject.url, subject.messages, subject.metadata, started, None)
+    subject.rss_mib = rss_mib(stack.services[-1].process.pid)
+    subject.pids = {svc.name: svc.process.pid for svc in stack.services}
+    subject.token = stack.token
     return subject
 
 
-def run_scaled(levels: Sequence[Tuple[int, int]]) -> Tuple[Subject, Subject]:
+def start_scaled(cleanup: Any) -> Tuple[Subject, Subject]:
     from kefu.scale import ScaleStack
-    from kefu.shop.store import load_shop
 
     settings = isolated_settings("scale")
     stack = ScaleStack(settings, replicas=2, with_web=False)
     started = time.monotonic()
+    cleanup.callback(stack.stop)
     stack.start()
-    try:
-        os.environ["KEFU_DATABASE_URL"], saved = stack.database_url, os.environ.get("KEFU_DATABASE_URL")
-        load_shop(settings.shop_dir, settings.db_path)
-        one = Subject("kefu replica 1 (PostgreSQL + Redis)", f"http://127.0.0.1:{stack.replica_ports[0]}",
-                      KEFU_MESSAGES, dict(KEFU_METADATA))
-        two = Subject("kefu 2 replicas via nginx", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
-        two.startup_s = one.startup_s = first_answer_s(two.url, two.messages, two.metadata, started, None)
-        one.rss_mib = rss_mib(stack.services[-2].process.pid)
-        two.rss_mib = one.rss_mib + rss_mib(stack.services[-1].process.pid)
-        one.pids = {svc.name: svc.process.pid for svc in stack.services if svc.name != "rasa-2"}
-        two.pids = {svc.name: svc.process.pid for svc in stack.services}
-        for engine in stack.engines:
-            if engine.process is not None:
-                one.pids[engine.name] = two.pids[engine.name] = engine.process.pid
-        measure(one, levels, 0, "one")
-        measure(two, levels, 0, "two")
-    finally:
-        if saved is None:
-            os.environ.pop("KEFU_DATABASE_URL", None)
-        else:
-            os.environ["KEFU_DATABASE_URL"] = saved
-        stack.stop()
+    one = Subject("kefu replica 1 (PostgreSQL + Redis)", f"http://127.0.0.1:{stack.replica_ports[0]}",
+                  KEFU_MESSAGES, dict(KEFU_METADATA))
+    two = Subject("kefu 2 replicas via nginx", settings.rasa_url, KEFU_MESSAGES, dict(KEFU_METADATA))
+    two.startup_s = one.startup_s = first_answer_s(two.url, two.messages, two.metadata, started, None)
+    one.rss_mib = rss_mib(stack.services[-2].process.pid)
+    two.rss_mib = one.rss_mib + rss_mib(stack.services[-1].process.pid)
+    one.pids = {svc.name: svc.process.pid for svc in stack.services if svc.name != "rasa-2"}
+    two.pids = {svc.name: svc.process.pid for svc in stack.services}
+    for engine in stack.engines:
+        if engine.process is not None:
+            one.pids[engine.name] = two.pids[engine.name] = engine.process.pid
     return one, two
 
 
@@ -495,6 +509,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     parser.add_argument("--profile-only", action="store_true", help="only the profiled run (make profile)")
     parser.add_argument("--curve-turns", type=int, default=CURVE_TURNS)
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="interleaved rounds per level (default 3)")
     args = parser.parse_args(argv)
     from kefu.stack import model_file
 
@@ -506,13 +521,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         report_profile(rows)
         print(f"\n(profile: {path}; explore with `python -m pstats {path}`)")
         return 0
-    print("bench: bare rasa init bot ...", file=sys.stderr, flush=True)
-    bare = run_bare(Settings.from_env(), LEVELS, args.curve_turns)
-    print("bench: kefu (SQLite, one Rasa process, patched) ...", file=sys.stderr, flush=True)
-    others = [run_kefu(LEVELS, args.curve_turns)]
-    if not args.no_scale:
-        print("bench: kefu, two replicas on PostgreSQL + Redis behind nginx ...", file=sys.stderr, flush=True)
-        others.extend(run_scaled(LEVELS))
+    from contextlib import ExitStack
+
+    with ExitStack() as cleanup:
+        print("bench: starting the bare rasa init bot ...", file=sys.stderr, flush=True)
+        bare = start_bare(Settings.from_env(), cleanup)
+        print("bench: starting kefu (SQLite, one Rasa process, patched launcher) ...", file=sys.stderr, flush=True)
+        others = [start_kefu(cleanup)]
+        if not args.no_scale:
+            print("bench: starting kefu with two replicas on PostgreSQL + Redis behind nginx ...",
+                  file=sys.stderr, flush=True)
+            others.extend(start_scaled(cleanup))
+        subjects = [bare, *others]
+        for subject in subjects:
+            warm_up(subject)
+        print(f"bench: {args.rounds} interleaved rounds per level ...", file=sys.stderr, flush=True)
+        measure_interleaved(subjects, LEVELS, args.rounds)
+        if args.curve_turns:
+            print(f"bench: one conversation of {args.curve_turns} turns per bot, interleaved ...",
+                  file=sys.stderr, flush=True)
+            curves_interleaved([bare, others[0]], args.curve_turns)
     report(bare, others)
     if not args.no_profile:
         print("bench: kefu under cProfile ...", file=sys.stderr, flush=True)

@@ -13,17 +13,15 @@ About 3-5 minutes: two Rasa start-ups, ~200 turns, one restart.
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
 
-from kefu.settings import PROJECT_ROOT, Settings
+from kefu.settings import Settings
 
 pytestmark = pytest.mark.scale
 
@@ -60,23 +58,19 @@ def scale_stack(postgres: Any, redis: Any, tmp_path_factory: pytest.TempPathFact
         "KEFU_NLG_PORT": str(free_port()),
         "KEFU_WEB_PORT": str(free_port()),
     }
-    saved = {key: os.environ.get(key) for key in overrides}
-    os.environ.update(overrides)
-    settings = Settings.from_env()
-    if not model_file(settings).exists():
-        pytest.fail("no trained model at models/kefu.tar.gz: run `make train` (make test does it first)")
-    load_shop(settings.shop_dir, settings.db_path)
-    stack = ScaleStack(settings, replicas=2, with_web=False, engines_dir=state / "engines")
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with pytest.MonkeyPatch.context() as env:  # the test process reads Settings.from_env() too
+        for key, value in overrides.items():
+            env.setenv(key, value)
+        settings = Settings.from_env()
+        if not model_file(settings).exists():
+            pytest.fail("no trained model at models/kefu.tar.gz: run `make train` (make test does it first)")
+        load_shop(settings.shop_dir, settings.db_path)
+        stack = ScaleStack(settings, replicas=2, with_web=False, engines_dir=state / "engines")
+        try:
+            stack.start()
+            yield stack
+        finally:
+            stack.stop()
 
 
 @dataclass
