@@ -407,10 +407,10 @@ def cmd_scale(args: argparse.Namespace) -> int:
     from kefu.cli import CommandError
 
     settings = Settings.from_env()
-    stack = ScaleStack(settings, replicas=args.replicas, with_web=args.web,
-                       port_base=args.port_base or settings.rasa_port + 1)
-    print(f"Starting kefu with {args.replicas} Rasa replicas (PostgreSQL, Redis, nginx) ...", flush=True)
     try:
+        stack = ScaleStack(settings, replicas=args.replicas, with_web=args.web,
+                           port_base=args.port_base or settings.rasa_port + 1)
+        print(f"Starting kefu with {args.replicas} Rasa replicas (PostgreSQL, Redis, nginx) ...", flush=True)
         stack.start()
     except StackError as exc:
         raise CommandError(str(exc)) from None

@@ -46,3 +46,15 @@ def test_balancer_retries_a_dead_replica_without_keepalive() -> None:
     conf = NGINX_CONF.format(prefix="/p", servers="server 127.0.0.1:1;", host="127.0.0.1", port=2)
     assert "proxy_next_upstream error timeout" in conf and "keepalive" not in conf.split("location")[0]
     assert "non_idempotent" not in conf  # a message already sent to a replica is never sent twice
+
+
+def test_kefu_scale_refuses_bad_arguments_in_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, KEFU_STATE_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-m", "kefu", "scale", "--replicas", "0"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "replicas must be at least 1" in result.stderr and "Traceback" not in result.stderr
