@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install shop train run shell test test-unit test-data test-nlu test-stories test-live lint bench lock browser clean
+.PHONY: help install shop train run shell test test-unit test-data test-nlu test-stories test-live test-scale scale engines profile lint bench lock browser clean
 
 help: ## Show this list
 	@echo "kefu: two commands are all you need:  make run   |   make test"
@@ -48,11 +48,11 @@ run: install shop train ## Start the whole assistant (Rasa, actions, NLG guard, 
 shell: install shop train ## Chat with the assistant in this terminal (starts it when it is not running)
 	$(KEFU) chat
 
-test: install shop train test-unit test-data test-nlu test-stories test-live ## Everything: unit, data, NLU, stories, replay, browser
+test: install shop train test-unit test-data test-nlu test-stories test-live test-scale ## Everything: unit, data, NLU, stories, replay, browser, scale-out
 	@echo "make test: all checks passed"
 
 test-unit: install ## pytest: library, actions, servers, guard quality (no trained model needed)
-	$(PYTEST) -m "not live and not browser" tests
+	$(PYTEST) -m "not live and not browser and not scale" tests
 
 test-data: install ## rasa data validate, and the guard lint over every customer-facing text
 	$(RASA) data validate --fail-on-warnings --quiet
@@ -67,6 +67,20 @@ test-stories: install train ## Replay Rasa test stories end to end (NLU on the u
 test-live: install shop train browser ## Start the stack once; kefu replay + headless-browser tests
 	$(PYTEST) -m "live or browser" tests
 
+test-scale: install shop train engines ## Real PostgreSQL + Redis + nginx: stores on PostgreSQL, two Rasa replicas
+	$(PYTEST) -m scale tests
+
+REPLICAS ?= 2
+scale: install shop train engines ## Start REPLICAS (default 2) Rasa replicas behind nginx on PostgreSQL + Redis
+	$(KEFU) scale --replicas $(REPLICAS) --web
+
+engines: ## Install Debian's PostgreSQL, Redis and nginx when missing (make scale, make test-scale)
+	@{ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 && \
+	   { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; }; } || { \
+	  echo "Installing postgresql, redis-server and nginx-light (scale-out)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light >/dev/null; }
+
 browser: ## Install Debian's chromium, chromedriver and a CJK font when missing (browser tests)
 	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; } || { \
 	  echo "Installing chromium and a Chinese font for the browser tests"; \
@@ -76,9 +90,13 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
-bench: install ## Guard speed and ticket-sync cost vs. baselines, as ratios
+bench: install shop train engines ## Guard speed and ticket-sync cost vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-200, start-up, profile), as ratios
 	$(PY) -m kefu.guard.bench
 	$(PY) -m kefu.handoff.bench
+	$(PY) -m kefu.devtools.bench_stack
+
+profile: install shop train ## Where one kefu turn's time goes (cProfile of the Rasa process under 10 conversations)
+	$(PY) -m kefu.devtools.bench_stack --profile-only
 
 lock: ## Re-resolve constraints.txt from requirements.txt in a scratch venv
 	@python310=$$(scripts/find-python310) || exit 1; tmp=$$(mktemp -d); \

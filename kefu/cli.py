@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 # Modules that contribute sub-commands, in the order `kefu --help` lists them.
 COMMAND_MODULES: Sequence[str] = (
     "kefu.stack",          # up, status
+    "kefu.scale",          # scale (N Rasa replicas on PostgreSQL + Redis behind nginx)
     "kefu.shop.cli",       # load-shop, shop-info
     "kefu.imports.cli",    # import
     "kefu.guard.cli",      # check, lint

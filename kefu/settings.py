@@ -29,6 +29,15 @@ class Settings:
     rules_dir: Path = PROJECT_ROOT / "rules"
     # One SQLite file for shop data, tickets, agents and the guard's audit log.
     db_path: Path = PROJECT_ROOT / ".kefu" / "kefu.db"
+    # The same stores on PostgreSQL instead (several replicas): postgresql://user:pw@host:port/db.
+    # `kefu scale` (kefu/scale.py) also keeps Rasa's trackers there, and needs a Redis lock
+    # store for its replicas: redis://host:port/db (both started locally when unset).
+    database_url: Optional[str] = None
+    redis_url: Optional[str] = None
+    # Start a new Rasa session (slots carried over per domain.yml session_config) once a
+    # session has this many buyer messages, outside forms and handoffs; 0 = only by time.
+    # Bounds a long conversation's per-turn cost (kefu_rasa/patches.py, docs/scale.md).
+    session_max_turns: int = 0
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
@@ -114,6 +123,13 @@ class Settings:
                 ip_address(address)
             except ValueError:
                 raise ValueError(f"KEFU_TRUSTED_PROXIES: {address!r} is not an IP address") from None
+        if settings.database_url and not settings.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg2://")
+        ):
+            raise ValueError(
+                f"KEFU_DATABASE_URL must be a postgresql://user:password@host:port/db URL "
+                f"(unset it for the embedded SQLite default), got {settings.database_url.split('@')[-1]!r}"
+            )
         if settings.default_platform and settings.default_platform not in PLATFORMS:
             raise ValueError(
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"

@@ -1,0 +1,255 @@
+"""kefu_rasa.patches: Rasa accepts and rejects action/NLG responses exactly as before.
+
+Each response is validated twice, by Rasa's original method (kept in
+``patches.ORIGINALS``) and by the patched one; both must accept the same
+responses and reject the same ones with the same error (type, message, path).
+A real action server (aiohttp on loopback) then drives ``RemoteAction.run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+
+import pytest
+
+pytest.importorskip("rasa")
+
+from jsonschema import ValidationError  # noqa: E402
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator  # noqa: E402
+from rasa.shared.exceptions import RasaException  # noqa: E402
+
+from kefu_rasa import patches  # noqa: E402
+
+VALID_ACTION_RESPONSES = [
+    {"events": [], "responses": []},
+    {},
+    {"events": [{"event": "slot", "name": "color", "value": "黑色", "timestamp": None}]},
+    {"events": [{"event": "slot", "name": "size", "value": None}, {"event": "active_loop", "name": None}],
+     "responses": [{"template": "utter_greet"}, {"text": "亲，在的"}]},
+    {"events": [{"event": "followup", "name": "action_handoff"}, {"event": "pause"},
+                {"event": "bot", "text": "已为您转接人工客服", "data": {}, "metadata": {}}]},
+    {"events": [{"event": "reminder", "intent": "x", "entities": [], "date_time": "2026-12-01T10:00:00",
+                 "name": "r", "kill_on_user_message": True}]},
+]
+
+INVALID_ACTION_RESPONSES = [
+    {"events": "SlotSet(color)"},                         # events is not a list
+    {"events": [{"name": "color", "value": "黑色"}]},       # an event without its type
+    {"events": [{"event": "slot", "value": "黑色"}]},       # a slot event without a slot name
+    {"events": [{"event": "made_up_event"}]},             # an unknown event type
+    {"responses": "亲，在的"},                              # responses is not a list
+    {"responses": ["亲，在的"]},                            # a response that is not an object
+    {"events": [{"event": "user", "text": 42}]},          # a user event whose text is a number
+    [],                                                    # not an object at all
+]
+
+
+@pytest.fixture
+def patched() -> Iterator[None]:
+    patches.apply_all()
+    try:
+        yield
+    finally:
+        patches.revert_all()
+
+
+def _outcome(validate: Any, *args: Any) -> Tuple[str, Optional[str], Optional[list], Optional[list]]:
+    try:
+        validate(*args)
+    except ValidationError as e:
+        return type(e).__name__, e.message, list(e.path), list(e.schema_path)
+    except RasaException as e:
+        return type(e).__name__, str(e), None, None
+    return "accepted", None, None, None
+
+
+def _patched_then_original(validator: Callable[[], Any], instance: Any) -> Tuple[tuple, tuple]:
+    """The outcome with the patches applied, then with Rasa's own method (looked up each time)."""
+    patches.apply_all()
+    try:
+        after = _outcome(validator(), instance)
+    finally:
+        patches.revert_all()
+    return after, _outcome(validator(), instance)
+
+
+@pytest.mark.parametrize("response", VALID_ACTION_RESPONSES + INVALID_ACTION_RESPONSES,
+                         ids=lambda r: json.dumps(r, ensure_ascii=False)[:60])
+def test_action_response_validation_is_unchanged(response: Any) -> None:
+    action = RemoteAction("action_check_stock", None)
+    after, before = _patched_then_original(lambda: action._validate_action_result, response)
+    assert after == before
+    expected = "accepted" if response in VALID_ACTION_RESPONSES else "ValidationError"
+    assert after[0] == expected
+    if expected == "ValidationError":
+        assert "Failed to validate Action server response from API" in after[1]
+
+
+@pytest.mark.parametrize("content, accepted", [
+    (None, True), ("", True), ({"text": "亲，在的"}, True),
+    ({"text": "亲", "buttons": [{"title": "是", "payload": "/affirm"}]}, True),
+    ({"text": 5}, False), ({"buttons": "是"}, False), ({"elements": {}}, False), ({"text": "亲", "custom": []}, False),
+])
+def test_nlg_response_validation_is_unchanged(content: Any, accepted: bool) -> None:
+    after, before = _patched_then_original(lambda: CallbackNaturalLanguageGenerator.validate_response, content)
+    assert after == before
+    assert (after[0] == "accepted") is accepted, after
+
+
+def test_apply_all_is_idempotent_and_reverts(patched: None) -> None:
+    patches.apply_all()
+    assert patches.applied() == list(patches.PATCHES)
+    assert RemoteAction._validate_action_result is patches._validate_action_result
+    patches.revert_all()
+    assert RemoteAction._validate_action_result is patches.ORIGINALS["action"]
+
+
+def test_remote_action_against_a_real_server(patched: None) -> None:
+    """RemoteAction.run over HTTP: a valid reply becomes events, an invalid one is refused."""
+    from aiohttp import web
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    replies: Dict[str, Any] = {
+        "good": {"events": [{"event": "slot", "name": "color", "value": "黑色"}], "responses": []},
+        "bad": {"events": [{"event": "slot", "value": "黑色"}]},
+    }
+
+    async def handler(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response(replies[body["next_action"].split("_")[-1]])
+
+    async def scenario() -> Tuple[list, Optional[Exception]]:
+        app = web.Application()
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        domain = Domain.from_yaml("slots:\n  color:\n    type: text\n    mappings: [{type: custom}]\n")
+        tracker = DialogueStateTracker("buyer-1", domain.slots)
+        nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+        try:
+            events = await RemoteAction("action_good", endpoint).run(
+                CollectingOutputChannel(), nlg, tracker, domain)
+            error: Optional[Exception] = None
+            try:
+                await RemoteAction("action_bad", endpoint).run(CollectingOutputChannel(), nlg, tracker, domain)
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                error = exc
+        finally:
+            await runner.cleanup()
+        return events, error
+
+    events, error = asyncio.run(scenario())
+    assert events == [SlotSet("color", "黑色")]
+    assert isinstance(error, ValidationError)
+    assert error.message.startswith("{'event': 'slot', 'value': '黑色'} is not valid under any of the given schemas")
+
+
+def test_sqlite_tracker_store_in_wal_mode_keeps_every_event(tmp_path, patched: None) -> None:
+    """The patched SQLite tracker store commits in WAL mode and still stores and returns
+    every event in order (a second store on the same file, like a restarted Rasa, reads them)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("slots:\n  color:\n    type: text\n    mappings: [{type: custom}]\n")
+    path = tmp_path / "conversations.db"
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    tracker = DialogueStateTracker("buyer-1", domain.slots)
+    turns = [UserUttered("卫衣黑色有货吗"), SlotSet("color", "黑色"), ActionExecuted("action_stock"),
+             BotUttered("亲，加绒连帽卫衣（黑色/XL）目前仅剩1件了"), ActionExecuted("action_listen")]
+    for event in turns:
+        tracker.update(event)
+        asyncio.run(store.save(tracker))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    reopened = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    again = asyncio.run(reopened.retrieve("buyer-1"))
+    assert [type(e).__name__ for e in again.events] == [type(e).__name__ for e in turns]
+    assert again.get_slot("color") == "黑色" and again.latest_message.text == "卫衣黑色有货吗"
+
+
+def test_event_type_lookup_resolves_exactly_as_rasa() -> None:
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event, SlotSet
+
+    names = sorted({cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)})
+    assert {"user", "bot", "slot", "action", "session_started", "active_loop"} <= set(names)
+    cases = [(name, None) for name in names] + [("topic", None), ("no_such_event", SlotSet)]
+    before = [Event.resolve_by_type(name, default) for name, default in cases]
+    patches.apply_all()
+    try:
+        after = [Event.resolve_by_type(name, default) for name, default in cases]
+        with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+            Event.resolve_by_type("no_such_event")
+    finally:
+        patches.revert_all()
+    assert after == before
+    # and a stored tracker's events deserialise to the same objects
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    dumped = [e.as_dict() for e in (UserUttered("有货吗"), ActionExecuted("action_stock"), BotUttered("亲，有现货"),
+                                    SlotSet("color", "黑色"))]
+    original = [Event.from_parameters(d) for d in dumped]
+    patches.apply_all()
+    try:
+        assert [Event.from_parameters(d) for d in dumped] == original
+    finally:
+        patches.revert_all()
+
+
+@pytest.mark.parametrize("limit, setup, expired", [
+    (0, "plain", False),            # off by default: only Rasa's clock expires sessions
+    (20, "plain", True),            # 25 buyer messages in this session
+    (30, "plain", False),
+    (20, "new_session", False),     # a session started 5 messages ago
+    (20, "in_form", False),         # never inside a form
+    (20, "paused", False),          # never while a person has the conversation
+])
+def test_session_turn_limit(limit: int, setup: str, expired: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, ConversationPaused,
+                                         SessionStarted, UserUttered)
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("session_config:\n  session_expiration_time: 60\n"
+                              "  carry_over_slots_to_new_session: true\n"
+                              "forms:\n  stock_form:\n    required_slots: []\n")
+    tracker = DialogueStateTracker("buyer-1", domain.slots)
+    tracker.update(SessionStarted())
+    for i in range(25):
+        if setup == "new_session" and i == 20:
+            tracker.update(SessionStarted())
+        tracker.update(UserUttered(f"第{i}条"))
+        tracker.update(BotUttered("亲，在的"))
+        tracker.update(ActionExecuted("action_listen"))
+    if setup == "in_form":
+        tracker.update(ActiveLoop("stock_form"))
+    if setup == "paused":
+        tracker.update(ConversationPaused())
+    monkeypatch.setenv("KEFU_SESSION_MAX_TURNS", str(limit))
+    processor = types.SimpleNamespace(domain=domain)  # _has_session_expired reads only the domain
+    patches.apply_all()
+    try:
+        assert patches._has_session_expired(processor, tracker) is expired
+    finally:
+        patches.revert_all()
+    # Rasa's own check (by time) says not expired for all of these
+    from rasa.core.processor import MessageProcessor
+
+    assert MessageProcessor._has_session_expired(processor, tracker) is False
