@@ -70,8 +70,10 @@ def save_import(db_path: Path, result: ImportResult, platform: str = "") -> int:
 
 def _store_products(conn: sqlite3.Connection, products: Iterable[Product], skus: List[Sku], batch: int) -> None:
     for p in products:
+        # Delete-then-insert rather than INSERT OR REPLACE: the same SQL runs on SQLite and PostgreSQL.
+        conn.execute("DELETE FROM import_products WHERE id = ?", (p.id,))
         conn.execute(
-            "INSERT OR REPLACE INTO import_products VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO import_products VALUES (?,?,?,?,?,?,?,?,?)",
             (p.id, p.name, p.category, p.price, json.dumps(list(p.aliases), ensure_ascii=False), p.fit, p.fit_note,
              p.description, batch),
         )
@@ -85,8 +87,10 @@ def _store_products(conn: sqlite3.Connection, products: Iterable[Product], skus:
 
 
 def _store_orders(conn: sqlite3.Connection, orders: Iterable[Order], batch: int) -> None:
+    orders = list(orders)
+    conn.executemany("DELETE FROM import_orders WHERE order_id = ?", [(o.order_id,) for o in orders])
     conn.executemany(
-        f"INSERT OR REPLACE INTO import_orders ({_ORDER_COLUMNS}, batch) VALUES ({','.join('?' * 17)})",
+        f"INSERT INTO import_orders ({_ORDER_COLUMNS}, batch) VALUES ({','.join('?' * 17)})",
         [(o.order_id, o.status.value, o.product_id, o.color, o.size, o.quantity, o.amount, o.created_at.isoformat(),
           _iso(o.paid_at), _iso(o.shipped_at), o.courier, o.tracking_number, o.receiver_name, o.receiver_phone,
           o.receiver_address, o.province, batch) for o in orders],
@@ -105,13 +109,16 @@ def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
         row = conn.execute("SELECT position FROM shop_products WHERE id = ?", (p["id"],)).fetchone()
         position = row["position"] if row else next_position
         next_position += 0 if row else 1
-        conn.execute("INSERT OR REPLACE INTO shop_products VALUES (?,?,?,?,?,?,?,?,?)",
+        conn.execute("DELETE FROM shop_products WHERE id = ?", (p["id"],))
+        conn.execute("INSERT INTO shop_products VALUES (?,?,?,?,?,?,?,?,?)",
                      (p["id"], position, p["name"], p["category"], p["price"], p["aliases"], p["fit"], p["fit_note"],
                       p["description"]))
         conn.execute("DELETE FROM shop_skus WHERE product_id = ?", (p["id"],))
-    conn.execute("INSERT OR REPLACE INTO shop_skus SELECT product_id, position, color, size, stock, restock_date"
+    conn.execute("DELETE FROM shop_skus WHERE product_id IN (SELECT product_id FROM import_skus)")
+    conn.execute("INSERT INTO shop_skus SELECT product_id, position, color, size, stock, restock_date"
                  " FROM import_skus")
-    conn.execute(f"INSERT OR REPLACE INTO shop_orders SELECT {_ORDER_COLUMNS} FROM import_orders")
+    conn.execute("DELETE FROM shop_orders WHERE order_id IN (SELECT order_id FROM import_orders)")
+    conn.execute(f"INSERT INTO shop_orders SELECT {_ORDER_COLUMNS} FROM import_orders")
     # An imported order replaces the sample's, tracking history included.
     conn.execute("DELETE FROM shop_tracking_events WHERE order_id IN (SELECT order_id FROM import_orders)")
     updated = apply_order_updates(conn)

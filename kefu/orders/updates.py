@@ -101,8 +101,9 @@ class OrderUpdateStore:
                 if row is not None and row["event_time"] > _utc(update.event_time):
                     return False
                 keep = (lambda name: row[name]) if row is not None else (lambda name: None)
+                conn.execute("DELETE FROM order_updates WHERE order_id = ?", (update.order_id,))
                 conn.execute(
-                    "INSERT OR REPLACE INTO order_updates VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO order_updates VALUES (?,?,?,?,?,?,?,?,?)",
                     (update.order_id, update.status.value, _utc(update.event_time),
                      _iso(update.paid_at) or keep("paid_at"), _iso(update.shipped_at) or keep("shipped_at"),
                      update.courier or keep("courier"), update.tracking_number or keep("tracking_number"),
@@ -118,11 +119,13 @@ class OrderUpdateStore:
     def record_aftersale(self, aftersale: AfterSale) -> None:
         conn = self._connect()
         try:
-            conn.execute(
-                "INSERT OR REPLACE INTO order_aftersales VALUES (?,?,?,?,?,?,?,?)",
-                (aftersale.aftersale_id, aftersale.order_id, aftersale.status, aftersale.kind, aftersale.refund_amount,
-                 aftersale.applied_at.isoformat(), aftersale.source, _now()),
-            )
+            with db.transaction(conn):
+                conn.execute("DELETE FROM order_aftersales WHERE aftersale_id = ?", (aftersale.aftersale_id,))
+                conn.execute(
+                    "INSERT INTO order_aftersales VALUES (?,?,?,?,?,?,?,?)",
+                    (aftersale.aftersale_id, aftersale.order_id, aftersale.status, aftersale.kind, aftersale.refund_amount,
+                     aftersale.applied_at.isoformat(), aftersale.source, _now()),
+                )
         finally:
             conn.close()
 
