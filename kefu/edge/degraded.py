@@ -46,6 +46,7 @@ class DegradedTickets:
         try:
             return self._create(record)
         except (sqlite3.Error, OSError) as exc:
+            self.store.close_connection()  # a connection SQLite opened read-only stays so: reopen later
             logger.error("ticket store unavailable (%s); degraded ticket for %s queued in %s",
                          exc, conversation_id, self.queue_path)
             self._append(record)
@@ -95,6 +96,7 @@ class DegradedTickets:
                     self._create(record)
                     created += 1
                 except (sqlite3.Error, OSError):
+                    self.store.close_connection()
                     left.append(record)
             tmp = self.queue_path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

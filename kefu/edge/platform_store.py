@@ -64,6 +64,7 @@ class ConversationPlatformStore(SQLiteStore):
             ).fetchone()
         except sqlite3.Error as exc:
             logger.warning("conversation_platform unreadable (%s)", exc)
+            self.close_connection()  # SQLite may have opened it read-only: reopen next time
             return None
         if row is None:
             return None
@@ -95,6 +96,7 @@ class ConversationPlatformStore(SQLiteStore):
             )
         except sqlite3.Error as exc:
             logger.warning("conversation_platform not writable (%s); %s kept in memory", exc, conversation_id)
+            self.close_connection()
             with self._lock:
                 self._unsaved[conversation_id] = platform
         return platform
@@ -112,5 +114,6 @@ class ConversationPlatformStore(SQLiteStore):
                     (conversation_id, platform, time.time()),
                 )
         except sqlite3.Error:
+            self.close_connection()
             with self._lock:
                 self._unsaved.update(pending)
