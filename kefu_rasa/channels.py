@@ -202,6 +202,8 @@ class _KefuInput:
             if failure is None and await _is_paused(request, message.conversation_id):
                 return collector
             await self._degrade(collector, message, platform, failure)
+        elif edge.degraded.has_pending():  # the store is back for this turn: file what waited
+            await in_thread(edge.degraded.flush)
         return collector
 
     async def _run_turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],

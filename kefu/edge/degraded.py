@@ -67,6 +67,13 @@ class DegradedTickets:
             with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+    def has_pending(self) -> bool:
+        """Cheap check (one stat) for tickets waiting on disk."""
+        try:
+            return self.queue_path.stat().st_size > 0
+        except OSError:
+            return False
+
     def pending(self) -> List[Dict[str, Any]]:
         try:
             lines = self.queue_path.read_text(encoding="utf-8").splitlines()

@@ -81,7 +81,7 @@ class ConversationPlatformStore(SQLiteStore):
         existing = self.stored(conversation_id)
         if existing:
             if requested and requested != existing:
-                logger.info("conversation %s stays on %s (later metadata said %s)",
+                logger.debug("conversation %s stays on %s (later metadata said %s)",
                             conversation_id, existing, requested)
             self._save_pending()
             return existing

@@ -13,7 +13,10 @@ to loopback.
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import yaml
 
 from sanic import Sanic
 from sanic.request import Request
@@ -28,8 +31,28 @@ logger = logging.getLogger("kefu.servers.actions")
 MAX_ACTION_NAME = 200
 
 
-def validate_action_call(body: Any) -> None:
-    """The fields rasa-sdk reads without checking; an :class:`EdgeError` names the first one wrong."""
+# Python types a slot of each Rasa slot type can hold (None: not set). ``any`` holds anything.
+SLOT_TYPES = {"text": (str,), "categorical": (str,), "float": (int, float), "bool": (bool,), "list": (list,)}
+
+
+def load_slot_types(domain_path: Path) -> Dict[str, str]:
+    """``{slot: rasa type}`` from the domain file the actions were written for."""
+    data = yaml.safe_load(domain_path.read_text(encoding="utf-8")) or {}
+    slots = data.get("slots") or {}
+    return {name: str(spec.get("type", "any")) for name, spec in slots.items() if isinstance(spec, dict)}
+
+
+def _check_slots(slots: Dict[str, Any], slot_types: Dict[str, str]) -> None:
+    for name, value in slots.items():
+        allowed = SLOT_TYPES.get(slot_types.get(name, "any"))
+        if value is not None and allowed and (not isinstance(value, allowed) or isinstance(value, bool)
+                                              and bool not in allowed):
+            raise EdgeError(f"slot {str(name)[:40]!r} must be {slot_types[name]}, not {type(value).__name__}")
+
+
+def validate_action_call(body: Any, slot_types: Optional[Dict[str, str]] = None) -> None:
+    """The fields rasa-sdk reads without checking; an :class:`EdgeError` names the first one wrong.
+    Slot values must have their domain type (Rasa's trackers always do; a forged call may not)."""
     if not isinstance(body, dict):
         raise EdgeError("an action call must be a JSON object")
     name = body.get("next_action")
@@ -40,8 +63,9 @@ def validate_action_call(body: Any) -> None:
         raise EdgeError("'tracker' must be an object")
     if not isinstance(tracker.get("sender_id"), str) or not tracker["sender_id"]:
         raise EdgeError("'tracker.sender_id' must be a string")
+    # Rasa always sends these three; an action must not have to guess.
     for key, kind in (("slots", dict), ("latest_message", dict), ("events", list)):
-        if key in tracker and tracker[key] is not None and not isinstance(tracker[key], kind):
+        if not isinstance(tracker.get(key), kind):
             raise EdgeError(f"'tracker.{key}' must be {'an object' if kind is dict else 'a list'}")
     for event in tracker.get("events") or []:
         if not isinstance(event, dict) or not isinstance(event.get("event"), str):
@@ -49,6 +73,7 @@ def validate_action_call(body: Any) -> None:
         if event["event"] == "user":
             _check_user_message(event.get("parse_data") or {}, "a user event's parse_data")
     _check_user_message(tracker.get("latest_message") or {}, "'tracker.latest_message'")
+    _check_slots(tracker["slots"], slot_types or {})
     if "domain" in body and body["domain"] is not None and not isinstance(body["domain"], dict):
         raise EdgeError("'domain' must be an object")
     if "version" in body and body["version"] is not None and not isinstance(body["version"], str):
@@ -75,6 +100,7 @@ def create_app(settings: Optional[Settings] = None, action_package: str = "actio
     from rasa_sdk.endpoint import create_app as sdk_create_app
 
     settings = settings or Settings.from_env()
+    slot_types = load_slot_types(settings.root / "domain.yml")
     app = sdk_create_app(action_package, cors_origins=None)
     attach_logger(app, logger)
     protect(app, lambda: read_service_token(settings))
@@ -83,7 +109,7 @@ def create_app(settings: Optional[Settings] = None, action_package: str = "actio
     async def check_call(request: Request) -> Optional[HTTPResponse]:
         if request.path == "/webhook" and request.method == "POST" and hasattr(request.ctx, "body"):
             try:
-                validate_action_call(request.ctx.body)
+                validate_action_call(request.ctx.body, slot_types)
             except EdgeError as exc:
                 return json_response(exc.as_json(), status=exc.status_code)
             request.parsed_json = request.ctx.body
