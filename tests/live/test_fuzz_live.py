@@ -157,7 +157,7 @@ def test_before_fuzzing_a_conversation_and_a_ticket_exist(live_stack) -> None:
 
 
 @_fuzz_settings("rest")
-@given(body=st.one_of(_raw_bodies(), _buyer_json(valid_share=12).map(encode)))
+@given(body=st.one_of(_raw_bodies(), _buyer_json(valid_share=25).map(encode)))
 def test_fuzz_rest_channel(live_stack, http: requests.Session, body: bytes) -> None:
     answer = send("rest", http, "POST", f"{live_stack.settings.rasa_url}/webhooks/rest/webhook", repr(body[:200]),
                   data=body, headers={"Content-Type": "application/json"})
@@ -166,7 +166,7 @@ def test_fuzz_rest_channel(live_stack, http: requests.Session, body: bytes) -> N
 
 
 @_fuzz_settings("callback")
-@given(body=st.one_of(_raw_bodies(), _buyer_json(valid_share=15).map(encode)))
+@given(body=st.one_of(_raw_bodies(), _buyer_json(valid_share=30).map(encode)))
 def test_fuzz_callback_channel(live_stack, http: requests.Session, body: bytes) -> None:
     send("callback", http, "POST", f"{live_stack.settings.rasa_url}/webhooks/callback/webhook", repr(body[:200]),
          data=body, headers={"Content-Type": "application/json"})
