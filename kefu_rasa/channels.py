@@ -178,6 +178,22 @@ class _KefuInput:
     def output_for_request(self) -> CollectingOutputChannel:
         raise NotImplementedError
 
+    def answer(self, collector: CollectingOutputChannel) -> HTTPResponse:
+        """The HTTP answer to an accepted message."""
+        raise NotImplementedError
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """``GET /`` (health with store writes) and ``POST /webhook``, at ``/webhooks/<name>/``."""
+        webhook = Blueprint(f"kefu_{self.name()}_webhook", __name__)
+        _health_route(webhook, self.edge)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            outcome = await self.handle(request, on_new_message)
+            return outcome if isinstance(outcome, HTTPResponse) else self.answer(outcome)
+
+        return webhook
+
     async def handle(self, request: Request,
                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> "HTTPResponse | CollectingOutputChannel":
         """Validate, fix the platform, run the turn; an :class:`HTTPResponse` means refused."""
@@ -274,18 +290,8 @@ class KefuRestInput(_KefuInput, RestInput):
     def get_output_channel(self) -> Optional[CollectingOutputChannel]:
         return GuardedCollectingOutput()
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        webhook = Blueprint("kefu_rest_webhook", __name__)
-        _health_route(webhook, self.edge)
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            outcome = await self.handle(request, on_new_message)
-            if isinstance(outcome, HTTPResponse):
-                return outcome
-            return response.json(outcome.messages)
-
-        return webhook
+    def answer(self, collector: CollectingOutputChannel) -> HTTPResponse:
+        return response.json(collector.messages)
 
 
 class KefuCallbackInput(_KefuInput, CallbackInput):
@@ -307,18 +313,8 @@ class KefuCallbackInput(_KefuInput, CallbackInput):
     def get_output_channel(self) -> CollectingOutputChannel:
         return GuardedCallbackOutput(self.callback_endpoint)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("kefu_callback_webhook", __name__)
-        _health_route(webhook, self.edge)
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            outcome = await self.handle(request, on_new_message)
-            if isinstance(outcome, HTTPResponse):
-                return outcome
-            return response.text("success")
-
-        return webhook
+    def answer(self, collector: CollectingOutputChannel) -> HTTPResponse:
+        return response.text("success")  # the messages went to the callback URL
 
 
 __all__: List[str] = ["KefuRestInput", "KefuCallbackInput", "GuardedCollectingOutput", "GuardedCallbackOutput"]
