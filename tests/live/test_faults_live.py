@@ -54,7 +54,7 @@ class Supervised:
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.supervisor = Supervisor(stack, io.StringIO(), interval_s=1.0, health_timeout_s=3.0)
+        self.supervisor = Supervisor(stack, io.StringIO(), interval_s=1.0, health_timeout_s=5.0)
         self._thread: Optional[threading.Thread] = None
         self._stop: Optional[threading.Event] = None
 
