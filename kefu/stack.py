@@ -226,7 +226,6 @@ class Stack:
     def start(self) -> "Stack":
         if not model_file(self.settings).exists():
             raise StackError("no trained model at models/kefu.tar.gz: run `make train` (make run does it for you)")
-        os.umask(STATE_UMASK)  # every state file (databases, logs, tokens) created 0600
         from kefu.servers.auth import ensure_service_token
 
         tighten_state_permissions(self.settings)
@@ -276,7 +275,8 @@ class Stack:
             service.process.wait()
 
     def _spawn(self, service: Service, env: Dict[str, str]) -> None:
-        log = open(self.log_dir / f"{service.name}.log", "ab")
+        log_path = self.log_dir / f"{service.name}.log"
+        log = open(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
         log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {service.name}\n".encode())
         log.flush()
         service.process = subprocess.Popen(
@@ -287,6 +287,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            umask=STATE_UMASK,  # every file a service creates (databases, queues) is 0600
         )
         log.close()
 
@@ -375,7 +376,8 @@ class Supervisor:
         self.events.append(line)
         print(stamped, file=self.out, flush=True)
         try:
-            with open(self.stack.log_dir / "supervisor.log", "a", encoding="utf-8") as log:
+            fd = os.open(self.stack.log_dir / "supervisor.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
                 log.write(stamped + "\n")
         except OSError:
             pass

@@ -362,6 +362,18 @@ def test_issue9_3_action_server_and_nlg_are_private(live_stack) -> None:
         assert answer.status_code == 401
 
 
+def test_issue9_9_no_token_in_ps_and_state_files_are_private(live_stack) -> None:
+    import stat
+
+    for svc in live_stack.services:
+        cmdline = Path(f"/proc/{svc.pid}/cmdline").read_bytes().decode(errors="replace")
+        assert live_stack.token not in cmdline, svc.name
+        assert read_service_token(live_stack.settings) not in cmdline, svc.name
+    state = live_stack.settings.state_dir
+    for name in ("rasa-api-token", "service-token", "kefu.db", "conversations.db"):
+        assert stat.S_IMODE((state / name).stat().st_mode) == 0o600, name
+
+
 def test_issue9_4_a_percent_encoded_sender_is_reached_through_handoff_and_back(live_stack) -> None:
     """Chinese nicknames and spaces: the agent's reply, the sync and the hand-back reach the same
     conversation, and the bot answers the buyer again afterwards."""
