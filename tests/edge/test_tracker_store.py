@@ -23,13 +23,23 @@ def turn(tracker: DialogueStateTracker, user: str, bot: str) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
+def open_store(db: Path) -> ResilientSQLTrackerStore:
+    """A store on ``db``, as Rasa builds it from endpoints.yml (a second call is another process's view)."""
+    return ResilientSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
+
+
+async def started(store: ResilientSQLTrackerStore, sender: str, user: str, bot: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, [])
+    turn(tracker, user, bot)
+    await store.save(tracker)
+    return tracker
+
+
 def test_turns_during_a_read_only_database_are_kept_and_written_later(tmp_path: Path) -> None:
     async def run() -> None:
         db = tmp_path / "conversations.db"
-        store = ResilientSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
-        tracker = DialogueStateTracker("b1", [])
-        turn(tracker, "你好", "您好")
-        await store.save(tracker)
+        store = open_store(db)
+        await started(store, "b1", "你好", "您好")
         with read_only(db):
             tracker = await store.retrieve("b1")
             turn(tracker, "转人工", "已为您转接")
@@ -41,8 +51,7 @@ def test_turns_during_a_read_only_database_are_kept_and_written_later(tmp_path: 
         turn(tracker, "人呢", "请稍等")
         await store.save(tracker)
         assert store.unsaved == 0
-        fresh = ResilientSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
-        assert texts(await fresh.retrieve("b1")) == ["你好", "您好", "转人工", "已为您转接", "人呢", "请稍等"]
+        assert texts(await open_store(db).retrieve("b1")) == ["你好", "您好", "转人工", "已为您转接", "人呢", "请稍等"]
 
     asyncio.run(run())
 
@@ -50,18 +59,13 @@ def test_turns_during_a_read_only_database_are_kept_and_written_later(tmp_path: 
 def test_a_locked_database_keeps_other_conversations_and_flushes_them(tmp_path: Path) -> None:
     async def run() -> None:
         db = tmp_path / "conversations.db"
-        store = ResilientSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
-        first = DialogueStateTracker("b2", [])
-        turn(first, "在吗", "在的")
-        await store.save(first)
+        store = open_store(db)
+        first = await started(store, "b2", "在吗", "在的")
         with locked(db):
-            other = DialogueStateTracker("b3", [])
-            turn(other, "发货了吗", "已发货")
-            await store.save(other)
+            await started(store, "b3", "发货了吗", "已发货")
             assert store.unsaved == 1
         turn(first, "谢谢", "不客气")
         await store.save(first)  # a later success also writes what waited
-        fresh = ResilientSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
-        assert texts(await fresh.retrieve("b3")) == ["发货了吗", "已发货"]
+        assert texts(await open_store(db).retrieve("b3")) == ["发货了吗", "已发货"]
 
     asyncio.run(run())
