@@ -24,7 +24,12 @@ def read_only(path: Path) -> Iterator[None]:
     """``path`` (and its WAL files) cannot be written by anyone, root included, until the block ends."""
     files = _companions(path)
     if os.geteuid() == 0:
-        subprocess.run(["chattr", "+i", *map(str, files)], check=True)
+        try:
+            subprocess.run(["chattr", "+i", *map(str, files)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as exc:  # no chattr, or a filesystem without the flag
+            import pytest
+
+            pytest.skip(f"cannot make {path.name} read-only for root here ({exc})")
     else:
         for file in files:
             file.chmod(0o444)
