@@ -339,10 +339,18 @@ def test_issue9_1_lone_surrogate_sender_is_refused_and_the_stack_stays_up(live_s
         answer = requests.post(f"{s.rasa_url}/webhooks/{channel}/webhook", data=b'{"sender":"\\ud800","message":"hi"}',
                                headers={"Content-Type": "application/json"}, timeout=30)
         assert answer.status_code == 400 and "surrogate" in answer.json()["message"]
+    # Issue 9 #8: half an emoji in a message poisoned the conversation (no ticket ever after).
+    half = requests.post(f"{s.rasa_url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+                         data=b'{"sender":"half-emoji","message":"\\ud83d\u8f6c\u4eba\u5de5"}', timeout=30)
+    assert half.status_code == 400
     time.sleep(2)
     assert {svc.name: svc.pid for svc in live_stack.services} == pids
     assert all(svc.running for svc in live_stack.services)
     assert live_stack.say("after-surrogate", "你好", {"platform": "jd"})
+    assert live_stack.say("half-emoji", "😀转人工", {"platform": "jd"})
+    from kefu.handoff.tickets import TicketStore
+
+    assert TicketStore(s.db_path).active_for("half-emoji") is not None
 
 
 def test_issue9_2_a_100k_message_gets_the_polite_note_not_the_nlu(live_stack) -> None:
