@@ -312,11 +312,13 @@ class ScaleStack(Stack):
     def rasa_service(self, index: int) -> Service:
         s = self.settings
         port = self.replica_ports[index]
+        # kefu's launcher reads the API token from the state folder: never on a command line.
         launcher = ["-m", "kefu_rasa.launch"] if self.patched else ["-m", "rasa"]
+        token = [] if self.patched else ["--auth-token", self.token]
         return Service(
             f"rasa-{index + 1}",
             [sys.executable, *launcher, "run", "--model", str(model_file(s)), "--endpoints", SCALE_ENDPOINTS,
-             "--credentials", "credentials.yml", "--enable-api", "--auth-token", self.token,
+             "--credentials", "credentials.yml", "--enable-api", *token,
              "--interface", s.host, "--port", str(port)],
             f"http://{s.host}:{port}/status?token={self.token}",
             port,

@@ -6,6 +6,21 @@ service and the web app are started and health-checked first, and Rasa last.
 Every service runs as a child process with the same ``KEFU_*`` environment, so
 `kefu.settings` is the one place their ports and paths come from. Logs go to
 ``.kefu/logs/<service>.log``; when a service fails, the tail of its log is shown.
+
+Supervision (:class:`Supervisor`, run by `kefu up`): every few seconds each
+service's health URL is asked with a timeout. A service that exited, or that did
+not answer :data:`UNRESPONSIVE_CHECKS` times in a row (a frozen event loop answers
+nothing), is restarted with exponential backoff while the others keep running; why
+is printed and written to ``logs/supervisor.log``. A service that answers but not
+200 (its database is read-only, say) is reported, not restarted: a restart would
+not help and would cost buyers answers. Everything stops only on Ctrl-C or when one
+service crash-loops (:data:`CRASH_LOOP_RESTARTS` restarts within
+:data:`CRASH_LOOP_WINDOW_S`), and the supervisor says which.
+
+Secrets: the Rasa API token and the internal services' shared token are generated
+once into the state folder (0600; every state file is created 0600, the services
+run with umask 077) and never put on a command line: Rasa starts through
+``kefu_rasa.launch``, which reads the token itself.
 """
 
 from __future__ import annotations
@@ -18,17 +33,30 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Deque, Dict, List, Optional, Sequence, TextIO
 
 from kefu.settings import PROJECT_ROOT, Settings
 
 STARTUP_TIMEOUT_S = 60.0
 RASA_STARTUP_TIMEOUT_S = 240.0
 HTTP_TIMEOUT_S = 30.0
+# Supervision: how often, how long a health check may take, when a service counts as frozen.
+CHECK_INTERVAL_S = 2.0
+HEALTH_TIMEOUT_S = 5.0
+UNRESPONSIVE_CHECKS = 3
+BACKOFF_FIRST_S = 1.0
+BACKOFF_MAX_S = 30.0
+CRASH_LOOP_RESTARTS = 5
+CRASH_LOOP_WINDOW_S = 300.0
+STATE_UMASK = 0o077
+# The action server and the NLG service only ever talk to Rasa on this machine.
+LOOPBACK = "127.0.0.1"
 
 
 class StackError(Exception):
@@ -45,6 +73,16 @@ class Service:
     port: int
     timeout_s: float = STARTUP_TIMEOUT_S
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
+    # Supervision state (see Supervisor).
+    failures: int = 0
+    restarts: Deque[float] = field(default_factory=deque, repr=False)
+    restart_at: Optional[float] = None
+    starting_until: Optional[float] = None
+    reported_status: Optional[int] = None
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.process.pid if self.process is not None else None
 
     @property
     def running(self) -> bool:
@@ -52,17 +90,32 @@ class Service:
 
 
 def ensure_api_token(settings: Settings) -> str:
-    """The Rasa HTTP API token: generated on first run into .kefu/ (never in git), then reused."""
+    """The Rasa HTTP API token: generated on first run into .kefu/ (0600, never in git), then reused."""
+    return _ensure_api_token(settings)[0]
+
+
+def _ensure_api_token(settings: Settings) -> "tuple[str, bool]":
+    """(token, created now)."""
+    from kefu.servers.auth import write_private
+
     path = settings.token_file
     if path.exists():
         token = path.read_text().strip()
         if token:
-            return token
-    path.parent.mkdir(parents=True, exist_ok=True)
+            return token, False
     token = secrets.token_urlsafe(32)
-    path.write_text(token + "\n")
-    path.chmod(0o600)
-    return token
+    write_private(path, token + "\n")
+    return token, True
+
+
+def tighten_state_permissions(settings: Settings) -> None:
+    """The state folder 0700 and its files 0600, also those made before `kefu up` (e.g. `kefu load-shop`)."""
+    state = settings.state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    state.chmod(0o700)
+    for path in [*state.glob("*"), *state.glob("logs/*")]:
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def service_environment(settings: Settings) -> Dict[str, str]:
@@ -106,12 +159,17 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
+    return http_status(url, timeout) == 200
+
+
+def http_status(url: str, timeout: float = 2.0) -> Optional[int]:
+    """The HTTP status ``url`` answers with, or None when it does not answer within ``timeout``."""
     import requests  # deferred: keeps `kefu --help` fast
 
     try:
-        return requests.get(url, timeout=timeout).status_code == 200
+        return requests.get(url, timeout=timeout).status_code
     except requests.RequestException:
-        return False
+        return None
 
 
 class Stack:
@@ -123,16 +181,17 @@ class Stack:
         self.log_dir = self.settings.state_dir / "logs"
         self.services: List[Service] = []
         self.token = ""
+        self.token_created = False
+        self._env: Dict[str, str] = {}
 
     # -- composition ---------------------------------------------------------------
     def build_services(self) -> List[Service]:
         s = self.settings
         python = sys.executable
-        rasa = str(Path(python).with_name("rasa"))
         services = [
             Service(
                 "actions",
-                [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
+                [python, "-m", "kefu", "serve", "actions"],
                 f"http://{s.host}:{s.action_port}/health",
                 s.action_port,
             ),
@@ -156,14 +215,14 @@ class Stack:
             Service(
                 "rasa",
                 [
-                    rasa, "run",
+                    python, "-m", "kefu_rasa.launch", "run",
                     "--model", str(model_file(s)),
                     "--endpoints", "endpoints.yml",
                     "--credentials", "credentials.yml",
-                    "--enable-api", "--auth-token", self.token,
+                    "--enable-api",  # the token: read by kefu_rasa.launch, never on this command line
                     "--interface", s.host, "--port", str(s.rasa_port),
                 ],
-                f"{s.rasa_url}/status?token={self.token}",
+                f"{s.rasa_url}/webhooks/rest/",
                 s.rasa_port,
                 timeout_s=RASA_STARTUP_TIMEOUT_S,
             )
@@ -174,7 +233,11 @@ class Stack:
     def start(self) -> "Stack":
         if not model_file(self.settings).exists():
             raise StackError("no trained model at models/kefu.tar.gz: run `make train` (make run does it for you)")
-        self.token = ensure_api_token(self.settings)
+        from kefu.servers.auth import ensure_service_token
+
+        tighten_state_permissions(self.settings)
+        self.token, self.token_created = _ensure_api_token(self.settings)
+        ensure_service_token(self.settings)
         self.services = self.build_services()
         busy = [f"{svc.name} :{svc.port}" for svc in self.services if not port_is_free(self.settings.host, svc.port)]
         if busy:
@@ -183,7 +246,7 @@ class Stack:
                 "Stop it, or choose other ports with KEFU_RASA_PORT / KEFU_ACTION_PORT / KEFU_NLG_PORT / KEFU_WEB_PORT."
             )
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = service_environment(self.settings)
+        env = self._env = service_environment(self.settings)
         try:
             front, rasa = self.services[:-1], self.services[-1]
             for service in front:
@@ -197,8 +260,30 @@ class Stack:
             raise
         return self
 
+    def service(self, name: str) -> Service:
+        return next(svc for svc in self.services if svc.name == name)
+
+    def respawn(self, service: Service) -> None:
+        """Start ``service`` again (after it died or was killed) with the stack's environment."""
+        self._spawn(service, self._env)
+
+    def kill(self, service: Service, sig: int = signal.SIGKILL) -> None:
+        """Signal the service's whole process group and reap it."""
+        if service.process is None:
+            return
+        try:
+            os.killpg(service.process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            service.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(service.process.pid, signal.SIGKILL)
+            service.process.wait()
+
     def _spawn(self, service: Service, env: Dict[str, str]) -> None:
-        log = open(self.log_dir / f"{service.name}.log", "ab")
+        log_path = self.log_dir / f"{service.name}.log"
+        log = open(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
         log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {service.name}\n".encode())
         log.flush()
         service.process = subprocess.Popen(
@@ -209,6 +294,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            umask=STATE_UMASK,  # every file a service creates (databases, queues) is 0600
         )
         log.close()
 
@@ -277,6 +363,109 @@ def send_rest_message(rasa_url: str, sender: str, text: str, metadata: Optional[
     return response.json()
 
 
+class CrashLoop(StackError):
+    """One service keeps dying: the supervisor stops everything and says which."""
+
+
+class Supervisor:
+    """Keeps a started :class:`Stack` answering: restarts what died or froze, reports what is degraded."""
+
+    def __init__(self, stack: Stack, out: Optional[TextIO] = None, *,
+                 interval_s: float = CHECK_INTERVAL_S, health_timeout_s: float = HEALTH_TIMEOUT_S) -> None:
+        self.stack = stack
+        self.out = out or sys.stdout
+        self.interval_s = interval_s
+        self.health_timeout_s = health_timeout_s
+        self.events: List[str] = []  # every restart and report, for `kefu up`'s log and for tests
+
+    def say(self, line: str) -> None:
+        stamped = f"{time.strftime('%H:%M:%S')} supervisor: {line}"
+        self.events.append(line)
+        print(stamped, file=self.out, flush=True)
+        try:
+            fd = os.open(self.stack.log_dir / "supervisor.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(stamped + "\n")
+        except OSError:
+            pass
+
+    def check_once(self, now: Optional[float] = None) -> None:
+        """One round over every service. Raises :class:`CrashLoop` when one keeps dying."""
+        now = time.monotonic() if now is None else now
+        for service in self.stack.services:
+            if service.restart_at is not None:
+                if now >= service.restart_at:
+                    service.restart_at = None
+                    self.stack.respawn(service)
+                    service.starting_until = now + service.timeout_s
+                    self.say(f"{service.name} started again (pid {service.pid})")
+                continue
+            self._check(service, now)
+
+    def _check(self, service: Service, now: float) -> None:
+        if not service.running:
+            code = service.process.returncode if service.process is not None else None
+            self._restart(service, f"exited (code {code})", now)
+            return
+        status = http_status(service.health_url, timeout=self.health_timeout_s)
+        if status is None:
+            if service.starting_until is not None and now < service.starting_until:
+                return  # still loading (Rasa's model takes ~30 s)
+            service.failures += 1
+            if service.failures >= UNRESPONSIVE_CHECKS:
+                self._restart(service, f"did not answer {service.health_url.split('?')[0]} within "
+                                       f"{self.health_timeout_s:.0f}s, {service.failures} checks in a row", now)
+            return
+        service.starting_until = None
+        service.failures = 0
+        if status != service.reported_status:
+            if status == 200:
+                if service.reported_status is not None:
+                    self.say(f"{service.name} is healthy again")
+            else:
+                self.say(f"{service.name} answers its health check with HTTP {status} (degraded; "
+                         f"not restarted, a restart would not fix it): see {self.stack.log_dir}/{service.name}.log")
+            service.reported_status = status
+
+    def _restart(self, service: Service, reason: str, now: float) -> None:
+        while service.restarts and now - service.restarts[0] > CRASH_LOOP_WINDOW_S:
+            service.restarts.popleft()
+        if len(service.restarts) >= CRASH_LOOP_RESTARTS:
+            raise CrashLoop(f"{service.name} {reason} after {len(service.restarts)} restarts within "
+                            f"{CRASH_LOOP_WINDOW_S:.0f}s: a crash loop, stopping everything.\n"
+                            f"{self.stack.log_tail(service.name)}")
+        backoff = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** len(service.restarts))
+        service.restarts.append(now)
+        service.failures = 0
+        service.reported_status = None
+        if service.running:
+            self.stack.kill(service)
+        self.say(f"{service.name} {reason}; restarting it in {backoff:.0f}s "
+                 f"(restart {len(service.restarts)}; the other services keep running)")
+        service.restart_at = now + backoff
+
+    def run(self, should_stop: Callable[[], bool]) -> None:
+        """Check every ``interval_s`` until ``should_stop()``; a :class:`CrashLoop` propagates."""
+        while not should_stop():
+            self.check_once()
+            deadline = time.monotonic() + self.interval_s
+            while time.monotonic() < deadline and not should_stop():
+                time.sleep(0.1)
+
+    def run_in_thread(self) -> "tuple[threading.Thread, threading.Event]":
+        """For tests: supervise in the background until the returned event is set."""
+        stop = threading.Event()
+        thread = threading.Thread(target=self._run_quietly, args=(stop,), daemon=True)
+        thread.start()
+        return thread, stop
+
+    def _run_quietly(self, stop: threading.Event) -> None:
+        try:
+            self.run(stop.is_set)
+        except CrashLoop as exc:
+            self.say(str(exc).splitlines()[0])
+
+
 # -- commands ------------------------------------------------------------------------
 def banner(stack: Stack) -> str:
     s = stack.settings
@@ -284,7 +473,8 @@ def banner(stack: Stack) -> str:
         "",
         "kefu is running.",
         f"  Rasa REST channel  {s.rasa_url}/webhooks/rest/webhook",
-        f"  Rasa HTTP API      {s.rasa_url}  (token in {s.token_file.relative_to(s.root) if s.token_file.is_relative_to(s.root) else s.token_file}: {stack.token})",
+        f"  Rasa HTTP API      {s.rasa_url}  (token in {s.token_file.relative_to(s.root) if s.token_file.is_relative_to(s.root) else s.token_file}"
+        + (f"; first run, shown once: {stack.token})" if stack.token_created else ")"),
     ]
     if stack.with_web:
         lines += [
@@ -340,16 +530,14 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    supervisor = Supervisor(stack)
     try:
-        while not stopping:
-            dead = stack.dead_services()
-            if dead:
-                for service in dead:
-                    print(f"\n{service.name} stopped unexpectedly.\n{stack.log_tail(service.name)}", file=sys.stderr)
-                return 1
-            time.sleep(1)
+        supervisor.run(lambda: stopping)
+    except CrashLoop as exc:
+        print(f"\nkefu: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
-        print("\nStopping kefu ...", flush=True)
+        print("\nStopping kefu (Ctrl-C) ..." if stopping else "\nStopping kefu ...", flush=True)
         stack.stop()
     return 0
 
@@ -416,15 +604,20 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run one of kefu's own sanic services in the foreground (used by `kefu up`)."""
     settings = Settings.from_env()
+    host = settings.host
     if args.service == "nlg":
         from kefu.servers.nlg import create_app
 
-        app, port = create_app(settings=settings), settings.nlg_port
+        app, port, host = create_app(settings=settings), settings.nlg_port, LOOPBACK
+    elif args.service == "actions":
+        from kefu.servers.actions import create_app as create_actions_app
+
+        app, port, host = create_actions_app(settings), settings.action_port, LOOPBACK
     else:
         from kefu.handoff.web import create_app
 
         app, port = create_app(settings=settings), settings.web_port
-    app.run(host=settings.host, port=port, access_log=False, motd=False, workers=1)
+    app.run(host=host, port=port, access_log=False, motd=False, workers=1)
     return 0
 
 
@@ -442,8 +635,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     chat.set_defaults(func=cmd_chat)
 
     serve = subparsers.add_parser("serve", help="run one kefu service in the foreground")
-    serve.add_argument("service", choices=("nlg", "web"))
+    serve.add_argument("service", choices=("actions", "nlg", "web"))
     serve.set_defaults(func=cmd_serve)
 
 
-__all__: Sequence[str] = ("Stack", "StackError", "Service", "ensure_api_token", "send_rest_message")
+__all__: Sequence[str] = ("Stack", "StackError", "Service", "Supervisor", "CrashLoop", "ensure_api_token",
+                          "send_rest_message")

@@ -18,6 +18,10 @@ def rasa_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
     for key, value in service_environment(settings).items():
         if key.startswith("KEFU_"):
             monkeypatch.setenv(key, value)
+    # What kefu_rasa.launch adds in Rasa's own process (never on a command line).
+    from kefu.servers.auth import TOKEN_ENV, read_service_token
+
+    monkeypatch.setenv(TOKEN_ENV, read_service_token(settings))
     return settings
 
 
@@ -28,15 +32,22 @@ def test_endpoints_expand_to_the_configured_services(rasa_env: Settings) -> None
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:15055/webhook"
     assert endpoints["nlg"]["url"] == rasa_env.nlg_url
     assert endpoints["tracker_store"]["db"] == str(rasa_env.state_dir / "conversations.db")
+    assert endpoints["tracker_store"]["type"] == "kefu_rasa.tracker_store.ResilientSQLTrackerStore"
+    token = (rasa_env.state_dir / "service-token").read_text().strip()
+    assert endpoints["action_endpoint"]["token"] == token and endpoints["nlg"]["token"] == token
 
 
 def test_callback_channel_posts_to_the_web_app(rasa_env: Settings) -> None:
     from rasa.shared.utils.io import read_config_file
 
+    from kefu_rasa.channels import KefuCallbackInput, KefuRestInput
+
     credentials = read_config_file(ROOT / "credentials.yml")
-    assert "rest" in credentials
+    assert {"kefu_rasa.channels.KefuRestInput", "kefu_rasa.channels.KefuCallbackInput"} <= set(credentials)
     from kefu.handoff.web.chat import callback_url
 
     # The web app refuses callbacks without its shared secret, so Rasa's URL carries it.
-    assert credentials["callback"]["url"] == callback_url(rasa_env)
-    assert credentials["callback"]["url"].startswith("http://127.0.0.1:18080/chat/callback?secret=")
+    url = credentials["kefu_rasa.channels.KefuCallbackInput"]["url"]
+    assert url == callback_url(rasa_env) and url.startswith("http://127.0.0.1:18080/chat/callback?secret=")
+    # Rasa's names, so /webhooks/rest/... and /webhooks/callback/... and output_channel=callback stay.
+    assert (KefuRestInput.name(), KefuCallbackInput.name()) == ("rest", "callback")

@@ -18,6 +18,8 @@ import yaml
 from sanic import Sanic
 
 from kefu.servers.nlg import create_app
+from kefu.servers.auth import read_service_token
+from tests.running_app import RunningApp
 from kefu.settings import PLATFORMS, PROJECT_ROOT, Settings
 
 # Several apps start in one process: sanic 21.12 needs test mode for that (TouchUp, app registry).
@@ -39,52 +41,6 @@ TEST_DOMAIN = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RunningApp:
-    """Runs a sanic app in a thread with its own event loop; ``url`` is its base URL."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        server = self.loop.run_until_complete(
-            self.app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
-                                   access_log=False)
-        )
-        self.loop.run_until_complete(server.startup())
-        self.loop.run_until_complete(server.before_start())
-        self.loop.run_until_complete(server.after_start())
-        self.server = server
-        self.ready.set()
-        self.loop.run_forever()
-
-    def __enter__(self) -> "RunningApp":
-        self.thread.start()
-        assert self.ready.wait(30), "NLG app did not start"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        async def stop() -> None:
-            await self.server.before_stop()
-            self.server.close()
-            await self.server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     state = tmp_path_factory.mktemp("state")
@@ -99,6 +55,11 @@ def nlg(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterato
         yield running
 
 
+def token_of(app: RunningApp) -> dict:
+    """The shared service token, as Rasa sends it (``?token=`` from endpoints.yml)."""
+    return {"token": read_service_token(app.app.ctx.settings)}
+
+
 def ask(nlg: RunningApp, response: str, platform: str = "pinduoduo", **extra: object) -> requests.Response:
     body = {
         "response": response,
@@ -107,7 +68,7 @@ def ask(nlg: RunningApp, response: str, platform: str = "pinduoduo", **extra: ob
                     "latest_message": {"metadata": {}}},
         "channel": {"name": "rest"},
     }
-    return requests.post(nlg.url + "/nlg", json=body, timeout=10)
+    return requests.post(nlg.url + "/nlg", params=token_of(nlg), json=body, timeout=10)
 
 
 def test_health_is_ok_once_loaded(nlg: RunningApp) -> None:
@@ -133,7 +94,35 @@ def test_platform_comes_from_metadata_when_the_slot_is_empty(nlg: RunningApp) ->
     body = {"response": "utter_item_shipped", "arguments": {},
             "tracker": {"sender_id": "b", "slots": {"platform": None},
                         "latest_message": {"metadata": {"platform": "tmall"}}}}
-    assert requests.post(nlg.url + "/nlg", json=body, timeout=10).json()["text"] == "宝贝已经发货了"
+    assert requests.post(nlg.url + "/nlg", params=token_of(nlg), json=body, timeout=10).json()["text"] == "宝贝已经发货了"
+
+
+def test_platform_fixed_by_the_channel_outranks_the_slot(nlg: RunningApp) -> None:
+    """The buyer's words can set the slot (「我是在淘宝买的」); the channel's metadata decides."""
+    body = {"response": "utter_item_shipped", "arguments": {},
+            "tracker": {"sender_id": "b", "slots": {"platform": "taobao"},
+                        "latest_message": {"metadata": {"platform": "pinduoduo"}}}}
+    answer = requests.post(nlg.url + "/nlg", params=token_of(nlg), json=body, timeout=10).json()
+    assert answer["text"] == "商品已经发货了"
+
+
+def test_rendering_requires_the_shared_token(nlg: RunningApp) -> None:
+    body = {"response": "utter_greet", "tracker": {"sender_id": "b"}}
+    assert requests.post(nlg.url + "/nlg", json=body, timeout=10).status_code == 401
+    wrong = requests.post(nlg.url + "/nlg", params={"token": "guess"}, json=body, timeout=10)
+    assert wrong.status_code == 401 and wrong.json()["error"] == "unauthorized"
+    assert requests.get(nlg.url + "/health", timeout=10).status_code == 200
+
+
+def test_health_goes_red_when_kefu_db_is_read_only(nlg: RunningApp, settings: Settings) -> None:
+    """The guard audits into kefu.db: a service that cannot write there is not healthy."""
+    from tests.faults import read_only
+
+    assert requests.get(nlg.url + "/health", timeout=10).status_code == 200
+    with read_only(settings.db_path):
+        health = requests.get(nlg.url + "/health", timeout=10)
+        assert health.status_code == 503 and "kefu.db" in health.json()["detail"]
+    assert requests.get(nlg.url + "/health", timeout=10).status_code == 200
 
 
 def test_placeholders_from_arguments_then_slots(nlg: RunningApp) -> None:
@@ -171,12 +160,12 @@ def test_unknown_response_is_a_clear_404(nlg: RunningApp) -> None:
 
 
 def test_malformed_json_is_400_without_traceback(nlg: RunningApp) -> None:
-    answer = requests.post(nlg.url + "/nlg", data=b"{not json", headers={"Content-Type": "application/json"},
+    answer = requests.post(nlg.url + "/nlg", params=token_of(nlg), data=b"{not json", headers={"Content-Type": "application/json"},
                            timeout=10)
     assert answer.status_code == 400
     assert "Traceback" not in answer.text
-    assert answer.json()["message"] == "the body must be JSON"
-    missing = requests.post(nlg.url + "/nlg", json={"tracker": {}}, timeout=10)
+    assert answer.json()["message"].startswith("malformed JSON")
+    missing = requests.post(nlg.url + "/nlg", params=token_of(nlg), json={"tracker": {}}, timeout=10)
     assert missing.status_code == 400
 
 

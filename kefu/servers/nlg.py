@@ -11,8 +11,11 @@ placeholders are filled from arguments, then slots; unknown ones stay as they
 are. The rendered text and button titles then go through
 :func:`kefu.guard.enforce.guard_outgoing` for the conversation's platform.
 
-``GET /health`` answers 200 once the domain and rule packs are loaded (``kefu up``
-waits for it: if the NLG service is down, Rasa sends empty messages).
+``GET /health`` answers 200 once the domain and rule packs are loaded and a row
+can be written to kefu.db (the guard audits there); ``kefu up`` waits for it: if
+the NLG service is down, Rasa sends empty messages. Every other route requires the
+shared service token and a valid, limited JSON body (:mod:`kefu.servers.auth`);
+``kefu serve nlg`` binds to loopback.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from sanic.response import HTTPResponse, json as json_response
 from kefu.guard import Guard, GuardError
 from kefu.guard.enforce import guard_outgoing
 from kefu.platforms import canonical_platform, resolve_platform
+from kefu.servers.auth import attach_logger, protect, read_service_token
+from kefu.servers.health import probe_write
 from kefu.settings import PLATFORMS, Settings
 
 logger = logging.getLogger("kefu.servers.nlg")
@@ -122,7 +127,11 @@ def render(body: Mapping[str, Any], responses: Mapping[str, List[Dict[str, Any]]
     latest = tracker.get("latest_message") or {}
     metadata = (latest.get("metadata") if isinstance(latest, dict) else None) or {}
     channel = (body.get("channel") or {}).get("name") if isinstance(body.get("channel"), dict) else None
-    platform = resolve_platform(slots.get("platform"), metadata if isinstance(metadata, dict) else {})
+    # The channel fixed the platform at the conversation's first message and writes it into every
+    # message's metadata; a slot the buyer's words can set never outranks it.
+    platform = resolve_platform((metadata if isinstance(metadata, dict) else {}).get("platform"),
+                                {"platform": slots.get("platform")})
+    slots = {**slots, "platform": platform}
     conversation_id = str(tracker.get("sender_id") or "unknown")
     variation = choose_variation(responses[name], slots, channel, rng)
     values = {**{k: v for k, v in slots.items() if v is not None}, **arguments}
@@ -165,6 +174,8 @@ def create_app(settings: Optional[Settings] = None, domain_path: Union[str, Path
     domain = Path(domain_path) if domain_path is not None else settings.root / "domain.yml"
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    attach_logger(app, logger)
+    protect(app, lambda: read_service_token(settings))
 
     @app.listener("before_server_start")
     async def load(app: Sanic, _loop: Any) -> None:
@@ -184,16 +195,16 @@ def create_app(settings: Optional[Settings] = None, domain_path: Union[str, Path
     async def health(request: Request) -> HTTPResponse:
         if request.app.ctx.error:
             return json_response({"status": "error", "detail": request.app.ctx.error}, status=503)
+        problem = probe_write(request.app.ctx.settings.db_path, "nlg")
+        if problem:
+            return json_response({"status": "error", "detail": problem}, status=503)
         return json_response({"status": "ok", "responses": len(request.app.ctx.responses or {})})
 
     @app.post("/nlg")
     async def nlg(request: Request) -> HTTPResponse:
         if request.app.ctx.error or request.app.ctx.responses is None:
             raise NotReady(request.app.ctx.error or "not ready")
-        try:
-            body = request.json
-        except Exception:  # sanic raises InvalidUsage with a generic text; say what is wrong
-            raise NLGError("the body must be JSON")
+        body = request.ctx.body  # parsed and limited by kefu.servers.auth.protect
         if not isinstance(body, dict):
             raise NLGError("the body must be a JSON object")
         return json_response(render(body, request.app.ctx.responses, request.app.ctx.settings))
@@ -201,13 +212,5 @@ def create_app(settings: Optional[Settings] = None, domain_path: Union[str, Path
     @app.exception(NLGError)
     async def nlg_error(request: Request, exc: NLGError) -> HTTPResponse:
         return json_response({"error": type(exc).__name__, "message": str(exc)}, status=exc.status_code)
-
-    @app.exception(Exception)
-    async def unexpected(request: Request, exc: Exception) -> HTTPResponse:
-        if isinstance(exc, SanicException):
-            return json_response({"error": type(exc).__name__, "message": str(exc)}, status=exc.status_code)
-        logger.exception("NLG request failed")
-        return json_response({"error": "InternalError", "message": "the NLG service failed; see its log"},
-                             status=500)
 
     return app
