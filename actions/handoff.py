@@ -1,12 +1,13 @@
 """``action_handoff``: a person takes over the conversation.
 
-Rules send complaints, requests for a person, insults/threats (the NLU's
-AbuseDetector turns them into ``complain`` + ``latest_message["abuse"]``) and
-the second consecutive fallback here. The action opens a ticket with the
-transcript so far, tells the buyer (compliantly, through the guarded
+Rules send complaints, requests for a person and insults/threats (the NLU's
+AbuseDetector turns them into ``complain`` + ``latest_message["abuse"]``) here;
+``action_answer`` calls :meth:`ActionHandoff.hand_off` itself for a second miss
+in a row, the shop's rules and after-sale cases. The action opens a ticket with
+the transcript so far, tells the buyer (compliantly, through the guarded
 dispatcher) how long the wait is or, outside service hours, when a person will
-answer, announces the ticket to the optional webhook, and pauses the bot
-(``ConversationPaused``). The console resumes it when the agent closes the ticket.
+answer, and announces the ticket to the optional webhook. The bot is not paused:
+while the ticket is open every action answers through ``actions/waiting.py``.
 """
 
 from __future__ import annotations

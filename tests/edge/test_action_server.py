@@ -29,8 +29,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 def call(order_id: str = "202311150001") -> dict:
-    return {"next_action": "action_logistics", "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": "attacker", "slots": {"order_id": order_id}, "events": [],
+    return {"next_action": "action_answer", "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "attacker", "slots": {"dialogue_state": {"order_id": order_id}}, "events": [],
                         "latest_message": {"text": "我的快递到哪了", "intent": {"name": "ask_logistics"},
                                            "entities": [], "metadata": {"platform": "pinduoduo"}}}}
 
