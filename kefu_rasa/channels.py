@@ -154,7 +154,21 @@ async def describe_failure(settings: Settings, failure: Optional[str]) -> str:
     return "; ".join(parts)
 
 
-async def _is_paused(request: Request, conversation_id: str) -> bool:
+def _waiting_for_a_person(settings: Settings, conversation_id: str) -> bool:
+    """An open ticket: the bot acknowledged once and now stays quiet on purpose (actions/waiting.py)."""
+    from kefu.handoff.tickets import TicketStore
+
+    try:
+        return TicketStore(settings.db_path).active_for(conversation_id) is not None
+    except Exception:  # an unreadable ticket store is a failure, not a wait
+        logger.warning("tickets unreadable while checking whether %s waits for a person", conversation_id)
+        return False
+
+
+async def _is_paused(request: Request, conversation_id: str, settings: Settings) -> bool:
+    """Quiet on purpose: a person is on the way (kefu's way), or Rasa's tracker is paused."""
+    if await in_thread(_waiting_for_a_person, settings, conversation_id):
+        return True
     agent = getattr(request.app.ctx, "agent", None)
     store = getattr(agent, "tracker_store", None)
     if store is None:
@@ -215,7 +229,7 @@ class _KefuInput:
                                    input_channel=self.name(), metadata=metadata)
         failure = await self._run_turn(on_new_message, user_message)
         if not collector.messages:
-            if failure is None and await _is_paused(request, message.conversation_id):
+            if failure is None and await _is_paused(request, message.conversation_id, edge.settings):
                 return collector
             await self._degrade(collector, message, platform, failure)
         elif edge.degraded.has_pending():  # the store is back for this turn: file what waited

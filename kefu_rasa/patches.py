@@ -17,9 +17,10 @@ A third, measured patch: Rasa's SQLite tracker store (kefu's embedded default,
 ``.kefu/conversations.db``) runs in SQLite's default rollback-journal mode with full
 sync and a new connection per save/retrieve, so each tracker save waits for several
 fsyncs (~10-20 ms on this machine's shared disk, 2 saves per turn). ``sqlite-tracker-wal``
-keeps one pooled connection and switches that database to WAL journaling with
-``synchronous=NORMAL``: commits no longer fsync (only checkpoints do), a crash of Rasa
-loses nothing committed, a power cut may lose the last turns.
+keeps one pooled connection with ``synchronous=NORMAL`` (fewer fsyncs per commit; a crash
+of Rasa loses nothing committed, a power cut may lose the last turns). It measured faster
+still with WAL journaling, which was dropped: a read-only WAL database killed Rasa with
+SIGBUS (see ``_sqlite_wal``).
 PostgreSQL tracker stores are untouched.
 
 A fourth: every event Rasa reads back from the tracker store is resolved to its class
@@ -146,8 +147,13 @@ def patch_nlg_response_validation() -> None:
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    """Rollback journal (not WAL) with ``synchronous=NORMAL``. WAL was measured faster, but a WAL
+    database shares a memory-mapped ``-shm`` file with every reader: when conversations.db became
+    read-only (the fault suite, tests/live/test_faults_live.py) Rasa and the web app's sync died of
+    SIGBUS. A journal file has no mapping: the store refuses the write and kefu's tracker store keeps
+    the turn (kefu_rasa/tracker_store.py)."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA journal_mode = DELETE")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
