@@ -47,11 +47,14 @@ def rasa_arguments(argv: Sequence[str]) -> List[str]:
     """``argv`` with the token and the logging config added (unless given), for Rasa's parser."""
     args = list(argv)
     if args and args[0] == "run":
-        if "--auth-token" not in args and "--enable-api" in args:
+        given = any(a == "--auth-token" or a.startswith("--auth-token=") for a in args)
+        if not given and "--enable-api" in args:
             token = api_token()
             if not token:
                 raise SystemExit(f"no API token: set {TOKEN_ENV} or run `kefu up` once to create one")
-            args += ["--auth-token", token]
+            # One argument, `--auth-token=...`: a random token may begin with "-" (token_urlsafe),
+            # which argparse would read as an option and refuse to start.
+            args.append(f"--auth-token={token}")
         if "--logging-config-file" not in args:
             args += ["--logging-config-file", str(LOGGING_CONFIG)]
     return args
