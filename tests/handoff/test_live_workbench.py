@@ -36,7 +36,9 @@ def test_assist_drafts_the_real_bots_answer_and_the_paused_chat_fills_from_the_t
     conv = f"live-assist-{time.time_ns()}"
     assert _rest(settings, conv, "我要转人工", product_id="p1002")  # a handoff: the bot pauses
     ticket = _ticket_for(tickets, conv)
-    assert _rest(settings, conv, "这件卫衣黑色L码还有货吗", product_id="p1002") == []  # paused: no bot answer
+    # Waiting for a person: one acknowledgement, no first-line answer.
+    waiting = _rest(settings, conv, "这件卫衣黑色L码还有货吗", product_id="p1002")
+    assert len(waiting) == 1 and "已经收到" in waiting[0]["text"] and "有现货" not in waiting[0]["text"]
     deadline = time.monotonic() + 15  # the sync task follows the tracker store: no one opens the chat
     while time.monotonic() < deadline and "这件卫衣黑色L码还有货吗" not in [l.text for l in tickets.get(ticket.id).transcript]:
         time.sleep(0.3)

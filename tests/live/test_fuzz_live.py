@@ -405,12 +405,18 @@ def test_issue9_4_a_percent_encoded_sender_is_reached_through_handoff_and_back(l
 
 
 def test_issue9_9_restart_typed_during_a_pause_keeps_the_bot_quiet(live_stack) -> None:
+    """While a person is on the way the first message gets one acknowledgement and the rest nothing;
+    a typed /restart is plain text: it restarts nothing and does not make the bot speak again."""
+    from kefu.handoff.tickets import TicketStore
+
     assert live_stack.say("pause-1", "转人工", {"platform": "taobao"})
+    first = live_stack.say("pause-1", "/restart", {"platform": "taobao"})
+    assert len(first) == 1 and "已经收到" in first[0]["text"]
     assert live_stack.say("pause-1", "/restart", {"platform": "taobao"}) == []
     events = requests.get(f"{live_stack.settings.rasa_url}/conversations/pause-1/tracker",
                           params={"token": live_stack.token}, timeout=30).json()
-    assert events["paused"] is True
     assert not any(e.get("event") == "restart" for e in events["events"])
+    assert TicketStore(live_stack.settings.db_path).active_for("pause-1") is not None
 
 
 def test_issue10_a_pushed_bot_event_is_guarded_on_its_way_out(live_stack) -> None:
