@@ -173,6 +173,10 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         questions = _implicit_questions(found, state, ctx, text)
 
     questions = _follow_up(questions, found, state, text)
+    if questions and (found.height_cm and found.weight_kg or found.foot_mm) and \
+            not any(q.kind == "size_advice" for q in questions):
+        # 「那L呢 我170 120斤」: a body given beside another question asks for a size too.
+        questions.append(Question("size_advice", text, len(text)))
     asked_stock = any(q.kind == "stock" for q in questions) and any(q.kind == "restock" for q in questions)
     for question in questions:
         if asked_stock and question.kind == "restock":

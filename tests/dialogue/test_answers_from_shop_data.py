@@ -139,6 +139,7 @@ def test_the_specific_question_gets_the_specific_answer(talk, text, expected, ab
         (None, "周六发货吗 顺丰要加钱吗", ("周六正常发货", "12元")),
         ("p1005", "卡其色L有吗 发广州几天 能开发票吗", ("仅剩1件", "广东", "2-3天", "专票")),
         ("p1004", "深蓝28和29有吗", ("深蓝色/28", "售罄", "深蓝色/29")),
+        ("p1002", "黑色L呢 我170 120斤穿哪个", ("黑色/L", "170cm", "60kg", "M码")),
     ],
 )
 def test_every_question_in_the_message_is_answered_in_order(talk, product, text, expected):
