@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
-from kefu.shop.answers import Answer, _date, _day_label, _join, _local, dispatch_date, dispatch_sentence, reply
+from kefu.shop.answers import Answer, _date, _day_label, _join, _local, coupon_answer, dispatch_date, dispatch_sentence, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Sku
 
@@ -246,16 +246,8 @@ def invoice_paper(config: ShopConfig) -> Answer:
 
 
 def coupon(config: ShopConfig, now: dt.datetime) -> Answer:
-    coupons = config.current_coupons(_local(config, now).date())
-    if not coupons:
-        return Answer(reply("coupon.none"), {"coupon": None})
-    first = coupons[0]
-    valid = reply("bargain.valid_until", date=_date(first.valid_until)) if first.valid_until else ""
-    how = reply("bargain.how", how=first.how_to_get) if first.how_to_get else ""
-    values = dict(coupon=first.name, amount=f"{first.amount:g}", valid=valid, how=how)
-    if first.threshold:
-        return Answer(reply("coupon.current", threshold=f"{first.threshold:g}", **values), {"coupon": first.name})
-    return Answer(reply("coupon.current_no_threshold", **values), {"coupon": first.name})
+    """The current coupon, without the no-haggling preface (the buyer asked about coupons)."""
+    return coupon_answer(config, now, "coupon.current_no_threshold", "coupon.current", "coupon.none")
 
 
 # -- orders -------------------------------------------------------------------------------------------

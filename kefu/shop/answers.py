@@ -591,17 +591,22 @@ def change_address_answer(order: Optional[Order], new_address: Optional[str] = N
     return Answer(reply("address.confirm", order_id=order.order_id, address=address[:300]), data)
 
 
-def bargain_answer(config: ShopConfig, now: Optional[dt.datetime] = None) -> Answer:
-    """A polite refusal to haggle, pointing to the current coupon when there is one."""
+def coupon_answer(config: ShopConfig, now: Optional[dt.datetime], with_key: str, threshold_key: str,
+                  none_key: str) -> Answer:
+    """The current coupon in the sentence ``with_key`` (``threshold_key`` when it has a threshold),
+    or ``none_key`` when the shop has none today."""
     coupons = config.current_coupons(_local(config, now).date() if now else None)
     if not coupons:
-        return Answer(reply("bargain.refuse"), {"coupon": None})
+        return Answer(reply(none_key), {"coupon": None})
     coupon = coupons[0]
     valid = reply("bargain.valid_until", date=_date(coupon.valid_until)) if coupon.valid_until else ""
     how = reply("bargain.how", how=coupon.how_to_get) if coupon.how_to_get else ""
     values = dict(coupon=coupon.name, amount=f"{coupon.amount:g}", valid=valid, how=how)
     if coupon.threshold:
-        text = reply("bargain.coupon", threshold=f"{coupon.threshold:g}", **values)
-    else:
-        text = reply("bargain.coupon_no_threshold", **values)
-    return Answer(text, {"coupon": coupon.name})
+        return Answer(reply(threshold_key, threshold=f"{coupon.threshold:g}", **values), {"coupon": coupon.name})
+    return Answer(reply(with_key, **values), {"coupon": coupon.name})
+
+
+def bargain_answer(config: ShopConfig, now: Optional[dt.datetime] = None) -> Answer:
+    """A polite refusal to haggle, pointing to the current coupon when there is one."""
+    return coupon_answer(config, now, "bargain.coupon_no_threshold", "bargain.coupon", "bargain.refuse")
