@@ -333,9 +333,13 @@ class ScaleStack(Stack):
         self.token = ensure_api_token(self.settings)
         try:
             self._start_engines()
+            from kefu.servers.auth import TOKEN_ENV as SERVICE_TOKEN_ENV, ensure_service_token
+
             env = service_environment(self.settings)
             env.update(KEFU_DATABASE_URL=self.database_url, KEFU_REDIS_URL=self.redis_url,
                        **endpoint_environment(self.database_url, self.redis_url))
+            # One internal-services token for the action server, the NLG service and every replica.
+            env[SERVICE_TOKEN_ENV] = ensure_service_token(self.settings)
             self.env = env
             self.log_dir.mkdir(parents=True, exist_ok=True)
             front = [svc for svc in self.build_services() if not svc.name.startswith("rasa")]
