@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install shop train run shell test test-unit test-data test-nlu test-stories test-live test-scale scale engines profile lint bench lock browser clean
+.PHONY: help install shop train run shell test test-unit heldout test-data test-nlu test-stories test-live test-scale scale engines profile lint bench lock browser clean
 
 help: ## Show this list
 	@echo "kefu: two commands are all you need:  make run   |   make test"
@@ -52,7 +52,7 @@ test: install shop train test-unit test-data test-nlu test-stories test-live tes
 	@echo "make test: all checks passed"
 
 test-unit: install ## pytest: library, actions, servers, guard quality (no trained model needed)
-	$(PYTEST) -m "not live and not browser and not scale" tests
+	$(PYTEST) -m "not live and not browser and not scale and not heldout" tests
 
 test-data: install ## rasa data validate, and the guard lint over every customer-facing text
 	$(RASA) data validate --fail-on-warnings --quiet
@@ -65,10 +65,14 @@ test-stories: install train ## Replay Rasa test stories end to end (NLU on the u
 	$(RASA) test core --stories tests/stories --e2e --fail-on-prediction-errors --out results/stories --no-plot
 
 test-live: install shop train browser ## Start the stack once; kefu replay + headless-browser tests
-	$(PYTEST) -m "live or browser" tests
+	$(PYTEST) -m "(live or browser) and not heldout" tests
 
 test-scale: install shop train engines ## Real PostgreSQL + Redis + nginx: stores on PostgreSQL, two Rasa replicas
 	$(PYTEST) -m scale tests
+
+heldout: install train ## Score the held-out buyer turns (tests/conversations/heldout, never used for building): README's headline
+	$(PYTEST) -m heldout tests/heldout -q -s -p no:cacheprovider
+	@cat results/heldout.txt
 
 REPLICAS ?= 2
 scale: install shop train engines ## Start REPLICAS (default 2) Rasa replicas behind nginx on PostgreSQL + Redis
