@@ -39,6 +39,11 @@ class Retrier:
     def waiting(self) -> int:
         return len(self._queue)
 
+    @property
+    def thread_name(self) -> str:
+        """The name of the thread that retries (a write can tell it runs there)."""
+        return f"{self.name}-retry"
+
     def run(self, label: str, write: Write) -> bool:
         """Write now when nothing waits and it works (True); else keep it for later (False)."""
         with self._lock:
@@ -76,7 +81,7 @@ class Retrier:
 
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._loop, name=f"{self.name}-retry", daemon=True)
+            self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
             self._thread.start()
         self._wake.set()
 

@@ -250,7 +250,14 @@ class Inbox(SQLiteStore):
             self._pending[key] = self._pending.get(key, 0) + 1
 
         def landed() -> None:
-            write()
+            try:
+                write()
+            except Exception:
+                if threading.current_thread().name == self.retrier.thread_name:
+                    # opened while the file could not be written, SQLite keeps it read-only: reopen next time
+                    # (only here: closing a connection opened before the fault may checkpoint into it)
+                    self.close_connection()
+                raise
             with self._lock:
                 left = self._pending.get(key, 1) - 1
                 if left <= 0:
