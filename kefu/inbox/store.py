@@ -209,11 +209,17 @@ class Inbox(SQLiteStore):
         return {**(dict(row) if row is not None else {}), **(kept or {})}
 
     def unhandled(self, channel: str, *, states: Sequence[str] = UNHANDLED, limit: int = 200) -> List[Dict[str, Any]]:
-        """Unhandled messages of ``channel``, oldest first, not being processed in this process."""
+        """Unhandled messages of ``channel``, oldest first, not being processed in this process
+        (with the memory copies; only those when the database cannot be read)."""
         marks = ",".join("?" * len(states))
-        rows = [dict(r) for r in self.conn.execute(
-            f"SELECT * FROM inbox_messages WHERE channel = ? AND state IN ({marks}) ORDER BY id LIMIT ?",
-            (channel, *states, limit))]
+        try:
+            rows = [dict(r) for r in self.conn.execute(
+                f"SELECT * FROM inbox_messages WHERE channel = ? AND state IN ({marks}) ORDER BY id LIMIT ?",
+                (channel, *states, limit))]
+        except Exception:  # unreadable now: what memory holds still goes out
+            rows = []
+        rows = [{**r, **self._memory.get((r["channel"], r["message_id"]), {})} for r in rows]
+        rows = [r for r in rows if r.get("state") in states]
         seen = {(r["channel"], r["message_id"]) for r in rows}
         rows += [dict(r) for k, r in list(self._memory.items())
                  if k[0] == channel and k not in seen and "text" in r and r.get("state", "received") in states]

@@ -112,11 +112,7 @@ class WebChatInbox:
 
     # -- steps --------------------------------------------------------------------------------------
     def _waiting(self) -> List[Dict[str, Any]]:
-        try:
-            return self.inbox.unhandled(CHANNEL)
-        except Exception:  # the database is unreadable: only what memory holds
-            return [r for r in list(self.inbox._memory.values()) if r.get("channel") == CHANNEL and "text" in r
-                    and r.get("state", "received") in ("received", "waiting", "failed")]
+        return self.inbox.unhandled(CHANNEL)
 
     def _deliver(self, row: Dict[str, Any], claimed: bool = False) -> str:
         message_id = str(row.get("message_id", ""))
