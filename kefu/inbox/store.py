@@ -279,19 +279,20 @@ class Inbox(SQLiteStore):
         return dict(row) if row is not None else None
 
     def _insert(self, row: Dict[str, Any]) -> None:
-        self.conn.execute(
+        self.conn.execute(  # positional parameters: the same SQL runs on PostgreSQL (kefu.db.translate)
             "INSERT OR IGNORE INTO inbox_messages (channel, message_id, conversation_id, platform, text, metadata,"
-            " owner, received_at) VALUES (:channel, :message_id, :conversation_id, :platform, :text, :metadata,"
-            " :owner, :received_at)", row)
+            " owner, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            tuple(row[name] for name in ("channel", "message_id", "conversation_id", "platform", "text", "metadata",
+                                         "owner", "received_at")))
 
     def _retried(self, key: Key) -> None:
         self.conn.execute("UPDATE inbox_messages SET attempts = attempts + 1, owner = ? WHERE channel = ? AND"
                           " message_id = ?", (this_owner(), *key))
 
     def _update(self, key: Key, values: Dict[str, Any]) -> None:
-        self.conn.execute("UPDATE inbox_messages SET state = :state, replies = :replies, detail = :detail,"
-                          " handled_at = :handled_at WHERE channel = :channel AND message_id = :message_id",
-                          {**values, "channel": key[0], "message_id": key[1]})
+        self.conn.execute("UPDATE inbox_messages SET state = ?, replies = ?, detail = ?, handled_at = ?"
+                          " WHERE channel = ? AND message_id = ?",
+                          (values["state"], values["replies"], values["detail"], values["handled_at"], *key))
 
 
 def stored_replies(raw: Any) -> List[Dict[str, Any]]:
