@@ -166,6 +166,7 @@ class KefuValidationAction(ValidationAction, ABC):
 
 def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, exc: BaseException) -> EventList:
     """An action failed: the buyer gets a polite holding answer, a ticket records the error."""
+    from kefu.edge.degraded import DegradedTickets
     from kefu.handoff.tickets import TicketStore, transcript_from_events
     from kefu.handoff.triggers import Trigger
     from kefu.settings import Settings
@@ -178,8 +179,13 @@ def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, 
             conversation_id=tracker.sender_id, platform=dispatcher.platform, reason=trigger.reason,
             priority=trigger.priority, detail=trigger.detail, transcript=transcript_from_events(tracker.events),
         )
-    except Exception:
-        log.exception("could not open the error ticket for %s", tracker.sender_id)
+    except Exception as exc_store:  # a full disk, a read-only store: the ticket waits, it is not dropped
+        log.exception("could not open the error ticket for %s; queued", tracker.sender_id)
+        latest = tracker.latest_message or {}
+        DegradedTickets(Settings.from_env()).open(
+            conversation_id=tracker.sender_id, platform=dispatcher.platform,
+            failure=f"{trigger.detail}; ticket store: {type(exc_store).__name__}",
+            buyer_text=str(latest.get("text") or ""))
     return []
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Deque, Dict, List, Optional, Sequence, TextIO
 
+from kefu import pidfiles
 from kefu.settings import PROJECT_ROOT, Settings
 
 STARTUP_TIMEOUT_S = 60.0
@@ -236,6 +237,7 @@ class Stack:
         from kefu.servers.auth import ensure_service_token
 
         tighten_state_permissions(self.settings)
+        self._claim_state_dir()
         self.token, self.token_created = _ensure_api_token(self.settings)
         ensure_service_token(self.settings)
         self.services = self.build_services()
@@ -259,6 +261,17 @@ class Stack:
             self.stop()
             raise
         return self
+
+    def _claim_state_dir(self, say: Optional[Callable[[str], None]] = None) -> None:
+        """Refuse while another live `kefu up` owns this state folder; else stop what a dead one left
+        running (:func:`kefu.pidfiles.reclaim`) and record ourselves as the owner."""
+        state = self.settings.state_dir
+        owner = pidfiles.live_owner(state)
+        if owner is not None:
+            raise StackError(f"kefu is already running on {state} (pid {owner.pid}): stop it first, "
+                             "or use another KEFU_STATE_DIR")
+        pidfiles.reclaim(state, say or (lambda line: print(f"kefu: {line}", flush=True)))
+        pidfiles.record(state, pidfiles.OWNER, os.getpid(), sys.argv)
 
     def service(self, name: str) -> Service:
         return next(svc for svc in self.services if svc.name == name)
@@ -293,10 +306,12 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True,  # its own process group: a stop reaches its children too
             umask=STATE_UMASK,  # every file a service creates (databases, queues) is 0600
+            preexec_fn=pidfiles.die_with_parent(),  # SIGTERM when `kefu up` dies, even by SIGKILL
         )
         log.close()
+        pidfiles.record(self.settings.state_dir, service.name, service.process.pid, service.command)
 
     def _wait_healthy(self, service: Service) -> None:
         deadline = time.monotonic() + service.timeout_s
@@ -341,6 +356,9 @@ class Stack:
                 except ProcessLookupError:
                     pass
                 service.process.wait()
+        for service in self.services:
+            pidfiles.forget(self.settings.state_dir, service.name)
+        pidfiles.forget(self.settings.state_dir, pidfiles.OWNER)
 
     def __enter__(self) -> "Stack":
         return self.start()

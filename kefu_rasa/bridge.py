@@ -9,6 +9,13 @@ configured callback URL with retries (:mod:`kefu.bridge.delivery`). Without a
 callback URL the bridge answers synchronously (200 with the replies), which is
 what the reference client uses against ``make run``.
 
+Nothing accepted is lost (:mod:`kefu_rasa.inbox`): the message is in the inbox
+before the 202; a message id counts as a duplicate only once it was handled, so a
+sidecar's retry of a message that was never answered is processed; when Rasa gives
+no reply (a frozen or dead action server, a turn over :data:`TURN_TIMEOUT_S`, an
+exception) the buyer gets the holding answer and a ticket; and messages a killed
+Rasa had acknowledged are run again when it is back (callback mode).
+
 Protocol, storage and delivery are plain Python in :mod:`kefu.bridge`; this
 module only adapts them to Rasa's InputChannel/OutputChannel API.
 """
@@ -16,6 +23,7 @@ module only adapts them to Rasa's InputChannel/OutputChannel API.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
@@ -25,13 +33,25 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from kefu.bridge.delivery import deliver
-from kefu.bridge.protocol import BridgeRefused, InboundMessage, bridge_secret, parse_message, verify
+from kefu.bridge.protocol import METADATA_KEYS, BridgeRefused, InboundMessage, bridge_secret, parse_message, verify
 from kefu.bridge.store import BridgeStore
+from kefu.edge.degraded import DegradedTickets
+from kefu.edge.texts import reply as edge_reply
 from kefu.guard.enforce import guard_outgoing
+from kefu.handoff.tickets import TicketStore
+from kefu.inbox.store import Receipt
 from kefu.settings import Settings
+from kefu_rasa import inbox
 
 logger = logging.getLogger("kefu.bridge")
 CHANNEL = "kefu_bridge"
+# As the REST and callback channels: the buyer waits at most this long before the holding answer.
+TURN_TIMEOUT_S = 25.0
+
+
+def inbox_key(inbound: InboundMessage) -> str:
+    """Message ids are the sidecar's, unique per platform and shop: the inbox keys them by all three."""
+    return f"{inbound.platform}/{inbound.shop_id}/{inbound.message_id}"
 
 
 class BridgeOutput(CollectingOutputChannel):
@@ -58,6 +78,8 @@ class BridgeInput(InputChannel):
         self.secret = bridge_secret(settings)
         self.store = BridgeStore(settings.db_path)
         self.callback_url = settings.bridge_callback_url
+        self.inbox = inbox.inbox_for(settings)
+        self.degraded = DegradedTickets(settings)
         self._tasks: Set[asyncio.Task] = set()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -70,65 +92,120 @@ class BridgeInput(InputChannel):
         @bridge.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
             try:
-                inbound = self.accept(request.headers, request.body or b"")
+                inbound, receipt = self.accept(request.headers, request.body or b"")
             except BridgeRefused as refused:
                 logger.warning("bridge request refused: %s (%s)", refused.code, refused.detail)
                 return response.json(refused.as_json(), status=refused.status)
-            if inbound is None:
+            if receipt.status == "handled":
                 return response.json({"status": "duplicate"}, status=200)
+            if receipt.status == "in_flight":  # the first copy is being answered: no second turn
+                return response.json({"status": "accepted", "message_id": inbound.message_id,
+                                      "conversation_id": inbound.conversation_id}, status=202)
             if not self.callback_url:
-                replies = await self.run(inbound, on_new_message)
-                record = self.store.message(inbound.platform, inbound.shop_id, inbound.message_id) or {}
-                # "answered" with no messages: the bot stays silent (a person has the conversation).
-                return response.json({"status": record.get("state", "answered"),
-                                      **self.reply_payload(inbound, replies)}, status=200)
-            task = asyncio.ensure_future(self.run_and_deliver(inbound, on_new_message))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+                replies, state = await self.run(inbound, on_new_message, receipt)
+                # "quiet" with no messages: the bot stays silent (a person has the conversation).
+                return response.json({"status": state, **self.reply_payload(inbound, replies)}, status=200)
+            self._spawn(self.run_and_deliver(inbound, on_new_message, receipt))
             return response.json({"status": "accepted", "message_id": inbound.message_id,
                                   "conversation_id": inbound.conversation_id}, status=202)
 
+        if self.callback_url:  # acknowledged with 202, so a message a killed Rasa never ran is ours to run
+            async def recover(row: Dict[str, Any]) -> None:
+                inbound = self.inbound_from(row)
+                receipt = Receipt("retry", CHANNEL, row["message_id"], row.get("state", "received"))
+                await self.run_and_deliver(inbound, on_new_message, receipt)
+
+            inbox.register_recovery(bridge, self.settings, CHANNEL, recover)
         return bridge
 
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     # -- steps (plain methods, so tests and other channels can drive them) ---------------------------
-    def accept(self, headers: Any, body: bytes) -> Optional[InboundMessage]:
-        """The verified message, or None for a duplicate message id; raises BridgeRefused."""
+    def accept(self, headers: Any, body: bytes) -> "tuple[InboundMessage, Receipt]":
+        """The verified message and what the inbox says about its id; raises BridgeRefused."""
         skew = self.settings.bridge_max_skew_s
         nonce = verify(self.secret, headers, body, max_skew_s=skew)
         if not self.store.use_nonce(nonce, keep_s=2 * skew):
             raise BridgeRefused(401, "replayed_nonce", "this nonce was already used")
         inbound = parse_message(body)
-        if not self.store.accept_message(inbound.platform, inbound.shop_id, inbound.message_id,
-                                         inbound.conversation_id):
-            logger.info("bridge message %s from %s already handled", inbound.message_id, inbound.conversation_id)
-            return None
-        self.store.remember_conversation(inbound.conversation_id, inbound.platform, inbound.shop_id, inbound.buyer_id)
-        return inbound
+        receipt = self.inbox.receive(CHANNEL, inbox_key(inbound), conversation_id=inbound.conversation_id,
+                                     platform=inbound.platform, text=inbound.text, metadata=inbound.rasa_metadata())
+        if not receipt.process:
+            logger.info("bridge message %s from %s: %s", inbound.message_id, inbound.conversation_id, receipt.status)
+            return inbound, receipt
+        try:  # the bridge's own record (delivery outcomes, who a conversation belongs to)
+            self.store.accept_message(inbound.platform, inbound.shop_id, inbound.message_id, inbound.conversation_id)
+            self.store.remember_conversation(inbound.conversation_id, inbound.platform, inbound.shop_id,
+                                             inbound.buyer_id)
+        except Exception as exc:  # the inbox has the message; these rows are bookkeeping
+            logger.error("bridge bookkeeping for %s failed (%s)", inbound.message_id, type(exc).__name__)
+        return inbound, receipt
 
-    async def run(self, inbound: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[Dict]:
-        """Rasa's replies to ``inbound``, each guarded for the conversation's platform."""
+    @staticmethod
+    def inbound_from(row: Dict[str, Any]) -> InboundMessage:
+        """The message again from its inbox row (recovery after a restart)."""
+        metadata = json.loads(row.get("metadata") or "{}")
+        return InboundMessage(str(metadata.get("message_id", "")), row["platform"], str(metadata.get("shop_id", "")),
+                              str(metadata.get("buyer_id", "")), row["text"],
+                              {k: str(metadata[k]) for k in METADATA_KEYS if k in metadata})
+
+    async def run(self, inbound: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                  receipt: Optional[Receipt] = None) -> "tuple[List[Dict], str]":
+        """Rasa's replies to ``inbound``, each guarded for the conversation's platform, and the inbox state.
+        No reply and nobody on the way: the holding answer, and a ticket says what failed."""
         collector = BridgeOutput()
+        task = asyncio.ensure_future(on_new_message(UserMessage(
+            inbound.text, collector, inbound.conversation_id, input_channel=CHANNEL,
+            metadata=inbound.rasa_metadata())))
+        failure: Optional[str] = None
         try:
-            await on_new_message(UserMessage(inbound.text, collector, inbound.conversation_id, input_channel=CHANNEL,
-                                             metadata=inbound.rasa_metadata()))
-        except Exception:
-            logger.exception("bridge message %s: processing failed", inbound.message_id)
-            self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state="failed")
-            return []
+            await asyncio.wait_for(asyncio.shield(task), timeout=TURN_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            failure = f"no reply within {TURN_TIMEOUT_S:.0f}s"
+        except Exception as exc:
+            logger.error("bridge message %s: processing failed (%s)", inbound.message_id, type(exc).__name__)
+            failure = f"Rasa failed ({type(exc).__name__})"
         replies = [self.guarded(message, inbound) for message in collector.messages]
         replies = [reply for reply in replies if reply.get("text")]
-        self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state="answered",
-                          replies=len(replies))
-        return replies
+        state = "answered"
+        if not replies:
+            if failure is None and await inbox.in_thread(self._waiting_for_a_person, inbound.conversation_id):
+                state = "quiet"
+            else:
+                state = "held"
+                replies = [self.guarded({"text": edge_reply("holding")}, inbound)]
+                await inbox.in_thread(self.degraded.open, conversation_id=inbound.conversation_id,
+                                      platform=inbound.platform, failure=failure or "Rasa returned no message",
+                                      buyer_text=inbound.text)
+        receipt = receipt or Receipt("new", CHANNEL, inbox_key(inbound))
+        await inbox.finish(self.settings, receipt, state, replies, failure or "")
+        try:
+            self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state=state, replies=len(replies))
+        except Exception as exc:
+            logger.error("bridge bookkeeping for %s failed (%s)", inbound.message_id, type(exc).__name__)
+        return replies, state
+
+    def _waiting_for_a_person(self, conversation_id: str) -> bool:
+        try:
+            return TicketStore(self.settings.db_path).active_for(conversation_id) is not None
+        except Exception:  # an unreadable ticket store is a failure, not a wait
+            return False
 
     async def run_and_deliver(self, inbound: InboundMessage,
-                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        replies = await self.run(inbound, on_new_message)
+                              on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                              receipt: Optional[Receipt] = None) -> None:
+        replies, state = await self.run(inbound, on_new_message, receipt)
         if not replies:
-            return  # e.g. a person has taken over: their replies do not come from the bot
+            return  # a person has taken over: their replies do not come from the bot
         outcome = await deliver(str(self.callback_url), self.reply_payload(inbound, replies), self.secret)
-        self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state="answered",
-                          replies=len(replies), delivery=outcome)
+        try:
+            self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state=state,
+                              replies=len(replies), delivery=outcome)
+        except Exception as exc:
+            logger.error("bridge bookkeeping for %s failed (%s)", inbound.message_id, type(exc).__name__)
 
     def guarded(self, message: Dict[str, Any], inbound: InboundMessage) -> Dict[str, Any]:
         """The single exit: text and button titles checked for the platform the payload named."""

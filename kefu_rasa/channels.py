@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 
 from kefu.edge.validation import MAX_MESSAGE_CHARS, BuyerMessage, EdgeError, parse_buyer_message, parse_json_body
 from kefu.settings import Settings
+from kefu_rasa import inbox
 
 logger = logging.getLogger("kefu_rasa.channels")
 T = TypeVar("T")
@@ -200,6 +201,8 @@ class _KefuInput:
         """``GET /`` (health with store writes) and ``POST /webhook``, at ``/webhooks/<name>/``."""
         webhook = Blueprint(f"kefu_{self.name()}_webhook", __name__)
         _health_route(webhook, self.edge)
+        if self.name() == "rest":  # callback senders retry themselves (kefu_rasa.inbox)
+            inbox.register_recovery(webhook, self.edge.settings, self.name(), self._recover)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -225,16 +228,47 @@ class _KefuInput:
                 "text": _reply("too_long", limit=MAX_MESSAGE_CHARS)})
             return collector
         metadata = {**message.metadata, "platform": platform}
+        # Stored before anything is acknowledged; a retry of a handled message is not run twice.
+        receipt = await inbox.receive(edge.settings, self.name(), inbox.client_message_id(message.metadata),
+                                      conversation_id=message.conversation_id, platform=platform,
+                                      text=message.text, metadata=metadata)
+        if not receipt.process:
+            return await self._duplicate(receipt, collector)
         user_message = UserMessage(message.text, collector, message.conversation_id,
                                    input_channel=self.name(), metadata=metadata)
         failure = await self._run_turn(on_new_message, user_message)
         if not collector.messages:
             if failure is None and await _is_paused(request, message.conversation_id, edge.settings):
+                await inbox.finish(edge.settings, receipt, "quiet", [])
                 return collector
             await self._degrade(collector, message, platform, failure)
-        elif edge.degraded.has_pending():  # the store is back for this turn: file what waited
+            await inbox.finish(edge.settings, receipt, "held", collector.messages, failure or "")
+            return collector
+        await inbox.finish(edge.settings, receipt, "answered", collector.messages)
+        if edge.degraded.has_pending():  # the store is back for this turn: file what waited
             await in_thread(edge.degraded.flush)
         return collector
+
+    async def _duplicate(self, receipt: inbox.Receipt, collector: CollectingOutputChannel) -> CollectingOutputChannel:
+        """A message id already answered (its replies again, for REST) or being answered here right now."""
+        replies = receipt.replies
+        if receipt.status == "in_flight" and self.name() == "rest":
+            replies = await inbox.wait_handled(self.edge.settings, receipt, TURN_TIMEOUT_S + 5) or \
+                [{"recipient_id": "", "text": _reply("holding")}]
+        if self.name() == "rest":
+            collector.messages = list(replies)
+        logger.info("%s message %s is a %s; not run again", self.name(), receipt.message_id, receipt.status)
+        return collector
+
+    async def _recover(self, row: Dict[str, Any]) -> None:
+        """A REST message a dead Rasa stored but never answered: its connection is gone, so the holding
+        answer is kept for the client's retry and a ticket brings it to a person."""
+        edge = self.edge
+        holding = [{"recipient_id": row["conversation_id"], "text": _reply("holding")}]
+        await in_thread(edge.degraded.open, conversation_id=row["conversation_id"], platform=row["platform"],
+                        failure="Rasa stopped before answering (restarted)", buyer_text=row["text"])
+        await in_thread(inbox.inbox_for(edge.settings).finish, row["channel"], row["message_id"], "held", holding,
+                        "Rasa stopped before answering")
 
     async def _run_turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                         user_message: UserMessage) -> Optional[str]:
@@ -286,8 +320,11 @@ def _health_route(blueprint: Blueprint, edge: Edge) -> None:
             stores["conversations.db"] = tracker_db
         problems = [p for p in await asyncio.gather(
             *(in_thread(probe_write, path, "rasa") for path in stores.values())) if p]
+        inbox_problem = inbox.inbox_for(edge.settings).degraded  # a full disk, writes kept in memory
+        if inbox_problem:
+            problems.append(inbox_problem)
         if problems:
-            return response.json({"status": "error", "detail": "; ".join(problems)}, status=503)
+            return response.json({"status": "degraded", "detail": "; ".join(problems)}, status=503)
         return response.json({"status": "ok"})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
 from pathlib import Path
 from typing import Iterator
 
@@ -29,6 +30,7 @@ def free_port() -> int:
 def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """KEFU_* for the live stack, exported to this process too (clients read Settings.from_env())."""
     state = tmp_path_factory.mktemp("kefu-state")
+    mounted = _own_tmpfs(state)
     overrides = {
         "KEFU_STATE_DIR": str(state),
         "KEFU_RASA_PORT": str(free_port()),
@@ -52,6 +54,22 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        if mounted:
+            subprocess.run(["umount", "-l", str(state)], check=False)
+
+
+# The live state folder is a small filesystem of its own when we may mount one (root): the fault
+# suite fills it to show a full state disk (tests/live/test_inbox_faults_live.py) without touching
+# the machine's disk. 512 MiB holds a whole `make test` session; tmpfs uses only what is written.
+STATE_TMPFS_SIZE = "512m"
+
+
+def _own_tmpfs(path: Path) -> bool:
+    if os.geteuid() != 0 or os.environ.get("KEFU_TEST_TMPFS") == "0":
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={STATE_TMPFS_SIZE},mode=0700", "tmpfs", str(path)],
+                          capture_output=True)
+    return done.returncode == 0
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,10 @@ The channel sends the holding answer (``replies.yml`` ``holding``) and calls
 :meth:`DegradedTickets.open` with what failed. When the ticket store itself
 cannot be written (locked past its busy timeout, read-only, missing folder), the
 ticket is appended to ``<state_dir>/pending-tickets.jsonl`` (0600) and created on
-a later call once the store answers again: no buyer message is lost either way.
+a later call once the store answers again. When the disk refuses that file too (a full
+state disk), the ticket waits in this process's memory and is retried every few seconds
+(:class:`kefu.inbox.memory.Retrier`) until the store takes it: no buyer message is lost
+either way, unless the process dies while the disk is still full (health is red meanwhile).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.inbox.memory import Retrier
 from kefu.settings import Settings
 
 logger = logging.getLogger("kefu.edge")
@@ -26,6 +30,8 @@ logger = logging.getLogger("kefu.edge")
 REASON = "degraded"
 PRIORITY = 2
 QUEUE_NAME = "pending-tickets.jsonl"
+# Tickets neither the store nor the queue file took (one per process: every instance shares it).
+IN_MEMORY = Retrier("degraded-tickets")
 
 
 class DegradedTickets:
@@ -49,8 +55,19 @@ class DegradedTickets:
             self.store.close_connection()  # a connection SQLite opened read-only stays so: reopen later
             logger.error("ticket store unavailable (%s); degraded ticket for %s queued in %s",
                          exc, conversation_id, self.queue_path)
-            self._append(record)
+            try:
+                self._append(record)
+            except OSError as disk:  # the disk is full too: keep it in memory until the store takes it
+                logger.error("cannot queue it on disk either (%s); kept in memory", disk)
+                IN_MEMORY.run(f"degraded ticket for {conversation_id}", lambda: self._create_reopening(record))
             return None
+
+    def _create_reopening(self, record: Dict[str, Any]) -> int:
+        try:
+            return self._create(record)
+        except (sqlite3.Error, OSError):
+            self.store.close_connection()
+            raise
 
     def _create(self, record: Dict[str, Any]) -> int:
         line = TranscriptLine("buyer", record["buyer_text"], record["ts"], source_key=f"degraded:{record['ts']!r}")
@@ -68,7 +85,9 @@ class DegradedTickets:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def has_pending(self) -> bool:
-        """Cheap check (one stat) for tickets waiting on disk."""
+        """Cheap check (one stat) for tickets waiting on disk or in memory."""
+        if IN_MEMORY.waiting:
+            IN_MEMORY.flush()
         try:
             return self.queue_path.stat().st_size > 0
         except OSError:

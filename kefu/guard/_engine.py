@@ -33,10 +33,10 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import ahocorasick
 
-from kefu.guard import _pii
+from kefu.guard import _bidi, _contact, _pii
 from kefu.guard._errors import GuardInputError, UnknownPlatformError
 from kefu.guard._normalize import SEP, Normalized, byte_view, char_hits, fold, folding_table, normalize
-from kefu.guard._packs import Rule, RuleSet, load_ruleset
+from kefu.guard._packs import PII_DETECTORS, Rule, RuleSet, load_ruleset
 
 MAX_TEXT_CHARS = 1_000_000
 _Span = Tuple[int, int, int, int]  # normalised start, end; original start, end
@@ -192,7 +192,8 @@ class Guard:
         self._index = ruleset.by_key()
         self._cooc = {rule.id: rule for rule in ruleset.rules if rule.role == "cooc"}
         self._detectors = {rule.detector: rule for rule in ruleset.detectors}
-        self._wanted = frozenset(self._detectors)
+        self._wanted = frozenset(self._detectors) & frozenset(PII_DETECTORS)
+        self._contact = frozenset(self._detectors) & frozenset(_contact.DETECTORS)
         self._keep = ruleset.keep_doubled
         self._taught_jieba = False
         self._fold = folding_table(_alphabet(ruleset, self._index))
@@ -269,14 +270,29 @@ class Guard:
         return char_hits(view, raw)
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, text: str) -> GuardResult:
-        """Find every violation in ``text`` and decide pass / rewritten / blocked."""
+    def check(self, text: str, allowed_hosts: FrozenSet[str] = frozenset()) -> GuardResult:
+        """Find every violation in ``text`` and decide pass / rewritten / blocked.
+
+        ``allowed_hosts``: the shop's link allow-list (a link to one of them, or to a subdomain, passes).
+        Text with bidirectional controls is also checked as it is *displayed* (:mod:`kefu.guard._bidi`):
+        what only the displayed order says (``\u202e321cba 信微我加``) blocks, over the reordered run."""
         if not isinstance(text, str):
             raise GuardInputError(f"the guard checks strings, got {type(text).__name__}")
         if len(text) > MAX_TEXT_CHARS:
             raise GuardInputError(f"text of {len(text)} characters exceeds the limit of {MAX_TEXT_CHARS}")
         if not text:
             return GuardResult(text, self.platform, PASS, ())
+        hits = self._hits(text, allowed_hosts)
+        if _bidi.has_controls(text):
+            hits.extend(self._displayed_hits(text, allowed_hosts, hits))
+        if not hits:
+            return GuardResult(text, self.platform, PASS, ())
+        violations = _resolve_overlaps(hits)
+        if any(v.action == "block" for v in violations):
+            return GuardResult(text, self.platform, BLOCKED, violations)
+        return GuardResult(text, self.platform, REWRITTEN, violations, _rewrite(text, violations))
+
+    def _hits(self, text: str, allowed_hosts: FrozenSet[str]) -> List[Violation]:
         norm = normalize(text, self._keep, self._fold)
         hits: List[Violation] = []
         if norm.text:
@@ -286,12 +302,28 @@ class Guard:
                 rule = self._detectors[detector]
                 hits.append(Violation(rule.category, rule.term, start, end, rule.action, text[start:end],
                                       masked, rule.id))
-        if not hits:
-            return GuardResult(text, self.platform, PASS, ())
-        violations = _resolve_overlaps(hits)
-        if any(v.action == "block" for v in violations):
-            return GuardResult(text, self.platform, BLOCKED, violations)
-        return GuardResult(text, self.platform, REWRITTEN, violations, _rewrite(text, violations))
+        if self._contact:
+            for detector, start, end, host in _contact.detect(text, self._contact):
+                if detector == "link" and host and _contact.allowed(host, allowed_hosts):
+                    continue
+                rule = self._detectors[detector]
+                hits.append(Violation(rule.category, rule.term, start, end, rule.action, text[start:end],
+                                      None, rule.id))
+        return hits
+
+    def _displayed_hits(self, text: str, allowed_hosts: FrozenSet[str], found: List[Violation]) -> List[Violation]:
+        """Violations of the displayed order that the stored order does not have, mapped back over the
+        original characters they show; always blocking (reordering text is itself an evasion)."""
+        shown, origin = _bidi.visual(text)
+        known = {(v.category, v.term) for v in found}
+        extra: List[Violation] = []
+        for hit in self._hits(shown, allowed_hosts):
+            if (hit.category, hit.term) in known:
+                continue
+            covered = origin[hit.start:hit.end]
+            start, end = min(covered), max(covered) + 1
+            extra.append(Violation(hit.category, hit.term, start, end, "block", text[start:end], None, hit.rule_id))
+        return extra
 
     def _term_hits(self, norm: Normalized) -> List[Violation]:
         found: List[Violation] = []

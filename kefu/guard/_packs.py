@@ -56,7 +56,9 @@ CATEGORIES: Tuple[str, ...] = (
     "personal_data",
 )
 ACTIONS = ("block", "rewrite", "mask")
-DETECTORS = ("mobile", "id_card", "bank_card")
+# Personal data is masked in place; contact handles, own numbers and links block (kefu.guard._contact).
+PII_DETECTORS = ("mobile", "id_card", "bank_card")
+DETECTORS = PII_DETECTORS + ("contact_handle", "own_number", "link")
 _ENTRY_KEYS = {"id", "term", "variants", "category", "action", "replacement", "allow", "word_boundary",
                "note", "detector", "prefixes", "of", "pinyin", "initials", "numerals", "near", "near_of", "near_allow",
                "within", "order"}
@@ -186,8 +188,9 @@ def _parse_entry(raw: Any, position: int, path: str, keep: FrozenSet[str],
             raise RulePackError(f"detector {detector!r} is not one of {', '.join(DETECTORS)}", path=path, entry=label)
         if raw.get("term") or raw.get("variants"):
             raise RulePackError("an entry has either 'detector' or 'term', not both", path=path, entry=label)
-        if action != "mask":
-            raise RulePackError("detector entries use action 'mask'", path=path, entry=label)
+        wanted_action = "mask" if detector in PII_DETECTORS else "block"
+        if action != wanted_action:
+            raise RulePackError(f"detector {detector!r} entries use action {wanted_action!r}", path=path, entry=label)
         return Rule(id=entry_id, term=detector, category=category, action=action, note=note, source=path,
                     detector=detector)
     variants = _strings(raw.get("term"), "'term'", path, label) + _strings(raw.get("variants"), "'variants'", path, label)

@@ -19,23 +19,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import yaml
 
-from kefu.guard import _pii
+from kefu.guard import _bidi, _contact, _pii
 from kefu.guard._engine import BLOCKED, PASS, Guard, GuardResult
 from kefu.guard._errors import GuardError
 from kefu.guard._normalize import fold
-from kefu.guard._packs import DETECTORS
+from kefu.guard._packs import PII_DETECTORS
 from kefu.settings import Settings
 
 logger = logging.getLogger("kefu.guard")
 PERSONAL_DATA = "personal_data"
+OWN_NUMBER = "own_number"  # a number an agent gives as their own: masked in logs like personal data
 REPLIES_PATH = Path(__file__).with_name("replies.yml")
 
 AUDIT_SCHEMA = """
@@ -71,6 +73,38 @@ def safe_reply() -> str:
     return text.strip()
 
 
+LINKS_FILE = "links.yml"
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def allowed_link_hosts(settings: Settings) -> FrozenSet[str]:
+    """The shop's link allow-list (``shop/links.yml`` ``allowed_hosts``), re-read when the file changes.
+    A malformed file raises :class:`GuardError` naming it: an allow-list is never guessed."""
+    path = settings.shop_dir / LINKS_FILE
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    return _read_link_hosts(str(path), stamp)
+
+
+@lru_cache(maxsize=8)
+def _read_link_hosts(path: str, _stamp: int) -> FrozenSet[str]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or set(data) - {"allowed_hosts"}:
+        raise GuardError(f"{path}: only 'allowed_hosts: [host, ...]' is allowed")
+    hosts = data.get("allowed_hosts") or []
+    if not isinstance(hosts, list):
+        raise GuardError(f"{path}: 'allowed_hosts' must be a list of host names")
+    cleaned = set()
+    for host in hosts:
+        name = str(host).strip().lower().rstrip(".") if isinstance(host, str) else ""
+        if not _HOST_NAME.match(name):
+            raise GuardError(f"{path}: {host!r} is not a host name (like shop.example.com)")
+        cleaned.add(name)
+    return frozenset(cleaned)
+
+
 def guard_outgoing(
     text: str,
     *,
@@ -85,11 +119,12 @@ def guard_outgoing(
     ``source`` says who wrote it (an action's name, ``nlg:utter_x``, ``agent:<name>``).
     ``refuse_blocked``: a blocked text is refused (``text`` is empty, the audit row says
     nothing was sent) instead of replaced by the safe reply: a person, unlike the bot, is
-    asked to rewrite it."""
+    asked to rewrite it. Bidirectional controls never leave: the guard reads the text as it
+    would be displayed, and what is sent has them removed."""
     settings = settings or Settings.from_env()
     text = "" if text is None else str(text)
     try:
-        result = Guard.for_platform(platform, settings.rules_dir).check(text)
+        result = Guard.for_platform(platform, settings.rules_dir).check(text, allowed_link_hosts(settings))
     except GuardError as exc:
         # Fail closed: when the guard cannot check, nothing unchecked leaves the shop.
         logger.error("guard failed for %s/%s (%s); sending the safe reply instead", conversation_id, source, exc)
@@ -98,9 +133,9 @@ def guard_outgoing(
         _audit(decision, conversation_id, source, settings, error=str(exc))
         return decision
     if result.verdict == PASS:
-        return OutgoingDecision(text, result)
+        return OutgoingDecision(_bidi.strip(text), result)
     if result.rewritten is not None:
-        sent = result.rewritten
+        sent = _bidi.strip(result.rewritten)
     else:
         sent = "" if refuse_blocked else safe_reply()
     decision = OutgoingDecision(sent, result)
@@ -116,35 +151,71 @@ def guard_outgoing(
 AGENT_SOURCE = "agent:"
 
 
+# An agent's reply is read together with that agent's last few replies in the conversation:
+# 「亲，我们这边可以加一下」「微」「信 abc123」 pass one by one and say 加微信 together.
+HISTORY_REPLIES = 3
+HISTORY_JOIN = "\n"
+
+
 def check_agent_reply(text: str, *, platform: str, conversation_id: str, agent: str,
-                      settings: Optional[Settings] = None) -> Dict[str, Any]:
+                      settings: Optional[Settings] = None, previous: Sequence[str] = ()) -> Dict[str, Any]:
     """The console's check of an agent's reply, audited in the same table as the bot's messages.
 
     Same JSON-ready keys as the console's preview check (``platform``, ``text``, ``verdict``,
     ``rewritten``, ``violations``) plus ``sent``: the rewritten text, or ``""`` when blocked
     (the agent must rewrite it; nothing is sent). A blocked or rewritten reply is audited with
     ``source="agent:<name>"``, the conversation id and the redacted original.
+
+    ``previous``: the same agent's earlier replies in this conversation, oldest first; the last
+    :data:`HISTORY_REPLIES` are checked together with ``text``, and a violation that reaches into
+    ``text`` blocks it (``across_messages`` is then true; the violations are those of the joined text).
     """
+    settings = settings or Settings.from_env()
     decision = guard_outgoing(text, platform=platform, conversation_id=conversation_id,
                               source=f"{AGENT_SOURCE}{agent}", settings=settings, refuse_blocked=True)
     result = decision.result
-    return {
+    check = {
         "platform": result.platform,
         "text": text,
         "verdict": result.verdict,
         "rewritten": result.rewritten,
         "sent": decision.text,
         "violations": [v.as_dict() for v in result.violations],
+        "across_messages": False,
     }
+    history = [str(p) for p in previous if p][-HISTORY_REPLIES:]
+    if result.verdict == BLOCKED or not history:
+        return check
+    joined = _across_messages(history, text, platform, settings)
+    if joined is None:
+        return check
+    _audit(OutgoingDecision("", joined), conversation_id, f"{AGENT_SOURCE}{agent}", settings)
+    logger.warning("guard blocked a reply of agent %s in %s read with their previous %d: %s", agent,
+                   conversation_id, len(history), json.dumps(_violation_records(joined), ensure_ascii=False))
+    return {**check, "verdict": BLOCKED, "rewritten": None, "sent": "", "across_messages": True,
+            "joined": joined.text, "violations": [v.as_dict() for v in joined.violations]}
+
+
+def _across_messages(history: Sequence[str], text: str, platform: str, settings: Settings) -> Optional[GuardResult]:
+    """The joined check when a blocking violation of it reaches into ``text`` (None otherwise)."""
+    prefix = HISTORY_JOIN.join(history) + HISTORY_JOIN
+    try:
+        joined = Guard.for_platform(platform, settings.rules_dir).check(prefix + text, allowed_link_hosts(settings))
+    except GuardError:
+        return None  # the single check above already failed closed if the guard is broken
+    if any(v.action == "block" and v.end > len(prefix) for v in joined.violations):
+        return joined
+    return None
 
 
 def _personal_spans(result: GuardResult) -> List[Tuple[int, int, str]]:
     """(start, end, mask) of every personal-data span in the original, as the guard masks it.
     Without a verdict to go by (the guard failed: no violations), the detectors run directly."""
     spans = [(v.start, v.end, v.replacement or "") for v in result.violations if v.category == PERSONAL_DATA]
+    spans += [(v.start, v.end, _contact.mask_number(v.matched)) for v in result.violations if v.term == OWN_NUMBER]
     if not result.violations and result.text:
         spans = [(start, end, mask) for _, start, end, mask
-                 in _pii.detect(result.text, fold(result.text), frozenset(DETECTORS))]
+                 in _pii.detect(result.text, fold(result.text), frozenset(PII_DETECTORS))]
     return sorted(spans)
 
 
@@ -168,7 +239,9 @@ def redacted_original(result: GuardResult) -> str:
 
 def _violation_records(result: GuardResult) -> List[Dict[str, object]]:
     """Violations as logged and audited; a personal-data violation's ``matched`` is its masked form."""
-    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else v.matched}
+    spans = _personal_spans(result)
+    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else _mask_spans(
+        v.matched, [(s - v.start, e - v.start, m) for s, e, m in spans if v.start <= s and e <= v.end])}
             for v in result.violations]
 
 

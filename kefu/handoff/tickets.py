@@ -353,6 +353,16 @@ class TicketStore(SQLiteStore):
             )
         return self.get(ticket_id)
 
+    def close_unclaimed(self, ticket_id: int, outcome: str, now: Optional[float] = None) -> bool:
+        """Close an open ticket no agent claimed (the bot answers again: kefu.inbox.webchat); False when
+        it was claimed or closed meanwhile (then it stays with its agent)."""
+        cursor = self.conn.execute(
+            "UPDATE handoff_tickets SET status = 'closed', closed_at = ?, outcome = ? WHERE id = ? AND status = 'open'",
+            (time.time() if now is None else now, outcome, ticket_id))
+        if cursor.rowcount == 1:
+            self.audit("close", agent=None, ticket_id=ticket_id, detail=outcome)
+        return cursor.rowcount == 1
+
     def discard_shadow(self, conversation_id: str) -> None:
         """Close a ticket an agent-assist shadow conversation opened (kefu.handoff.assist)."""
         self.conn.execute("UPDATE handoff_tickets SET status = 'closed', closed_at = ?, outcome = 'assist_shadow'"

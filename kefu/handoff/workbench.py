@@ -27,7 +27,7 @@ CATEGORY_LABELS = {"third_party_platform": "第三方平台", "off_platform_tran
                    "impolite": "不文明用语", "personal_data": "个人信息"}
 ACTION_LABELS = {"block": "禁止发送", "rewrite": "需改写", "mask": "已遮挡"}
 OUTCOME_LABELS = {"resolved": "已解决", "refund": "已退款/退货", "no_response": "买家无回应", "other": "其他",
-                  "assist_shadow": "辅助草稿"}
+                  "assist_shadow": "辅助草稿", "bot_recovered": "系统恢复后机器人已回复"}
 
 
 def _unanswered(lines: List[TranscriptLine]) -> int:

@@ -19,7 +19,9 @@ from sanic import Sanic, response
 
 from kefu.bridge.client import BridgeClient, verify_callback
 from kefu.bridge.protocol import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
+from kefu.edge.texts import reply
 from kefu.guard.enforce import audit_rows
+from kefu.handoff.tickets import TicketStore
 from kefu.settings import Settings
 from kefu_rasa.bridge import BridgeInput
 from tests.test_nlg_server import RunningApp
@@ -93,10 +95,13 @@ def test_every_reply_is_guarded_for_that_platform(sync_bridge, settings):
     assert any(row["source"] == "bridge" and row["platform"] == "pinduoduo" for row in audit_rows(settings))
 
 
-def test_a_failure_inside_the_assistant_is_reported_not_a_500(sync_bridge):
+def test_a_failure_inside_the_assistant_gives_the_holding_answer_and_a_ticket_not_a_500(sync_bridge, settings):
     client, _ = sync_bridge
     answer = client.send(**message(text="崩溃", message_id="m-crash"))
-    assert answer["status"] == "failed" and answer["messages"] == []
+    assert answer["status"] == "held" and [m["text"] for m in answer["messages"]] == [reply("holding")]
+    (ticket,) = [t for t in TicketStore(settings.db_path).queue() if t.conversation_id == answer["conversation_id"]]
+    assert ticket.reason == "degraded" and "RuntimeError" in ticket.detail
+    assert [line.text for line in TicketStore(settings.db_path).transcript(ticket.id)] == ["崩溃"]
 
 
 def test_buttons_are_guarded_and_passed_on(sync_bridge):

@@ -163,7 +163,9 @@ def test_callback_accepts_loopback_and_chat_lists_messages_with_cursor(env: Dict
                      headers={"X-CSRF-Token": csrf}, timeout=10)
     assert sent.status_code == 200
     forwarded = env["fake"].forwarded[-1]
-    assert forwarded == {"sender": conv, "message": "在吗", "metadata": {"platform": "jd", "product_id": "p1001"}}
+    # metadata.message_id: the web chat's inbox id, so a repeated delivery is answered once (kefu.inbox.webchat)
+    assert forwarded == {"sender": conv, "message": "在吗", "metadata": {
+        "platform": "jd", "product_id": "p1001", "message_id": f"webchat-{sent.json()['id']}"}}
     messages = chat.get(env["url"] + "/chat/messages?after=0", timeout=10).json()["messages"]
     assert [m["sender"] for m in messages] == ["buyer", "bot"]
     later = chat.get(f"{env['url']}/chat/messages?after={messages[0]['id']}", timeout=10).json()["messages"]

@@ -120,7 +120,25 @@ def shop_scenario(db_path: Path) -> Dict[str, Any]:
     }
 
 
-SCENARIOS = [handoff_scenario, tasks_agents_scenario, shop_scenario]
+def inbox_scenario(db_path: Path) -> Dict[str, Any]:
+    """The inbox (issue 18): receive, de-duplication only once handled, a retry after a restart."""
+    from kefu.inbox.store import Inbox
+
+    inbox = Inbox(db_path)
+    first = inbox.receive("rest", "m-1", conversation_id="c1", platform="jd", text="在吗", metadata={"a": 1})
+    inbox.release("rest", "m-1")  # the process died before handling it
+    restarted = Inbox(db_path)
+    retry = restarted.receive("rest", "m-1", conversation_id="c1", platform="jd", text="在吗")
+    restarted.finish("rest", "m-1", "answered", [{"text": "亲，在的"}])
+    duplicate = Inbox(db_path).receive("rest", "m-1", conversation_id="c1", platform="jd", text="在吗")
+    restarted.receive("webchat", "w-1", conversation_id="c2", platform="jd", text="有货吗")
+    restarted.finish("webchat", "w-1", "waiting", detail="Rasa away")
+    return {"statuses": (first.status, retry.status, duplicate.status), "replies": duplicate.replies,
+            "waiting": [(r["message_id"], r["state"], r["text"]) for r in Inbox(db_path).unhandled("webchat")],
+            "counts": Inbox(db_path).counts(), "attempts": Inbox(db_path).message("rest", "m-1")["attempts"]}
+
+
+SCENARIOS = [handoff_scenario, tasks_agents_scenario, shop_scenario, inbox_scenario]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)

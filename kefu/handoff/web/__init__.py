@@ -77,9 +77,17 @@ def create_app(
     async def start_sync(app: Sanic, _loop: Any) -> None:
         if sync_seconds > 0:
             app.add_task(api.sync_loop(app, sync_seconds))
+        app.add_task(app.ctx.webchat.run())  # web-chat messages that wait for Rasa
 
     @app.get("/health")
-    async def health(_request: Request) -> response.HTTPResponse:
+    async def health(request: Request) -> response.HTTPResponse:
+        """503 ``degraded`` when buyer messages cannot be stored now (a full disk: kept in memory meanwhile)."""
+        webchat = getattr(request.app.ctx, "webchat", None)
+        problems = [p for p in (webchat.inbox.degraded if webchat else None,
+                                f"web chat: {webchat.lines.waiting} chat line(s) kept in memory"
+                                if webchat and webchat.lines.waiting else None) if p]
+        if problems:
+            return jsonr({"status": "degraded", "service": "kefu-web", "detail": "; ".join(problems)}, 503)
         return jsonr({"status": "ok", "service": "kefu-web"})
 
     @app.get("/")
@@ -106,7 +114,9 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     from kefu.handoff.sync import TicketSync, TrackerEventFeed
     from kefu.handoff.throttle import LoginThrottle
     from kefu.handoff.tickets import TicketStore
-    from kefu.handoff.web.chat import callback_secret, secret_key
+    from kefu.edge.texts import reply as edge_reply
+    from kefu.handoff.web.chat import callback_secret, guarded_for_page, secret_key
+    from kefu.inbox.webchat import WebChatInbox
     from kefu.tasks.store import TaskStore
 
     app.ctx.tickets = TicketStore(settings.db_path)
@@ -124,6 +134,8 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     app.ctx.sync = TicketSync(app.ctx.tickets, TrackerEventFeed(settings.tracker_db_path))
     app.ctx.throttle = LoginThrottle()
     app.ctx.chat_platforms = {}  # web-chat conversation -> the platform its buyer picked
+    app.ctx.webchat = WebChatInbox(settings, chat=app.ctx.chat, tickets=app.ctx.tickets,
+                                   holding=lambda conv: guarded_for_page(app.ctx, conv, edge_reply("holding")))
 
 
 def _open_shop(settings: Settings) -> Any:

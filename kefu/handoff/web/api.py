@@ -175,10 +175,15 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
     text = text_field(data, "text", MAX_REPLY_CHARS)
     ticket = ctx.tickets.require_holder(ticket_id, agent)
     # Every attempt is checked and audited (agent:<name>), a blocked one too: 质检 sees what was refused.
+    # Read with this agent's last replies on the ticket: three harmless lines can spell a contact.
+    previous = [line.text for line in ctx.tickets.transcript(ticket_id) if line.sender == "agent" and line.agent == agent]
     check = await asyncio.to_thread(check_agent_reply, text, platform=ticket.platform,
-                                    conversation_id=ticket.conversation_id, agent=agent, settings=ctx.settings)
+                                    conversation_id=ticket.conversation_id, agent=agent, settings=ctx.settings,
+                                    previous=previous)
     if check["verdict"] == "blocked":
-        raise ApiError(422, "blocked", "这条回复违反平台规则，没有发送，请修改后再发", check=check)
+        message = ("这条回复和您前几条回复连起来违反平台规则，没有发送，请修改后再发" if check.get("across_messages")
+                   else "这条回复违反平台规则，没有发送，请修改后再发")
+        raise ApiError(422, "blocked", message, check=check)
     if check["verdict"] == "rewritten" and data.get("accept_rewrite") is not True:
         raise ApiError(422, "rewrite_required", "请先接受建议的改写，再发送", check=check)
     # The one exit for agents' text: guarded again and audited as agent:<name>.

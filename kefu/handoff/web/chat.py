@@ -84,11 +84,18 @@ def _products(request: Request) -> List[Dict[str, str]]:
 
 
 def _guarded(request: Request, conversation_id: str, text: str) -> str:
+    return guarded_for_page(request.app.ctx, conversation_id, text)
+
+
+def guarded_for_page(ctx: Any, conversation_id: str, text: str) -> str:
+    """``text`` guarded for the conversation's platform (its ticket's, else the one its buyer picked)."""
     from kefu.guard.enforce import guard_outgoing
     from kefu.platforms import default_platform
 
-    ctx = request.app.ctx
-    ticket = ctx.tickets.active_for(conversation_id)
+    try:
+        ticket = ctx.tickets.active_for(conversation_id)
+    except Exception:  # an unreadable ticket store: the platform the buyer picked
+        ticket = None
     platform = ticket.platform if ticket else ctx.chat_platforms.get(conversation_id) or default_platform()
     return guard_outgoing(text, platform=platform, conversation_id=conversation_id, source="callback",
                           settings=ctx.settings).text
@@ -130,13 +137,19 @@ async def chat_send(request: Request) -> response.HTTPResponse:
         platforms[conv] = platform
         while len(platforms) > 10_000:  # bounded: the oldest conversations fall back to the default
             platforms.pop(next(iter(platforms)))
-    message_id = request.app.ctx.chat.add(conv, "buyer", text)
+    if platform is None and conv in platforms:
+        metadata["platform"] = platforms[conv]
+    # Stored (inbox + chat log; in memory if the disk refuses) before the buyer is answered; then one
+    # delivery attempt. Rasa away: the holding answer, a ticket, and delivery later (kefu.inbox.webchat).
+    inbox = request.app.ctx.webchat
+    receipt = await asyncio.to_thread(inbox.accept, conv, text, metadata)
     try:
-        await asyncio.to_thread(request.app.ctx.rasa.send_buyer_message, conv, text, metadata)
-    except Exception:
-        log.warning("web chat message for %s could not reach Rasa", conv, exc_info=True)
-        raise ApiError(503, "rasa_unavailable", "消息已保存，客服系统暂时繁忙，请稍后再发一次", id=message_id) from None
-    return jsonr({"id": message_id, "conversation_id": conv})
+        state = await asyncio.to_thread(inbox.deliver_now, receipt)
+    except Exception:  # the message is stored; the redelivery loop takes it from here
+        log.exception("web chat message of %s: delivery attempt failed; it waits in the inbox", conv)
+        inbox.inbox.release(receipt.channel, receipt.message_id)
+        state = "waiting"
+    return jsonr({"id": receipt.message_id, "conversation_id": conv, "state": state, "stored": receipt.stored})
 
 
 @bp.get("/messages")
@@ -163,5 +176,6 @@ async def chat_callback(request: Request) -> response.HTTPResponse:
         text = await asyncio.to_thread(_guarded, request, recipient, text)
     extra = {k: v for k, v in data.items() if k not in ("recipient_id", "text")}
     payload = json.dumps(extra, ensure_ascii=False)[:MAX_CALLBACK_TEXT] if extra else None
-    request.app.ctx.chat.add(recipient, "bot", text, payload)
+    request.app.ctx.webchat.lines.run(f"bot line for {recipient}",
+                                       lambda: request.app.ctx.chat.add(recipient, "bot", text, payload))
     return jsonr({"stored": True})
