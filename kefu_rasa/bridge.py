@@ -27,11 +27,17 @@ from sanic.response import HTTPResponse
 from kefu.bridge.delivery import deliver
 from kefu.bridge.protocol import BridgeRefused, InboundMessage, bridge_secret, parse_message, verify
 from kefu.bridge.store import BridgeStore
+from kefu.edge.texts import reply as edge_reply
+from kefu.edge.validation import MAX_MESSAGE_CHARS
 from kefu.guard.enforce import guard_outgoing
 from kefu.settings import Settings
 
 logger = logging.getLogger("kefu.bridge")
 CHANNEL = "kefu_bridge"
+
+
+def too_long_note() -> str:
+    return edge_reply("too_long", limit=MAX_MESSAGE_CHARS)
 
 
 class BridgeOutput(CollectingOutputChannel):
@@ -107,6 +113,10 @@ class BridgeInput(InputChannel):
 
     async def run(self, inbound: InboundMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[Dict]:
         """Rasa's replies to ``inbound``, each guarded for the conversation's platform."""
+        if inbound.too_long:  # the same polite length note as every channel, not 2,000 characters for the NLU
+            reply = self.guarded({"text": too_long_note()}, inbound)
+            self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state="answered", replies=1)
+            return [reply]
         collector = BridgeOutput()
         try:
             await on_new_message(UserMessage(inbound.text, collector, inbound.conversation_id, input_channel=CHANNEL,
