@@ -313,6 +313,16 @@ async def task_done(request: Request, task_id: int) -> response.HTTPResponse:
     return jsonr(mask_data(task.as_dict()))
 
 
+@bp.get("/proof-attempts")
+async def proof_attempts(request: Request) -> response.HTTPResponse:
+    """Order-proof attempts, newest first (``?outcome=locked``: those refused after the daily limit)."""
+    outcome = request.args.get("outcome") or None
+    if outcome not in (None, "proved", "failed", "locked"):
+        raise ApiError(400, "bad_argument", "outcome 须为 proved、failed 或 locked")
+    proofs = request.app.ctx.proofs
+    return jsonr({"attempts": mask_data(proofs.recent(outcome=outcome)), "counts": proofs.counts()})
+
+
 @bp.get("/conversations/<conversation_id:str>/delivered")
 async def delivered(request: Request, conversation_id: str) -> response.HTTPResponse:
     """Messages Rasa called back with for a conversation (what the buyer was sent), masked.
