@@ -460,6 +460,8 @@ def logistics_answer(
         arrival = reply("logistics.arrival_late")
     else:
         arrival = reply("logistics.arrival", arrive_to=_date(arrive_to))
+    if not order.tracking_number:  # a push without courier or tracking: no 「运单号 。」
+        return Answer(reply("logistics.moving_untracked", order_id=order.order_id, arrival=arrival), data)
     return Answer(reply("logistics.moving", arrival=arrival, **event_values), data)
 
 
@@ -585,9 +587,10 @@ def change_address_answer(order: Optional[Order], new_address: Optional[str] = N
     if status is OrderStatus.DELIVERED:
         return Answer(reply("address.delivered", order_id=order.order_id), data)
     if status is OrderStatus.SHIPPED:
+        if not order.courier or not order.tracking_number:  # never 「已经由发出（运单号 ）」
+            return Answer(reply("address.shipped_untracked", order_id=order.order_id), data)
         return Answer(
-            reply("address.shipped", order_id=order.order_id, courier=order.courier or "",
-                  tracking=order.tracking_number or ""),
+            reply("address.shipped", order_id=order.order_id, courier=order.courier, tracking=order.tracking_number),
             data,
         )
     data["can_change"] = True
