@@ -298,6 +298,8 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
             # An unknown order and a wrong proof read the same (nothing tells whether the order exists).
             out.say(reply("order.verify_failed"))
             out.pending = pending
+        elif order_id and out.locked:
+            out.pending = pending  # every further attempt is refused and audited too
     elif kind == "new_address":
         _address_given(pending, text, state, ctx, out)
     elif kind == "invoice":
@@ -564,11 +566,13 @@ def _prove(order_id: str, order: Optional[Order], text: str, state: State, ctx: 
         return False
     proofs = ctx.proofs
     if proofs is not None and proofs.locked(order_id, ctx.conversation_id):
+        first = proofs.first_lock(order_id)
         proofs.record(order_id, ctx.conversation_id, ownership.LOCKED, judgement.candidates)
         out.say(reply("order.verify_locked"))
         out.locked = True
-        out.tasks.append(TaskRequest("identity_check", f"订单 {order_id} 的收件人核对失败次数过多，请人工核实买家身份",
-                                     order_id=order_id, dedup=f"identity:{order_id}"))
+        if first:  # one task per locked order a day, not one per guessing sender
+            out.tasks.append(TaskRequest("identity_check", f"订单 {order_id} 的收件人核对失败次数过多，请人工核实买家身份",
+                                         order_id=order_id, dedup=f"identity:{order_id}"))
         return False
     if proofs is not None:
         proofs.record(order_id, ctx.conversation_id, judgement.outcome, judgement.candidates)

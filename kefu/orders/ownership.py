@@ -168,6 +168,13 @@ class ProofAttempts(SQLiteStore):
                 return True
         return False
 
+    def first_lock(self, order_id: str, now: Optional[float] = None) -> bool:
+        """True when no attempt on this order was refused yet within the window (a person is told once)."""
+        since = (time.time() if now is None else now) - self.window_s
+        row = self.conn.execute("SELECT COUNT(*) AS n FROM proof_attempts WHERE order_id = ? AND at >= ? AND outcome = ?",
+                                (order_id, since, LOCKED)).fetchone()
+        return int(row["n"]) == 0
+
     def record(self, order_id: str, conversation_id: str, outcome: str, candidates: int = 0,
                now: Optional[float] = None) -> None:
         with transaction(self.conn) as conn:
