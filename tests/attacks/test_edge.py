@@ -113,7 +113,8 @@ def test_every_channel_shares_the_text_rules(live_stack, rest, report) -> None:
     for text in hostile:
         sent = chat.post(f"{settings.web_url}/chat/send", json={"text": text, "platform": "douyin"},
                          headers={"X-CSRF-Token": csrf.group(1)}, timeout=120)
-        assert sent.status_code == 200, sent.text
+        # The web chat may refuse control characters outright (400 bad_text): nothing stored, nothing read.
+        assert sent.status_code == 200 or (sent.status_code == 400 and sent.json()["error"] == "bad_text"), sent.text
     stored = [m["text"] for m in chat.get(f"{settings.web_url}/chat/messages?after=0", timeout=30).json()["messages"]
               if m.get("sender") == "buyer"]
     for conversation_id in (sender, bridge_id, web_id.group(1)):
