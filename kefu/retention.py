@@ -11,7 +11,8 @@ than the cut-off:
 * tickets: every transcript line's text, the ticket's detail; the web chat's log;
 * tasks done, address changes and invoice requests: summaries, addresses, titles, tax
   numbers and e-mails; the guard's audit of rewritten messages;
-* the bridge's buyer nicknames.
+* the bridge's buyer nicknames; the values of old slot events (the dialogue state may hold a number
+  the buyer typed as an order number) and the numbers of old proof attempts.
 
 Rows are kept, with their times, platforms, reasons, outcomes and counts, so
 reports (``kefu report``) over old periods still add up; only the personal content
@@ -45,6 +46,8 @@ _KEFU_DB = (
      f"title != '{PURGED}'"),
     ("guard_audit", "created_at", "epoch", f"original = '{PURGED}', sent = '{PURGED}'", f"original != '{PURGED}'"),
     ("bridge_conversations", "last_seen", "epoch", f"buyer_id = '{PURGED}'", f"buyer_id != '{PURGED}'"),
+    # The numbers buyers typed as order numbers (an ID or card number among them); the limit needs a day.
+    ("proof_attempts", "at", "epoch", f"order_id = '{PURGED}'", f"order_id != '{PURGED}'"),
 )
 
 
@@ -82,12 +85,20 @@ def purge_kefu_db(db_path: Any, cutoff: float, *, dry_run: bool = False) -> Dict
 
 
 def _purged_event(data: str) -> Optional[str]:
-    """The event's JSON without the message's words, or None when there is nothing to remove."""
+    """The event's JSON without the message's words (a slot: without its value, which may hold what the
+    buyer typed, e.g. a number read as an order number), or None when there is nothing to remove."""
     try:
         event = json.loads(data)
     except ValueError:
         return None
-    if not isinstance(event, dict) or event.get("text") == PURGED:
+    if not isinstance(event, dict):
+        return None
+    if event.get("event") == "slot":
+        if event.get("value") is None:
+            return None
+        event["value"] = None
+        return json.dumps(event, ensure_ascii=False)
+    if event.get("text") == PURGED:
         return None
     event["text"] = PURGED
     event.pop("metadata", None)
@@ -111,7 +122,7 @@ def purge_trackers(tracker_db: Path, cutoff: float, *, dry_run: bool = False) ->
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "events" not in tables:
             return 0
-        rows = conn.execute("SELECT id, data FROM events WHERE timestamp < ? AND type_name IN ('user', 'bot')",
+        rows = conn.execute("SELECT id, data FROM events WHERE timestamp < ? AND type_name IN ('user', 'bot', 'slot')",
                             (cutoff,)).fetchall()
         changed = [(new, row_id) for row_id, data in rows if (new := _purged_event(data)) is not None]
         if not dry_run and changed:

@@ -182,9 +182,12 @@ class ProofAttempts(SQLiteStore):
                          " VALUES (?, ?, ?, ?, ?)",
                          (time.time() if now is None else now, order_id, conversation_id, outcome, int(candidates)))
 
-    def recent(self, *, outcome: Optional[str] = None, limit: int = 200) -> List[Dict[str, Any]]:
-        """The newest attempts first (the console's audit view)."""
-        where, params = (" WHERE outcome = ?", (outcome,)) if outcome else ("", ())
+    def recent(self, *, outcome: Optional[str] = None, order_id: Optional[str] = None,
+               limit: int = 200) -> List[Dict[str, Any]]:
+        """The newest attempts first (the console's audit view), optionally of one outcome or order."""
+        clauses = [(column, value) for column, value in (("outcome", outcome), ("order_id", order_id)) if value]
+        where = (" WHERE " + " AND ".join(f"{column} = ?" for column, _ in clauses)) if clauses else ""
+        params: tuple = tuple(value for _, value in clauses)
         rows = self.conn.execute(f"SELECT * FROM proof_attempts{where} ORDER BY at DESC, id DESC LIMIT ?",
                                  params + (int(limit),)).fetchall()
         return [{k: row[k] for k in ("id", "at", "order_id", "conversation_id", "outcome", "candidates")}

@@ -75,7 +75,8 @@ def fresh(prefix: str) -> str:
 def tracker(stack: Any, conversation_id: str) -> Dict[str, Any]:
     from urllib.parse import quote
 
-    return requests.get(f"{stack.settings.rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker",
+    # Sanic does not unquote path segments: ':' stays as it is (kefu.edge.ids).
+    return requests.get(f"{stack.settings.rasa_url}/conversations/{quote(conversation_id, safe=':')}/tracker",
                         params={"token": stack.token, "include_events": "ALL"}, timeout=30).json()
 
 

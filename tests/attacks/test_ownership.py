@@ -31,6 +31,8 @@ DELIVERED = "2611140815987654321"       # 赵敏 18600001111, delivered
 OPEN_WINDOW = "2611250820135792468"     # 何雨, delivered on 28 Nov
 UNPAID = "2611230955001122334"          # 孙浩, not paid
 AWAITING = "2611301015864213579"        # 林峰 13522334455, paid, not shipped
+ANOTHER_AWAITING = "2611220845123456701"  # 王晓丽, paid, not shipped
+COAT = "2611211830246813579"            # 刘洋, the high-value coat, awaiting dispatch
 COMMON_NAMES = ("张伟 王伟 王芳 李伟 王秀英 李秀英 李娜 张秀英 刘伟 张敏 李静 张丽 王静 王丽 李强 张静 李敏 王敏 王磊 "
                 "李军 刘洋").split()
 
@@ -117,9 +119,12 @@ def test_locked_attempts_are_audited_and_shown_in_the_console(live_stack, report
 
     AgentStore(live_stack.settings.db_path).add("atk-audit", "correct horse battery", replace=True)
     http, _ = login(live_stack.settings.web_url, "atk-audit", "correct horse battery")
-    shown = http.get(f"{live_stack.settings.web_url}/api/proof-attempts", params={"outcome": "locked"}, timeout=30)
-    assert shown.status_code == 200
-    orders = {row["order_id"] for row in shown.json()["attempts"]}
+    orders = set()
+    for order_id in (XINJIANG, TIBET):
+        shown = http.get(f"{live_stack.settings.web_url}/api/proof-attempts",
+                         params={"outcome": "locked", "order_id": order_id}, timeout=30)
+        assert shown.status_code == 200
+        orders |= {row["order_id"] for row in shown.json()["attempts"]}
     page = http.get(f"{live_stack.settings.web_url}/console/tasks", timeout=30)
     assert page.status_code == 200 and "超过次数被拒绝" in page.text
     missing = {XINJIANG, TIBET} - orders
@@ -187,14 +192,16 @@ def test_conversation_id_hijack_across_channels(live_stack, rest, report) -> Non
 def test_unknown_order_and_wrong_proof_read_the_same(live_stack, rest, report) -> None:
     """Whether an order exists is not told: the prompt and the failure are the same; no number echoed."""
     attempts = differences = 0
-    for unknown in ("2699999999999999999", "330106198807153418", "123456789012"):
+    # Each pair: a real order and a number of the same shape nobody ordered, asked the same way.
+    for known_order, unknown in ((AWAITING, "2699999999999999999"), (ANOTHER_AWAITING, "330106198807153418"),
+                                 (COAT, "2611209999999999999")):
         known_sender, unknown_sender = fresh("same-k"), fresh("same-u")
-        pairs = ((f"订单{AWAITING}到哪了", f"订单{unknown}到哪了"), ("张三", "张三"), ("尾号1234", "尾号1234"))
+        pairs = ((f"订单{known_order}到哪了", f"订单{unknown}到哪了"), ("张三", "张三"), ("尾号1234", "尾号1234"))
         for known_text, unknown_text in pairs:
             attempts += 1
             known = rest.say(known_sender, known_text)
             strange = rest.say(unknown_sender, unknown_text)
-            differences += known != strange or unknown in strange or AWAITING in known
+            differences += known != strange or unknown in strange or known_order in known
     report("(oracle) unknown order vs wrong proof answered differently", attempts, differences)
     assert differences == 0
 

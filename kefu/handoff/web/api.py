@@ -315,12 +315,16 @@ async def task_done(request: Request, task_id: int) -> response.HTTPResponse:
 
 @bp.get("/proof-attempts")
 async def proof_attempts(request: Request) -> response.HTTPResponse:
-    """Order-proof attempts, newest first (``?outcome=locked``: those refused after the daily limit)."""
+    """Order-proof attempts, newest first (``?outcome=locked``: those refused after the daily limit;
+    ``?order_id=``: one order's)."""
     outcome = request.args.get("outcome") or None
     if outcome not in (None, "proved", "failed", "locked"):
         raise ApiError(400, "bad_argument", "outcome 须为 proved、failed 或 locked")
+    order_id = (request.args.get("order_id") or "").strip() or None
+    if order_id is not None and len(order_id) > 64:
+        raise ApiError(400, "too_long", "订单号过长")
     proofs = request.app.ctx.proofs
-    return jsonr({"attempts": mask_data(proofs.recent(outcome=outcome)), "counts": proofs.counts()})
+    return jsonr({"attempts": mask_data(proofs.recent(outcome=outcome, order_id=order_id)), "counts": proofs.counts()})
 
 
 @bp.get("/conversations/<conversation_id:str>/delivered")
