@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install shop train run shell test test-unit heldout test-data test-nlu test-stories test-live test-scale scale engines profile lint bench lock browser clean
+.PHONY: help install shop train run shell test test-unit heldout test-data test-nlu test-stories test-live test-attacks test-scale scale engines profile lint bench lock browser clean
 
 help: ## Show this list
 	@echo "kefu: two commands are all you need:  make run   |   make test"
@@ -48,11 +48,11 @@ run: install shop train ## Start the whole assistant (Rasa, actions, NLG guard, 
 shell: install shop train ## Chat with the assistant in this terminal (starts it when it is not running)
 	$(KEFU) chat
 
-test: install shop train test-unit test-data test-nlu test-stories test-live test-scale ## Everything: unit, data, NLU, stories, replay, browser, scale-out
+test: install shop train test-unit test-data test-nlu test-stories test-live test-scale ## Everything: unit, data, NLU, stories, replay, browser, attacks, scale-out
 	@echo "make test: all checks passed"
 
 test-unit: install ## pytest: library, actions, servers, guard quality (no trained model needed)
-	$(PYTEST) -m "not live and not browser and not scale and not heldout" tests
+	$(PYTEST) -m "not live and not browser and not scale and not heldout and not attack" tests
 
 test-data: install ## rasa data validate, and the guard lint over every customer-facing text
 	$(RASA) data validate --fail-on-warnings --quiet
@@ -64,8 +64,11 @@ test-nlu: install train ## Score intents on the held-out test set; fail below ma
 test-stories: install train ## Replay Rasa test stories end to end (NLU on the user text + dialogue); fail on any error
 	$(RASA) test core --stories tests/stories --e2e --fail-on-prediction-errors --out results/stories --no-plot
 
-test-live: install shop train browser ## Start the stack once; kefu replay + headless-browser tests
-	$(PYTEST) -m "(live or browser) and not heldout" tests
+test-live: install shop train browser ## Start the stack once; kefu replay, headless-browser tests and the attack suite
+	$(PYTEST) -m "(live or browser or attack) and not heldout" tests
+
+test-attacks: install shop train ## The attack suite (issue 18) alone on the live stack (make test-live runs it too): prints attempts and bypasses per attack
+	$(PYTEST) -m attack tests/attacks -p no:cacheprovider
 
 test-scale: install shop train engines ## Real PostgreSQL + Redis + nginx: stores on PostgreSQL, two Rasa replicas
 	$(PYTEST) -m scale tests

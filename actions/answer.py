@@ -22,6 +22,7 @@ from actions.support import ShopDependencies, latest_metadata, latest_text
 from actions.waiting import STATE_SLOT, while_waiting
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
 from kefu.orders import with_order_source
+from kefu.orders.ownership import ProofAttempts
 from kefu.settings import Settings
 from kefu.tasks import TaskStore
 
@@ -40,7 +41,9 @@ class ActionAnswer(ShopDependencies, KefuAction):
         waiting = while_waiting(tracker, dispatcher, settings, self.config, now)
         if waiting is not None:
             return waiting
-        turn = respond(latest_text(tracker), State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now))
+        context = self.context(tracker, now)
+        context.proofs = ProofAttempts(settings.db_path)  # attempts limited per order and per sender
+        turn = respond(latest_text(tracker), State.load(tracker.get_slot(STATE_SLOT)), context)
         for message in turn.messages:
             dispatcher.utter_message(text=message)
         platform = conversation_platform(tracker)
@@ -64,6 +67,7 @@ class ActionAnswer(ShopDependencies, KefuAction):
             link_order_id=_text_or_none(metadata.get("order_id")),
             intent=intent.get("name"),
             confidence=float(intent.get("confidence") or 0.0),
+            conversation_id=tracker.sender_id,
         )
 
     def _keep_promises(self, turn: Turn, conversation_id: str, platform: str, settings: Settings) -> None:

@@ -22,6 +22,7 @@ COMMAND_MODULES: Sequence[str] = (
     "kefu.replay",         # replay
     "kefu.handoff.cli",    # agent add/list, tickets
     "kefu.tasks.cli",      # tasks
+    "kefu.retention",      # purge (PIPL retention)
     "kefu.devtools",       # train-if-needed, nlu-report, ...
 )
 

@@ -331,10 +331,17 @@ def iter_script_files(paths: Iterable[str]) -> List[Path]:
     return files
 
 
-def rest_sender(rasa_url: str) -> UserSender:
+def rest_sender(rasa_url: str, token: Optional[str] = None) -> UserSender:
+    """Turns over the REST channel as the shop's own integration: with the shop's API token (read from
+    the state folder when not given), so a script's ``order_id`` metadata counts as the channel's link."""
     from kefu.stack import send_rest_message
 
-    return lambda sender, text, metadata: send_rest_message(rasa_url, sender, text, metadata)
+    if token is None:
+        from kefu.settings import Settings
+
+        token_file = Settings.from_env().token_file
+        token = token_file.read_text().strip() if token_file.exists() else None
+    return lambda sender, text, metadata: send_rest_message(rasa_url, sender, text, metadata, token=token)
 
 
 def run_files(

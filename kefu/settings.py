@@ -62,6 +62,9 @@ class Settings:
     bridge_secret: Optional[str] = None
     bridge_callback_url: Optional[str] = None
     bridge_max_skew_s: int = 300
+    # PIPL retention: `kefu purge` removes buyers' personal data from conversations and tickets
+    # older than this many days (kefu/retention.py, docs/privacy.md).
+    retention_days: int = 180
     # Proxies whose X-Forwarded-Proto the web app believes (comma-separated addresses).
     trusted_proxies: str = "127.0.0.1,::1"
 
@@ -135,6 +138,8 @@ class Settings:
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"
             )
         _check_bridge(settings)
+        if settings.retention_days < 1:
+            raise ValueError(f"KEFU_RETENTION_DAYS must be at least 1 day, got {settings.retention_days}")
         return settings
 
 

@@ -37,6 +37,7 @@ from kefu.bridge.protocol import METADATA_KEYS, BridgeRefused, InboundMessage, b
 from kefu.bridge.store import BridgeStore
 from kefu.edge.degraded import DegradedTickets
 from kefu.edge.texts import reply as edge_reply
+from kefu.edge.validation import MAX_MESSAGE_CHARS
 from kefu.guard.enforce import guard_outgoing
 from kefu.handoff.tickets import TicketStore
 from kefu.inbox.store import Receipt
@@ -52,6 +53,10 @@ TURN_TIMEOUT_S = 25.0
 def inbox_key(inbound: InboundMessage) -> str:
     """Message ids are the sidecar's, unique per platform and shop: the inbox keys them by all three."""
     return f"{inbound.platform}/{inbound.shop_id}/{inbound.message_id}"
+
+
+def too_long_note() -> str:
+    return edge_reply("too_long", limit=MAX_MESSAGE_CHARS)
 
 
 class BridgeOutput(CollectingOutputChannel):
@@ -156,6 +161,14 @@ class BridgeInput(InputChannel):
                   receipt: Optional[Receipt] = None) -> "tuple[List[Dict], str]":
         """Rasa's replies to ``inbound``, each guarded for the conversation's platform, and the inbox state.
         No reply and nobody on the way: the holding answer, and a ticket says what failed."""
+        if inbound.too_long:  # the same polite length note as every channel, not 2,000 characters for the NLU
+            replies = [self.guarded({"text": too_long_note()}, inbound)]
+            await inbox.finish(self.settings, receipt or Receipt("new", CHANNEL, inbox_key(inbound)), "answered", replies, "")
+            try:
+                self.store.finish(inbound.platform, inbound.shop_id, inbound.message_id, state="answered", replies=1)
+            except Exception as exc:
+                logger.error("bridge bookkeeping for %s failed (%s)", inbound.message_id, type(exc).__name__)
+            return replies, "answered"
         collector = BridgeOutput()
         task = asyncio.ensure_future(on_new_message(UserMessage(
             inbound.text, collector, inbound.conversation_id, input_channel=CHANNEL,

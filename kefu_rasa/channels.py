@@ -37,6 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kefu.edge.identity import accepted_metadata, check_sender, is_trusted, presented_token
 from kefu.edge.validation import MAX_MESSAGE_CHARS, BuyerMessage, EdgeError, parse_buyer_message, parse_json_body
 from kefu.settings import Settings
 from kefu_rasa import inbox
@@ -57,6 +58,7 @@ class Edge:
         self._settings = settings
         self._platforms: Any = None
         self._degraded: Any = None
+        self._api_token: Optional[str] = None
 
     @property
     def settings(self) -> Settings:
@@ -71,6 +73,15 @@ class Edge:
 
             self._platforms = ConversationPlatformStore(self.settings.db_path)
         return self._platforms
+
+    @property
+    def api_token(self) -> Optional[str]:
+        """The shop's API token (the Rasa HTTP API token): what makes a REST/callback caller trusted."""
+        if self._api_token is None:
+            from kefu_rasa.launch import api_token
+
+            self._api_token = api_token()
+        return self._api_token
 
     @property
     def degraded(self) -> Any:
@@ -214,11 +225,13 @@ class _KefuInput:
     async def handle(self, request: Request,
                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> "HTTPResponse | CollectingOutputChannel":
         """Validate, fix the platform, run the turn; an :class:`HTTPResponse` means refused."""
+        edge = self.edge
+        trusted = caller_is_trusted(request, edge)
         try:
             message = parse_buyer_message(parse_json_body(request.body))
+            check_sender(message.conversation_id, trusted=trusted)
         except EdgeError as exc:
             return _error(exc)
-        edge = self.edge
         platform = await in_thread(edge.platforms.fix, message.conversation_id, message.requested_platform)
         collector = self.output_for_request()
         if message.too_long:
@@ -227,7 +240,7 @@ class _KefuInput:
             await collector.send_response(message.conversation_id, {
                 "text": _reply("too_long", limit=MAX_MESSAGE_CHARS)})
             return collector
-        metadata = {**message.metadata, "platform": platform}
+        metadata = {**accepted_metadata(message.metadata, trusted=trusted), "platform": platform}
         # Stored before anything is acknowledged; a retry of a handled message is not run twice.
         receipt = await inbox.receive(edge.settings, self.name(), inbox.client_message_id(message.metadata),
                                       conversation_id=message.conversation_id, platform=platform,
@@ -292,6 +305,11 @@ class _KefuInput:
         await collector.send_response(message.conversation_id, {"text": _reply("holding")})
         await in_thread(edge.degraded.open, conversation_id=message.conversation_id, platform=platform,
                         failure=detail, buyer_text=message.text)
+
+
+def caller_is_trusted(request: Request, edge: Edge) -> bool:
+    """A caller with the shop's API token may pass trusted metadata (kefu.edge.identity)."""
+    return is_trusted(presented_token(request.headers, request.args), edge.api_token)
 
 
 def _log_late_failure(task: "asyncio.Future[Any]") -> None:

@@ -43,6 +43,9 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         # The signed bridge channel (tests/live/test_bridge_live.py serves the callback).
         "KEFU_BRIDGE_SECRET": secrets.token_urlsafe(24),
         "KEFU_BRIDGE_CALLBACK_URL": f"http://127.0.0.1:{free_port()}/bridge-replies",
+        # The 抖店 order-event webhook (tests/attacks/test_edge.py signs pushes with these).
+        "KEFU_DOUDIAN_APP_KEY": "atk-app-key",
+        "KEFU_DOUDIAN_APP_SECRET": secrets.token_urlsafe(24),
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 import time
@@ -27,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 
-from kefu.edge.ids import safe_conversation_id
+from kefu.edge.identity import BRIDGE_NAMESPACE, namespaced_conversation_id
+from kefu.edge.validation import MAX_MESSAGE_CHARS, EdgeError, normalise_text, parse_json_body
 from kefu.platforms import canonical_platform
 
 TIMESTAMP_HEADER = "X-Kefu-Timestamp"
@@ -101,10 +101,13 @@ class InboundMessage:
     text: str
     metadata: Dict[str, str] = field(default_factory=dict)
 
+    too_long: bool = False
+
     @property
     def conversation_id(self) -> str:
-        """One conversation per platform, shop and buyer; safe in URLs and SQL (kefu.edge.ids)."""
-        return safe_conversation_id(f"{self.platform}:{self.shop_id}:{self.buyer_id}")
+        """One conversation per platform, shop and buyer, in the bridge's own namespace
+        (``bridge:…``, kefu.edge.identity): no REST sender can name it."""
+        return namespaced_conversation_id(BRIDGE_NAMESPACE, f"{self.platform}:{self.shop_id}:{self.buyer_id}")
 
     def rasa_metadata(self) -> Dict[str, Any]:
         return {**self.metadata, "platform": self.platform, "shop_id": self.shop_id, "buyer_id": self.buyer_id,
@@ -112,10 +115,10 @@ class InboundMessage:
 
 
 def parse_message(body: bytes) -> InboundMessage:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BridgeRefused(400, "malformed_json", "body must be UTF-8 JSON") from None
+    try:  # the one edge's JSON rules: UTF-8, no NaN, no deep nesting, no lone surrogate
+        data = parse_json_body(body, max_bytes=MAX_BODY_BYTES)
+    except EdgeError as exc:
+        raise BridgeRefused(400, "malformed_json", f"body must be UTF-8 JSON: {exc}") from None
     if not isinstance(data, dict):
         raise BridgeRefused(400, "invalid_payload", "body must be a JSON object")
     values: Dict[str, str] = {}
@@ -132,11 +135,17 @@ def parse_message(body: bytes) -> InboundMessage:
         raise BridgeRefused(400, "invalid_payload", "text: required, non-empty (send images as a description or a link)")
     if len(text) > MAX_TEXT:
         raise BridgeRefused(400, "invalid_payload", f"text: at most {MAX_TEXT} characters")
+    # The one normalisation of buyer text (control and bidi characters out, a leading "/" plain text).
+    text = normalise_text(text)
+    if not text:
+        raise BridgeRefused(400, "invalid_payload", "text: nothing left after removing control characters")
+    too_long = len(text) > MAX_MESSAGE_CHARS
     raw_metadata = data.get("metadata") or {}
     if not isinstance(raw_metadata, dict):
         raise BridgeRefused(400, "invalid_payload", "metadata: must be an object")
     metadata = {k: str(raw_metadata[k])[:64] for k in METADATA_KEYS if isinstance(raw_metadata.get(k), (str, int))}
-    return InboundMessage(values["message_id"], platform, values["shop_id"], values["buyer_id"], text.strip(), metadata)
+    return InboundMessage(values["message_id"], platform, values["shop_id"], values["buyer_id"],
+                          "" if too_long else text, metadata, too_long=too_long)
 
 
 def ensure_secret(state_dir: Path) -> str:

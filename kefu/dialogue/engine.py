@@ -21,6 +21,7 @@ from kefu import normalize
 from kefu.dialogue import answers as specific
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
+from kefu.orders import ownership
 from kefu.shop import answers as shop_answers
 from kefu.shop.answers import Answer, _join, reply
 from kefu.shop.config import ShopConfig
@@ -99,6 +100,10 @@ class Context:
     link_order_id: Optional[str] = None
     intent: Optional[str] = None
     confidence: float = 0.0
+    # Who is asking, and the record of proof attempts (kefu.orders.ownership.ProofAttempts): the
+    # limit per order and per sender. None (unit tests of answers) leaves attempts unlimited.
+    conversation_id: str = ""
+    proofs: Any = None
 
 
 @dataclass
@@ -120,6 +125,7 @@ class _Reply:
         self.records: List[Record] = []
         self.handoff: Optional[str] = None
         self.pending: Optional[Dict[str, Any]] = None
+        self.locked = False  # proof attempts exhausted: a person checks
 
     def say(self, text: str) -> None:
         text = (text or "").strip()
@@ -284,14 +290,16 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
     elif kind in ("logistics", "address_change", "order_change", "return_window") and (found.order_ids or pending.get("order_id")):
         _answer(Question(kind, text, 0), text, found, state, ctx, out)
     elif kind == "verify":
-        order = ctx.store.order(pending.get("order_id") or "")
-        if order is not None and specific.proves_ownership(text, order):
-            state.verified_orders.append(order.order_id)
-            state.order_id = order.order_id
+        order_id = str(pending.get("order_id") or "")
+        order = ctx.store.order(order_id) if order_id else None
+        if order_id and _prove(order_id, order, text, state, ctx, out):
             _answer(Question(pending.get("then") or "logistics", text, 0), text, found, state, ctx, out)
-        elif order is not None:
-            out.say(reply("order.verify_failed", order_id=order.order_id))
+        elif order_id and not out.parts:
+            # An unknown order and a wrong proof read the same (nothing tells whether the order exists).
+            out.say(reply("order.verify_failed"))
             out.pending = pending
+        elif order_id and out.locked:
+            out.pending = pending  # every further attempt is refused and audited too
     elif kind == "new_address":
         _address_given(pending, text, state, ctx, out)
     elif kind == "invoice":
@@ -339,11 +347,16 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind in ("logistics", "address_change", "order_change"):
         _order_question(kind, text, found, state, ctx, out)
     elif kind == "return_window":
-        order = _known_order(found, state, ctx, out, then="return_window", text=text, quiet=True,
-                             require_proof=False)
+        # No order fact (delivery date, status) before the proof: the rule, and the proof asked for.
+        asked = _Reply()
+        order = _known_order(found, state, ctx, asked, then="return_window", text=text, quiet=True)
         reason = normalize.normalize_return_reason(text)
         answer = specific.return_window(config, order, now, reason)
         out.say(answer.text)
+        for part in asked.parts:  # the proof asked for comes after the rule
+            out.say(part)
+        out.tasks += asked.tasks
+        out.pending = asked.pending or out.pending
         if answer.data.get("handoff"):
             out.handoff = "after_sale"
         if reason and answer.data.get("within_window") is not False:
@@ -525,28 +538,50 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
 # -- orders ----------------------------------------------------------------------------------------------
 
 def _known_order(found: Mentions, state: State, ctx: Context, out: _Reply, *, then: str, text: str = "",
-                 quiet: bool = False, require_proof: bool = True) -> Optional[Order]:
+                 quiet: bool = False) -> Optional[Order]:
     """The order the buyer means. Tracking and changes need it to be theirs: linked by the channel
     (the order the conversation is about) or proven with the receiver's name or phone's last four digits."""
     order_id = found.order_ids[0] if found.order_ids else state.order_id
     if not order_id:
         return None
     order = ctx.store.order(order_id)
-    if order is None:
-        if not quiet or found.order_ids:
-            out.say(reply("common.order_not_found", order_id=order_id))
+    if order is not None and order.order_id in state.verified_orders:
+        state.order_id = order.order_id
+        return order
+    if order is None and quiet and not found.order_ids:
         return None
-    if not require_proof:
-        state.order_id = order.order_id
+    if _prove(order_id, order, text, state, ctx, out):
         return order
-    if order.order_id in state.verified_orders or specific.proves_ownership(text, order):
-        if order.order_id not in state.verified_orders:
-            state.verified_orders.append(order.order_id)
-        state.order_id = order.order_id
-        return order
-    out.say(reply("order.verify", order_id=order.order_id))
-    out.pending = {"kind": "verify", "order_id": order.order_id, "then": then}
+    if not out.locked:
+        # The same prompt whether the order exists or not; the number typed is never echoed.
+        out.say(reply("order.verify"))
+        out.pending = {"kind": "verify", "order_id": order_id, "then": then}
     return None
+
+
+def _prove(order_id: str, order: Optional[Order], text: str, state: State, ctx: Context, out: _Reply) -> bool:
+    """One proof attempt (kefu.orders.ownership): one candidate, limited per order and per sender, audited."""
+    judgement = ownership.judge(text, order.receiver_name if order else None, order.receiver_phone if order else None)
+    if judgement.outcome == ownership.NONE:
+        return False
+    proofs = ctx.proofs
+    if proofs is not None and proofs.locked(order_id, ctx.conversation_id):
+        first = proofs.first_lock(order_id)
+        proofs.record(order_id, ctx.conversation_id, ownership.LOCKED, judgement.candidates)
+        out.say(reply("order.verify_locked"))
+        out.locked = True
+        if first:  # one task per locked order a day, not one per guessing sender
+            out.tasks.append(TaskRequest("identity_check", f"订单 {order_id} 的收件人核对失败次数过多，请人工核实买家身份",
+                                         order_id=order_id, dedup=f"identity:{order_id}"))
+        return False
+    if proofs is not None:
+        proofs.record(order_id, ctx.conversation_id, judgement.outcome, judgement.candidates)
+    if judgement.outcome != ownership.PROVED or order is None:
+        return False
+    if order.order_id not in state.verified_orders:
+        state.verified_orders.append(order.order_id)
+    state.order_id = order.order_id
+    return True
 
 
 def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
@@ -556,11 +591,8 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
         out.pending = {"kind": kind}
         return
     before = len(out.parts)
-    # An unpaid order's answer ("cancel and order again") reveals and changes nothing.
-    typed = ctx.store.order(order_id)
-    unpaid = typed is not None and typed.status in (OrderStatus.UNPAID, OrderStatus.CANCELLED)
-    order = _known_order(found, state, ctx, out, then=kind, text=text,
-                         require_proof=not (kind == "order_change" and unpaid))
+    # Even an unpaid order's status is an order fact: proven first, like every other.
+    order = _known_order(found, state, ctx, out, then=kind, text=text)
     if order is None:
         if len(out.parts) == before:
             out.say(reply("common.ask_order_id"))

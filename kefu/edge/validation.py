@@ -87,9 +87,9 @@ def _reject_constant(name: str) -> Any:
     raise EdgeError(f"{name} is not allowed in JSON")
 
 
-def _parse_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
-        raise EdgeError(f"integer with more than {MAX_INT_DIGITS} digits")
+def _parse_int(digits: str, limit: int = MAX_INT_DIGITS) -> int:
+    if len(digits.lstrip("-")) > limit:
+        raise EdgeError(f"integer with more than {limit} digits")
     return int(digits)
 
 
@@ -109,7 +109,7 @@ def _check_tree(value: Any, depth: int, max_depth: int) -> None:
 
 
 def parse_json_body(raw: Optional[bytes], *, max_bytes: int = MAX_BODY_BYTES,
-                    max_depth: int = MAX_JSON_DEPTH) -> Any:
+                    max_depth: int = MAX_JSON_DEPTH, max_int_digits: int = MAX_INT_DIGITS) -> Any:
     """The JSON value of a request body, or an :class:`EdgeError` saying what is wrong with it."""
     if not raw:
         raise EdgeError("the body must be a JSON object")
@@ -120,7 +120,8 @@ def parse_json_body(raw: Optional[bytes], *, max_bytes: int = MAX_BODY_BYTES,
     except UnicodeDecodeError:
         raise EdgeError("the body is not valid UTF-8") from None
     try:
-        value = json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
+        value = json.loads(text, parse_int=lambda digits: _parse_int(digits, max_int_digits),
+                           parse_constant=_reject_constant)
     except EdgeError:
         raise
     except RecursionError:

@@ -25,8 +25,10 @@ from typing import Iterator, Tuple
 
 from kefu.guard._normalize import SEP
 
-# Separators allowed inside a written number: spaces and dashes (not commas: "2，138…" is two numbers).
-GAP_CHARS = frozenset(" \t\u3000-‐‑–—－_.·")
+# Separators allowed inside a written number: spaces, dashes, slashes, brackets around an area code
+# ("(139)57902468"), and the invisible characters pasted between groups (zero-width space/joiners,
+# word joiner, BOM, soft hyphen); not commas: "2，138…" is two numbers.
+GAP_CHARS = frozenset(" \t\u3000-‐‑–—－_.·/／()（）\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?: {0,2}[0-9])*(?: {0,2}x)?", re.ASCII)
 _MOBILE = re.compile(r"(?:(?:86|0086) {0,3})?(?P<number>1 {0,2}[3-9](?: {0,2}[0-9]){9})")
 _LONG_NUMBER = re.compile(r"[0-9](?:[^0-9]{0,3}[0-9]){10}")
@@ -61,6 +63,21 @@ def _plausible_birth(digits: str) -> bool:
     except ValueError:
         return False
     return _dt.date(1900, 1, 1) <= born <= _dt.date.today()
+
+
+# Where a buyer's order number belongs (not a product's 编号 or a parcel's 运单号).
+_ORDER_NUMBER_CONTEXT = re.compile("(?:订单号?|(?<!运)单号)[ #号是为:：]{0,6}$")
+# The province-level codes that begin every ID number (GB/T 2260).
+_PROVINCE_CODES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+                            "61 62 63 64 65 71 81 82".split())
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10x98765432"
+
+
+def _id_check_digit_ok(digits: str) -> bool:
+    """GB 11643 (ISO 7064 MOD 11-2) check digit of an 18-character ID number."""
+    total = sum(int(ch) * weight for ch, weight in zip(digits[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == digits[17].lower()
 
 
 def _mask(digits: str, keep_head: int, keep_tail: int) -> str:
@@ -99,7 +116,11 @@ def detect(original: str, folded: str, wanted: frozenset) -> Iterator[Hit]:
         count = len(digits)
         order_context = bool(_ORDER_CONTEXT.search(view_context(folded, start)))
         if "id_card" in wanted and count == 18 and "x" not in digits[:17] and _plausible_birth(digits):
-            if not order_context:
+            # After "订单号" too when the check digit is right or the first two digits are a province's
+            # code (order numbers of the four platforms never start like one): 「没有查到订单号
+            # 330106198807153418」 is an ID number a buyer typed where an order number belongs.
+            after_order_word = order_context and bool(_ORDER_NUMBER_CONTEXT.search(view_context(folded, start)))
+            if not order_context or (after_order_word and (_id_check_digit_ok(digits) or digits[:2] in _PROVINCE_CODES)):
                 yield "id_card", start, end, _mask(digits.upper(), 6, 4)
                 continue
         if "x" in digits:

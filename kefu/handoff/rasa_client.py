@@ -91,4 +91,5 @@ class RasaClient:
     def send_buyer_message(self, conversation_id: str, text: str, metadata: Mapping[str, Any]) -> None:
         """Forward a web-chat message to the callback input channel (answers arrive at /chat/callback)."""
         payload = {"sender": conversation_id, "message": text, "metadata": dict(metadata)}
-        self._call("POST", "/webhooks/callback/webhook", json=payload)
+        # With the token: the web chat's ``web-…`` ids are the web app's alone (kefu.edge.identity).
+        self._call("POST", "/webhooks/callback/webhook", params=self._params(), json=payload)

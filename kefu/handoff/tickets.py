@@ -190,6 +190,15 @@ class TicketStore(SQLiteStore):
         ).fetchone()
         return self.get(row["id"]) if row else None
 
+    def latest_for(self, conversation_id: str) -> Optional[Ticket]:
+        """The conversation's active ticket, else its newest closed one (whose access rules apply)."""
+        active = self.active_for(conversation_id)
+        if active is not None:
+            return active
+        row = self.conn.execute("SELECT id FROM handoff_tickets WHERE conversation_id = ? ORDER BY id DESC LIMIT 1",
+                                (conversation_id,)).fetchone()
+        return self.get(row["id"]) if row else None
+
     def queue(self, include_claimed: bool = True) -> List[Ticket]:
         """Active tickets, most urgent first, oldest first within a priority."""
         statuses = ACTIVE if include_claimed else ("open",)

@@ -17,7 +17,12 @@ tag    event                        effect
 =====  ===========================  ========================================
 
 Every message is handled once (``msg_id``); a failed one is forgotten again so the
-platform's retry is processed. :func:`doudian_events_blueprint` is the sanic
+platform's retry is processed. The push passes the one edge's JSON rules
+(:func:`kefu.edge.validation.parse_json_body`: nesting, lone surrogates, NaN, huge numbers),
+and every field is checked: an impossible time (negative, before 2000, more than a day
+ahead, 1e20), a non-numeric amount or an oversized id is a **permanent** error, answered
+400 so the platform stops re-delivering; only a failure of kefu itself (the store) is a
+500 "retry". :func:`doudian_events_blueprint` is the sanic
 blueprint; ``kefu_rasa/doudian_events.py`` mounts it on the Rasa server.
 """
 
@@ -28,6 +33,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
+from kefu.edge.validation import EdgeError, parse_json_body
 from kefu.orders.api import CHINA
 from kefu.orders.masking import mask_order_id
 from kefu.orders.signing import doudian_event_sign, same
@@ -51,6 +57,14 @@ STATUS_TAGS: Dict[str, Tuple[OrderStatus, str]] = {
     "106": (OrderStatus.CANCELLED, "cancel_time"),
 }
 AFTERSALE_TAG = "200"
+MAX_JSON_DEPTH = 8
+# 抖店's ids are 19-digit integers; anything far longer is not an id.
+MAX_INT_DIGITS = 24
+MAX_ID_CHARS = 32
+MAX_TEXT_CHARS = 64
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=CHINA)
+MAX_AHEAD = dt.timedelta(days=1)
+MAX_REFUND_CENTS = 10 ** 10
 
 
 class PushRefused(Exception):
@@ -72,10 +86,7 @@ def handle_push(headers: Mapping[str, str], body: bytes, *, app_key: Optional[st
         raise PushRefused(401, 40001, "invalid event-sign")
     if app_id and app_id != app_key:
         raise PushRefused(401, 40002, "app-id does not match")
-    try:
-        messages = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise PushRefused(400, 40003, "body is not JSON") from None
+    messages = _json(body, 40003, "body")
     if not isinstance(messages, list):
         raise PushRefused(400, 40004, "body must be a JSON array of {tag, msg_id, data}")
     for message in messages:
@@ -90,6 +101,10 @@ def handle_push(headers: Mapping[str, str], body: bytes, *, app_key: Optional[st
         except PushRefused:
             updates.forget_delivery(SOURCE, msg_id)
             raise
+        except (ValueError, TypeError, OverflowError, KeyError):  # malformed data: retrying cannot help
+            updates.forget_delivery(SOURCE, msg_id)
+            logger.warning("doudian push %s (tag %s) malformed; refused for good", msg_id, message.get("tag"))
+            raise PushRefused(400, 40010, "malformed data") from None
         except Exception:
             updates.forget_delivery(SOURCE, msg_id)
             logger.exception("doudian push %s (tag %s) failed; the platform will retry", msg_id, message.get("tag"))
@@ -101,24 +116,25 @@ def apply_message(tag: str, raw: Any, updates: OrderUpdateStore) -> None:
     if tag not in STATUS_TAGS and tag != AFTERSALE_TAG:
         logger.info("doudian push tag %s ignored", tag)
         return
-    try:
-        data = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        raise PushRefused(400, 40006, f"tag {tag}: data is not JSON") from None
+    data = _json(raw.encode("utf-8", "surrogatepass"), 40006, f"tag {tag}: data") if isinstance(raw, str) else raw
     if not isinstance(data, dict) or data.get("p_id") in (None, ""):
         raise PushRefused(400, 40006, f"tag {tag}: data must be a JSON object with p_id")
-    order_id = str(data["p_id"])
+    order_id = _id(data["p_id"], "p_id")
     if tag == AFTERSALE_TAG:
         updates.record_aftersale(AfterSale(
-            aftersale_id=str(data.get("aftersale_id") or f"{order_id}-{data.get('s_id', '')}"), order_id=order_id,
-            status=str(data.get("aftersale_status", "")), kind=str(data.get("aftersale_type", "")),
-            refund_amount=round(float(data["refund_amount"]) / 100, 2) if data.get("refund_amount") else None,
-            applied_at=_time(data.get("apply_time")) or _now(), source=SOURCE))
+            aftersale_id=_id(data.get("aftersale_id") or f"{order_id}-{_id(data.get('s_id', '') or '0', 's_id')}",
+                             "aftersale_id", limit=2 * MAX_ID_CHARS),
+            order_id=order_id,
+            status=_text(data.get("aftersale_status", ""), "aftersale_status"),
+            kind=_text(data.get("aftersale_type", ""), "aftersale_type"),
+            refund_amount=_cents(data.get("refund_amount")),
+            applied_at=_time(data.get("apply_time"), "apply_time") or _now(), source=SOURCE))
         logger.info("doudian after-sale request for order %s recorded", mask_order_id(order_id))
         return
     status, time_field = STATUS_TAGS[tag]
-    moment = _time(data.get(time_field)) or _time(data.get("update_time")) or _now()
+    moment = _time(data.get(time_field), time_field) or _time(data.get("update_time"), "update_time") or _now()
     logistics = data.get("logistics_msg") if isinstance(data.get("logistics_msg"), dict) else {}
+    _text(logistics.get("logistics_code") or "", "logistics_code")
     applied = updates.record(OrderUpdate(
         order_id=order_id, status=status, event_time=moment,
         paid_at=moment if tag == "101" else None, shipped_at=moment if tag == "102" else None,
@@ -126,12 +142,54 @@ def apply_message(tag: str, raw: Any, updates: OrderUpdateStore) -> None:
     logger.info("doudian order %s -> %s%s", mask_order_id(order_id), status.value, "" if applied else " (older, ignored)")
 
 
-def _time(value: Any) -> Optional[dt.datetime]:
+def _json(raw: bytes, code: int, what: str) -> Any:
+    """The one edge's JSON rules, with 抖店's 19-digit ids allowed."""
     try:
-        seconds = int(value)
-    except (TypeError, ValueError):
+        return parse_json_body(raw, max_bytes=MAX_BODY_BYTES, max_depth=MAX_JSON_DEPTH, max_int_digits=MAX_INT_DIGITS)
+    except EdgeError as exc:
+        raise PushRefused(400, code, f"{what} is not acceptable JSON: {exc}") from None
+
+
+def _id(value: Any, name: str, limit: int = MAX_ID_CHARS) -> str:
+    """An id: a number or a short string of letters, digits, '_' and '-' (a 5,000-digit p_id is refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise PushRefused(400, 40007, f"{name} must be a string or an integer")
+    text = str(value).strip()
+    if not text or len(text) > limit or not all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in text):
+        raise PushRefused(400, 40007, f"{name} must be 1-{limit} letters, digits, '_' or '-'")
+    return text
+
+
+def _text(value: Any, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or len(str(value)) > MAX_TEXT_CHARS:
+        raise PushRefused(400, 40009, f"{name} must be a string of at most {MAX_TEXT_CHARS} characters")
+    return str(value)
+
+
+def _cents(value: Any) -> Optional[float]:
+    """An amount in 分 (integer or digit string) as yuan; "abc" or 1e20 is refused."""
+    if value in (None, ""):
         return None
-    return dt.datetime.fromtimestamp(seconds, CHINA) if seconds > 0 else None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise PushRefused(400, 40009, "refund_amount must be a whole number of 分")
+    cents = int(str(value).strip())
+    if cents > MAX_REFUND_CENTS:
+        raise PushRefused(400, 40009, "refund_amount is not a possible amount")
+    return round(cents / 100, 2)
+
+
+def _time(value: Any, name: str = "time") -> Optional[dt.datetime]:
+    """Unix seconds of an event; absent -> None. Negative, before 2000, more than a day ahead,
+    or not a whole number -> refused (an impossible time never overrides newer state as "now")."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise PushRefused(400, 40008, f"{name} must be unix seconds")
+    seconds = int(str(value).strip())
+    latest = _now() + MAX_AHEAD
+    if not EARLIEST.timestamp() <= seconds <= latest.timestamp():
+        raise PushRefused(400, 40008, f"{name} is an impossible time")
+    return dt.datetime.fromtimestamp(seconds, CHINA)
 
 
 def _now() -> dt.datetime:

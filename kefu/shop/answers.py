@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import yaml
 
 from kefu import normalize
+from kefu.edge.redact import mask_personal_data
 from kefu.shop.config import ShopConfig, load_shop_config
 from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
 
@@ -29,6 +30,8 @@ REPLIES_PATH = Path(__file__).with_name("replies.yml")
 STUCK_AFTER = dt.timedelta(days=3)   # no tracking movement for this long: apologise, escalate
 LOW_STOCK_THRESHOLD = 3              # default when no config is at hand
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Template values that are the shop's own numbers (never masked in an answer).
+_EXPECTED_NUMBERS = frozenset(("order_id", "tracking"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ def reply(key: str, **values: Any) -> str:
         text = templates()[key]
     except KeyError:
         raise KeyError(key) from None
+    # The bot never echoes a number it did not expect: a phone, ID or card number inside a value
+    # the buyer typed (an address, an invoice title) is masked; the shop's own order and tracking
+    # numbers of a proven order are what the buyer asked for.
+    values = {name: mask_personal_data(value) if isinstance(value, str) and name not in _EXPECTED_NUMBERS else value
+              for name, value in values.items()}
     try:
         rendered = text.format(**values)
     except KeyError as exc:
@@ -452,6 +460,8 @@ def logistics_answer(
         arrival = reply("logistics.arrival_late")
     else:
         arrival = reply("logistics.arrival", arrive_to=_date(arrive_to))
+    if not order.tracking_number:  # a push without courier or tracking: no 「运单号 。」
+        return Answer(reply("logistics.moving_untracked", order_id=order.order_id, arrival=arrival), data)
     return Answer(reply("logistics.moving", arrival=arrival, **event_values), data)
 
 
@@ -577,9 +587,10 @@ def change_address_answer(order: Optional[Order], new_address: Optional[str] = N
     if status is OrderStatus.DELIVERED:
         return Answer(reply("address.delivered", order_id=order.order_id), data)
     if status is OrderStatus.SHIPPED:
+        if not order.courier or not order.tracking_number:  # never 「已经由发出（运单号 ）」
+            return Answer(reply("address.shipped_untracked", order_id=order.order_id), data)
         return Answer(
-            reply("address.shipped", order_id=order.order_id, courier=order.courier or "",
-                  tracking=order.tracking_number or ""),
+            reply("address.shipped", order_id=order.order_id, courier=order.courier, tracking=order.tracking_number),
             data,
         )
     data["can_change"] = True

@@ -19,6 +19,7 @@ TASK_KINDS: Mapping[str, str] = {
     "guard_held_reply": "回复被合规拦截的消息",
     "action_error": "处理机器人出错的会话",
     "callback": "回复买家留言",
+    "identity_check": "人工核实买家身份（订单核对次数用完）",
 }
 
 SCHEMA = """

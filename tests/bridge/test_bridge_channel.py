@@ -83,7 +83,7 @@ def test_signed_message_is_answered_with_the_platform_from_the_payload(sync_brid
     seen = assistant.seen[0]
     assert seen.metadata["platform"] == "douyin"          # the signed field, not metadata's
     assert seen.metadata["product_id"] == "p1002" and seen.input_channel == "kefu_bridge"
-    assert seen.sender_id.startswith("b-") and "小明" not in seen.sender_id  # kefu.edge.ids mapping
+    assert seen.sender_id.startswith("bridge:b-") and "小明" not in seen.sender_id  # the bridge's namespace, hashed
     assert answer["conversation_id"] == seen.sender_id and answer["buyer_id"] == "小明🌸"
 
 

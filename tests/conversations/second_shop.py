@@ -161,9 +161,10 @@ FACTS: Dict[str, Any] = {
         "moving_courier": "圆通速递", "moving_tracking": "YT5566778899001", "moving_event": "郑州转运中心",
         "moving_arrive": "12月3日", "stuck": "3611100900556677889", "stuck_last4": "5670",
         "open_window": "3611200700998877665", "open_window_delivered": "11月22日", "open_window_deadline": "12月7日",
-        "closed_window": "3611010800123123123", "closed_window_delivered": "11月4日",
+        "open_window_name": "周全",
+        "closed_window": "3611010800123123123", "closed_window_delivered": "11月4日", "closed_window_name": "吴桐",
         "awaiting": "3611301100445566778", "awaiting_name": "冯晨", "awaiting_province": "浙江省杭州市",
-        "unpaid": "3611301500667788990",
+        "unpaid": "3611301500667788990", "unpaid_name": "陈默",
     },
 }
 

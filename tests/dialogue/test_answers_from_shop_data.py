@@ -69,10 +69,10 @@ def test_a_restock_date_in_the_past_is_never_promised(talk, shop):
 
 
 def test_the_return_window_comes_from_the_order(talk):
-    reply = talk().say("裙子小了想退 订单2611140815987654321")
+    reply = talk().say("裙子小了想退 订单2611140815987654321 收件人赵敏")
     has_all(reply, "11月15日签收", "超过7天")
     has_none(reply, "签收后7天内退换货（")
-    reply = talk().say("2611250820135792468这个还能退吗")
+    reply = talk().say("2611250820135792468这个还能退吗 收件人何雨")
     has_all(reply, "11月28日签收", "12月5日前")
 
 
@@ -83,7 +83,7 @@ def test_a_bare_number_is_a_size_of_the_trousers_not_an_order(talk):
 
 
 def test_an_order_number_anywhere_is_used(talk):
-    reply = talk().say("2611230955001122334 没付款 能改尺码吗")
+    reply = talk().say("2611230955001122334 没付款 能改尺码吗 收件人孙浩")
     has_all(reply, "2611230955001122334", "还没有付款", "重新选择")
     has_none(reply, "哪款商品")
 

@@ -183,6 +183,7 @@ def test_callback_needs_the_shared_secret_even_from_loopback(env: Dict[str, Any]
         refused = requests.post(url, json=body, timeout=10)
         assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
     http, _ = login(env["url"], "lin", PASSWORD)
+    new_ticket(env, "cb-conv")  # an agent reads a conversation through its ticket
     delivered = f"{env['url']}/api/conversations/cb-conv/delivered?after=0"
     assert http.get(delivered, timeout=10).json()["messages"] == []  # nothing was stored
     good = callback_url(env["settings"])
@@ -234,3 +235,21 @@ def test_reply_is_guarded_delivered_and_close_resumes(env: Dict[str, Any]) -> No
     assert events[0] == {"event": "resume"}
     assert events[1] == {"event": "action", "name": "action_listen"}
     assert events[2]["event"] == "bot" and "智能客服" in events[2]["text"]
+
+
+def test_delivered_follows_the_tickets_access_rules(env: Dict[str, Any]) -> None:
+    """Issue 18 #8: a colleague's claimed chat is not readable through /delivered, nor one without a ticket."""
+    AgentStore(env["settings"].db_path).add("boss", PASSWORD, replace=True, role="supervisor")
+    ticket_id = new_ticket(env, "held-conv")
+    wang, wang_csrf = login(env["url"], "wang", PASSWORD)
+    claimed = wang.post(f"{env['url']}/api/tickets/{ticket_id}/claim", headers={"X-CSRF-Token": wang_csrf}, timeout=10)
+    assert claimed.status_code == 200, claimed.text
+    lin, _ = login(env["url"], "lin", PASSWORD)
+    boss, _ = login(env["url"], "boss", PASSWORD)
+    url = f"{env['url']}/api/conversations/held-conv/delivered?after=0"
+    refused = lin.get(url, timeout=10)
+    assert refused.status_code == 403 and refused.json()["error"] == "not_yours"
+    assert wang.get(url, timeout=10).status_code == 200
+    assert boss.get(url, timeout=10).status_code == 200
+    unknown = lin.get(f"{env['url']}/api/conversations/no-ticket-conv/delivered?after=0", timeout=10)
+    assert unknown.status_code == 404

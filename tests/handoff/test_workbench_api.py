@@ -231,6 +231,7 @@ def test_buyer_ids_that_need_percent_encoding_reach_the_same_conversation(env: D
     mapped = safe_conversation_id(raw)
     stored = requests.post(callback_url(env["settings"]), json={"recipient_id": raw, "text": "亲，您好"}, timeout=10)
     assert stored.status_code == 200
+    new_ticket(env, mapped)  # an agent reads a conversation through its ticket
     lin = Agent(env, "lin")
     for path_id in (quote(raw, safe=""), mapped):
         messages = lin.get(f"/api/conversations/{path_id}/delivered").json()["messages"]

@@ -66,8 +66,20 @@ function kefuTasks() {
     }));
     document.getElementById("tasks-empty").hidden = data.tasks.length > 0;
   }
+  async function loadProofs() {
+    const { ok, data } = await api("GET", "/api/proof-attempts?outcome=locked");
+    if (!ok) return;
+    const rows = document.querySelector("#proof-list tbody");
+    rows.replaceChildren(...data.attempts.map((a) => {
+      const row = el("tr");
+      row.append(el("td", clock(a.at)), el("td", a.order_id), el("td", a.conversation_id), el("td", String(a.candidates)));
+      return row;
+    }));
+    document.getElementById("proofs-empty").hidden = data.attempts.length > 0;
+  }
   status.addEventListener("change", load);
   load();
+  loadProofs();
 }
 
 function kefuAgents() {

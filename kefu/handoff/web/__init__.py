@@ -117,12 +117,14 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     from kefu.edge.texts import reply as edge_reply
     from kefu.handoff.web.chat import callback_secret, guarded_for_page, secret_key
     from kefu.inbox.webchat import WebChatInbox
+    from kefu.orders.ownership import ProofAttempts
     from kefu.tasks.store import TaskStore
 
     app.ctx.tickets = TicketStore(settings.db_path)
     app.ctx.agents = AgentStore(settings.db_path)
     app.ctx.chat = ChatLog(settings.db_path)
     app.ctx.tasks = TaskStore(settings.db_path)
+    app.ctx.proofs = ProofAttempts(settings.db_path)  # order-proof attempts: the audit of lock-outs
     app.ctx.rasa = rasa or RasaClient.from_settings(settings)
     app.ctx.secret = secret_key(settings)
     app.ctx.callback_secret = callback_secret(app.ctx.secret)

@@ -47,6 +47,17 @@ def _ticket(request: Request, ticket_id: int) -> Ticket:
     return ticket
 
 
+def _conversation_ticket(request: Request, conversation_id: str) -> Optional[Ticket]:
+    """Every conversation route follows its ticket's access rules: supervisors read any conversation,
+    agents one that has a ticket they may see (:func:`_ticket`); no ticket, nothing to read (404)."""
+    found = request.app.ctx.tickets.latest_for(conversation_id)
+    if found is None:
+        if _session(request).supervisor:
+            return None
+        raise ApiError(404, "not_found", "没有这个会话的工单")
+    return _ticket(request, found.id)
+
+
 def _detail(request: Request, ticket: Ticket, reveal: bool = False) -> Dict[str, Any]:
     ctx = request.app.ctx
     return workbench.detail(ctx.tickets, ctx.shop, ctx.tasks, ticket, ctx.rules, _session(request).agent, reveal)
@@ -307,11 +318,28 @@ async def task_done(request: Request, task_id: int) -> response.HTTPResponse:
     return jsonr(mask_data(task.as_dict()))
 
 
+@bp.get("/proof-attempts")
+async def proof_attempts(request: Request) -> response.HTTPResponse:
+    """Order-proof attempts, newest first (``?outcome=locked``: those refused after the daily limit;
+    ``?order_id=``: one order's)."""
+    outcome = request.args.get("outcome") or None
+    if outcome not in (None, "proved", "failed", "locked"):
+        raise ApiError(400, "bad_argument", "outcome 须为 proved、failed 或 locked")
+    order_id = (request.args.get("order_id") or "").strip() or None
+    if order_id is not None and len(order_id) > 64:
+        raise ApiError(400, "too_long", "订单号过长")
+    proofs = request.app.ctx.proofs
+    return jsonr({"attempts": mask_data(proofs.recent(outcome=outcome, order_id=order_id)), "counts": proofs.counts()})
+
+
 @bp.get("/conversations/<conversation_id:str>/delivered")
 async def delivered(request: Request, conversation_id: str) -> response.HTTPResponse:
-    """Messages Rasa called back with for a conversation (what the buyer was sent), masked."""
+    """Messages Rasa called back with for a conversation (what the buyer was sent), masked.
+    The conversation's ticket decides who may read it, exactly as ``/api/tickets/<id>`` does."""
     conv = internal_id(unquote(conversation_id))
-    return jsonr({"messages": mask_data(request.app.ctx.chat.after(conv, int_arg(request, "after")))})
+    after = int_arg(request, "after")
+    _conversation_ticket(request, conv)
+    return jsonr({"messages": mask_data(request.app.ctx.chat.after(conv, after))})
 
 
 # --- the sync task ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from kefu.edge.ids import safe_conversation_id
+from kefu.edge.validation import normalise_text
 from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, internal_id, jsonr, read_json, \
     render, set_cookie, text_field
 from kefu.platforms import canonical_platform
@@ -120,7 +121,10 @@ async def chat_send(request: Request) -> response.HTTPResponse:
     if not hmac.compare_digest(request.headers.get("x-csrf-token") or "", csrf):
         raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
     data = read_json(request, required=("text",))
-    text = text_field(data, "text", MAX_CHAT_CHARS)
+    # The one normalisation of buyer text (kefu.edge.validation): what the page shows is what Rasa reads.
+    text = normalise_text(text_field(data, "text", MAX_CHAT_CHARS))
+    if not text:
+        raise ApiError(400, "empty", "消息不能为空")
     metadata: Dict[str, Any] = {}
     platform = canonical_platform(data.get("platform")) if isinstance(data.get("platform"), str) else None
     if data.get("platform") and not platform:
