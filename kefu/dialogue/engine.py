@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from kefu import normalize
 from kefu.dialogue import answers as specific
+from kefu.dialogue import sizing
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.shop import answers as shop_answers
@@ -173,7 +174,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         questions = _implicit_questions(found, state, ctx, text)
 
     questions = _follow_up(questions, found, state, text)
-    if questions and (found.height_cm and found.weight_kg or found.foot_mm) and \
+    if questions and sizing.enough_to_advise(found, ctx.catalog.product(state.product_id), ctx.catalog) and \
             not any(q.kind == "size_advice" for q in questions):
         # 「那L呢 我170 120斤」: a body given beside another question asks for a size too.
         questions.append(Question("size_advice", text, len(text)))
@@ -273,12 +274,7 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
         found.sizes = found.sizes or list(pending.get("sizes") or [])
         _answer(Question("stock", text, 0), text, found, state, ctx, out)
     elif kind == "size_advice" and (found.has_measurements or found.sizes):
-        merged = dict(pending)
-        if found.height_cm:
-            merged["height"] = found.height_cm
-        if found.weight_kg:
-            merged["weight"] = found.weight_kg
-        _size(found, state, ctx, out, remembered=merged, usual_from_mentions=True)
+        _size(found, state, ctx, out, remembered=dict(pending), usual_from_mentions=True)
     elif kind == "transit" and found.province:
         out.say(specific.transit(ctx.config, ctx.now, found.province).text)
     elif kind in ("logistics", "address_change", "order_change", "return_window") and (found.order_ids or pending.get("order_id")):
@@ -499,27 +495,14 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
     product = ctx.catalog.product(state.product_id)
     if product is None:
         out.say(_ask_product(ctx))
-        out.pending = {"kind": "size_advice", "height": found.height_cm, "weight": found.weight_kg}
+        out.pending = sizing.pending_measures(found, None)
         return
-    remembered = remembered or {}
-    height = found.height_cm or remembered.get("height")
-    weight = found.weight_kg or remembered.get("weight")
-    usual = None
-    if usual_from_mentions and found.sizes and not (height and weight):
-        usual = found.sizes[0]
-    if found.waist_size and product.category == "裤装":
-        usual = found.waist_size
-    try:
-        answer = shop_answers.size_advice(ctx.store, product, height, weight, usual_size=usual,
-                                          foot_length_mm=found.foot_mm)
-    except KeyError:  # no size chart for the category: the fit note is all we know
-        out.say(reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase"))
-        return
-    if answer.data.get("missing") and product.fit_note and not (height or weight):
-        out.say(reply("size.fit_note", note=product.fit_note))
-    out.say(answer.text)
-    if answer.data.get("missing"):
-        out.pending = {"kind": "size_advice", "height": height, "weight": weight}
+    texts, pending = sizing.size_turn(found, product, ctx.store, ctx.catalog, remembered,
+                                      usual_from_mentions=usual_from_mentions, color=state.color)
+    for text in texts:
+        out.say(text)
+    if pending is not None:
+        out.pending = pending
 
 
 # -- orders ----------------------------------------------------------------------------------------------
