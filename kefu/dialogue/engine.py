@@ -20,6 +20,8 @@ from typing import Any, Dict, List, Optional, Sequence
 from kefu import normalize
 from kefu.dialogue import answers as specific
 from kefu.dialogue import sizing
+from kefu.dialogue import stock as stock_view
+from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.shop import answers as shop_answers
@@ -157,7 +159,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     if ctx.link_order_id and ctx.link_order_id not in state.verified_orders:
         state.verified_orders.append(ctx.link_order_id)
         state.order_id = state.order_id or ctx.link_order_id
-    questions = detect(text)
+    questions = stock_view.with_price(detect(text), text)
     out = _Reply()
     pending = state.pending
     state.pending = None
@@ -255,6 +257,9 @@ def _implicit_questions(found: Mentions, state: State, ctx: Context, text: str) 
         kinds.append("transit")
     elif state.last_topic == "returns" and normalize.normalize_return_reason(text):
         kinds.append("return_who_pays")  # 「质量问题 开线了」 after a return question
+    elif answer_fact(text, ctx.catalog.product(found.product.id if found.product else state.product_id), ctx.config,
+                     ctx.now.date()):
+        kinds.append("product_fact")
     elif found.product and not found.names_sku:
         kinds.append("product_topics")
     if not kinds and ctx.intent and ctx.intent not in MISS_INTENTS and ctx.confidence >= INTENT_CONFIDENCE:
@@ -305,8 +310,16 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(specific.policy(kind, config).text)
         if kind == "cheaper_elsewhere":
             out.say(specific.coupon(config, now).text if config.current_coupons(now.date()) else "")
+    elif kind in ("stock", "restock", "size_advice") and stock_view.asks_which_left(question.clause):
+        _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out)
     elif kind in ("stock", "restock"):
         _stock(found, state, ctx, out)
+    elif kind == "price":
+        _price(found, state, ctx, out)
+    elif kind == "product_fact":
+        product = ctx.catalog.product(state.product_id)
+        fact = answer_fact(question.clause, product, config, now.date()) or answer_fact(text, product, config, now.date())
+        out.say(fact or reply("facts.unknown"))
     elif kind == "restock_notify":
         _restock_notify(found, state, ctx, out)
     elif kind == "return_how":
@@ -314,7 +327,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "size_advice":
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
     elif kind == "ship_when":
-        out.say(specific.ship_when(config, now).text)
+        presale = _presale_of_sku(found, state, ctx)
+        out.say(presale or specific.ship_when(config, now).text)
     elif kind == "ship_weekend":
         out.say(specific.ship_weekend(config, now, question.clause).text)
     elif kind == "courier":
@@ -322,7 +336,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "free_shipping":
         out.say(specific.free_shipping(config, found.province).text)
     elif kind == "presale":
-        out.say(specific.presale(config).text)
+        _presale(found, state, ctx, out)
     elif kind == "transit" and not found.province and state.last_topic == "logistics" and \
             state.order_id in state.verified_orders:
         _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
@@ -343,12 +357,13 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         if answer.data.get("handoff"):
             out.handoff = "after_sale"
         if reason and answer.data.get("within_window") is not False:
-            out.say(specific.who_pays(config, reason).text)
+            out.say(specific.who_pays(config, reason, order=order).text)
     elif kind == "return_who_pays":
         asked_insurance = "运费险" in text
-        out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance).text)
+        out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance,
+                                  order=_order_of_conversation(found, state, ctx)).text)
     elif kind == "freight_insurance":
-        out.say(specific.freight_insurance(config).text)
+        out.say(specific.freight_insurance(config, _order_of_conversation(found, state, ctx)).text)
     elif kind == "refund_time":
         out.say(specific.refund_time(config).text)
     elif kind == "exchange":
@@ -467,6 +482,70 @@ def _restock_notify(found: Mentions, state: State, ctx: Context, out: _Reply) ->
     out.tasks.append(TaskRequest("restock_notice", f"{product.name} {color}/{size} 到货后通知买家",
                                  product_id=product.id, details={"color": color, "size": size},
                                  dedup=f"restock:{product.id}:{color}:{size}"))
+
+
+def _left(which: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    """「灰色还有啥码」: only what is in stock, with restock and presale dates for the rest."""
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        out.say(_ask_product(ctx))
+        out.pending = {"kind": "stock", "colors": found.colors, "sizes": found.sizes}
+        return
+    skus = ctx.catalog.skus.get(product.id, ())
+    color = found.colors[0] if found.colors else (state.color if which == "size" and not found.sizes else None)
+    size = found.sizes[0] if found.sizes else (state.size if which == "color" and not found.colors else None)
+    if color:
+        state.color = color
+    if size:
+        state.size = size
+    out.say(stock_view.left_answer(product, skus, which, color if which == "size" else None,
+                                   size if which == "color" else None, ctx.now.date()))
+
+
+def _presale(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    """Presale per SKU (its own dispatch date); the shop-wide rule when the product has none."""
+    product = ctx.catalog.product(state.product_id)
+    skus = ctx.catalog.skus.get(product.id, ()) if product else ()
+    color = found.colors[0] if found.colors else state.color
+    size = found.sizes[0] if found.sizes else state.size
+    text = stock_view.presale_answer(ctx.config, product, skus, color, size, ctx.now.date())
+    if text is None and product is not None and (found.colors or found.sizes):
+        _stock(found, state, ctx, out)  # 「燕麦色1.8m床是预售吗」 for a SKU coming back: its stock answer
+        return
+    out.say(text or specific.presale(ctx.config).text)
+
+
+def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str]:
+    """「燕麦色2米床什么时候发」 for a presale SKU: its own dispatch date, not today's cut-off."""
+    product = ctx.catalog.product(state.product_id)
+    color = found.colors[0] if found.colors else state.color
+    size = found.sizes[0] if found.sizes else state.size
+    if product is None or not (color or size):
+        return None
+    skus = [s for s in ctx.catalog.skus.get(product.id, ())
+            if (not color or s.color == color) and (not size or s.size == size)]
+    if len(skus) == 1 and skus[0].stock <= 0 and skus[0].presale_ships_on:
+        return stock_view.presale_answer(ctx.config, product, skus, color, size, ctx.now.date())
+    return None
+
+
+def _price(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        out.say(_ask_product(ctx))
+        return
+    skus = ctx.catalog.skus.get(product.id, ())
+    color = found.colors[0] if found.colors else None
+    size = found.sizes[0] if found.sizes else None
+    out.say(stock_view.price_answer(product, skus, color, size))
+
+
+def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
+    """The order this conversation is about (linked or proven), for its own 运费险; None when not known."""
+    order_id = found.order_ids[0] if found.order_ids else state.order_id
+    if not order_id or order_id not in state.verified_orders:
+        return None
+    return ctx.store.order(order_id)
 
 
 def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,

@@ -202,6 +202,9 @@ def stock_answer(
     elif sku.stock > 0:
         data.update(stock=sku.stock, status="low")
         return Answer(reply("stock.low", stock=sku.stock, **values), data)
+    elif sku.presale_ships_on:
+        data.update(stock=0, status="presale", ships_on=sku.presale_ships_on)
+        return Answer(reply("stock.presale", date=_date(sku.presale_ships_on), **values), data)
     elif sku.restock_date:
         data.update(stock=0, status="restock", restock_date=sku.restock_date)
         text = reply("stock.restock", restock=_date(sku.restock_date), **values)
