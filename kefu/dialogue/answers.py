@@ -79,7 +79,10 @@ def courier(config: ShopConfig, clause: str, platform: Optional[str] = None) -> 
     couriers = sayable(config.couriers, platform)
     match = None
     if wanted:
-        match = next((c for c in config.couriers if c == wanted or c[:2] == wanted[:2]), None)
+        # The shop's own spelling may differ (邮政EMS for 中国邮政): any buyer word for it inside the name counts.
+        words = [w for w, name in COURIER_WORDS.items() if name == wanted]
+        match = next((c for c in config.couriers
+                      if c == wanted or c[:2] == wanted[:2] or any(w in c.lower() for w in words)), None)
     data: Dict[str, Any] = {"courier": match or wanted, "couriers": couriers}
     if match is not None and match not in couriers:
         match, wanted = None, wanted  # available, but not nameable on this platform: offer the others
@@ -180,11 +183,15 @@ def who_pays(config: ShopConfig, reason: Optional[str], insurance_note: bool = T
             return Answer(reply("returns.who_pays_no_reason_shop"), {"reason": reason, "payer": "shop"})
         insured = insured_default and insurance_note
         tail = "returns.who_pays_no_reason_insured" if insured else "returns.who_pays_no_reason_plain"
+        if order is not None and insurance_note and not insured_default:
+            tail = "returns.who_pays_no_reason_uninsured"
         return Answer(reply("returns.who_pays_no_reason") + reply(tail), {"reason": reason, "payer": "buyer"})
     if payers["quality"] == "shop" and payers["no_reason"] == "buyer":
         text = reply("returns.who_pays_both")
         if insured_default and insurance_note:
             text += reply("returns.who_pays_no_reason_insured")
+        elif order is not None and insurance_note:
+            text += reply("returns.who_pays_no_reason_uninsured")
         return Answer(text, {"reason": None})
     return Answer(who_pays(config, "quality", order=order).text
                   + who_pays(config, "no_reason", order=order).text.replace("亲，", ""), {})

@@ -21,6 +21,7 @@ from kefu import normalize
 from kefu.dialogue import answers as specific
 from kefu.dialogue import sizing
 from kefu.dialogue import stock as stock_view
+from kefu.dialogue import facts
 from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
@@ -30,6 +31,7 @@ from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product
 
 MAX_BUBBLES = 3
+OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
 HANDOFF_AFTER_MISSES = 2
 INTENT_CONFIDENCE = 0.5
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
@@ -340,6 +342,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "transit" and not found.province and state.last_topic == "logistics" and \
             state.order_id in state.verified_orders:
         _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
+    elif kind in ("transit", "free_shipping", "courier") and found.province in OUTSIDE_MAINLAND and \
+            config.international is not True:
+        out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
     elif kind == "transit":
         if found.province:
             out.say(specific.transit(config, now, found.province).text)
@@ -358,6 +363,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
             out.handoff = "after_sale"
         if reason and answer.data.get("within_window") is not False:
             out.say(specific.who_pays(config, reason, order=order).text)
+        own_rule = facts.return_fact(ctx.catalog.product(state.product_id), config)
+        if own_rule and reason != "quality":
+            out.say(reply("facts.answer", text=own_rule))
     elif kind == "return_who_pays":
         asked_insurance = "运费险" in text
         out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance,
@@ -535,17 +543,16 @@ def _price(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
         out.say(_ask_product(ctx))
         return
     skus = ctx.catalog.skus.get(product.id, ())
-    color = found.colors[0] if found.colors else None
-    size = found.sizes[0] if found.sizes else None
+    color = found.colors[0] if found.colors else state.color
+    size = found.sizes[0] if found.sizes else state.size
     out.say(stock_view.price_answer(product, skus, color, size))
 
 
 def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
-    """The order this conversation is about (linked or proven), for its own 运费险; None when not known."""
+    """The order this conversation is about, for its own 运费险 (as the return window, it needs no proof:
+    it reveals nothing about the buyer); None when not known."""
     order_id = found.order_ids[0] if found.order_ids else state.order_id
-    if not order_id or order_id not in state.verified_orders:
-        return None
-    return ctx.store.order(order_id)
+    return ctx.store.order(order_id) if order_id else None
 
 
 def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,
@@ -576,8 +583,10 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
         out.say(_ask_product(ctx))
         out.pending = sizing.pending_measures(found, None)
         return
-    texts, pending = sizing.size_turn(found, product, ctx.store, ctx.catalog, remembered,
-                                      usual_from_mentions=usual_from_mentions, color=state.color)
+    texts, pending, advised = sizing.size_turn(found, product, ctx.store, ctx.catalog, remembered,
+                                               usual_from_mentions=usual_from_mentions, color=state.color)
+    if advised:
+        state.size = advised
     for text in texts:
         out.say(text)
     if pending is not None:
@@ -640,6 +649,9 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
             ))
             if answer.data.get("late") and not answer.data.get("stuck"):
                 text_out += reply("logistics.check_task")
+            if answer.data.get("late") and order.status is OrderStatus.AWAITING_SHIPMENT and \
+                    ctx.config.late_shipment_compensation:
+                text_out += reply("logistics.late_compensation", compensation=ctx.config.late_shipment_compensation)
         out.say(text_out)
     elif kind == "address_change":
         answer = shop_answers.change_address_answer(order)
@@ -823,7 +835,8 @@ def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]
         return None
     if not any(q.kind not in SMALL_TALK for q in questions):
         return None
-    returns = any(TOPIC.get(q.kind) == "returns" for q in questions)
+    # Asking whether the order has 运费险 is no return: it is answered from the order.
+    returns = any(TOPIC.get(q.kind) == "returns" and q.kind != "freight_insurance" for q in questions)
     amount = None
     if returns and state.order_id:
         order = ctx.store.order(state.order_id)

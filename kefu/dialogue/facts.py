@@ -31,14 +31,16 @@ TOPICS: Dict[str, Tuple[str, ...]] = {
     "尺寸": ("尺寸", "多大", "多长", "多宽", "长宽", "大小"),
     "重量": ("重量", "多重", "几斤", "克重", "多少克"),
     "保质期": ("保质期", "保质", "过期", "有效期", "能放多久"),
-    "含绒量": ("含绒量", "含绒", "绒子", "充绒", "鸭绒", "鹅绒"),
+    "含绒量": ("含绒量", "含绒", "绒子", "鸭绒", "鹅绒"),
     "起球": ("起球", "起毛球", "掉球"),
     "缩水": ("缩水", "缩不缩"),
     "掉色": ("掉色", "褪色", "串色", "染色"),
     "防滑": ("防滑", "打滑", "滑不滑"),
     "组成": ("包括", "包含", "含不含", "有几件", "几件套", "套装内容"),
     "使用方法": ("怎么用", "用法", "使用方法"),
+    "退换": ("退换", "退货", "能退", "可以退", "退吗", "拆封", "拆了", "用过", "洗过"),
 }
+RETURN_LABELS = ("退换", "退货", "退换货", "售后")
 _GIFT = re.compile(r"赠品|赠送|赠|礼品|礼物|小样|(?<!配)送(?!到|货|达|过来|上门|人|回|修|检)")
 _CAMPAIGN = re.compile(r"活动|满减|打折|折扣|促销|双十二|双12|大促|优惠")
 _ABROAD = re.compile(r"国外|海外|出国|境外|外国|日本|美国|韩国|英国|法国|德国|加拿大|澳洲|澳大利亚|新加坡|马来西亚|泰国|"
@@ -111,18 +113,16 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
         return None
     parts: List[str] = []
     if _ABROAD.search(clause) and _SEND.search(clause):
-        if isinstance(shop.international, str):
-            parts.append(reply("facts.answer", text=_sentence(shop.international)))
-        else:
-            parts.append(reply("facts.international_yes" if shop.international else "facts.international_no"))
+        parts.append(abroad_answer(shop))
     elif product is not None:
         chosen = sorted(_matches(clause, product), key=lambda hit: (hit[1], hit[0]))
         # Longest words first decide; then in the order asked, at most two facts.
         labels = [label for _, _, label in sorted(chosen[:MAX_FACTS], key=lambda hit: hit[0])]
-        for label in labels:
-            parts.append(_sentence(product.fact(label) or ""))
-        if parts:
-            parts = [reply("facts.answer", text="".join(parts))]
+        # Each fact passes the guard on its own: one the guard would block is left out, not the others.
+        said = [_sentence(product.fact(label) or "") for label in labels]
+        said = [text for text in said if _guarded(text, shop)]
+        if said:
+            parts = [reply("facts.answer", text="".join(said))]
     if not parts and _GIFT.search(clause):
         current = _dated(product.gifts, today) if product is not None else []
         current += _dated(shop.campaigns, today) if not current else []
@@ -142,6 +142,23 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
     if not text or not _guarded(text, shop):
         return None
     return text
+
+
+def return_fact(product: Optional[Product], shop: ShopConfig) -> Optional[str]:
+    """The product's own return rule (a fact labelled 退换/退货, e.g. 拆封后不退), said beside the window."""
+    if product is None:
+        return None
+    for label, text in product.facts:
+        if label in RETURN_LABELS and _guarded(text, shop):
+            return _sentence(text)
+    return None
+
+
+def abroad_answer(shop: ShopConfig) -> str:
+    """Delivery abroad (and to 港澳台) as the shop states it."""
+    if isinstance(shop.international, str):
+        return reply("facts.answer", text=_sentence(shop.international))
+    return reply("facts.international_yes" if shop.international else "facts.international_no")
 
 
 _FILLER = ("这个", "那个", "这款", "有没有", "可以", "是不是", "什么", "怎么", "多少", "一下", "请问", "亲亲", "宝贝",

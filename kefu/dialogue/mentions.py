@@ -100,6 +100,10 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     text = fold(text)
     found = Mentions()
     found.products = _products(text, catalog)
+    if not found.products and product is None:
+        inferred = _product_of_options(text, catalog)
+        if inferred is not None:
+            found.products = [inferred]  # 「奶油白180的没了？」: the only product with that colour and size
     context = found.product or product
     system = catalog.system(context)
     own_colors = catalog.colors(context) if context else []
@@ -129,6 +133,21 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     quantities = kinds("quantity")
     found.quantity = quantities[0].value if quantities else None
     return found
+
+
+def _product_of_options(text: str, catalog: CatalogView) -> Optional[Product]:
+    """The one product whose SKUs have every colour and size the message names (none named, or several
+    products fit: None)."""
+    everything = spans.read_spans(text, (), catalog.colors(), catalog.sizes(), None, None,
+                                  systems=list(catalog.systems.values()))
+    colors = {s.value for s in everything if s.kind == "color"}
+    sizes = {s.value for s in everything if s.kind == "size"}
+    if not colors and not sizes:
+        return None
+    fits = [p for p in catalog.products
+            if colors <= {s.color for s in catalog.skus.get(p.id, ())}
+            and sizes <= {s.size for s in catalog.skus.get(p.id, ())}]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _blank_spans(text: str, chosen: Sequence[Span]) -> str:

@@ -38,8 +38,9 @@ def enough_to_advise(found: Mentions, product: Optional[Product], catalog: Catal
 
 def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogView,
               remembered: Optional[Dict[str, Any]], *, usual_from_mentions: bool, color: Optional[str]
-              ) -> Tuple[List[str], Optional[Dict[str, Any]]]:
-    """The bubbles answering a size question, and the open question when more is needed."""
+              ) -> Tuple[List[str], Optional[Dict[str, Any]], Optional[str]]:
+    """The bubbles answering a size question, the open question when more is needed, and the size
+    advised (remembered, so 「藏青的有吗」 next asks about that size)."""
     pending = pending_measures(found, remembered)
     measures = pending["measures"]
     system = catalog.system(product)
@@ -49,7 +50,8 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
     if found.waist_size and found.waist_size in catalog.sizes(product):
         usual = found.waist_size
     if system is None:  # no size system: the fit note is all we know
-        return ([reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase")], None)
+        return ([reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase")], None,
+                None)
     colour = found.colors[0] if found.colors else color
     answer = shop_answers.size_advice(store, product, measures.get("height"), measures.get("weight"),
                                       usual_size=usual, foot_length_mm=measures.get("foot"),
@@ -59,4 +61,4 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
     if missing and product.fit_note and not measures:
         texts.append(reply("size.fit_note", note=product.fit_note))
     texts.append(answer.text)
-    return texts, (pending if missing else None)
+    return texts, (pending if missing else None), answer.data.get("size") if not missing else None

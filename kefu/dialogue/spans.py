@@ -35,7 +35,7 @@ _LETTER_SIZE = re.compile(
     r"(?<![A-Za-z])(XXXXL|XXXL|XXL|XL|XS|[2-4]XL|[2-4]X|S|M|L)(?:码|號|号)?(?![A-Za-z])", re.IGNORECASE
 )
 _SIZE_ALIASES = {"XXXXL": "4XL", "XXXL": "3XL", "XXL": "2XL", "2X": "2XL", "3X": "3XL", "4X": "4XL"}
-_BARE_NUMBER = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)(?![\d.])(\s*(?:码|號|号))?")
+_BARE_NUMBER = re.compile(r"(?<![\d.#])(\d{2,3}(?:\.\d)?)(?![\d.])(\s*(?:码|號|号))?")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
 _QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套)")
@@ -291,19 +291,25 @@ def _read_waist(claims: _Claims) -> None:
         claims.claim(Span("measure", float(match.group("n")), match.start(), match.end(), "waist", "寸"))
 
 
-def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSystem], product: Optional[Product]
-                  ) -> None:
-    """Numbers without a unit: a size the product sells, else a plausible measurement."""
+def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSystem], product: Optional[Product],
+                  systems: Sequence[SizeSystem] = ()) -> None:
+    """Numbers without a unit: a size the product sells (or a numeric alias of one: 180 = 1.8m床),
+    else a plausible measurement."""
     rest = claims.rest()
-    offered = set(sizes)
+    offered = {size: size for size in sizes}
+    for chosen in ([system] if system else systems):
+        for row in chosen.rows:
+            for alias in row.aliases:
+                if alias.isdigit() and row.size in sizes:
+                    offered.setdefault(alias, row.size)
     for match in _BARE_NUMBER.finditer(rest):
         raw, suffix = match.group(1), match.group(2)
         if not claims.free(*match.span()):
             continue
         if _UNIT_AFTER.match(rest[match.end():]) and not suffix:
             continue
-        if raw in offered and (product is not None or suffix or len(raw) == 2):
-            claims.claim(Span("size", raw, match.start(), match.end()))
+        if raw in offered and (product is not None or suffix or len(raw) == 2 or offered[raw] != raw):
+            claims.claim(Span("size", offered[raw], match.start(), match.end()))
         elif suffix and product is None:
             claims.claim(Span("size", raw, match.start(), match.end()))
     kinds = _measures_of(system)
@@ -390,7 +396,7 @@ def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], si
     _read_measures(claims, system)
     if product is None:
         _adult_bare(claims, system)  # 「165 45」 before any product: a body, not shoe size 45
-    _bare_numbers(claims, sizes, system, product)
+    _bare_numbers(claims, sizes, system, product, systems)
     _letter_sizes(claims, sizes)
     rest = claims.rest()
     match = _QUANTITY.search(rest)

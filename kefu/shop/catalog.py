@@ -164,7 +164,7 @@ def _size_system(name: str, node: Node) -> SizeSystem:
         size = row_node.get("size").text(20)
         aliases = row_node.get("aliases", []).texts()
         for spelling in (size,) + aliases:
-            if spelling.lower() in seen:
+            if seen.get(spelling.lower(), size) != size:
                 raise row_node.fail(f"{spelling} is already a spelling of size {seen[spelling.lower()]}")
             seen[spelling.lower()] = size
         ranges = []
