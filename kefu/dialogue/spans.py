@@ -171,7 +171,7 @@ def _measures_of(system: Optional[SizeSystem]) -> Tuple[str, ...]:
     without one, the ones buyers of worn goods give most (a message that names no product yet)."""
     if system is not None and system.measures:
         if any(kind in BODY for kind in system.measures):
-            return tuple(dict.fromkeys(system.measures + ("height", "weight")))
+            return tuple(dict.fromkeys(system.measures + ("height", "weight", "foot", "waist")))
         return system.measures
     return ("height", "weight", "foot", "waist")
 
