@@ -125,6 +125,7 @@ class _Reply:
         self.records: List[Record] = []
         self.handoff: Optional[str] = None
         self.pending: Optional[Dict[str, Any]] = None
+        self.kinds_answered: List[str] = []
 
     def say(self, text: str) -> None:
         text = (text or "").strip()
@@ -162,6 +163,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         state.verified_orders.append(ctx.link_order_id)
         state.order_id = state.order_id or ctx.link_order_id
     questions = stock_view.with_price(detect(text), text)
+    questions = facts.with_fact(questions, text, current or found.product, ctx.config, ctx.now.date())
     out = _Reply()
     pending = state.pending
     state.pending = None
@@ -307,6 +309,7 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
+    out.kinds_answered.append(kind)
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
                 "meet_offline"):
         out.say(specific.policy(kind, config).text)
@@ -393,6 +396,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _invoice({"kind": "invoice", "awaiting": None}, text, found, state, ctx, out, starting=True)
     elif kind == "coupon":
         out.say(specific.coupon(config, now).text)
+        campaigns = facts.campaigns_answer(config, now.date())
+        if campaigns:
+            out.say(campaigns)
     elif kind == "bargain":
         out.say(shop_answers.bargain_answer(config, now).text)
     elif kind == "human":
@@ -420,6 +426,8 @@ def _ask_product(ctx: Context) -> str:
 
 def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     product = ctx.catalog.product(state.product_id)
+    if product is not None and not found.names_sku and any(k == "product_fact" for k in out.kinds_answered):
+        return  # 「有没有香精酒精」 asked a fact (answered), not for stock
     if product is None:
         out.say(_ask_product(ctx))
         # 「XL有吗」 before naming the product: the size and colour wait for it.
@@ -470,6 +478,7 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
             sku = next((s for s in skus if s.color == color and s.size == size), None)
             if sku is None and size not in offered_sizes:
                 lines.append(reply("stock.unknown_size", product=product.name, size=size,
+                                   size_word=product.option_name("size", reply("stock.option_size")),
                                    sizes=_join(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
                 continue
             line, _ = specific.sku_line(sku, color, size, ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)
@@ -544,8 +553,9 @@ def _price(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
         return
     skus = ctx.catalog.skus.get(product.id, ())
     color = found.colors[0] if found.colors else state.color
-    size = found.sizes[0] if found.sizes else state.size
-    out.say(stock_view.price_answer(product, skus, color, size))
+    sizes = found.sizes or [state.size]
+    for size in sizes[:3]:  # 「50的多少钱 30ml的呢」: each size asked
+        out.say(stock_view.price_answer(product, skus, color, size))
 
 
 def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
@@ -637,7 +647,10 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
             out.say(reply("common.ask_order_id"))
             out.pending = {"kind": kind}
         return
-    if kind == "logistics":
+    presale = stock_view.presale_order(order, ctx.catalog, ctx.now.date()) if kind == "logistics" else None
+    if presale:
+        out.say(presale)  # a presale line ships on its own date: not late
+    elif kind == "logistics":
         answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
         text_out = answer.text
         if answer.data.get("stuck") or answer.data.get("late"):
@@ -836,7 +849,8 @@ def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]
     if not any(q.kind not in SMALL_TALK for q in questions):
         return None
     # Asking whether the order has 运费险 is no return: it is answered from the order.
-    returns = any(TOPIC.get(q.kind) == "returns" and q.kind != "freight_insurance" for q in questions)
+    returns = any(TOPIC.get(q.kind) == "returns" and q.kind not in ("freight_insurance", "return_who_pays")
+                  for q in questions)
     amount = None
     if returns and state.order_id:
         order = ctx.store.order(state.order_id)

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from kefu.dialogue.questions import Question
 from kefu.guard import BLOCKED, Guard, GuardError
 from kefu.shop.answers import reply
 from kefu.shop.config import ShopConfig
@@ -142,6 +143,24 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
     if not text or not _guarded(text, shop):
         return None
     return text
+
+
+def with_fact(questions: List[Question], text: str, product: Optional[Product], shop: ShopConfig,
+              today: dt.date) -> List[Question]:
+    """A question about the product's facts (「三件套里面有啥」, 「有没有香精酒精」) added first when the shop's
+    data answers it by one of its own labels or aliases and no fact question was recognised."""
+    if product is None or not product.facts or any(q.kind == "product_fact" for q in questions):
+        return questions
+    if not _matches(text, product):
+        return questions
+    if answer_fact(text, product, shop, today) is None:
+        return questions
+    return [Question("product_fact", text, 0)] + list(questions)
+
+
+def campaigns_answer(shop: ShopConfig, today: dt.date) -> Optional[str]:
+    current = _dated(shop.campaigns, today)
+    return reply("facts.campaigns", campaigns=reply("common.list_separator").join(current)) if current else None
 
 
 def return_fact(product: Optional[Product], shop: ShopConfig) -> Optional[str]:

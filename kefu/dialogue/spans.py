@@ -116,6 +116,8 @@ def color_forms(colors: Sequence[str]) -> List[Tuple[str, str]]:
     forms: List[Tuple[str, str]] = []
     for color in colors:
         forms.append((color, color))
+        if color.startswith("#") and len(color) > 2:
+            forms.append((color[1:], color))  # 色号 #316, said 316
         if color.endswith("色") and len(color) > 1:
             forms.append((color[:-1], color))
         for alias in normalize.COLORS.get(color, ()):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 from kefu.dialogue.questions import Question
 from kefu.shop.answers import _date, _join, _unique, reply
 from kefu.shop.config import ShopConfig
-from kefu.shop.models import Product, Sku
+from kefu.shop.models import Order, OrderStatus, Product, Sku
+
+CatalogLike = Any  # kefu.dialogue.mentions.CatalogView (products with their SKUs)
 
 _WHICH = r"(哪些|哪几个|哪几种|哪几款|哪个|什么|啥|几个|几种|多少)"
 _SIZE_WORDS = r"(码|尺码|码数|号|尺寸|规格|大小|型号|容量)"
@@ -47,6 +49,20 @@ def with_price(questions: List[Question], text: str) -> List[Question]:
     at = _PRICE.search(text)
     question = Question("price", text, at.start() if at else len(text))
     return sorted(questions + [question], key=lambda q: q.position)
+
+
+def presale_order(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[str]:
+    """An order waiting for a presale line: it ships on that line's date (not late, not today)."""
+    if order.status is not OrderStatus.AWAITING_SHIPMENT:
+        return None
+    for item in order.items:
+        sku = next((s for s in catalog.skus.get(item.product_id, ())
+                    if s.color == item.color and s.size == item.size), None)
+        if sku is not None and sku.presale_ships_on and sku.presale_ships_on >= today and sku.stock <= 0:
+            product = catalog.product(item.product_id)
+            return reply("stock.presale_order", order_id=order.order_id, product=product.name if product else "",
+                         sku=sku.label, date=_date(sku.presale_ships_on))
+    return None
 
 
 def _option(product: Product, which: str) -> str:

@@ -84,6 +84,8 @@ def reply(key: str, **values: Any) -> str:
         text = templates()[key]
     except KeyError:
         raise KeyError(key) from None
+    values.setdefault("size_word", templates().get("stock.option_size", "尺码"))
+    values.setdefault("color_word", templates().get("stock.option_color", "颜色"))
     if "sku" not in values and "color" in values and "size" in values:
         # 黑色/XL; a SKU with one option (a colour, or a size such as 50ml) is named by it alone.
         values["sku"] = "/".join(str(v) for v in (values["color"], values["size"]) if v)
@@ -163,32 +165,34 @@ def stock_answer(
     if chosen_size is None and len(sizes) == 1:
         chosen_size = sizes[0]
 
+    words = dict(product=product.name, size_word=product.option_name("size", reply("stock.option_size")),
+                 color_word=product.option_name("color", reply("stock.option_color")))
     # Only a recognised colour/size is echoed back, never the buyer's raw words.
     if color and chosen_color is None:
         data.update(missing=["color"], unknown="color")
         named = normalize.normalize_color(color)
         if named is None:
-            return Answer(reply("stock.which_color", product=product.name, colors=_join(colors)), data)
-        return Answer(reply("stock.unknown_color", product=product.name, color=named, colors=_join(colors)), data)
+            return Answer(reply("stock.which_color", colors=_join(colors), **words), data)
+        return Answer(reply("stock.unknown_color", color=named, colors=_join(colors), **words), data)
     if size and chosen_size is None:
         data.update(missing=["size"], unknown="size", color=chosen_color)
-        named = normalize.normalize_size(size)
+        named = normalize.normalize_size(size) or (size if size in sizes else None)
         if named is None:
-            return Answer(reply("stock.which_size", product=product.name, sizes=_join(sizes)), data)
-        return Answer(reply("stock.unknown_size", product=product.name, size=named, sizes=_join(sizes)), data)
+            return Answer(reply("stock.which_size", sizes=_join(sizes), **words), data)
+        return Answer(reply("stock.unknown_size", size=named, sizes=_join(sizes), **words), data)
     if chosen_color is None and chosen_size is None:
         data["missing"] = ["color", "size"]
         return Answer(
-            reply("stock.ask_color_size", product=product.name, colors=_join(colors), sizes=_join(sizes)), data
+            reply("stock.ask_color_size", colors=_join(colors), sizes=_join(sizes), **words), data
         )
     if chosen_color is None:
         data.update(missing=["color"], size=chosen_size)
         offered = [s.color for s in skus if s.size == chosen_size]
-        return Answer(reply("stock.ask_color", product=product.name, colors=_join(offered or colors)), data)
+        return Answer(reply("stock.ask_color", colors=_join(offered or colors), **words), data)
     if chosen_size is None:
         data.update(missing=["size"], color=chosen_color)
         offered = [s.size for s in skus if s.color == chosen_color]
-        return Answer(reply("stock.ask_size", product=product.name, color=chosen_color, sizes=_join(offered)), data)
+        return Answer(reply("stock.ask_size", sizes=_join(offered), **dict(words, product=f"{product.name}（{chosen_color}）" if chosen_color else product.name)), data)
 
     data.update(color=chosen_color, size=chosen_size)
     sku = next((s for s in skus if s.color == chosen_color and s.size == chosen_size), None)
