@@ -149,7 +149,7 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
               today: dt.date) -> List[Question]:
     """A question about the product's facts (「三件套里面有啥」, 「有没有香精酒精」) added first when the shop's
     data answers it by one of its own labels or aliases and no fact question was recognised."""
-    if product is None or not product.facts or any(q.kind == "product_fact" for q in questions):
+    if product is None or not product.facts or any(q.kind in ("product_fact", "size_advice") for q in questions):
         return questions
     if not _matches(text, product):
         return questions

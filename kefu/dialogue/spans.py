@@ -294,7 +294,7 @@ def _read_waist(claims: _Claims) -> None:
 
 
 def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSystem], product: Optional[Product],
-                  systems: Sequence[SizeSystem] = ()) -> None:
+                  systems: Sequence[SizeSystem] = (), aliases_only: bool = False) -> None:
     """Numbers without a unit: a size the product sells (or a numeric alias of one: 180 = 1.8m床),
     else a plausible measurement."""
     rest = claims.rest()
@@ -310,10 +310,16 @@ def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSy
             continue
         if _UNIT_AFTER.match(rest[match.end():]) and not suffix:
             continue
+        if aliases_only:
+            if offered.get(raw, raw) != raw:
+                claims.claim(Span("size", offered[raw], match.start(), match.end()))
+            continue
         if raw in offered and (product is not None or suffix or len(raw) == 2 or offered[raw] != raw):
             claims.claim(Span("size", offered[raw], match.start(), match.end()))
         elif suffix and product is None:
             claims.claim(Span("size", raw, match.start(), match.end()))
+    if aliases_only:
+        return
     kinds = _measures_of(system)
     if "height" in kinds and "weight" in kinds and (system is None or system.needs == "all"):
         _adult_bare(claims, system)
@@ -397,6 +403,7 @@ def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], si
     _claim_words(claims, words)
     _read_measures(claims, system)
     if product is None:
+        _bare_numbers(claims, sizes, system, product, systems, aliases_only=True)  # 180 = 1.8m床
         _adult_bare(claims, system)  # 「165 45」 before any product: a body, not shoe size 45
     _bare_numbers(claims, sizes, system, product, systems)
     _letter_sizes(claims, sizes)
