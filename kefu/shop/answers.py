@@ -336,14 +336,15 @@ def _ask_measures(system: SizeChart, product: Product, given: Dict[str, float], 
             return reply("size.ask_measurements", product=product.name)
         return reply("size.ask_weight" if given.get("height") else "size.ask_height")
     if tuple(system.measures) == ("foot",):
-        return reply("size.ask_foot", product=product.name)
+        return reply("size.ask_foot", product=product.name, size_word=product.option_name("size", "码"))
     asks = []
     for kind in missing:
         bounds = system.bounds(kind)
         example = sizing.format_value(kind, round((bounds[0] + bounds[1]) / 2)) if bounds else ""
         asks.append(reply(f"size.ask.{kind}", example=example))
     joiner = reply("size.ask_or" if system.needs == "any" else "size.ask_and")
-    return reply("size.ask_inputs", inputs=joiner.join(asks), product=product.name)
+    return reply("size.ask_inputs", inputs=joiner.join(asks), product=product.name,
+                 size_word=product.option_name("size", reply("stock.option_size")))
 
 
 # ---------------------------------------------------------------------------
