@@ -37,7 +37,8 @@ def run_load(args: argparse.Namespace) -> int:
     try:
         report = load_shop(shop_dir, db_path, force=args.force)
     except ShopDataError as exc:
-        raise CommandError(str(exc)) from None
+        # Shop operators read Chinese; the English line is for the logs and for developers.
+        raise CommandError(f"{exc.chinese()}\n{exc}") from None
     counts = report.counts
     summary = f"{counts.get('products', 0)} products, {counts.get('skus', 0)} skus, {counts.get('orders', 0)} orders"
     if report.loaded:

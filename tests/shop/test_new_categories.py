@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
@@ -153,3 +155,14 @@ def test_the_engine_names_no_category_or_product_of_the_sample_shop() -> None:
     found = [(path.name, word) for path in ENGINE_FILES for word in sorted(words)
              if word in path.read_text(encoding="utf-8")]
     assert len(words) > 20 and found == []
+
+
+def test_load_shop_errors_are_in_chinese_and_english_with_file_entry_and_line(pet_shop: Path, tmp_path: Path) -> None:
+    text = (pet_shop / "catalog.yml").read_text(encoding="utf-8").replace("stock: 6", "stok: 6", 1)
+    (pet_shop / "catalog.yml").write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "kefu", "load-shop", "--shop-dir", str(pet_shop),
+                             "--db", str(tmp_path / "kefu.db")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    chinese, english = [line for line in (result.stdout + result.stderr).splitlines() if "stok" in line][:2]
+    assert "catalog.yml: products[0] (d5001).skus[" in chinese and "不是可用的键" in chinese and re.search(r"第 \d+ 行", chinese)
+    assert "catalog.yml: products[0] (d5001).skus[" in english and "is not a known key" in english and "(line " in english
