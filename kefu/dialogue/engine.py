@@ -164,6 +164,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         state.order_id = state.order_id or ctx.link_order_id
     questions = stock_view.with_price(detect(text), text)
     questions = facts.with_fact(questions, text, current or found.product, ctx.config, ctx.now.date())
+    questions = sizing.with_size_question(questions, text, found.product or current, ctx.catalog)
     out = _Reply()
     pending = state.pending
     state.pending = None

@@ -7,13 +7,42 @@ message gives enough to advise without being asked (「那L呢 我170 120斤」)
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from kefu.dialogue.mentions import CatalogView, Mentions
+from kefu.dialogue.questions import Question
+from kefu.dialogue.spans import BODY
 from kefu.shop import answers as shop_answers
 from kefu.shop import sizing as shop_sizing
 from kefu.shop.answers import reply
-from kefu.shop.models import Product
+from kefu.shop.models import Product, SizeSystem
+
+
+_ASKS_SIZE = re.compile(r"(买|选|拿|要|用|配|拍|穿)(哪个|哪种|哪一?款|什么|啥|多大)的?(尺寸|尺码|规格|码|号)?|配多大|用多大|选多大")
+
+
+def with_size_question(questions: List[Question], text: str, product: Optional[Product], catalog: CatalogView
+                       ) -> List[Question]:
+    """「我家床1米5宽的 买哪个尺寸」: a size question for a product whose size system advises."""
+    system = catalog.system(product)
+    if system is None or not system.measures or any(q.kind == "size_advice" for q in questions):
+        return questions
+    match = _ASKS_SIZE.search(text)
+    if not match or any(q.kind in ("price", "stock", "restock") for q in questions):
+        return questions
+    return [q for q in questions if q.kind != "product_fact"] + [Question("size_advice", text, match.start())]
+
+
+def measures_from_sizes(found: Mentions, system: Optional[SizeSystem]) -> Dict[str, float]:
+    """A size named where the system measures something other than a body (「1米5宽的床」 names 1.5m床):
+    its measurement, so the advice reads 「1.5米宽的床」 rather than "the size you usually wear"."""
+    if system is None or not found.sizes or any(kind in BODY for kind in system.measures):
+        return {}
+    row = system.row(found.sizes[0])
+    if row is None:
+        return {}
+    return {kind: row.range(kind)[1] for kind in system.measures if row.range(kind)}  # type: ignore[index]
 
 
 def pending_measures(found: Mentions, remembered: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -41,9 +70,11 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
               ) -> Tuple[List[str], Optional[Dict[str, Any]], Optional[str]]:
     """The bubbles answering a size question, the open question when more is needed, and the size
     advised (remembered, so 「藏青的有吗」 next asks about that size)."""
-    pending = pending_measures(found, remembered)
-    measures = pending["measures"]
     system = catalog.system(product)
+    pending = pending_measures(found, remembered)
+    for kind, value in measures_from_sizes(found, system).items():
+        pending["measures"].setdefault(kind, value)
+    measures = pending["measures"]
     usual = None
     if usual_from_mentions and found.sizes and not (system and shop_sizing.chosen_inputs(system, measures)[0]):
         usual = found.sizes[0]
