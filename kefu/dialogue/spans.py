@@ -37,7 +37,7 @@ _LETTER_SIZE = re.compile(
 _SIZE_ALIASES = {"XXXXL": "4XL", "XXXL": "3XL", "XXL": "2XL", "2X": "2XL", "3X": "3XL", "4X": "4XL"}
 _BARE_NUMBER = re.compile(r"(?<![\d.#])(\d{2,3}(?:\.\d)?)(?![\d.])(\s*(?:码|號|号))?")
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
+    r"^\s*多?\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
 _QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套)")
 _METRIC_SIZE = re.compile(r"^(\d)\.(\d)\s*(?:m|米)")
 
@@ -142,21 +142,21 @@ def _claim_words(claims: _Claims, words: Iterable[Tuple[str, Any, str]]) -> None
 
 # -- measurements ------------------------------------------------------------------------------------
 
-# (kind, pattern, converter to the file's unit). Each pattern's group "n" is the number.
+# (kind, pattern): each pattern's group "n" is the number, "u" the unit, "more" a 多 (130多斤).
 _HEIGHT_METRE_DIGITS = re.compile(rf"(?P<a>[1一])\s*(?:米|m|M)\s*(?P<b>[0-9{_CN_DIGIT}十]{{1,3}})(?![0-9.])")
 _METRE_DECIMAL = re.compile(r"(?P<n>[12]\.\d{1,2})\s*(?:米|m(?![a-zA-Z])|M(?![a-zA-Z]))")
-_GRAMMARS: Sequence[Tuple[str, "re.Pattern[str]", float]] = (
-    ("height", re.compile(rf"(?:身高|个子|净身高|高)\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>cm|CM|厘米|公分|米|m)?"), 1.0),
-    ("weight", re.compile(rf"(?:体重|重)\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<more>多)?\s*(?P<u>斤|kg|KG|公斤|千克)?"), 1.0),
-    ("weight", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<more>多)?\s*(?P<u>斤|kg|KG|Kg|公斤|千克)"), 1.0),
-    ("age", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>周岁|岁半|岁|个月)"), 1.0),
-    ("foot", re.compile(r"(?:脚长|脚掌长|脚)\s*(?:是|有|大概|约)?\s*(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>mm|毫米|cm|厘米|公分)?", re.I), 1.0),
-    ("foot", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>mm|毫米)", re.I), 1.0),
-    ("foot", re.compile(r"(?<![\d.])(?P<n>[12]\d(?:\.\d)?)\s*(?P<u>cm|厘米|公分)", re.I), 1.0),
-    ("chest", re.compile(rf"胸围\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>cm|厘米|公分)?"), 1.0),
-    ("volume", re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>ml|mL|ML|毫升|L|l|升)(?![a-zA-Z])"), 1.0),
-    ("screen", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>英寸|寸)"), 1.0),
-    ("height", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>cm|CM|Cm|厘米|公分|㎝)"), 1.0),
+_GRAMMARS: Sequence[Tuple[str, "re.Pattern[str]"]] = (
+    ("height", re.compile(rf"(?:身高|个子|净身高|高)\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>cm|CM|厘米|公分|米|m)?")),
+    ("weight", re.compile(rf"(?:体重|重)\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<more>多)?\s*(?P<u>斤|kg|KG|公斤|千克)?")),
+    ("weight", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<more>多)?\s*(?P<u>斤|kg|KG|Kg|公斤|千克)")),
+    ("age", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>周岁|岁半|岁|个月)")),
+    ("foot", re.compile(r"(?:脚长|脚掌长|脚)\s*(?:是|有|大概|约)?\s*(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>mm|毫米|cm|厘米|公分)?", re.I)),
+    ("foot", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>mm|毫米)", re.I)),
+    ("foot", re.compile(r"(?<![\d.])(?P<n>[12]\d(?:\.\d)?)\s*(?P<u>cm|厘米|公分)", re.I)),
+    ("chest", re.compile(rf"胸围\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>cm|厘米|公分)?")),
+    ("volume", re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>ml|mL|ML|毫升|L|l|升)(?![a-zA-Z])")),
+    ("screen", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>英寸|寸)")),
+    ("height", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>cm|CM|Cm|厘米|公分|㎝)")),
 )
 _BED = re.compile(rf"(?:床宽|床垫宽|宽)?\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>米|m|cm|厘米|公分)?\s*(?:的|宽的|宽)?\s*床")
 _BED_METRE_DIGITS = re.compile(rf"(?P<a>[1-2一两二])\s*米\s*(?P<b>[0-9{_CN_DIGIT}])?\s*(?:的|宽的|宽)?\s*床?")
@@ -255,7 +255,7 @@ def _read_measures(claims: _Claims, system: Optional[SizeSystem]) -> None:
                     value = float(match.group("n")) * 100
                 if plausible("height", value, system):
                     claims.claim(Span("measure", value, match.start(), match.end(), "height", "cm"))
-    for kind, pattern, _ in _GRAMMARS:
+    for kind, pattern in _GRAMMARS:
         if kind not in kinds and not (kind == "weight" and "height" in kinds):
             continue
         rest = claims.rest()
@@ -412,7 +412,7 @@ def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], si
     if match:
         value = normalize.chinese_number(match.group(1))
         if value and 1 <= value <= 999:
-            claims.claim(Span("quantity", int(value), match.start(), match.end()))
+            claims.claim(Span("quantity", int(value), match.start(1), match.end()))
     return sorted((s for s in claims.spans if s.kind != "noise"), key=lambda span: span.start)
 
 
