@@ -117,14 +117,15 @@ def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
     products = conn.execute("SELECT * FROM import_products").fetchall()
     next_position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM shop_products").fetchone()[0]
     for p in products:
-        row = conn.execute("SELECT position FROM shop_products WHERE id = ?", (p["id"],)).fetchone()
+        row = conn.execute("SELECT position, extra FROM shop_products WHERE id = ?", (p["id"],)).fetchone()
         position = row["position"] if row else next_position
         next_position += 0 if row else 1
         conn.execute("DELETE FROM shop_products WHERE id = ?", (p["id"],))
+        # The export has no facts, gifts or size system: the YAML's stay with the product.
         conn.execute("INSERT INTO shop_products (id, position, name, category, price, aliases, fit, fit_note,"
-                     " description) VALUES (?,?,?,?,?,?,?,?,?)",
+                     " description, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
                      (p["id"], position, p["name"], p["category"], p["price"], p["aliases"], p["fit"], p["fit_note"],
-                      p["description"]))
+                      p["description"], row["extra"] if row else None))
         conn.execute("DELETE FROM shop_skus WHERE product_id = ?", (p["id"],))
     conn.execute("DELETE FROM shop_skus WHERE product_id IN (SELECT product_id FROM import_skus)")
     conn.execute("INSERT INTO shop_skus (product_id, position, color, size, stock, restock_date)"
