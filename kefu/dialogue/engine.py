@@ -53,6 +53,7 @@ class State:
     pending: Optional[Dict[str, Any]] = None
     misses: int = 0
     acked_ticket: Optional[int] = None
+    measures: Dict[str, float] = field(default_factory=dict)  # height, age, bed width … given so far
 
     @classmethod
     def load(cls, value: Any) -> "State":
@@ -156,6 +157,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         order = ctx.store.order(state.order_id)  # the order's product is the one in question
         current = ctx.catalog.product(order.product_id) if order is not None else None
     found = read(text, ctx.catalog, product=current)
+    if current is not None and found.product and facts.asks_contents(text, current, found.product):
+        found.products = [current]  # 「含被芯吗」 asks what this product includes, not about the other product
     if found.product and found.product.id != state.product_id:
         state.product_id = found.product.id
         state.color = state.size = None
@@ -163,8 +166,9 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         state.verified_orders.append(ctx.link_order_id)
         state.order_id = state.order_id or ctx.link_order_id
     questions = stock_view.with_price(detect(text), text)
-    questions = facts.with_fact(questions, text, current or found.product, ctx.config, ctx.now.date())
-    questions = sizing.with_size_question(questions, text, found.product or current, ctx.catalog)
+    asked_product = ctx.catalog.product(state.product_id)
+    questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date())
+    questions = sizing.with_size_question(questions, text, asked_product, ctx.catalog, names_sku=found.names_sku)
     out = _Reply()
     pending = state.pending
     state.pending = None
@@ -594,8 +598,9 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
         out.say(_ask_product(ctx))
         out.pending = sizing.pending_measures(found, None)
         return
-    texts, pending, advised = sizing.size_turn(found, product, ctx.store, ctx.catalog, remembered,
-                                               usual_from_mentions=usual_from_mentions, color=state.color)
+    remembered = {**(remembered or {}), "measures": {**state.measures, **((remembered or {}).get("measures") or {})}}
+    texts, pending, advised, state.measures = sizing.size_turn(
+        found, product, ctx.store, ctx.catalog, remembered, usual_from_mentions=usual_from_mentions, color=state.color)
     if advised:
         state.size = advised
     for text in texts:

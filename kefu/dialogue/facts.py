@@ -49,6 +49,9 @@ _ABROAD = re.compile(r"国外|海外|出国|境外|外国|日本|美国|韩国|�
 _SEND = re.compile(r"寄|发|邮|运|送|到|收")
 _END = "。！？!?～~"
 MAX_FACTS = 2
+# A question matched to a sentence by its words alone needs this many two-character pieces in it
+# (「含被芯吗」 -> 「不含被芯…」: 含被, 被芯), so one shared word (绒量 of 充绒量) does not answer it.
+MIN_PIECES = 2
 
 
 def _sentence(text: str) -> str:
@@ -137,6 +140,8 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
             current += _dated(product.gifts, today)
         if current:
             parts.append(reply("facts.campaigns", campaigns=reply("common.list_separator").join(current)))
+    if not parts and product is not None:
+        parts += _from_fact_texts(clause, product, shop)
     if not parts and product is not None and product.description:
         parts += _from_description(clause, product)
     text = "".join(parts)
@@ -156,6 +161,19 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
     if answer_fact(text, product, shop, today) is None:
         return questions
     return [Question("product_fact", text, 0)] + list(questions)
+
+
+_CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
+
+
+def asks_contents(clause: str, current: Product, named: Product) -> bool:
+    """「含被芯吗」 on the bedding set: a word of another product asked as part of this one (this product's
+    own facts say whether it is included)."""
+    if named.id == current.id or not _CONTAINS.search(clause):
+        return False
+    words = [w for w in named.words if len(w) >= 2 and w in clause]
+    return any(w in text for w in words for _, text in current.facts) or \
+        any(w in current.description for w in words)
 
 
 def campaigns_answer(shop: ShopConfig, today: dt.date) -> Optional[str]:
@@ -184,15 +202,29 @@ _FILLER = ("这个", "那个", "这款", "有没有", "可以", "是不是", "�
            "能不能", "会不会", "是否", "还是")
 
 
-def _from_description(clause: str, product: Product) -> List[str]:
-    """A question answered by the product's description (「帽子可以拆吗」 -> 「…帽子可拆卸」): two characters
-    of the question, not a product or filler word, found in the description."""
+def _content_pairs(clause: str, product: Product) -> List[str]:
+    """Two-character pieces of the question that are no filler and no word of the product's name."""
     names = "".join(product.words)
     text = re.sub(r"[^\u4e00-\u9fff]", " ", clause)
     for filler in _FILLER:
         text = text.replace(filler, " ")
-    pairs = [text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2]]
-    hits = [pair for pair in pairs if pair in product.description and pair not in names]
-    if not hits:
+    return [text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2] and text[i:i + 2] not in names]
+
+
+def _from_fact_texts(clause: str, product: Product, shop: ShopConfig) -> List[str]:
+    """「含被芯吗」: the fact whose sentence speaks of what was asked (「…不含被芯和枕芯」), when only one does best."""
+    pairs = _content_pairs(clause, product) + [w for w in product.words if len(w) >= 2 and w in clause]
+    scored = sorted(((sum(p in text for p in pairs), label) for label, text in product.facts), reverse=True)
+    if not scored or scored[0][0] < MIN_PIECES or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return []
+    text = _sentence(product.fact(scored[0][1]) or "")
+    return [reply("facts.answer", text=text)] if _guarded(text, shop) else []
+
+
+def _from_description(clause: str, product: Product) -> List[str]:
+    """A question answered by the product's description (「帽子可以拆吗」 -> 「…帽子可拆卸」): pieces of the
+    question, not a product or filler word, found in the description."""
+    hits = [pair for pair in _content_pairs(clause, product) if pair in product.description]
+    if len(hits) < MIN_PIECES:
         return []
     return [reply("facts.answer", text=_sentence(product.description))]

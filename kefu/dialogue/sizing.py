@@ -22,16 +22,20 @@ from kefu.shop.models import Product, SizeSystem
 _ASKS_SIZE = re.compile(r"(买|选|拿|要|用|配|拍|穿)(哪个|哪种|哪一?款|什么|啥|多大)的?(尺寸|尺码|规格|码|号)?|配多大|用多大|选多大")
 
 
-def with_size_question(questions: List[Question], text: str, product: Optional[Product], catalog: CatalogView
-                       ) -> List[Question]:
-    """「我家床1米5宽的 买哪个尺寸」: a size question for a product whose size system advises."""
+def with_size_question(questions: List[Question], text: str, product: Optional[Product], catalog: CatalogView,
+                       names_sku: bool = False) -> List[Question]:
+    """「我家床1米5宽的 买哪个尺寸」, 「被芯呢 配多大的」: a size question for a product whose size system
+    advises (it replaces a stock question no colour or size was named for)."""
     system = catalog.system(product)
     if system is None or not system.measures or any(q.kind == "size_advice" for q in questions):
         return questions
     match = _ASKS_SIZE.search(text)
-    if not match or any(q.kind in ("price", "stock", "restock") for q in questions):
+    if not match or any(q.kind in ("price", "restock") for q in questions):
         return questions
-    return [q for q in questions if q.kind != "product_fact"] + [Question("size_advice", text, match.start())]
+    if names_sku and any(q.kind == "stock" for q in questions):
+        return questions
+    kept = [q for q in questions if q.kind not in ("product_fact", "stock")]
+    return kept + [Question("size_advice", text, match.start())]
 
 
 def measures_from_sizes(found: Mentions, system: Optional[SizeSystem]) -> Dict[str, float]:
@@ -67,14 +71,16 @@ def enough_to_advise(found: Mentions, product: Optional[Product], catalog: Catal
 
 def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogView,
               remembered: Optional[Dict[str, Any]], *, usual_from_mentions: bool, color: Optional[str]
-              ) -> Tuple[List[str], Optional[Dict[str, Any]], Optional[str]]:
-    """The bubbles answering a size question, the open question when more is needed, and the size
-    advised (remembered, so 「藏青的有吗」 next asks about that size)."""
+              ) -> Tuple[List[str], Optional[Dict[str, Any]], Optional[str], Dict[str, float]]:
+    """The bubbles answering a size question, the open question when more is needed, the size advised
+    (remembered, so 「藏青的有吗」 next asks about that size) and every measurement given so far."""
     system = catalog.system(product)
     pending = pending_measures(found, remembered)
     for kind, value in measures_from_sizes(found, system).items():
         pending["measures"].setdefault(kind, value)
     measures = pending["measures"]
+    if system is not None and system.needs == "any" and shop_sizing.chosen_inputs(system, found.measures)[0]:
+        measures = dict(found.measures)  # what the buyer says now decides, not what was said before
     usual = None
     if usual_from_mentions and found.sizes and not (system and shop_sizing.chosen_inputs(system, measures)[0]):
         usual = found.sizes[0]
@@ -82,7 +88,7 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
         usual = found.waist_size
     if system is None:  # no size system: the fit note is all we know
         return ([reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase")], None,
-                None)
+                None, pending["measures"])
     colour = found.colors[0] if found.colors else color
     answer = shop_answers.size_advice(store, product, measures.get("height"), measures.get("weight"),
                                       usual_size=usual, foot_length_mm=measures.get("foot"),
@@ -92,4 +98,4 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
     if missing and product.fit_note and not measures:
         texts.append(reply("size.fit_note", note=product.fit_note))
     texts.append(answer.text)
-    return texts, (pending if missing else None), answer.data.get("size") if not missing else None
+    return texts, (pending if missing else None), (answer.data.get("size") if not missing else None), pending["measures"]

@@ -18,7 +18,7 @@ from kefu.dialogue.facts import answer_fact
 from kefu.shop.config import ShopConfig, load_shop_config
 from kefu.shop.store import ShopStore, load_shop
 
-from conftest import Conversation
+from tests.dialogue.conftest import Conversation
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOPS = ROOT / "tests" / "shops"
