@@ -78,7 +78,10 @@ def courier(config: ShopConfig, clause: str, platform: Optional[str] = None) -> 
     couriers = sayable(config.couriers, platform)
     match = None
     if wanted:
-        match = next((c for c in config.couriers if c == wanted or c[:2] == wanted[:2]), None)
+        # The shop's own spelling may differ (邮政EMS for 中国邮政): any buyer word for it inside the name counts.
+        words = [w for w, name in COURIER_WORDS.items() if name == wanted]
+        match = next((c for c in config.couriers
+                      if c == wanted or c[:2] == wanted[:2] or any(w in c.lower() for w in words)), None)
     data: Dict[str, Any] = {"courier": match or wanted, "couriers": couriers}
     if match is not None and match not in couriers:
         match, wanted = None, wanted  # available, but not nameable on this platform: offer the others
@@ -146,6 +149,8 @@ def sku_line(sku: Optional[Sku], color: str, size: str, today: dt.date, threshol
              quantity: Optional[int]) -> Tuple[str, Dict[str, Any]]:
     """One SKU's state for a several-SKU answer: in stock, low, restock (future dates only), sold out."""
     values = dict(color=color, size=size)
+    if sku is not None and sku.stock <= 0 and sku.presale_ships_on:
+        return reply("stock.line_presale", date=_date(sku.presale_ships_on), **values), {"status": "presale"}
     if sku is None or sku.stock <= 0:
         if sku is not None and sku.restock_date and sku.restock_date > today:
             return reply("stock.line_restock", restock=_date(sku.restock_date), **values), {"status": "restock"}
@@ -163,26 +168,40 @@ def sku_line(sku: Optional[Sku], color: str, size: str, today: dt.date, threshol
 
 # -- returns ------------------------------------------------------------------------------------------
 
-def who_pays(config: ShopConfig, reason: Optional[str], insurance_note: bool = True) -> Answer:
+def who_pays(config: ShopConfig, reason: Optional[str], insurance_note: bool = True,
+             order: Optional[Order] = None) -> Answer:
+    """Who pays return shipping; the 运费险 note follows the order's own insurance when it is known."""
     payers = config.return_shipping
+    insured_default = order.has_freight_insurance(config.freight_insurance) if order is not None \
+        else config.freight_insurance
     if reason == "quality":
         key = "returns.who_pays_quality" if payers["quality"] == "shop" else "returns.who_pays_quality_buyer"
         return Answer(reply(key), {"reason": reason, "payer": payers["quality"]})
     if reason == "no_reason":
         if payers["no_reason"] == "shop":
             return Answer(reply("returns.who_pays_no_reason_shop"), {"reason": reason, "payer": "shop"})
-        insured = config.freight_insurance and insurance_note
+        insured = insured_default and insurance_note
         tail = "returns.who_pays_no_reason_insured" if insured else "returns.who_pays_no_reason_plain"
+        if order is not None and insurance_note and not insured_default:
+            tail = "returns.who_pays_no_reason_uninsured"
         return Answer(reply("returns.who_pays_no_reason") + reply(tail), {"reason": reason, "payer": "buyer"})
     if payers["quality"] == "shop" and payers["no_reason"] == "buyer":
         text = reply("returns.who_pays_both")
-        if config.freight_insurance and insurance_note:
+        if insured_default and insurance_note:
             text += reply("returns.who_pays_no_reason_insured")
+        elif order is not None and insurance_note:
+            text += reply("returns.who_pays_no_reason_uninsured")
         return Answer(text, {"reason": None})
-    return Answer(who_pays(config, "quality").text + who_pays(config, "no_reason").text.replace("亲，", ""), {})
+    return Answer(who_pays(config, "quality", order=order).text
+                  + who_pays(config, "no_reason", order=order).text.replace("亲，", ""), {})
 
 
-def freight_insurance(config: ShopConfig) -> Answer:
+def freight_insurance(config: ShopConfig, order: Optional[Order] = None) -> Answer:
+    """The order's own 运费险 when the order is known (shop.yml gives the default), else the shop's rule."""
+    if order is not None:
+        insured = order.has_freight_insurance(config.freight_insurance)
+        key = "returns.insurance_order_yes" if insured else "returns.insurance_order_no"
+        return Answer(reply(key, order_id=order.order_id), {"freight_insurance": insured})
     key = "returns.insurance_yes" if config.freight_insurance else "returns.insurance_no"
     return Answer(reply(key), {"freight_insurance": config.freight_insurance})
 

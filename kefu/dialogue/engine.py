@@ -19,6 +19,10 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from kefu import normalize
 from kefu.dialogue import answers as specific
+from kefu.dialogue import sizing
+from kefu.dialogue import stock as stock_view
+from kefu.dialogue import facts
+from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.orders import ownership
@@ -28,6 +32,7 @@ from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product
 
 MAX_BUBBLES = 3
+OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
 HANDOFF_AFTER_MISSES = 2
 INTENT_CONFIDENCE = 0.5
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
@@ -49,6 +54,7 @@ class State:
     pending: Optional[Dict[str, Any]] = None
     misses: int = 0
     acked_ticket: Optional[int] = None
+    measures: Dict[str, float] = field(default_factory=dict)  # height, age, bed width … given so far
 
     @classmethod
     def load(cls, value: Any) -> "State":
@@ -126,6 +132,7 @@ class _Reply:
         self.handoff: Optional[str] = None
         self.pending: Optional[Dict[str, Any]] = None
         self.locked = False  # proof attempts exhausted: a person checks
+        self.kinds_answered: List[str] = []
 
     def say(self, text: str) -> None:
         text = (text or "").strip()
@@ -156,13 +163,18 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         order = ctx.store.order(state.order_id)  # the order's product is the one in question
         current = ctx.catalog.product(order.product_id) if order is not None else None
     found = read(text, ctx.catalog, product=current)
+    if current is not None and found.product and facts.asks_contents(text, current, found.product):
+        found.products = [current]  # 「含被芯吗」 asks what this product includes, not about the other product
     if found.product and found.product.id != state.product_id:
         state.product_id = found.product.id
         state.color = state.size = None
     if ctx.link_order_id and ctx.link_order_id not in state.verified_orders:
         state.verified_orders.append(ctx.link_order_id)
         state.order_id = state.order_id or ctx.link_order_id
-    questions = detect(text)
+    questions = stock_view.with_price(detect(text), text)
+    asked_product = ctx.catalog.product(state.product_id)
+    questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date())
+    questions = sizing.with_size_question(questions, text, asked_product, ctx.catalog, names_sku=found.names_sku)
     out = _Reply()
     pending = state.pending
     state.pending = None
@@ -179,7 +191,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         questions = _implicit_questions(found, state, ctx, text)
 
     questions = _follow_up(questions, found, state, text)
-    if questions and (found.height_cm and found.weight_kg or found.foot_mm) and \
+    if questions and sizing.enough_to_advise(found, ctx.catalog.product(state.product_id), ctx.catalog) and \
             not any(q.kind == "size_advice" for q in questions):
         # 「那L呢 我170 120斤」: a body given beside another question asks for a size too.
         questions.append(Question("size_advice", text, len(text)))
@@ -260,6 +272,9 @@ def _implicit_questions(found: Mentions, state: State, ctx: Context, text: str) 
         kinds.append("transit")
     elif state.last_topic == "returns" and normalize.normalize_return_reason(text):
         kinds.append("return_who_pays")  # 「质量问题 开线了」 after a return question
+    elif answer_fact(text, ctx.catalog.product(found.product.id if found.product else state.product_id), ctx.config,
+                     ctx.now.date()):
+        kinds.append("product_fact")
     elif found.product and not found.names_sku:
         kinds.append("product_topics")
     if not kinds and ctx.intent and ctx.intent not in MISS_INTENTS and ctx.confidence >= INTENT_CONFIDENCE:
@@ -279,12 +294,7 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
         found.sizes = found.sizes or list(pending.get("sizes") or [])
         _answer(Question("stock", text, 0), text, found, state, ctx, out)
     elif kind == "size_advice" and (found.has_measurements or found.sizes):
-        merged = dict(pending)
-        if found.height_cm:
-            merged["height"] = found.height_cm
-        if found.weight_kg:
-            merged["weight"] = found.weight_kg
-        _size(found, state, ctx, out, remembered=merged, usual_from_mentions=True)
+        _size(found, state, ctx, out, remembered=dict(pending), usual_from_mentions=True)
     elif kind == "transit" and found.province:
         out.say(specific.transit(ctx.config, ctx.now, found.province).text)
     elif kind in ("logistics", "address_change", "order_change", "return_window") and (found.order_ids or pending.get("order_id")):
@@ -312,13 +322,22 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
+    out.kinds_answered.append(kind)
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
                 "meet_offline"):
         out.say(specific.policy(kind, config).text)
         if kind == "cheaper_elsewhere":
             out.say(specific.coupon(config, now).text if config.current_coupons(now.date()) else "")
+    elif kind in ("stock", "restock", "size_advice") and stock_view.asks_which_left(question.clause):
+        _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out)
     elif kind in ("stock", "restock"):
         _stock(found, state, ctx, out)
+    elif kind == "price":
+        _price(found, state, ctx, out)
+    elif kind == "product_fact":
+        product = ctx.catalog.product(state.product_id)
+        fact = answer_fact(question.clause, product, config, now.date()) or answer_fact(text, product, config, now.date())
+        out.say(fact or reply("facts.unknown"))
     elif kind == "restock_notify":
         _restock_notify(found, state, ctx, out)
     elif kind == "return_how":
@@ -326,7 +345,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "size_advice":
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
     elif kind == "ship_when":
-        out.say(specific.ship_when(config, now).text)
+        presale = _presale_of_sku(found, state, ctx)
+        out.say(presale or specific.ship_when(config, now).text)
     elif kind == "ship_weekend":
         out.say(specific.ship_weekend(config, now, question.clause).text)
     elif kind == "courier":
@@ -334,10 +354,13 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "free_shipping":
         out.say(specific.free_shipping(config, found.province).text)
     elif kind == "presale":
-        out.say(specific.presale(config).text)
+        _presale(found, state, ctx, out)
     elif kind == "transit" and not found.province and state.last_topic == "logistics" and \
             state.order_id in state.verified_orders:
         _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
+    elif kind in ("transit", "free_shipping", "courier") and found.province in OUTSIDE_MAINLAND and \
+            config.international is not True:
+        out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
     elif kind == "transit":
         if found.province:
             out.say(specific.transit(config, now, found.province).text)
@@ -360,12 +383,16 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         if answer.data.get("handoff"):
             out.handoff = "after_sale"
         if reason and answer.data.get("within_window") is not False:
-            out.say(specific.who_pays(config, reason).text)
+            out.say(specific.who_pays(config, reason, order=order).text)
+        own_rule = facts.return_fact(ctx.catalog.product(state.product_id), config)
+        if own_rule and reason != "quality":
+            out.say(reply("facts.answer", text=own_rule))
     elif kind == "return_who_pays":
         asked_insurance = "运费险" in text
-        out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance).text)
+        out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance,
+                                  order=_order_of_conversation(found, state, ctx)).text)
     elif kind == "freight_insurance":
-        out.say(specific.freight_insurance(config).text)
+        out.say(specific.freight_insurance(config, _order_of_conversation(found, state, ctx)).text)
     elif kind == "refund_time":
         out.say(specific.refund_time(config).text)
     elif kind == "exchange":
@@ -387,6 +414,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _invoice({"kind": "invoice", "awaiting": None}, text, found, state, ctx, out, starting=True)
     elif kind == "coupon":
         out.say(specific.coupon(config, now).text)
+        campaigns = facts.campaigns_answer(config, now.date())
+        if campaigns:
+            out.say(campaigns)
     elif kind == "bargain":
         out.say(shop_answers.bargain_answer(config, now).text)
     elif kind == "human":
@@ -414,6 +444,8 @@ def _ask_product(ctx: Context) -> str:
 
 def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     product = ctx.catalog.product(state.product_id)
+    if product is not None and not found.names_sku and any(k == "product_fact" for k in out.kinds_answered):
+        return  # 「有没有香精酒精」 asked a fact (answered), not for stock
     if product is None:
         out.say(_ask_product(ctx))
         # 「XL有吗」 before naming the product: the size and colour wait for it.
@@ -464,6 +496,7 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
             sku = next((s for s in skus if s.color == color and s.size == size), None)
             if sku is None and size not in offered_sizes:
                 lines.append(reply("stock.unknown_size", product=product.name, size=size,
+                                   size_word=product.option_name("size", reply("stock.option_size")),
                                    sizes=_join(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
                 continue
             line, _ = specific.sku_line(sku, color, size, ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)
@@ -484,6 +517,70 @@ def _restock_notify(found: Mentions, state: State, ctx: Context, out: _Reply) ->
     out.tasks.append(TaskRequest("restock_notice", f"{product.name} {color}/{size} 到货后通知买家",
                                  product_id=product.id, details={"color": color, "size": size},
                                  dedup=f"restock:{product.id}:{color}:{size}"))
+
+
+def _left(which: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    """「灰色还有啥码」: only what is in stock, with restock and presale dates for the rest."""
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        out.say(_ask_product(ctx))
+        out.pending = {"kind": "stock", "colors": found.colors, "sizes": found.sizes}
+        return
+    skus = ctx.catalog.skus.get(product.id, ())
+    color = found.colors[0] if found.colors else (state.color if which == "size" and not found.sizes else None)
+    size = found.sizes[0] if found.sizes else (state.size if which == "color" and not found.colors else None)
+    if color:
+        state.color = color
+    if size:
+        state.size = size
+    out.say(stock_view.left_answer(product, skus, which, color if which == "size" else None,
+                                   size if which == "color" else None, ctx.now.date()))
+
+
+def _presale(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    """Presale per SKU (its own dispatch date); the shop-wide rule when the product has none."""
+    product = ctx.catalog.product(state.product_id)
+    skus = ctx.catalog.skus.get(product.id, ()) if product else ()
+    color = found.colors[0] if found.colors else state.color
+    size = found.sizes[0] if found.sizes else state.size
+    text = stock_view.presale_answer(ctx.config, product, skus, color, size, ctx.now.date())
+    if text is None and product is not None and (found.colors or found.sizes):
+        _stock(found, state, ctx, out)  # 「燕麦色1.8m床是预售吗」 for a SKU coming back: its stock answer
+        return
+    out.say(text or specific.presale(ctx.config).text)
+
+
+def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str]:
+    """「燕麦色2米床什么时候发」 for a presale SKU: its own dispatch date, not today's cut-off."""
+    product = ctx.catalog.product(state.product_id)
+    color = found.colors[0] if found.colors else state.color
+    size = found.sizes[0] if found.sizes else state.size
+    if product is None or not (color or size):
+        return None
+    skus = [s for s in ctx.catalog.skus.get(product.id, ())
+            if (not color or s.color == color) and (not size or s.size == size)]
+    if len(skus) == 1 and skus[0].stock <= 0 and skus[0].presale_ships_on:
+        return stock_view.presale_answer(ctx.config, product, skus, color, size, ctx.now.date())
+    return None
+
+
+def _price(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        out.say(_ask_product(ctx))
+        return
+    skus = ctx.catalog.skus.get(product.id, ())
+    color = found.colors[0] if found.colors else state.color
+    sizes = found.sizes or [state.size]
+    for size in sizes[:3]:  # 「50的多少钱 30ml的呢」: each size asked
+        out.say(stock_view.price_answer(product, skus, color, size))
+
+
+def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
+    """The order this conversation is about, for its own 运费险 (as the return window, it needs no proof:
+    it reveals nothing about the buyer); None when not known."""
+    order_id = found.order_ids[0] if found.order_ids else state.order_id
+    return ctx.store.order(order_id) if order_id else None
 
 
 def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,
@@ -512,27 +609,17 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
     product = ctx.catalog.product(state.product_id)
     if product is None:
         out.say(_ask_product(ctx))
-        out.pending = {"kind": "size_advice", "height": found.height_cm, "weight": found.weight_kg}
+        out.pending = sizing.pending_measures(found, None)
         return
-    remembered = remembered or {}
-    height = found.height_cm or remembered.get("height")
-    weight = found.weight_kg or remembered.get("weight")
-    usual = None
-    if usual_from_mentions and found.sizes and not (height and weight):
-        usual = found.sizes[0]
-    if found.waist_size and product.category == "裤装":
-        usual = found.waist_size
-    try:
-        answer = shop_answers.size_advice(ctx.store, product, height, weight, usual_size=usual,
-                                          foot_length_mm=found.foot_mm)
-    except KeyError:  # no size chart for the category: the fit note is all we know
-        out.say(reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase"))
-        return
-    if answer.data.get("missing") and product.fit_note and not (height or weight):
-        out.say(reply("size.fit_note", note=product.fit_note))
-    out.say(answer.text)
-    if answer.data.get("missing"):
-        out.pending = {"kind": "size_advice", "height": height, "weight": weight}
+    remembered = {**(remembered or {}), "measures": {**state.measures, **((remembered or {}).get("measures") or {})}}
+    texts, pending, advised, state.measures = sizing.size_turn(
+        found, product, ctx.store, ctx.catalog, remembered, usual_from_mentions=usual_from_mentions, color=state.color)
+    if advised:
+        state.size = advised
+    for text in texts:
+        out.say(text)
+    if pending is not None:
+        out.pending = pending
 
 
 # -- orders ----------------------------------------------------------------------------------------------
@@ -598,7 +685,10 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
             out.say(reply("common.ask_order_id"))
             out.pending = {"kind": kind}
         return
-    if kind == "logistics":
+    presale = stock_view.presale_order(order, ctx.catalog, ctx.now.date()) if kind == "logistics" else None
+    if presale:
+        out.say(presale)  # a presale line ships on its own date: not late
+    elif kind == "logistics":
         answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
         text_out = answer.text
         if answer.data.get("stuck") or answer.data.get("late"):
@@ -610,6 +700,9 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
             ))
             if answer.data.get("late") and not answer.data.get("stuck"):
                 text_out += reply("logistics.check_task")
+            if answer.data.get("late") and order.status is OrderStatus.AWAITING_SHIPMENT and \
+                    ctx.config.late_shipment_compensation:
+                text_out += reply("logistics.late_compensation", compensation=ctx.config.late_shipment_compensation)
         out.say(text_out)
     elif kind == "address_change":
         answer = shop_answers.change_address_answer(order)
@@ -793,7 +886,9 @@ def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]
         return None
     if not any(q.kind not in SMALL_TALK for q in questions):
         return None
-    returns = any(TOPIC.get(q.kind) == "returns" for q in questions)
+    # Asking whether the order has 运费险 is no return: it is answered from the order.
+    returns = any(TOPIC.get(q.kind) == "returns" and q.kind not in ("freight_insurance", "return_who_pays")
+                  for q in questions)
     amount = None
     if returns and state.order_id:
         order = ctx.store.order(state.order_id)

@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
         tz = load_shop_config(settings.shop_config_path).tz
         result = parse_orders(table, column_map, tz, items=items,
                               items_map=builtin_map("items", platform) if items is not None else None,
-                              find_product=store.find_product)
+                              find_product=store.find_product, skus_of=store.skus)
         unknown = sorted({o.product_id for o in result.orders if store.product(o.product_id) is None})
         if unknown:
             result.warnings.append(f"{len(unknown)} 个商品编码不在店铺商品里（先导入商品）/ product codes not in the "

@@ -23,8 +23,13 @@ KINDS = ("orders", "products", "items")
 ORDER_FIELDS = (
     "order_id", "status", "product_id", "product_name", "spec", "color", "size", "quantity", "amount",
     "created_at", "paid_at", "shipped_at", "courier", "tracking_number", "receiver_name", "receiver_phone",
-    "receiver_address", "province", "city", "district", "street",
+    "receiver_address", "province", "city", "district", "street", "freight_insurance", "delivered_at",
 )
+# Columns of shop data v2 that every platform's order export may carry (运费险, 签收时间).
+_ORDERS_V2: Columns = {
+    "freight_insurance": ("运费险", "是否有运费险", "是否购买运费险", "退货运费险", "运费险状态"),
+    "delivered_at": ("签收时间", "确认收货时间", "收货时间", "交易成功时间", "完成时间"),
+}
 PRODUCT_FIELDS = ("product_id", "name", "price", "spec", "color", "size", "stock", "category", "restock_date")
 # Taobao/Tmall's 宝贝报表: one line per item, joined with the 订单报表 on 订单编号.
 ITEM_FIELDS = ("order_id", "product_id", "product_name", "spec", "color", "size", "quantity")
@@ -150,7 +155,10 @@ def builtin_map(kind: str, platform: str) -> ColumnMap:
             f"no built-in {kind} column map for {platform}; pass a mapping file with --mapping",
         )
     statuses = {normalize_status(word): status for word, status in {**_STATUS_COMMON, **_STATUS.get(platform, {})}.items()}
-    return ColumnMap(kind, platform, dict(table[platform]), statuses)
+    columns = dict(table[platform])
+    if kind == "orders":
+        columns = {**_ORDERS_V2, **columns}
+    return ColumnMap(kind, platform, columns, statuses)
 
 
 def load_mapping_file(path: Path) -> ColumnMap:

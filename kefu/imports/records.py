@@ -13,14 +13,14 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from kefu.imports.errors import ImportDataError
 from kefu.imports.mappings import REQUIRED, ColumnMap, normalize_status
 from kefu.imports.readers import Table, clean_header, header_index
 from kefu.normalize import normalize_province
 from kefu.orders.masking import mask_address, mask_name, mask_phone
-from kefu.shop.models import Order, Product, Sku
+from kefu.shop.models import Order, OrderItem, Product, Sku
 
 ORDER_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{5,39}$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
@@ -223,38 +223,78 @@ def _color_size(row: _Row) -> Tuple[str, str]:
 ProductLookup = Callable[[str], Optional[Product]]
 
 
-def _first_per_order(rows: List[_Row], warnings: List[str]) -> Dict[str, _Row]:
-    """One row per order number, in file order: PDD/JD/抖店 exports and Taobao's 宝贝报表 list one
-    line per item, and kefu's Order has one product, so the first line stands for the order."""
-    first: Dict[str, _Row] = {}
+def _lines_per_order(rows: List[_Row]) -> Dict[str, List[_Row]]:
+    """Every line of each order number, in file order: PDD/JD/抖店 exports and Taobao's 宝贝报表 list one
+    line per item; the lines become the order's items."""
+    lines: Dict[str, List[_Row]] = {}
     for row in rows:
-        order_id = row.order_id()
-        if order_id in first:
-            warnings.append(f"{row.file} 第{row.line}行: 订单 {order_id} 已在第{first[order_id].line}行出现，只记第一件商品"
-                            f" / order already on row {first[order_id].line}; the first item is kept")
-            continue
-        first[order_id] = row
-    return first
+        lines.setdefault(row.order_id(), []).append(row)
+    return lines
+
+
+_YES = ("是", "有", "已购买", "已投保", "y", "yes", "true", "1", "含运费险")
+_NO = ("否", "无", "没有", "未购买", "未投保", "n", "no", "false", "0", "不含")
+
+
+def _insurance(row: _Row) -> Optional[bool]:
+    """运费险 column: 是/有/已购买 -> True, 否/无 -> False, empty or other text -> the shop's default."""
+    value = row.text("freight_insurance", 20).strip().lower() if "freight_insurance" in row.cells else ""
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    return None
+
+
+SkuLookup = Callable[[str], Sequence[Sku]]
+
+
+def _item(source: _Row, find_product: Optional[ProductLookup], skus_of: Optional[SkuLookup],
+          warnings: List[str], first: bool) -> Optional[OrderItem]:
+    """One line of an order; a line that cannot be placed is warned about (the first line must be placed)."""
+    product_id = source.text("product_id", 40)
+    if not product_id and find_product is not None and source.has("product_name"):
+        product = find_product(source.text("product_name"))
+        product_id = product.id if product else ""
+    if not product_id:
+        if first:
+            raise source.fail("product_name" if source.has("product_name") else "order_id",
+                              "找不到该订单的商品编码（商家编码/商品ID），也无法按商品名称匹配到店铺商品",
+                              "no product code for this order, and the product name matches no product of the shop")
+        warnings.append(f"{source.file} 第{source.line}行: 找不到商品，这一行没有记入订单"
+                        f" / no product for this line; it is left out of the order")
+        return None
+    color, size = _color_size(source)
+    if not color and not size:
+        warnings.append(f"{source.file} 第{source.line}行: 没有商品规格（SKU），只记商品"
+                        f" / no SKU (spec) on this line; only the product is kept")
+    elif skus_of is not None:
+        skus = list(skus_of(product_id))
+        if skus and not any(s.color == color and s.size == size for s in skus):
+            sizes = "、".join(dict.fromkeys(s.size for s in skus if s.size))
+            warnings.append(f"{source.file} 第{source.line}行: 规格「{'/'.join(p for p in (color, size) if p)}」"
+                            f"不是 {product_id} 的 SKU（尺码：{sizes}）"
+                            f" / spec matches no SKU of {product_id}")
+    quantity = source.whole("quantity", minimum=1, default=1) if "quantity" in source.cells else 1
+    return OrderItem(product_id, color, size, quantity)
 
 
 def parse_orders(table: Table, column_map: ColumnMap, tz: dt.tzinfo, *, items: Optional[Table] = None,
-                 items_map: Optional[ColumnMap] = None, find_product: Optional[ProductLookup] = None) -> ImportResult:
-    """Orders of an order export; ``items`` is Taobao's 宝贝报表, joined on 订单编号 for product and spec."""
+                 items_map: Optional[ColumnMap] = None, find_product: Optional[ProductLookup] = None,
+                 skus_of: Optional[SkuLookup] = None) -> ImportResult:
+    """Orders of an order export, every line an item; ``items`` is Taobao's 宝贝报表, joined on 订单编号."""
     result = ImportResult("orders", table.file, table.encoding)
-    by_order = _first_per_order(rows_of(items, items_map), result.warnings) if items and items_map else {}
-    for order_id, row in _first_per_order(rows_of(table, column_map), result.warnings).items():
-        item = by_order.get(order_id)
-        source = item if item is not None else row
-        product_id = source.text("product_id", 40)
-        if not product_id and find_product is not None and source.has("product_name"):
-            product = find_product(source.text("product_name"))
-            product_id = product.id if product else ""
-        if not product_id:
-            where = source if source.has("product_name") else row
-            raise where.fail("product_name" if where.has("product_name") else "order_id",
-                             "找不到该订单的商品编码（商家编码/商品ID），也无法按商品名称匹配到店铺商品",
-                             "no product code for this order, and the product name matches no product of the shop")
-        color, size = _color_size(source)
+    by_order = _lines_per_order(rows_of(items, items_map)) if items and items_map else {}
+    for order_id, rows in _lines_per_order(rows_of(table, column_map)).items():
+        row = rows[0]
+        sources = by_order.get(order_id) or rows
+        if len(rows) > 1:
+            result.warnings.append(f"{row.file} 第{rows[1].line}行: 订单 {order_id} 已在第{row.line}行出现，"
+                                   f"记为同一订单的第2件商品 / order already on row {row.line}: another item of it")
+        lines = [_item(source, find_product, skus_of, result.warnings, index == 0)
+                 for index, source in enumerate(sources)]
+        order_items = tuple(item for item in lines if item is not None)
+        first = order_items[0]
         status_word = normalize_status(row.text("status"))
         status = column_map.statuses.get(status_word)
         if status is None:
@@ -268,15 +308,16 @@ def parse_orders(table: Table, column_map: ColumnMap, tz: dt.tzinfo, *, items: O
         parts = [row.text(p, 40) for p in ("province", "city", "district", "street")]
         if parts[0] and not address.startswith(parts[0]):
             address = "".join(parts) + address
-        quantity = source.whole("quantity", minimum=1, default=1) if "quantity" in source.cells else 1
         result.orders.append(Order(
-            order_id=order_id, status=status, product_id=product_id, color=color, size=size,
-            quantity=quantity, amount=row.number("amount"), created_at=created,
+            order_id=order_id, status=status, product_id=first.product_id, color=first.color, size=first.size,
+            quantity=first.quantity, amount=row.number("amount"), created_at=created,
             paid_at=row.datetime("paid_at", tz) if "paid_at" in row.cells else None,
             shipped_at=row.datetime("shipped_at", tz) if "shipped_at" in row.cells else None,
             courier=row.text("courier", 20) or None, tracking_number=row.text("tracking_number", 40) or None,
             receiver_name=row.text("receiver_name", 40), receiver_phone=row.text("receiver_phone", 20),
             receiver_address=address[:300], province=normalize_province(parts[0] or address),
+            items=order_items, freight_insurance=_insurance(row),
+            signed_at=row.datetime("delivered_at", tz) if "delivered_at" in row.cells else None,
         ))
     if not result.orders:
         raise ImportDataError(table.file, "没有订单数据行", "no order rows")

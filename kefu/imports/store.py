@@ -19,6 +19,7 @@ from typing import Dict, Iterable, List
 from kefu import db
 from kefu.imports.records import ImportResult
 from kefu.shop.models import Order, Product, Sku
+from kefu.shop.store import order_items_json
 
 IMPORT_TABLES = (
     """CREATE TABLE IF NOT EXISTS import_products (
@@ -32,18 +33,26 @@ IMPORT_TABLES = (
         order_id TEXT PRIMARY KEY, status TEXT NOT NULL, product_id TEXT NOT NULL, color TEXT NOT NULL,
         size TEXT NOT NULL, quantity INTEGER NOT NULL, amount REAL NOT NULL, created_at TEXT NOT NULL,
         paid_at TEXT, shipped_at TEXT, courier TEXT, tracking_number TEXT, receiver_name TEXT NOT NULL,
-        receiver_phone TEXT NOT NULL, receiver_address TEXT NOT NULL, province TEXT, batch INTEGER NOT NULL)""",
+        receiver_phone TEXT NOT NULL, receiver_address TEXT NOT NULL, province TEXT, batch INTEGER NOT NULL,
+        items TEXT, freight_insurance INTEGER, delivered_at TEXT)""",
     """CREATE TABLE IF NOT EXISTS import_batches (
         id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, kind TEXT NOT NULL, platform TEXT,
         file TEXT NOT NULL, encoding TEXT NOT NULL, rows INTEGER NOT NULL, warnings TEXT NOT NULL)""",
 )
 _ORDER_COLUMNS = ("order_id, status, product_id, color, size, quantity, amount, created_at, paid_at, shipped_at,"
-                  " courier, tracking_number, receiver_name, receiver_phone, receiver_address, province")
+                  " courier, tracking_number, receiver_name, receiver_phone, receiver_address, province,"
+                  " items, freight_insurance, delivered_at")
+# Columns added to import_orders by shop data v2 (older databases get them on first use).
+_V2_ORDER_COLUMNS = (("items", "TEXT"), ("freight_insurance", "INTEGER"), ("delivered_at", "TEXT"))
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
     for ddl in IMPORT_TABLES:
         conn.execute(ddl)
+    have = {row[1] for row in conn.execute("PRAGMA table_info(import_orders)")}
+    for name, kind in _V2_ORDER_COLUMNS:
+        if name not in have:
+            conn.execute(f"ALTER TABLE import_orders ADD COLUMN {name} {kind}")
 
 
 def save_import(db_path: Path, result: ImportResult, platform: str = "") -> int:
@@ -90,10 +99,12 @@ def _store_orders(conn: sqlite3.Connection, orders: Iterable[Order], batch: int)
     orders = list(orders)
     conn.executemany("DELETE FROM import_orders WHERE order_id = ?", [(o.order_id,) for o in orders])
     conn.executemany(
-        f"INSERT INTO import_orders ({_ORDER_COLUMNS}, batch) VALUES ({','.join('?' * 17)})",
+        f"INSERT INTO import_orders ({_ORDER_COLUMNS}, batch) VALUES ({','.join('?' * 20)})",
         [(o.order_id, o.status.value, o.product_id, o.color, o.size, o.quantity, o.amount, o.created_at.isoformat(),
           _iso(o.paid_at), _iso(o.shipped_at), o.courier, o.tracking_number, o.receiver_name, o.receiver_phone,
-          o.receiver_address, o.province, batch) for o in orders],
+          o.receiver_address, o.province, order_items_json(o),
+          None if o.freight_insurance is None else int(o.freight_insurance), _iso(o.signed_at), batch)
+         for o in orders],
     )
 
 
@@ -106,19 +117,21 @@ def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
     products = conn.execute("SELECT * FROM import_products").fetchall()
     next_position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM shop_products").fetchone()[0]
     for p in products:
-        row = conn.execute("SELECT position FROM shop_products WHERE id = ?", (p["id"],)).fetchone()
+        row = conn.execute("SELECT position, extra FROM shop_products WHERE id = ?", (p["id"],)).fetchone()
         position = row["position"] if row else next_position
         next_position += 0 if row else 1
         conn.execute("DELETE FROM shop_products WHERE id = ?", (p["id"],))
-        conn.execute("INSERT INTO shop_products VALUES (?,?,?,?,?,?,?,?,?)",
+        # The export has no facts, gifts or size system: the YAML's stay with the product.
+        conn.execute("INSERT INTO shop_products (id, position, name, category, price, aliases, fit, fit_note,"
+                     " description, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
                      (p["id"], position, p["name"], p["category"], p["price"], p["aliases"], p["fit"], p["fit_note"],
-                      p["description"]))
+                      p["description"], row["extra"] if row else None))
         conn.execute("DELETE FROM shop_skus WHERE product_id = ?", (p["id"],))
     conn.execute("DELETE FROM shop_skus WHERE product_id IN (SELECT product_id FROM import_skus)")
-    conn.execute("INSERT INTO shop_skus SELECT product_id, position, color, size, stock, restock_date"
-                 " FROM import_skus")
+    conn.execute("INSERT INTO shop_skus (product_id, position, color, size, stock, restock_date)"
+                 " SELECT product_id, position, color, size, stock, restock_date FROM import_skus")
     conn.execute("DELETE FROM shop_orders WHERE order_id IN (SELECT order_id FROM import_orders)")
-    conn.execute(f"INSERT INTO shop_orders SELECT {_ORDER_COLUMNS} FROM import_orders")
+    conn.execute(f"INSERT INTO shop_orders ({_ORDER_COLUMNS}) SELECT {_ORDER_COLUMNS} FROM import_orders")
     # An imported order replaces the sample's, tracking history included.
     conn.execute("DELETE FROM shop_tracking_events WHERE order_id IN (SELECT order_id FROM import_orders)")
     updated = apply_order_updates(conn)

@@ -11,7 +11,6 @@ always passed in, so answers are deterministic under test.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import string
 import threading
@@ -23,6 +22,7 @@ import yaml
 
 from kefu import normalize
 from kefu.edge.redact import mask_personal_data
+from kefu.shop import sizing
 from kefu.shop.config import ShopConfig, load_shop_config
 from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
 
@@ -92,6 +92,11 @@ def reply(key: str, **values: Any) -> str:
     # numbers of a proven order are what the buyer asked for.
     values = {name: mask_personal_data(value) if isinstance(value, str) and name not in _EXPECTED_NUMBERS else value
               for name, value in values.items()}
+    values.setdefault("size_word", templates().get("stock.option_size", "尺码"))
+    values.setdefault("color_word", templates().get("stock.option_color", "颜色"))
+    if "sku" not in values and "color" in values and "size" in values:
+        # 黑色/XL; a SKU with one option (a colour, or a size such as 50ml) is named by it alone.
+        values["sku"] = "/".join(str(v) for v in (values["color"], values["size"]) if v)
     try:
         rendered = text.format(**values)
     except KeyError as exc:
@@ -168,32 +173,34 @@ def stock_answer(
     if chosen_size is None and len(sizes) == 1:
         chosen_size = sizes[0]
 
+    words = dict(product=product.name, size_word=product.option_name("size", reply("stock.option_size")),
+                 color_word=product.option_name("color", reply("stock.option_color")))
     # Only a recognised colour/size is echoed back, never the buyer's raw words.
     if color and chosen_color is None:
         data.update(missing=["color"], unknown="color")
         named = normalize.normalize_color(color)
         if named is None:
-            return Answer(reply("stock.which_color", product=product.name, colors=_join(colors)), data)
-        return Answer(reply("stock.unknown_color", product=product.name, color=named, colors=_join(colors)), data)
+            return Answer(reply("stock.which_color", colors=_join(colors), **words), data)
+        return Answer(reply("stock.unknown_color", color=named, colors=_join(colors), **words), data)
     if size and chosen_size is None:
         data.update(missing=["size"], unknown="size", color=chosen_color)
-        named = normalize.normalize_size(size)
+        named = normalize.normalize_size(size) or (size if size in sizes else None)
         if named is None:
-            return Answer(reply("stock.which_size", product=product.name, sizes=_join(sizes)), data)
-        return Answer(reply("stock.unknown_size", product=product.name, size=named, sizes=_join(sizes)), data)
+            return Answer(reply("stock.which_size", sizes=_join(sizes), **words), data)
+        return Answer(reply("stock.unknown_size", size=named, sizes=_join(sizes), **words), data)
     if chosen_color is None and chosen_size is None:
         data["missing"] = ["color", "size"]
         return Answer(
-            reply("stock.ask_color_size", product=product.name, colors=_join(colors), sizes=_join(sizes)), data
+            reply("stock.ask_color_size", colors=_join(colors), sizes=_join(sizes), **words), data
         )
     if chosen_color is None:
         data.update(missing=["color"], size=chosen_size)
         offered = [s.color for s in skus if s.size == chosen_size]
-        return Answer(reply("stock.ask_color", product=product.name, colors=_join(offered or colors)), data)
+        return Answer(reply("stock.ask_color", colors=_join(offered or colors), **words), data)
     if chosen_size is None:
         data.update(missing=["size"], color=chosen_color)
         offered = [s.size for s in skus if s.color == chosen_color]
-        return Answer(reply("stock.ask_size", product=product.name, color=chosen_color, sizes=_join(offered)), data)
+        return Answer(reply("stock.ask_size", sizes=_join(offered), **dict(words, product=f"{product.name}（{chosen_color}）" if chosen_color else product.name)), data)
 
     data.update(color=chosen_color, size=chosen_size)
     sku = next((s for s in skus if s.color == chosen_color and s.size == chosen_size), None)
@@ -207,6 +214,9 @@ def stock_answer(
     elif sku.stock > 0:
         data.update(stock=sku.stock, status="low")
         return Answer(reply("stock.low", stock=sku.stock, **values), data)
+    elif sku.presale_ships_on:
+        data.update(stock=0, status="presale", ships_on=sku.presale_ships_on)
+        return Answer(reply("stock.presale", date=_date(sku.presale_ships_on), **values), data)
     elif sku.restock_date:
         data.update(stock=0, status="restock", restock_date=sku.restock_date)
         text = reply("stock.restock", restock=_date(sku.restock_date), **values)
@@ -246,24 +256,6 @@ def _alternatives(skus: Sequence[Sku], color: str, size: str, limit: int = 4) ->
 # size advice
 # ---------------------------------------------------------------------------
 
-FIT_SHIFT = {"偏小": 0.5, "偏大": -0.5, "正常": 0.0}
-
-
-def _positions(chart: SizeChart, value: float, low_attr: str, high_attr: str) -> float:
-    """Position of ``value`` on the chart: i for row i, i+0.5 on the border of rows i and i+1,
-    below 0 / above the last index when outside the chart."""
-    rows = chart.rows
-    hits = [
-        i for i, row in enumerate(rows)
-        if getattr(row, low_attr) is not None and getattr(row, low_attr) <= value <= getattr(row, high_attr)
-    ]
-    if hits:
-        return sum(hits) / len(hits)
-    if value < getattr(rows[0], low_attr):
-        return -1.0
-    return float(len(rows))
-
-
 def size_advice(
     store: Any,
     product: Product,
@@ -271,67 +263,96 @@ def size_advice(
     weight_kg: Optional[float],
     usual_size: Optional[str] = None,
     foot_length_mm: Optional[float] = None,
+    *,
+    measures: Optional[Dict[str, float]] = None,
+    color: Optional[str] = None,
 ) -> Answer:
-    """Recommend a size from the product's chart and its fit (偏大/偏小 shift half a size)."""
-    chart = store.size_chart(product.category)
-    sizes = chart.sizes
+    """Recommend a size from the product's size system (its measures, ``needs``, note) and its fit
+    (偏大/偏小 shift half a size); the size advised is checked against stock.
+
+    ``measures`` holds any measurement kind (age, bed_width …) beside the height/weight/foot arguments."""
+    system = store.size_chart(product.size_system or product.category)
+    given: Dict[str, float] = {k: float(v) for k, v in (measures or {}).items() if v}
+    for kind, value in (("height", height_cm), ("weight", weight_kg), ("foot", foot_length_mm)):
+        if value:
+            given.setdefault(kind, float(value))
     data: Dict[str, Any] = {"product_id": product.id, "fit": product.fit}
-    usual = _match_size(usual_size, sizes) if usual_size else None
-    fit_note = reply("size.fit_note", note=product.fit_note) if product.fit_note else ""
-
-    if chart.is_shoes:
-        if foot_length_mm:
-            position = _positions(chart, float(foot_length_mm), "foot_min", "foot_max")
-            basis = reply("size.basis_foot", foot=f"{float(foot_length_mm):g}")
-        elif usual:
-            position = float(chart.index(usual))
-            basis = reply("size.basis_usual", usual=usual)
-        else:
-            data["missing"] = ["foot_length"]
-            return Answer(reply("size.ask_foot", product=product.name), data)
+    usual = _match_size(usual_size, system.sizes) if usual_size else None
+    notes = "".join(
+        [reply("size.fit_note", note=product.fit_note) if product.fit_note else ""]
+        + [reply("size.system_note", note=system.note) if system.note and system.note not in product.fit_note else ""]
+    )
+    if not system.measures:
+        data["missing"] = []
+        return Answer(reply("size.no_advice", product=product.name, sizes=_join(system.sizes)), data)
+    advice = sizing.advise(system, product, given, usual)
+    if "missing" in advice:
+        data["missing"] = ["foot_length" if k == "foot" else k for k in advice["missing"]]
+        return Answer(_ask_measures(system, product, given, advice["missing"]), data)
+    chosen = advice["size"]
+    basis = (_join_basis(advice["kinds"], given) if advice["kinds"]
+             else reply("size.basis_usual", usual=usual))
+    data.update({k: v for k, v in advice.items() if k in ("size", "between", "out_of_range", "position")})
+    shown = sizing.size_text
+    if advice.get("out_of_range") == "large":
+        return Answer(reply("size.too_large", basis=basis, product=product.name, size=shown(chosen)), data)
+    if advice.get("out_of_range") == "small":
+        return Answer(reply("size.too_small", basis=basis, product=product.name, size=shown(chosen)), data)
+    if advice.get("between"):
+        small, large = advice["between"]
+        text = reply("size.between", basis=basis, small=shown(small), large=shown(large), size=shown(chosen),
+                     fit_note=notes)
     else:
-        if height_cm and weight_kg:
-            height_pos = _positions(chart, float(height_cm), "height_min", "height_max")
-            weight_pos = _positions(chart, float(weight_kg), "weight_min", "weight_max")
-            # Girth decides more than length whether clothes fit: weight counts 60 %.
-            position = 0.4 * height_pos + 0.6 * weight_pos
-            basis = reply("size.basis_measurements", height=f"{float(height_cm):g}", weight=f"{float(weight_kg):g}")
-        elif usual:
-            position = float(chart.index(usual))
-            basis = reply("size.basis_usual", usual=usual)
-        elif height_cm or weight_kg:
-            data["missing"] = ["weight"] if height_cm else ["height"]
-            return Answer(reply("size.ask_weight" if height_cm else "size.ask_height"), data)
-        else:
-            data["missing"] = ["height", "weight"]
-            return Answer(reply("size.ask_measurements", product=product.name), data)
-
-    position += FIT_SHIFT.get(product.fit, 0.0)
-    last = len(sizes) - 1
-    data["position"] = round(position, 2)
-    if position > last + 0.25:
-        data.update(size=sizes[last], out_of_range="large")
-        return Answer(reply("size.too_large", basis=basis, product=product.name, size=sizes[last]), data)
-    if position < -0.25:
-        data.update(size=sizes[0], out_of_range="small")
-        return Answer(reply("size.too_small", basis=basis, product=product.name, size=sizes[0]), data)
-    position = min(max(position, 0.0), float(last))
-    low, fraction = int(math.floor(position)), position - math.floor(position)
-    if 0.25 <= fraction <= 0.75 and low < last:
-        small, large = sizes[low], sizes[low + 1]
-        # Runs small, or between on a normal fit: the larger is the safer choice; runs large: the smaller.
-        chosen = small if product.fit == "偏大" else large
-        data.update(size=chosen, between=(small, large))
-        text = reply("size.between", basis=basis, small=small, large=large, size=chosen, fit_note=fit_note)
-    else:
-        chosen = sizes[min(int(round(position)), last)]
-        data["size"] = chosen
-        text = reply("size.recommend", basis=basis, product=product.name, size=chosen, fit_note=fit_note)
+        text = reply("size.recommend", basis=basis, product=product.name, size=shown(chosen), fit_note=notes)
     skus = store.skus(product.id)
-    if skus and not any(s.size == chosen and s.stock > 0 for s in skus):
-        data["size_in_stock"] = False
-        text += reply("size.sold_out_note", size=chosen)
+    if skus:
+        text += _stock_note(system, skus, chosen, color, data, advice.get("between"))
     return Answer(text, data)
+
+
+def _stock_note(system: SizeChart, skus: Sequence[Sku], size: str, color: Optional[str], data: Dict[str, Any],
+                between: Optional[Sequence[str]]) -> str:
+    """Never advise a sold-out size silently: say so, with the restock date, or the nearest size in stock."""
+    state = sizing.availability(skus, size, color)
+    if state["status"] == "in_stock":
+        return ""
+    data["size_in_stock"] = False
+    shown = sizing.size_text(size)
+    if state["status"] == "presale":
+        data["presale_ships_on"] = state["ships_on"]
+        return reply("size.stock_presale", size=shown, ships_on=_date(state["ships_on"]))
+    other = next((s for s in (between or ()) if s != size), None)
+    near = other if other and sizing.availability(skus, other, color)["status"] == "in_stock" else \
+        sizing.nearest_in_stock(system, skus, size, color)
+    data["nearest_in_stock"] = near
+    text = (reply("size.stock_restock", size=shown, restock=_date(state["restock_date"]))
+            if state["status"] == "restock" else reply("size.stock_sold_out", size=shown))
+    if near:
+        return text + reply("size.stock_nearest", near=sizing.size_text(near))
+    return text + reply("size.stock_none")
+
+
+def _join_basis(kinds: Sequence[str], given: Dict[str, float]) -> str:
+    return reply("size.basis_separator").join(
+        reply(f"size.basis.{kind}", value=sizing.format_value(kind, given[kind])) for kind in kinds)
+
+
+def _ask_measures(system: SizeChart, product: Product, given: Dict[str, float], missing: Sequence[str]) -> str:
+    """Ask for what the advice needs, with examples from the system's own ranges (a child's height, not 165cm)."""
+    if tuple(system.measures) == ("height", "weight") and system.needs == "all":
+        if not given.get("height") and not given.get("weight"):
+            return reply("size.ask_measurements", product=product.name)
+        return reply("size.ask_weight" if given.get("height") else "size.ask_height")
+    if tuple(system.measures) == ("foot",):
+        return reply("size.ask_foot", product=product.name, size_word=product.option_name("size", "码"))
+    asks = []
+    for kind in missing:
+        bounds = system.bounds(kind)
+        example = sizing.format_value(kind, round((bounds[0] + bounds[1]) / 2)) if bounds else ""
+        asks.append(reply(f"size.ask.{kind}", example=example))
+    joiner = reply("size.ask_or" if system.needs == "any" else "size.ask_and")
+    return reply("size.ask_inputs", inputs=joiner.join(asks), product=product.name,
+                 size_word=product.option_name("size", reply("stock.option_size")))
 
 
 # ---------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def run_load(args: argparse.Namespace) -> int:
     try:
         report = load_shop(shop_dir, db_path, force=args.force)
     except ShopDataError as exc:
-        raise CommandError(str(exc)) from None
+        # Shop operators read Chinese; the English line is for the logs and for developers.
+        raise CommandError(f"{exc.chinese()}\n{exc}") from None
     counts = report.counts
     summary = f"{counts.get('products', 0)} products, {counts.get('skus', 0)} skus, {counts.get('orders', 0)} orders"
     if report.loaded:
@@ -47,7 +48,37 @@ def run_load(args: argparse.Namespace) -> int:
     from kefu.guard.shop_lint import lint_shop_files  # what each platform's rules would change
 
     print(lint_shop_files(shop_dir).render())
+    for line in lint_v2_texts(shop_dir):
+        print(line)
     return 0
+
+
+def lint_v2_texts(shop_dir: Path) -> "list[str]":
+    """Facts, gifts, campaigns and the delivery-abroad sentence checked by each platform's guard: one the
+    guard would block is never said (the buyer is told it will be checked), so the operator hears of it here."""
+    from kefu.guard import PASS, Guard
+    from kefu.shop.catalog import parse_catalog
+    from kefu.shop.config import load_shop_config
+    from kefu.shop.validation import display_path, read_yaml
+
+    config = load_shop_config(Path(shop_dir) / "shop.yml")
+    catalog = parse_catalog(read_yaml(Path(shop_dir) / "catalog.yml"), display_path(Path(shop_dir) / "catalog.yml"))
+    texts = [(f"catalog.yml: {p.id}.facts.{label}", text) for p in catalog.products for label, text in p.facts]
+    texts += [(f"catalog.yml: {p.id}.gifts[{i}]", g.text) for p in catalog.products for i, g in enumerate(p.gifts)]
+    texts += [(f"shop.yml: campaigns[{i}]", c.text) for i, c in enumerate(config.campaigns)]
+    if isinstance(config.international, str):
+        texts.append(("shop.yml: shipping.international", config.international))
+    if config.late_shipment_compensation:
+        texts.append(("shop.yml: late_shipment.compensation", config.late_shipment_compensation))
+    lines = []
+    for platform in config.platforms:
+        guard = Guard.for_platform(platform)
+        for where, text in texts:
+            result = guard.check(text)
+            if result.verdict != PASS:
+                terms = "、".join(v.matched for v in result.violations)
+                lines.append(f"[{platform}] {where}: {result.verdict} ({terms}) —— 这句不会发给买家 / not said to buyers")
+    return lines or [f"Guard check of {len(texts)} facts, gifts and campaigns: all pass"]
 
 
 def run_info(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from kefu.settings import PLATFORMS
+from kefu.shop.models import Gift
 from kefu.shop.validation import Node, ShopDataError, display_path, read_yaml
 
 TIMEZONE = "Asia/Shanghai"
@@ -79,6 +80,10 @@ class ShopConfig:
     # Couriers a buyer may ask for instead of the default, with the extra charge per order (yuan).
     courier_surcharge: Dict[str, float] = field(default_factory=dict)
     presale: bool = False
+    # Delivery abroad: False (not offered, the generic sentence), True, or the shop's own sentence.
+    international: Any = False
+    campaigns: Tuple[Gift, ...] = ()
+    late_shipment_compensation: str = ""
     # Platforms the shop sells on (``platforms:``): the guard lints the shop's texts for each.
     platforms: Tuple[str, ...] = PLATFORMS
     source: str = field(default="", compare=False)
@@ -105,6 +110,9 @@ class ShopConfig:
         if day is None:
             return self.coupons
         return tuple(c for c in self.coupons if c.valid_on(day))
+
+    def current_campaigns(self, day: dt.date) -> Tuple[Gift, ...]:
+        return tuple(c for c in self.campaigns if c.valid_on(day))
 
     def in_service_hours(self, now: dt.datetime) -> bool:
         start, end = self.service_hours
@@ -139,12 +147,12 @@ def load_shop_config(path: Path) -> ShopConfig:
 
 
 ROOT_KEYS = ("name", "default_platform", "platforms", "timezone", "low_stock_threshold", "shipping", "returns",
-             "invoice", "coupons", "service_hours", "handoff",
+             "invoice", "coupons", "campaigns", "late_shipment", "service_hours", "handoff",
              "response_rules",   # validated by kefu/handoff/response_rules.py (the workbench reads it)
              "order_source")     # validated by kefu/orders/config.py
 SHIPPING_KEYS = ("warehouse_province", "couriers", "default_courier", "ship_within_hours", "cutoff", "weekend_shipping",
                  "delivery_days", "default_delivery_days", "remote_provinces", "free_shipping", "courier_surcharge",
-                 "presale")
+                 "presale", "international")
 
 
 def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
@@ -216,6 +224,20 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
             )
         )
 
+    campaigns = []
+    for node in root.get("campaigns", []).list():
+        node.keys(("text", "from", "until"))
+        start = node.get("from").date() if node.has("from") else None
+        until = node.get("until").date() if node.has("until") else None
+        if start and until and until < start:
+            raise node.get("until").fail("is before from")
+        campaigns.append(Gift(node.get("text").text(), start, until))
+    late = root.get("late_shipment", {}).keys(("compensation",))
+    international_node = shipping.get("international", False)
+    international: Any = international_node.value
+    if not isinstance(international, bool):
+        international = international_node.text()
+
     hours = root.get("service_hours").keys(("start", "end"))
     start, end = hours.get("start").time(), hours.get("end").time()
 
@@ -255,6 +277,9 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         free_shipping_except_fee=free.get("except_fee", 0).number(minimum=0),
         courier_surcharge=surcharge,
         presale=shipping.get("presale", False).boolean(),
+        international=international,
+        campaigns=tuple(campaigns),
+        late_shipment_compensation=late.get("compensation", "").optional_text(),
         platforms=platforms,
         source=file,
     )

@@ -23,11 +23,11 @@ from kefu import db
 from kefu.settings import Settings
 from kefu.shop.catalog import parse_catalog, parse_orders
 from kefu.shop.config import parse_shop_config
-from kefu.shop.models import Order, OrderStatus, Product, SizeChart, SizeRow, Sku, TrackingEvent
+from kefu.shop.models import Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent
 from kefu.shop.validation import ShopDataError, display_path, read_yaml
 
 # Bump when the table layout changes: a new version forces a rebuild.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SHOP_FILES = ("shop.yml", "catalog.yml", "orders.yml")
 
 # Rebuilt from the YAML files on every load.
@@ -35,19 +35,20 @@ DATA_TABLES = {
     "shop_products": """CREATE TABLE shop_products (
         id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL,
         price REAL NOT NULL, aliases TEXT NOT NULL, fit TEXT NOT NULL, fit_note TEXT NOT NULL,
-        description TEXT NOT NULL)""",
+        description TEXT NOT NULL, extra TEXT)""",
     "shop_skus": """CREATE TABLE shop_skus (
         product_id TEXT NOT NULL, position INTEGER NOT NULL, color TEXT NOT NULL, size TEXT NOT NULL,
-        stock INTEGER NOT NULL, restock_date TEXT, PRIMARY KEY (product_id, color, size))""",
-    "shop_size_charts": """CREATE TABLE shop_size_charts (
-        category TEXT NOT NULL, position INTEGER NOT NULL, size TEXT NOT NULL,
-        height_min REAL, height_max REAL, weight_min REAL, weight_max REAL, foot_min REAL, foot_max REAL,
-        PRIMARY KEY (category, size))""",
+        stock INTEGER NOT NULL, restock_date TEXT, price REAL, presale_ships_on TEXT,
+        PRIMARY KEY (product_id, color, size))""",
+    "shop_size_systems": """CREATE TABLE shop_size_systems (
+        name TEXT PRIMARY KEY, position INTEGER NOT NULL, measures TEXT NOT NULL, needs TEXT NOT NULL,
+        note TEXT NOT NULL, rows TEXT NOT NULL)""",
     "shop_orders": """CREATE TABLE shop_orders (
         order_id TEXT PRIMARY KEY, status TEXT NOT NULL, product_id TEXT NOT NULL, color TEXT NOT NULL,
         size TEXT NOT NULL, quantity INTEGER NOT NULL, amount REAL NOT NULL, created_at TEXT NOT NULL,
         paid_at TEXT, shipped_at TEXT, courier TEXT, tracking_number TEXT, receiver_name TEXT NOT NULL,
-        receiver_phone TEXT NOT NULL, receiver_address TEXT NOT NULL, province TEXT)""",
+        receiver_phone TEXT NOT NULL, receiver_address TEXT NOT NULL, province TEXT, items TEXT,
+        freight_insurance INTEGER, delivered_at TEXT)""",
     "shop_tracking_events": """CREATE TABLE shop_tracking_events (
         order_id TEXT NOT NULL, position INTEGER NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL,
         PRIMARY KEY (order_id, position))""",
@@ -109,35 +110,38 @@ def load_shop(shop_dir: Path, db_path: Path, force: bool = False) -> LoadReport:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
                 conn.execute(ddl)
             conn.executemany(
-                "INSERT INTO shop_products VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO shop_products VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
                     (p.id, i, p.name, p.category, p.price, json.dumps(list(p.aliases), ensure_ascii=False),
-                     p.fit, p.fit_note, p.description)
+                     p.fit, p.fit_note, p.description, product_extra(p))
                     for i, p in enumerate(catalog.products)
                 ],
             )
             conn.executemany(
-                "INSERT INTO shop_skus VALUES (?,?,?,?,?,?)",
+                "INSERT INTO shop_skus VALUES (?,?,?,?,?,?,?,?)",
                 [
-                    (s.product_id, i, s.color, s.size, s.stock, s.restock_date.isoformat() if s.restock_date else None)
+                    (s.product_id, i, s.color, s.size, s.stock, _iso(s.restock_date), s.price,
+                     _iso(s.presale_ships_on))
                     for i, s in enumerate(catalog.skus)
                 ],
             )
             conn.executemany(
-                "INSERT INTO shop_size_charts VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO shop_size_systems VALUES (?,?,?,?,?,?)",
                 [
-                    (chart.category, i, r.size, r.height_min, r.height_max, r.weight_min, r.weight_max,
-                     r.foot_min, r.foot_max)
-                    for chart in catalog.size_charts.values()
-                    for i, r in enumerate(chart.rows)
+                    (system.name, i, json.dumps(list(system.measures)), system.needs, system.note,
+                     json.dumps([{"size": r.size, "aliases": list(r.aliases), "ranges": dict(r.ranges)}
+                                 for r in system.rows], ensure_ascii=False))
+                    for i, system in enumerate(catalog.size_systems.values())
                 ],
             )
             conn.executemany(
-                "INSERT INTO shop_orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO shop_orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (o.order_id, o.status.value, o.product_id, o.color, o.size, o.quantity, o.amount,
                      o.created_at.isoformat(), _iso(o.paid_at), _iso(o.shipped_at), o.courier,
-                     o.tracking_number, o.receiver_name, o.receiver_phone, o.receiver_address, o.province)
+                     o.tracking_number, o.receiver_name, o.receiver_phone, o.receiver_address, o.province,
+                     order_items_json(o), None if o.freight_insurance is None else int(o.freight_insurance),
+                     _iso(o.signed_at))
                     for o in orders
                 ],
             )
@@ -162,8 +166,24 @@ def load_shop(shop_dir: Path, db_path: Path, force: bool = False) -> LoadReport:
         conn.close()
 
 
-def _iso(value: Optional[dt.datetime]) -> Optional[str]:
+def _iso(value: Optional[dt.date]) -> Optional[str]:
     return value.isoformat() if value else None
+
+
+def product_extra(product: Product) -> str:
+    """The v2 product fields (size system, option names, facts, gifts) as one JSON column."""
+    return json.dumps({
+        "size_system": product.size_system,
+        "option_names": dict(product.option_names),
+        "facts": [list(pair) for pair in product.facts],
+        "fact_aliases": {label: list(words) for label, words in product.fact_aliases},
+        "gifts": [{"text": g.text, "from": _iso(g.start), "until": _iso(g.until)} for g in product.gifts],
+    }, ensure_ascii=False)
+
+
+def order_items_json(order: Order) -> str:
+    return json.dumps([{"product_id": i.product_id, "color": i.color, "size": i.size, "quantity": i.quantity,
+                        "price": i.price} for i in order.items], ensure_ascii=False)
 
 
 def _create_record_tables(conn: sqlite3.Connection) -> None:
@@ -181,14 +201,11 @@ def _counts(conn: sqlite3.Connection) -> Dict[str, int]:
     for key, table in (
         ("products", "shop_products"),
         ("skus", "shop_skus"),
-        ("size_charts", "shop_size_charts"),
+        ("size_charts", "shop_size_systems"),
         ("orders", "shop_orders"),
         ("tracking_events", "shop_tracking_events"),
     ):
-        if key == "size_charts":
-            counts[key] = conn.execute(f"SELECT COUNT(DISTINCT category) FROM {table}").fetchone()[0]
-        else:
-            counts[key] = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        counts[key] = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
     counts["skus_in_stock"] = conn.execute("SELECT COUNT(*) FROM shop_skus WHERE stock > 0").fetchone()[0]
     return counts
 
@@ -272,25 +289,23 @@ class ShopStore:
             "SELECT * FROM shop_skus WHERE product_id = ? ORDER BY position", (product_id,)
         ).fetchall()
         return [
-            Sku(row["product_id"], row["color"], row["size"], row["stock"],
-                dt.date.fromisoformat(row["restock_date"]) if row["restock_date"] else None)
+            Sku(row["product_id"], row["color"], row["size"], row["stock"], _day(row["restock_date"]),
+                row["price"], _day(row["presale_ships_on"]))
             for row in rows
         ]
 
-    def size_chart(self, category: str) -> SizeChart:
-        rows = self._conn().execute(
-            "SELECT * FROM shop_size_charts WHERE category = ? ORDER BY position", (category,)
-        ).fetchall()
-        if not rows:
-            raise KeyError(f"no size chart for category {category!r}")
-        return SizeChart(
-            category=category,
-            rows=tuple(
-                SizeRow(row["size"], row["height_min"], row["height_max"], row["weight_min"],
-                        row["weight_max"], row["foot_min"], row["foot_max"])
-                for row in rows
-            ),
-        )
+    def size_systems(self) -> Dict[str, SizeSystem]:
+        rows = self._conn().execute("SELECT * FROM shop_size_systems ORDER BY position").fetchall()
+        return {row["name"]: _size_system(row) for row in rows}
+
+    def size_chart(self, name: str) -> SizeSystem:
+        """The size system called ``name`` (v1: a category's size chart). KeyError when there is none."""
+        row = self._conn().execute("SELECT * FROM shop_size_systems WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise KeyError(f"no size system {name!r}")
+        return _size_system(row)
+
+    size_system = size_chart
 
     # -- orders -------------------------------------------------------------
     def order(self, order_id: str) -> Optional[Order]:
@@ -324,6 +339,9 @@ class ShopStore:
             receiver_address=row["receiver_address"],
             province=row["province"],
             events=events,
+            items=_order_items(row["items"]),
+            freight_insurance=None if row["freight_insurance"] is None else bool(row["freight_insurance"]),
+            signed_at=_dt(row["delivered_at"]),
         )
 
     def order_ids(self) -> List[str]:
@@ -374,7 +392,27 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _day(value: Optional[str]) -> Optional[dt.date]:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _size_system(row: sqlite3.Row) -> SizeSystem:
+    rows = tuple(
+        SizeRow(r["size"], tuple((k, (float(v[0]), float(v[1]))) for k, v in r["ranges"].items()), tuple(r["aliases"]))
+        for r in json.loads(row["rows"])
+    )
+    return SizeSystem(row["name"], rows, tuple(json.loads(row["measures"])), row["needs"], row["note"])
+
+
+def _order_items(value: Optional[str]) -> Tuple[OrderItem, ...]:
+    if not value:
+        return ()
+    return tuple(OrderItem(i["product_id"], i.get("color") or "", i.get("size") or "", int(i.get("quantity") or 1),
+                           i.get("price")) for i in json.loads(value))
+
+
 def _product(row: sqlite3.Row) -> Product:
+    extra = json.loads(row["extra"]) if row["extra"] else {}
     return Product(
         id=row["id"],
         name=row["name"],
@@ -384,4 +422,9 @@ def _product(row: sqlite3.Row) -> Product:
         fit=row["fit"],
         fit_note=row["fit_note"],
         description=row["description"],
+        size_system=extra.get("size_system", row["category"]) if extra else row["category"],
+        option_names=tuple((extra.get("option_names") or {}).items()),
+        facts=tuple((label, text) for label, text in extra.get("facts") or ()),
+        fact_aliases=tuple((label, tuple(words)) for label, words in (extra.get("fact_aliases") or {}).items()),
+        gifts=tuple(Gift(g["text"], _day(g.get("from")), _day(g.get("until"))) for g in extra.get("gifts") or ()),
     )

@@ -21,6 +21,73 @@ from kefu.settings import PROJECT_ROOT
 class ShopDataError(ValueError):
     """A shop file is missing, unreadable or holds an invalid entry."""
 
+    def chinese(self) -> str:
+        """The same message for a shop operator who reads Chinese (file, entry and line kept)."""
+        return to_chinese(str(self))
+
+
+# English phrases of the checks below -> Chinese, longest first (the file, entry, values and line stay as they are).
+_CHINESE = (
+    (r"is not a known key \(did you mean (.+?)\?\)", r"不是可用的键（是不是想写 \1？）"),
+    (r"is not a known key \(known keys: (.+?)\)", r"不是可用的键（可用的键：\1）"),
+    (r"is not a province \(did you mean (.+?)\?\)", r"不是省份名（是不是想写 \1？）"),
+    (r"is not a province", "不是省份名"),
+    (r"is not in the (\S+) size chart \((.+?)\)", r"不在「\1」的尺码里（可选：\2）"),
+    (r"is not in size_systems \((.+?)\)", r"不在 size_systems 里（已有：\1）"),
+    (r"is not in this size system's measures \((.+?)\)", r"不在这个尺码体系的 measures 里（已有：\1）"),
+    (r"is not given for any size", "没有任何一个尺码写了这个测量值"),
+    (r"is already a spelling of size (\S+)", r"已经是尺码 \1 的写法"),
+    (r"names no fact of this product \(facts: (.+?)\)", r"不是这个商品 facts 里的标签（已有：\1）"),
+    (r"needs a color or a size \(or both\)", "至少要有颜色或尺码"),
+    (r"needs a color or a size", "至少要有颜色或尺码"),
+    (r"is not a sku of (\S+)", r"不是商品 \1 的 SKU"),
+    (r"goes inside items when the order has items", "订单有 items 时要写在 items 里"),
+    (r"is not a product in the catalog", "不是 catalog.yml 里的商品"),
+    (r"has no chart in size_charts", "在 size_charts 里没有尺码表"),
+    (r"is also a size_charts entry", "和 size_charts 里的名字重复"),
+    (r"lists a measurement twice", "重复写了同一个测量项"),
+    (r"mixes shoe rows \(foot\) with clothing rows \(height, weight\)", "混用了脚长行和身高体重行"),
+    (r"only applies to skus with stock 0", "只适用于库存为 0 的 SKU"),
+    (r"is before from", "早于 from"),
+    (r"is used by an earlier (\S+)", r"已被前面的 \1 使用"),
+    (r"appears twice", "出现了两次"),
+    (r"duplicate sku", "重复的 SKU"),
+    (r"must be a whole number between (\S+) and (\S+)", r"必须是 \1 到 \2 之间的整数"),
+    (r"must be a whole number ≥ (\S+)", r"必须是 ≥ \1 的整数"),
+    (r"must be a number between (\S+) and (\S+)", r"必须是 \1 到 \2 之间的数字"),
+    (r"must be a number ≥ (\S+)", r"必须是 ≥ \1 的数字"),
+    (r"must be a number", "必须是数字"),
+    (r"must be a mapping \(key: value\)", "必须是键值对（key: value）"),
+    (r"must be a list", "必须是列表"),
+    (r"must not be empty", "不能为空"),
+    (r"must be text", "必须是文字"),
+    (r"must be at most (\d+) characters", r"最多 \1 个字"),
+    (r"must be true or false", "必须是 true 或 false"),
+    (r"must be a time of day like", "必须是时间，例如"),
+    (r"must be a date and time like", "必须是日期和时间，例如"),
+    (r"must be a date like", "必须是日期，例如"),
+    (r"must be one of", "必须是以下之一："),
+    (r"must be \[min, max\] days", "必须写成 [最少天数, 最多天数]"),
+    (r"must be \[min, max\]", "必须写成 [最小值, 最大值]"),
+    (r"min must be below max", "最小值必须小于最大值"),
+    (r"min days must not exceed max days", "最少天数不能大于最多天数"),
+    (r"must be 15 to 20 digits \(quote it in YAML\)", "必须是 15 到 20 位数字（在 YAML 里加引号）"),
+    (r"must be an 11-digit mobile number \(quote it in YAML\)", "必须是 11 位手机号（在 YAML 里加引号）"),
+    (r"is required", "必须填写"),
+    (r"file not found", "文件不存在"),
+    (r"invalid YAML", "YAML 格式错误"),
+    (r" ?\(line (\d+)\)", r"（第 \1 行）"),
+    (r"line (\d+):", r"第 \1 行："),
+)
+
+
+def to_chinese(message: str) -> str:
+    """``shop/catalog.yml: products[2].skus[0]: stock must be a whole number ≥ 0 (line 12)`` ->
+    ``shop/catalog.yml: products[2].skus[0]: stock 必须是 ≥ 0 的整数（第 12 行）``."""
+    for pattern, replacement in _CHINESE:
+        message = re.sub(pattern, replacement, message)
+    return message
+
 
 def display_path(path: Path) -> str:
     """``shop/catalog.yml`` for files inside the project, the full path otherwise."""

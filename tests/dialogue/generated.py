@@ -50,7 +50,7 @@ conversation = st.tuples(
 
 _SKU_CLAIM = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]+)（([^/（）]+)/([^）]+)）(有现货|目前仅剩(\d+)件|暂时缺货，预计(\d+)月(\d+)日补货|暂时缺货，补货时间还没有确定|已经售罄)")
 _RESTOCK = re.compile(r"(\d+)月(\d+)日补货")
-_ALTERNATIVES = re.compile(r"有现货的还有：([^，。]+)")
+_ALTERNATIVES = re.compile(r"可以直接下单的还有：([^，。]+)")
 
 
 def check_reply(replies: Sequence[str], skus: Dict[Tuple[str, str, str], Sku], names: Dict[str, str],

@@ -53,7 +53,7 @@ def test_the_checks_catch_wrong_facts(shop) -> None:
         ["亲，您好，加绒连帽卫衣（黑色/XL）有现货，您可以放心下单哦。"],       # stock 1
         ["亲，加绒连帽卫衣（黑色/XL）目前仅剩2件了"],                           # stock 1
         ["亲，非常抱歉，加绒连帽卫衣（灰色/M）暂时缺货，预计11月28日补货。"],   # a date in the past
-        ["目前有现货的还有：灰色/3XL，您看可以吗"],                              # sold out
+        ["目前可以直接下单的还有：灰色/3XL，您看可以吗"],                              # sold out
         ["好的亲", "好的亲"],                                                    # repeated
         ["一", "二", "三", "四"],                                                # four bubbles
     ]

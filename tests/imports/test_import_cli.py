@@ -139,9 +139,27 @@ def test_an_order_on_several_lines_is_one_order(state, export, capsys):
     rows.insert(2, second_item)  # the same 订单号 again: a second item of that order
     assert run_import("orders", str(export(rows, "pdd", "gbk")), "--platform", "pinduoduo") == 0
     out = capsys.readouterr().out
-    assert "3 个订单" in out and "第3行" in out and "first item" in out
+    assert "3 个订单" in out and "第3行" in out and "another item" in out
     order = ShopStore(db(state)).order("261122-512345678901234")
     assert (order.color, order.size) == ("黑色", "L")
+    assert [(item.color, item.size) for item in order.items] == [("黑色", "L"), ("灰色", "XL")]
+
+
+def test_insurance_delivery_time_and_lines_it_cannot_place(state, export, capsys):
+    rows = fixture_rows("pinduoduo_orders.csv")
+    header = list(rows[0]) + ["运费险", "签收时间"]
+    body = [list(row) + ["是", "2026-11-26 15:20"] for row in rows[1:]]
+    body[0][header.index("商品规格")] = "黑色,XXXXXL"          # a size the product does not sell
+    extra = list(body[0])
+    extra[header.index("商品规格")] = ""                          # a line with no SKU
+    assert run_import("orders", str(export([header, body[0], extra] + body[1:], "pdd", "gbk")),
+                      "--platform", "pinduoduo") == 0
+    out = capsys.readouterr().out
+    assert "规格「黑色/XXXXXL」不是" in out and "的 SKU" in out
+    assert "没有商品规格" in out
+    order = ShopStore(db(state)).order(body[0][header.index("订单号")])
+    assert order is not None and order.freight_insurance is True
+    assert order.delivered_at is not None and (order.delivered_at.month, order.delivered_at.day) == (11, 26)
 
 
 def test_title_line_above_the_header_and_tab_separated(state, tmp_path):

@@ -1,0 +1,230 @@
+"""Product facts as data: the shop's own sentence for what a buyer asks about the product.
+
+``catalog.yml`` gives each product ``facts`` (any label -> the sentence a buyer reads),
+``fact_aliases`` (more words for a label), dated ``gifts`` and a ``description``; ``shop.yml``
+gives dated ``campaigns`` and ``shipping.international``. :func:`answer_fact` picks what a
+clause asks and returns the shop's wording, or None when the data does not say (the caller
+then answers honestly that it will check, and never invents a fact).
+
+The engine may know generic *fact topics* (面料 ~ 材质 ~ 材料 ~ 料子 ~ 成分); it never knows a
+category or a product. Every sentence returned has passed the compliance guard of each
+platform the shop sells on: a fact the guard would block is not said.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from kefu.dialogue.questions import Question
+from kefu.guard import BLOCKED, Guard, GuardError
+from kefu.shop.answers import reply
+from kefu.shop.config import ShopConfig
+from kefu.shop.models import Gift, Product
+
+# Generic words for fact topics: a label (or a word in it) on the left, how buyers ask about it on the right.
+TOPICS: Dict[str, Tuple[str, ...]] = {
+    "材质": ("材质", "面料", "材料", "料子", "成分", "布料", "什么料", "啥料", "面料成分", "纯棉", "全棉"),
+    "成分": ("成分", "配方", "含什么", "含有"),
+    "洗涤": ("洗涤", "清洗", "机洗", "水洗", "手洗", "怎么洗", "能洗", "洗衣机", "干洗"),
+    "产地": ("产地", "哪里产", "哪产的", "哪里生产", "哪生产", "生产地", "原产", "哪里的货", "国产", "进口"),
+    "尺寸": ("尺寸", "多大", "多长", "多宽", "长宽", "大小"),
+    "重量": ("重量", "多重", "几斤", "克重", "多少克"),
+    "保质期": ("保质期", "保质", "过期", "有效期", "能放多久"),
+    "含绒量": ("含绒量", "含绒", "绒子", "鸭绒", "鹅绒"),
+    "起球": ("起球", "起毛球", "掉球"),
+    "缩水": ("缩水", "缩不缩"),
+    "掉色": ("掉色", "褪色", "串色", "染色"),
+    "防滑": ("防滑", "打滑", "滑不滑"),
+    "组成": ("包括", "包含", "含不含", "有几件", "几件套", "套装内容"),
+    "使用方法": ("怎么用", "用法", "使用方法"),
+    "退换": ("退换", "退货", "能退", "可以退", "退吗", "拆封", "拆了", "用过", "洗过"),
+}
+RETURN_LABELS = ("退换", "退货", "退换货", "售后")
+_GIFT = re.compile(r"赠品|赠送|赠|礼品|礼物|小样|(?<!配)送(?!到|货|达|过来|上门|人|回|修|检)")
+_CAMPAIGN = re.compile(r"活动|满减|打折|折扣|促销|双十二|双12|大促|优惠")
+_ABROAD = re.compile(r"国外|海外|出国|境外|外国|日本|美国|韩国|英国|法国|德国|加拿大|澳洲|澳大利亚|新加坡|马来西亚|泰国|"
+                     r"越南|欧洲|香港|澳门|台湾|港澳台|港澳")
+_SEND = re.compile(r"寄|发|邮|运|送|到|收")
+_END = "。！？!?～~"
+MAX_FACTS = 2
+# A question matched to a sentence by its words alone needs this many two-character pieces in it
+# (「含被芯吗」 -> 「不含被芯…」: 含被, 被芯), so one shared word (绒量 of 充绒量) does not answer it.
+MIN_PIECES = 2
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(tuple(_END)) else text + "。"
+
+
+def _words(label: str, aliases: Sequence[str]) -> List[str]:
+    """Every word that asks for ``label``: itself, the shop's aliases, and the generic topic words."""
+    words = [label, *aliases]
+    for topic, synonyms in TOPICS.items():
+        if topic == label or label in synonyms or (len(topic) >= 2 and topic in label):
+            words.extend(synonyms)
+    return [w for w in dict.fromkeys(words) if w]
+
+
+def _matches(clause: str, product: Product) -> List[Tuple[int, int, str]]:
+    """(position, -length of the word matched, label) of every fact the clause asks about."""
+    aliases = dict(product.fact_aliases)
+    lowered = clause.lower()
+    found: List[Tuple[int, int, str]] = []
+    for label, _ in product.facts:
+        best: Optional[Tuple[int, int]] = None
+        for word in _words(label, aliases.get(label, ())):
+            at = lowered.find(word.lower())
+            if at >= 0 and (best is None or len(word) > -best[1]):
+                best = (at, -len(word))
+        if best is not None:
+            found.append((best[0], best[1], label))
+    return found
+
+
+def _guarded(text: str, shop: ShopConfig) -> bool:
+    """True when no platform the shop sells on would block ``text``."""
+    for platform in shop.platforms:
+        try:
+            if Guard.for_platform(platform).check(text).verdict == BLOCKED:
+                return False
+        except GuardError:
+            return False
+    return True
+
+
+def _dates(gift: Gift) -> str:
+    if gift.start and gift.until:
+        return reply("facts.dates", start=reply("common.date", month=gift.start.month, day=gift.start.day),
+                     until=reply("common.date", month=gift.until.month, day=gift.until.day))
+    if gift.until:
+        return reply("facts.until", until=reply("common.date", month=gift.until.month, day=gift.until.day))
+    return ""
+
+
+def _dated(gifts: Sequence[Gift], today: dt.date) -> List[str]:
+    return [reply("facts.dated", text=g.text.rstrip(_END), dates=_dates(g)) if _dates(g) else g.text.rstrip(_END)
+            for g in gifts if g.valid_on(today)]
+
+
+def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today: dt.date) -> Optional[str]:
+    """The shop's own sentence for what ``clause`` asks (material, 含绒量, care, origin, size, shelf life,
+    gifts and campaigns with their dates, delivery abroad …), or None when the data does not say."""
+    clause = (clause or "")[:500]
+    if not clause.strip():
+        return None
+    parts: List[str] = []
+    if _ABROAD.search(clause) and _SEND.search(clause):
+        parts.append(abroad_answer(shop))
+    elif product is not None:
+        chosen = sorted(_matches(clause, product), key=lambda hit: (hit[1], hit[0]))
+        # Longest words first decide; then in the order asked, at most two facts.
+        labels = [label for _, _, label in sorted(chosen[:MAX_FACTS], key=lambda hit: hit[0])]
+        # Each fact passes the guard on its own: one the guard would block is left out, not the others.
+        said = [_sentence(product.fact(label) or "") for label in labels]
+        said = [text for text in said if _guarded(text, shop)]
+        if said:
+            parts = [reply("facts.answer", text="".join(said))]
+    if not parts and _GIFT.search(clause):
+        current = _dated(product.gifts, today) if product is not None else []
+        current += _dated(shop.campaigns, today) if not current else []
+        if current:
+            parts.append(reply("facts.gifts", gifts=reply("common.list_separator").join(current)))
+        elif product is not None and product.gifts:
+            parts.append(reply("facts.no_gift", product=product.name))
+    if not parts and _CAMPAIGN.search(clause):
+        current = _dated(shop.campaigns, today)
+        if product is not None:
+            current += _dated(product.gifts, today)
+        if current:
+            parts.append(reply("facts.campaigns", campaigns=reply("common.list_separator").join(current)))
+    if not parts and product is not None:
+        parts += _from_fact_texts(clause, product, shop)
+    if not parts and product is not None and product.description:
+        parts += _from_description(clause, product)
+    text = "".join(parts)
+    if not text or not _guarded(text, shop):
+        return None
+    return text
+
+
+def with_fact(questions: List[Question], text: str, product: Optional[Product], shop: ShopConfig,
+              today: dt.date) -> List[Question]:
+    """A question about the product's facts (「三件套里面有啥」, 「有没有香精酒精」) added first when the shop's
+    data answers it by one of its own labels or aliases and no fact question was recognised."""
+    if product is None or not product.facts or any(q.kind in ("product_fact", "size_advice") for q in questions):
+        return questions
+    if not _matches(text, product):
+        return questions
+    if answer_fact(text, product, shop, today) is None:
+        return questions
+    return [Question("product_fact", text, 0)] + list(questions)
+
+
+_CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
+
+
+def asks_contents(clause: str, current: Product, named: Product) -> bool:
+    """「含被芯吗」 on the bedding set: a word of another product asked as part of this one (this product's
+    own facts say whether it is included)."""
+    if named.id == current.id or not _CONTAINS.search(clause):
+        return False
+    words = [w for w in named.words if len(w) >= 2 and w in clause]
+    return any(w in text for w in words for _, text in current.facts) or \
+        any(w in current.description for w in words)
+
+
+def campaigns_answer(shop: ShopConfig, today: dt.date) -> Optional[str]:
+    current = _dated(shop.campaigns, today)
+    return reply("facts.campaigns", campaigns=reply("common.list_separator").join(current)) if current else None
+
+
+def return_fact(product: Optional[Product], shop: ShopConfig) -> Optional[str]:
+    """The product's own return rule (a fact labelled 退换/退货, e.g. 拆封后不退), said beside the window."""
+    if product is None:
+        return None
+    for label, text in product.facts:
+        if label in RETURN_LABELS and _guarded(text, shop):
+            return _sentence(text)
+    return None
+
+
+def abroad_answer(shop: ShopConfig) -> str:
+    """Delivery abroad (and to 港澳台) as the shop states it."""
+    if isinstance(shop.international, str):
+        return reply("facts.answer", text=_sentence(shop.international))
+    return reply("facts.international_yes" if shop.international else "facts.international_no")
+
+
+_FILLER = ("这个", "那个", "这款", "有没有", "可以", "是不是", "什么", "怎么", "多少", "一下", "请问", "亲亲", "宝贝",
+           "能不能", "会不会", "是否", "还是")
+
+
+def _content_pairs(clause: str, product: Product) -> List[str]:
+    """Two-character pieces of the question that are no filler and no word of the product's name."""
+    names = "".join(product.words)
+    text = re.sub(r"[^\u4e00-\u9fff]", " ", clause)
+    for filler in _FILLER:
+        text = text.replace(filler, " ")
+    return [text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2] and text[i:i + 2] not in names]
+
+
+def _from_fact_texts(clause: str, product: Product, shop: ShopConfig) -> List[str]:
+    """「含被芯吗」: the fact whose sentence speaks of what was asked (「…不含被芯和枕芯」), when only one does best."""
+    pairs = _content_pairs(clause, product) + [w for w in product.words if len(w) >= 2 and w in clause]
+    scored = sorted(((sum(p in text for p in pairs), label) for label, text in product.facts), reverse=True)
+    if not scored or scored[0][0] < MIN_PIECES or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return []
+    text = _sentence(product.fact(scored[0][1]) or "")
+    return [reply("facts.answer", text=text)] if _guarded(text, shop) else []
+
+
+def _from_description(clause: str, product: Product) -> List[str]:
+    """A question answered by the product's description (「帽子可以拆吗」 -> 「…帽子可拆卸」): pieces of the
+    question, not a product or filler word, found in the description."""
+    hits = [pair for pair in _content_pairs(clause, product) if pair in product.description]
+    if len(hits) < MIN_PIECES:
+        return []
+    return [reply("facts.answer", text=_sentence(product.description))]

@@ -1,0 +1,425 @@
+"""One pass over a buyer's message: typed spans with positions, read against the loaded catalogue.
+
+A message such as 「粉色130有货吗」, 「1米8的床 雾霾蓝有吗」 or 「宝宝身高100 体重32斤」 is read once,
+left to right, by claims in a fixed order of precedence; a character claimed by one span is never
+read again (as Rasa's extractors return ``{entity, value, start, end}`` over the original text):
+
+1. order numbers (15–20 digits, also spaced);
+2. the catalogue's own words, longest first: product names and aliases, every size string of the
+   product's size system with its aliases and spoken forms (1.8m床 = 1米8 = 一米八 = 1.8米),
+   colours (and their stems and common spellings);
+3. measurements said with a unit or a keyword (身高112, 32斤, 5岁, 脚长24.5, 腰围2尺1, 1.6米的床, 50ml);
+4. the remaining bare numbers: a size when the product has it (130, 41), else a measurement where it
+   is plausible for the product's size system (112 for a child's height chart, 170 120 for an adult one);
+5. the place and the quantity.
+
+Which measurement a value is depends on the size system the product declares (``measures`` and the
+ranges of its rows), never on a category name: a 16 kg weight is read for a children's chart whose
+rows start at 14 kg, and a bare 110 is a size there, not 110斤.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from kefu import normalize
+from kefu.shop.models import Product, SizeSystem
+
+NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+(?:点[零一二三四五六七八九]+)?)"
+_CN_DIGIT = "零〇一二两三四五六七八九"
+_ORDER_RUN = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
+_SPACED_ORDER = re.compile(r"(?<!\d)\d{3,}(?:[ \-]\d{3,}){1,6}(?!\d)")
+_LETTER_SIZE = re.compile(
+    r"(?<![A-Za-z])(XXXXL|XXXL|XXL|XL|XS|[2-4]XL|[2-4]X|S|M|L)(?:码|號|号)?(?![A-Za-z])", re.IGNORECASE
+)
+_SIZE_ALIASES = {"XXXXL": "4XL", "XXXL": "3XL", "XXL": "2XL", "2X": "2XL", "3X": "3XL", "4X": "4XL"}
+_BARE_NUMBER = re.compile(r"(?<![\d.#])(\d{2,3}(?:\.\d)?)(?![\d.])(\s*(?:码|號|号))?")
+_UNIT_AFTER = re.compile(
+    r"^\s*多?\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
+_QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套)")
+_METRIC_SIZE = re.compile(r"^(\d)\.(\d)\s*(?:m|米)")
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a stretch of the message names. ``kind``: product, color, size, measure, order_id, place,
+    quantity; ``value``: the canonical value (a product id, a catalogue colour or size, a number in the
+    size system's unit); ``measure``: the measurement kind of a ``measure`` span."""
+
+    kind: str
+    value: Any
+    start: int
+    end: int
+    measure: str = ""
+    unit: str = ""
+
+
+class _Claims:
+    """The characters already read, so nothing is read twice."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken = [False] * len(text)
+        self.spans: List[Span] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def claim(self, span: Span) -> None:
+        for i in range(span.start, span.end):
+            self.taken[i] = True
+        self.spans.append(span)
+
+    def rest(self) -> str:
+        """The text with claimed characters blanked (positions kept)."""
+        return "".join(" " if taken else ch for ch, taken in zip(self.text, self.taken))
+
+
+def number(raw: str) -> Optional[float]:
+    value = normalize.chinese_number(raw)
+    return float(value) if value is not None else None
+
+
+# -- the catalogue's words ---------------------------------------------------------------------------
+
+def spoken_forms(size: str) -> List[str]:
+    """1.8m床 -> 1.8米, 1米8, 一米八, 1.8m; 2.0m床 -> 2米, 两米 (how buyers say a metric size)."""
+    match = _METRIC_SIZE.match(size)
+    if not match:
+        return []
+    whole, tenth = int(match.group(1)), int(match.group(2))
+    cn = "零一二三四五六七八九"
+    forms = [f"{whole}.{tenth}米", f"{whole}.{tenth}m", f"{whole}.{tenth}M"]
+    if tenth:
+        forms += [f"{whole}米{tenth}", f"{cn[whole]}米{cn[tenth]}", f"{whole}m{tenth}"]
+    else:
+        forms += [f"{whole}米", f"{cn[whole]}米"] + (["两米"] if whole == 2 else [])
+    return forms
+
+
+def size_forms(systems: Sequence[SizeSystem], sizes: Sequence[str]) -> List[Tuple[str, str]]:
+    """(spelling, size) for every size sold: the size itself, its aliases, its spoken forms.
+    Pure numbers and letter sizes are left to the number and letter grammars (they need context)."""
+    forms: List[Tuple[str, str]] = []
+    rows = {row.size: row for system in systems for row in system.rows}
+    for size in sizes:
+        spellings = [size] + list(rows[size].aliases if size in rows else ()) + spoken_forms(size)
+        for spelling in spellings:
+            if spelling and not spelling.isdigit() and not _LETTER_SIZE.fullmatch(spelling):
+                forms.append((spelling, size))
+    return forms
+
+
+def color_forms(colors: Sequence[str]) -> List[Tuple[str, str]]:
+    forms: List[Tuple[str, str]] = []
+    for color in colors:
+        forms.append((color, color))
+        if color.startswith("#") and len(color) > 2:
+            forms.append((color[1:], color))  # 色号 #316, said 316
+        if color.endswith("色") and len(color) > 1:
+            forms.append((color[:-1], color))
+        for alias in normalize.COLORS.get(color, ()):
+            forms.append((alias, color))
+    return forms
+
+
+def _claim_words(claims: _Claims, words: Iterable[Tuple[str, Any, str]]) -> None:
+    """Claim (word, value, kind) longest first, each occurrence not overlapping an earlier claim."""
+    lowered = claims.text.lower()
+    for word, value, kind in sorted(words, key=lambda item: len(item[0]), reverse=True):
+        needle = word.lower()
+        start = lowered.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            digit_edge = (needle[0].isdigit() and start > 0 and (lowered[start - 1].isdigit() or lowered[start - 1] == ".")) \
+                or (needle[-1].isdigit() and end < len(lowered) and (lowered[end].isdigit() or lowered[end] == "."))
+            if claims.free(start, end) and not digit_edge:
+                claims.claim(Span(kind, value, start, end))
+            start = lowered.find(needle, end)
+
+
+# -- measurements ------------------------------------------------------------------------------------
+
+# (kind, pattern): each pattern's group "n" is the number, "u" the unit, "more" a 多 (130多斤).
+_HEIGHT_METRE_DIGITS = re.compile(rf"(?P<a>[1一])\s*(?:米|m|M)\s*(?P<b>[0-9{_CN_DIGIT}十]{{1,3}})(?![0-9.])")
+_METRE_DECIMAL = re.compile(r"(?P<n>[12]\.\d{1,2})\s*(?:米|m(?![a-zA-Z])|M(?![a-zA-Z]))")
+_GRAMMARS: Sequence[Tuple[str, "re.Pattern[str]"]] = (
+    ("height", re.compile(rf"(?:身高|个子|净身高|高)\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>cm|CM|厘米|公分|米|m)?")),
+    ("weight", re.compile(rf"(?:体重|重)\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<more>多)?\s*(?P<u>斤|kg|KG|公斤|千克)?")),
+    ("weight", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<more>多)?\s*(?P<u>斤|kg|KG|Kg|公斤|千克)")),
+    ("age", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>周岁|岁半|岁|个月)")),
+    ("foot", re.compile(r"(?:脚长|脚掌长|脚)\s*(?:是|有|大概|约)?\s*(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>mm|毫米|cm|厘米|公分)?", re.I)),
+    ("foot", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>mm|毫米)", re.I)),
+    ("foot", re.compile(r"(?<![\d.])(?P<n>[12]\d(?:\.\d)?)\s*(?P<u>cm|厘米|公分)", re.I)),
+    ("chest", re.compile(rf"胸围\s*[:：是为有约大概]*\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>cm|厘米|公分)?")),
+    ("volume", re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>ml|mL|ML|毫升|L|l|升)(?![a-zA-Z])")),
+    ("screen", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>英寸|寸)")),
+    ("height", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>cm|CM|Cm|厘米|公分|㎝)")),
+)
+_BED = re.compile(rf"(?:床宽|床垫宽|宽)?\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>米|m|cm|厘米|公分)?\s*(?:的|宽的|宽)?\s*床")
+_BED_METRE_DIGITS = re.compile(rf"(?P<a>[1-2一两二])\s*米\s*(?P<b>[0-9{_CN_DIGIT}])?\s*(?:的|宽的|宽)?\s*床?")
+_WAIST_CHI = re.compile(r"(?P<a>[一二两三1-3](?:\.\d)?)\s*尺\s*(?P<b>[0-9一二三四五六七八九])?")
+_WAIST_CM = re.compile(r"腰围?\s*(?:是|有)?\s*(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>cm|厘米|公分|寸)?", re.I)
+_WAIST_INCH = re.compile(r"(?P<n>\d{2})\s*寸")
+
+
+BODY = ("height", "weight", "age", "foot", "waist", "chest")
+
+
+def _measures_of(system: Optional[SizeSystem]) -> Tuple[str, ...]:
+    """Kinds read for this product: its system's (with height and weight when it measures a body);
+    without one, the ones buyers of worn goods give most (a message that names no product yet)."""
+    if system is not None and system.measures:
+        if any(kind in BODY for kind in system.measures):
+            return tuple(dict.fromkeys(system.measures + ("height", "weight", "foot", "waist")))
+        return system.measures
+    return ("height", "weight", "foot", "waist")
+
+
+def plausible(kind: str, value: float, system: Optional[SizeSystem]) -> bool:
+    """A reading is kept only near the system's own rows (a 16 kg child for a children's chart,
+    not for an adult one); without rows, within what people measure."""
+    hard = {"height": (40, 230), "weight": (2, 200), "age": (0, 100), "foot": (80, 330), "waist": (30, 200),
+            "chest": (30, 200), "bed_width": (60, 300), "volume": (0.1, 100000), "screen": (5, 120)}
+    low, high = hard.get(kind, (0, float("inf")))
+    if not low <= value <= high:
+        return False
+    bounds = system.bounds(kind) if system is not None else None
+    if bounds is None:
+        if kind == "weight" and (system is None or "height" in system.measures):
+            return value >= 20  # an adult chart without weight rows
+        return True
+    span = max(bounds[1] - bounds[0], 1.0)
+    return bounds[0] - 0.5 * span - 5 <= value <= bounds[1] + 0.5 * span + 5
+
+
+def _convert(kind: str, value: float, unit: str, more: bool) -> Optional[float]:
+    unit = (unit or "").lower()
+    if more:
+        value += 5 if value >= 10 else 0.5
+    if kind == "height":
+        if unit in ("米", "m") or (not unit and value < 3):
+            value *= 100
+        return value
+    if kind == "weight":
+        return value / 2 if unit == "斤" else value
+    if kind == "age":
+        if unit == "个月":
+            return round(value / 12, 2)
+        return value + 0.5 if unit == "岁半" else value
+    if kind == "foot":
+        return value * 10 if unit in ("cm", "厘米", "公分") or (not unit and value < 35) else value
+    if kind == "volume":
+        return value * 1000 if unit in ("l", "升") else value
+    return value
+
+
+def _read_measures(claims: _Claims, system: Optional[SizeSystem]) -> None:
+    kinds = _measures_of(system)
+    rest = claims.rest()
+    if "bed_width" in kinds:
+        for match in list(_BED_METRE_DIGITS.finditer(rest)):
+            whole, tenth = number(match.group("a")), number(match.group("b")) if match.group("b") else 0.0
+            if whole is None or tenth is None or not claims.free(*match.span()):
+                continue
+            value = whole * 100 + tenth * 10
+            if plausible("bed_width", value, system):
+                claims.claim(Span("measure", value, match.start(), match.end(), "bed_width", "cm"))
+        rest = claims.rest()
+        for match in list(_BED.finditer(rest)):
+            value = number(match.group("n"))
+            if value is None or not claims.free(*match.span()):
+                continue
+            unit = match.group("u") or ""
+            value = value * 100 if unit in ("米", "m") or value < 3 else value
+            if plausible("bed_width", value, system):
+                claims.claim(Span("measure", value, match.start(), match.end(), "bed_width", "cm"))
+    if "height" in kinds:
+        rest = claims.rest()
+        for pattern in (_HEIGHT_METRE_DIGITS, _METRE_DECIMAL):
+            for match in pattern.finditer(rest):
+                if not claims.free(*match.span()):
+                    continue
+                if pattern is _HEIGHT_METRE_DIGITS:
+                    digits = match.group("b")
+                    cm = number(digits) if "十" in digits else number(
+                        "".join(ch if ch.isdigit() else str(normalize._DIGITS.get(ch, "")) for ch in digits))
+                    if cm is None:
+                        continue
+                    if "十" not in digits and len(digits) == 1:
+                        cm *= 10
+                    value = 100 + cm
+                else:
+                    value = float(match.group("n")) * 100
+                if plausible("height", value, system):
+                    claims.claim(Span("measure", value, match.start(), match.end(), "height", "cm"))
+    for kind, pattern in _GRAMMARS:
+        if kind not in kinds and not (kind == "weight" and "height" in kinds):
+            continue
+        rest = claims.rest()
+        for match in pattern.finditer(rest):
+            if not claims.free(*match.span()) or any(s.measure == kind for s in claims.spans):
+                continue
+            value = number(match.group("n"))
+            if value is None:
+                continue
+            groups = match.groupdict()
+            value = _convert(kind, value, groups.get("u") or "", bool(groups.get("more")))
+            if value is not None and plausible(kind, value, system):
+                claims.claim(Span("measure", value, match.start(), match.end(), kind, groups.get("u") or ""))
+    if "waist" in kinds:
+        _read_waist(claims)
+
+
+def _read_waist(claims: _Claims) -> None:
+    """Waist in inches (2尺2 = 29.1, 腰围72cm = 28.3, 29寸), the unit trouser sizes use."""
+    rest = claims.rest()
+    match = _WAIST_CHI.search(rest)
+    if match and claims.free(*match.span()):
+        chi = number(match.group("a"))
+        cun = number(match.group("b")) if match.group("b") else 0.0
+        if chi is not None and cun is not None:
+            claims.claim(Span("measure", (chi + cun / 10) * 33.33 / 2.54, match.start(), match.end(), "waist", "寸"))
+            return
+    match = _WAIST_CM.search(rest)
+    if match and "腰" in match.group(0) and claims.free(*match.span()):
+        value = float(match.group("n"))
+        claims.claim(Span("measure", value if value < 45 else value / 2.54, match.start(), match.end(), "waist", "寸"))
+        return
+    match = _WAIST_INCH.search(rest)
+    if match and claims.free(*match.span()):
+        claims.claim(Span("measure", float(match.group("n")), match.start(), match.end(), "waist", "寸"))
+
+
+def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSystem], product: Optional[Product],
+                  systems: Sequence[SizeSystem] = (), aliases_only: bool = False) -> None:
+    """Numbers without a unit: a size the product sells (or a numeric alias of one: 180 = 1.8m床),
+    else a plausible measurement."""
+    rest = claims.rest()
+    offered = {size: size for size in sizes}
+    for chosen in ([system] if system else systems):
+        for row in chosen.rows:
+            for alias in row.aliases:
+                if alias.isdigit() and row.size in sizes:
+                    offered.setdefault(alias, row.size)
+    for match in _BARE_NUMBER.finditer(rest):
+        raw, suffix = match.group(1), match.group(2)
+        if not claims.free(*match.span()):
+            continue
+        if _UNIT_AFTER.match(rest[match.end():]) and not suffix:
+            continue
+        if aliases_only:
+            if offered.get(raw, raw) != raw:
+                claims.claim(Span("size", offered[raw], match.start(), match.end()))
+            continue
+        if raw in offered and (product is not None or suffix or len(raw) == 2 or offered[raw] != raw):
+            claims.claim(Span("size", offered[raw], match.start(), match.end()))
+        elif suffix and product is None:
+            claims.claim(Span("size", raw, match.start(), match.end()))
+    if aliases_only:
+        return
+    kinds = _measures_of(system)
+    if "height" in kinds and "weight" in kinds and (system is None or system.needs == "all"):
+        _adult_bare(claims, system)
+        return
+    rest = claims.rest()
+    for kind in kinds:
+        if kind not in ("height", "bed_width", "foot", "chest") or any(s.measure == kind for s in claims.spans):
+            continue
+        for match in _BARE_NUMBER.finditer(rest):
+            if match.group(2) or not claims.free(*match.span()) or _UNIT_AFTER.match(rest[match.end():]):
+                continue
+            value = float(match.group(1))
+            if system is not None and system.bounds(kind) and plausible(kind, value, system):
+                claims.claim(Span("measure", value, match.start(), match.end(), kind, ""))
+                break
+
+
+def _adult_bare(claims: _Claims, system: Optional[SizeSystem]) -> None:
+    """「170 120」, 「165/50」: the height/weight heuristics of :mod:`kefu.normalize` on what is left."""
+    rest = claims.rest()
+    have_height = next((s.value for s in claims.spans if s.measure == "height"), None)
+    have_weight = next((s.value for s in claims.spans if s.measure == "weight"), None)
+    if have_height and have_weight:
+        return
+    bare = [m for m in _BARE_NUMBER.finditer(rest)
+            if not m.group(2) and claims.free(*m.span()) and not _UNIT_AFTER.match(rest[m.end():])]
+    if not bare:
+        return
+    height = have_height
+    if height is None:
+        for match in bare:
+            value = float(match.group(1))
+            if normalize.BARE_HEIGHT_RANGE[0] <= value <= normalize.BARE_HEIGHT_RANGE[1]:
+                claims.claim(Span("measure", value, match.start(), match.end(), "height", ""))
+                height = value
+                bare.remove(match)
+                break
+    if have_weight is None and height is not None:
+        for match in bare:
+            more = rest[match.end():match.end() + 1] == "多"
+            weight = normalize._bare_weight(float(match.group(1)), "多" if more else None, int(height))
+            if weight is not None and plausible("weight", weight, system):
+                claims.claim(Span("measure", weight, match.start(), match.end(), "weight", ""))
+                break
+
+
+def _letter_sizes(claims: _Claims, sizes: Sequence[str]) -> None:
+    rest = claims.rest()
+    for match in _LETTER_SIZE.finditer(rest):
+        upper = re.sub(r"(码|號|号)$", "", match.group(1).upper())
+        size = _SIZE_ALIASES.get(upper, upper if upper in normalize.CLOTHING_SIZES else None)
+        if size and claims.free(*match.span()):
+            claims.claim(Span("size", size, match.start(), match.end()))
+    rest = claims.rest()
+    for word, size in normalize._SIZE_WORDS.items():
+        position = rest.find(word)
+        # 「多大码」「什么码」 ask for a size; they do not name 大码.
+        if position > 0 and rest[position - 1] in "多什啥么几":
+            continue
+        if position >= 0 and size in sizes and claims.free(position, position + len(word)):
+            claims.claim(Span("size", size, position, position + len(word)))
+
+
+def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], sizes: Sequence[str],
+               system: Optional[SizeSystem], product: Optional[Product], all_colors: Sequence[str] = (),
+               systems: Sequence[SizeSystem] = ()) -> List[Span]:
+    """Every span of ``text``, in the order written. ``colors``/``sizes`` are the product's (or the shop's)
+    options, ``system`` the product's size system (``systems``: all of the shop's, for their aliases)."""
+    claims = _Claims(text)
+    for match in _ORDER_RUN.finditer(text):
+        claims.claim(Span("order_id", match.group(0), match.start(), match.end()))
+    for match in _SPACED_ORDER.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if 15 <= len(digits) <= 20 and claims.free(*match.span()):
+            claims.claim(Span("order_id", digits, match.start(), match.end()))
+    words: List[Tuple[str, Any, str]] = [(w, p.id, "product") for p in products for w in p.words if w]
+    words += [(form, size, "size") for form, size in size_forms([system] if system else systems, sizes)]
+    cleaned_forms = color_forms(list(dict.fromkeys(list(colors) + list(all_colors))))
+    words += [(form, color, "color") for form, color in cleaned_forms]
+    words += [(word, word, "noise") for word in normalize._NOT_COLOR]  # 明白 is no 白色
+    _claim_words(claims, words)
+    _read_measures(claims, system)
+    if product is None:
+        _bare_numbers(claims, sizes, system, product, systems, aliases_only=True)  # 180 = 1.8m床
+        _adult_bare(claims, system)  # 「165 45」 before any product: a body, not shoe size 45
+    _bare_numbers(claims, sizes, system, product, systems)
+    _letter_sizes(claims, sizes)
+    rest = claims.rest()
+    match = _QUANTITY.search(rest)
+    if match:
+        value = normalize.chinese_number(match.group(1))
+        if value and 1 <= value <= 999:
+            claims.claim(Span("quantity", int(value), match.start(1), match.end()))
+    return sorted((s for s in claims.spans if s.kind != "noise"), key=lambda span: span.start)
+
+
+def measures(spans: Iterable[Span]) -> Dict[str, float]:
+    """The first value of each measurement kind."""
+    found: Dict[str, float] = {}
+    for span in spans:
+        if span.kind == "measure" and span.measure not in found:
+            found[span.measure] = float(span.value)
+    return found

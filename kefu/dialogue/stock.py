@@ -1,0 +1,144 @@
+"""Stock-aware answers beyond one SKU: what is left, per-SKU presale dates and per-SKU prices.
+
+「灰色还有啥码」 lists only the sizes in stock, with restock or presale dates for the others;
+「这个是预售吗」 answers for the SKU asked (a SKU sold before it is in stock ships on its own
+date); 「1.8米的多少钱」 gives that SKU's price (a SKU's own price wins over the product's).
+Option names come from the product (尺码 / 尺寸 / 规格 / 色号), never from a category.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, List, Optional, Sequence
+
+from kefu.dialogue.questions import Question
+from kefu.shop.answers import _date, _join, _unique, reply
+from kefu.shop.config import ShopConfig
+from kefu.shop.models import Order, OrderStatus, Product, Sku
+
+CatalogLike = Any  # kefu.dialogue.mentions.CatalogView (products with their SKUs)
+
+_WHICH = r"(哪些|哪几个|哪几种|哪几款|哪个|什么|啥|几个|几种|多少)"
+_SIZE_WORDS = r"(码|尺码|码数|号|尺寸|规格|大小|型号|容量)"
+_COLOR_WORDS = r"(颜色|色|色号|款色|款)"
+_LEFT_SIZE = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_SIZE_WORDS}|{_WHICH}{_SIZE_WORDS}(还)?(有货|有现货|有的|没卖完)|"
+                        rf"{_SIZE_WORDS}(还)?(全|齐)(吗|不)")
+_LEFT_COLOR = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_COLOR_WORDS}|{_WHICH}{_COLOR_WORDS}(还)?(有货|有现货|有的|没卖完)")
+_PRICE = re.compile(r"多少钱|价格|价钱|几块钱?|什么价|啥价|售价|单价|贵不贵|卖多少|怎么卖")
+_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低")
+
+
+def asks_which_left(clause: str) -> Optional[str]:
+    """"size" for 「灰色还有啥码」, "color" for 「130还有什么颜色」, None otherwise."""
+    if _LEFT_SIZE.search(clause):
+        return "size"
+    if _LEFT_COLOR.search(clause):
+        return "color"
+    return None
+
+
+def asks_price(clause: str) -> bool:
+    return bool(_PRICE.search(clause)) and not _NOT_PRICE.search(clause)
+
+
+def with_price(questions: List[Question], text: str) -> List[Question]:
+    """A price question (「1.8米的多少钱」) added to what was recognised, in the order asked."""
+    if any(q.kind == "price" for q in questions) or not asks_price(text):
+        return questions
+    at = _PRICE.search(text)
+    question = Question("price", text, at.start() if at else len(text))
+    return sorted(questions + [question], key=lambda q: q.position)
+
+
+def presale_order(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[str]:
+    """An order waiting for a presale line: it ships on that line's date (not late, not today)."""
+    if order.status is not OrderStatus.AWAITING_SHIPMENT:
+        return None
+    for item in order.items:
+        sku = next((s for s in catalog.skus.get(item.product_id, ())
+                    if s.color == item.color and s.size == item.size), None)
+        if sku is not None and sku.presale_ships_on and sku.presale_ships_on >= today and sku.stock <= 0:
+            product = catalog.product(item.product_id)
+            return reply("stock.presale_order", order_id=order.order_id, product=product.name if product else "",
+                         sku=sku.label, date=_date(sku.presale_ships_on))
+    return None
+
+
+def _option(product: Product, which: str) -> str:
+    return product.option_name(which, reply("stock.option_size" if which == "size" else "stock.option_color"))
+
+
+def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Optional[str], size: Optional[str],
+                today: dt.date) -> str:
+    """What can be bought of ``product`` (of ``color`` when sizes are asked, of ``size`` when colours are):
+    in stock first; then the ones coming back or on presale, with their dates. Sold-out ones are not listed."""
+    if which == "size":
+        pool = [s for s in skus if s.size and (not color or s.color == color)]
+        key = lambda s: s.size  # noqa: E731
+        scope = color or ""
+    else:
+        pool = [s for s in skus if s.color and (not size or s.size == size)]
+        key = lambda s: s.color  # noqa: E731
+        scope = size or ""
+    values = _unique([key(s) for s in pool])
+    in_stock = [v for v in values if any(key(s) == v and s.stock > 0 for s in pool)]
+    later: List[str] = []
+    for value in values:
+        if value in in_stock:
+            continue
+        rows = [s for s in pool if key(s) == value]
+        presale = sorted(s.presale_ships_on for s in rows if s.presale_ships_on and s.presale_ships_on >= today)
+        restock = sorted(s.restock_date for s in rows if s.restock_date and s.restock_date > today)
+        if presale:
+            later.append(reply("stock.left_presale", value=value, date=_date(presale[0])))
+        elif restock:
+            later.append(reply("stock.left_restock", value=value, date=_date(restock[0])))
+    name = f"{product.name}（{scope}）" if scope else product.name
+    option = _option(product, which)
+    if not in_stock:
+        text = reply("stock.left_none", product=name, option=option)
+    else:
+        text = reply("stock.left", product=name, option=option, values=_join(in_stock))
+    if later:
+        text += reply("stock.left_later", later=_join(later))
+    return text
+
+
+def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequence[Sku], color: Optional[str],
+                   size: Optional[str], today: dt.date) -> Optional[str]:
+    """Per-SKU presale: the SKU asked, or the product's presale SKUs with their dispatch dates.
+    None when the product has no presale SKU and none was asked (the shop-wide answer applies)."""
+    if product is None:
+        return None
+    chosen = [s for s in skus if (not color or s.color == color) and (not size or s.size == size)]
+    if (color or size) and len(chosen) == 1:
+        sku = chosen[0]
+        if sku.presale_ships_on and sku.stock <= 0:
+            return reply("stock.presale_sku", product=product.name, sku=sku.label, date=_date(sku.presale_ships_on))
+        if sku.stock > 0:
+            return reply("stock.presale_in_stock", product=product.name, sku=sku.label,
+                         hours=config.ship_within_hours)
+        return None  # sold out or coming back: the stock answer says so
+    presale = [s for s in (chosen or skus) if s.presale_ships_on and s.stock <= 0]
+    if not presale:
+        return None
+    lines = _join([reply("stock.left_presale", value=s.label, date=_date(s.presale_ships_on)) for s in presale])
+    return reply("stock.presale_some", product=product.name, lines=lines, hours=config.ship_within_hours)
+
+
+def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:
+    """The price of the SKU asked, or the prices by option when they differ."""
+    chosen = [s for s in skus if (not color or s.color == color) and (not size or s.size == size)] or list(skus)
+    prices = {s.price if s.price is not None else product.price for s in chosen}
+    if len(prices) == 1:
+        label = chosen[0].label if len(chosen) == 1 else (color or size or "")
+        name = f"{product.name}（{label}）" if label else product.name
+        return reply("stock.price_one", product=name, price=f"{prices.pop():g}")
+    by_size = _unique([s.size for s in chosen if s.size])
+    if by_size and all(len({(s.price or product.price) for s in chosen if s.size == v}) == 1 for v in by_size):
+        lines = [reply("stock.price_line", option=v, price=f"{next((s.price or product.price) for s in chosen if s.size == v):g}")
+                 for v in by_size]
+    else:
+        lines = [reply("stock.price_line", option=s.label, price=f"{(s.price or product.price):g}") for s in chosen]
+    return reply("stock.price_list", product=product.name, lines=_join(lines))
