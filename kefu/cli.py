@@ -23,6 +23,7 @@ COMMAND_MODULES: Sequence[str] = (
     "kefu.handoff.cli",    # agent add/list, tickets
     "kefu.tasks.cli",      # tasks
     "kefu.devtools",       # train-if-needed, nlu-report, ...
+    "kefu.dialogue.cli",   # kinds-report
 )
 
 

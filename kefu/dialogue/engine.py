@@ -20,6 +20,11 @@ from typing import Any, Dict, List, Optional, Sequence
 from kefu import normalize
 from kefu.dialogue import answers as specific
 from kefu.dialogue.mentions import CatalogView, Mentions, read
+from kefu.dialogue.promises import Record, TaskRequest
+from kefu.dialogue import complaint, memory
+from kefu.dialogue.handlers import HANDLERS, HandlerCall, late_dispatch
+from kefu.dialogue.kinds import pending_or_none
+from kefu.dialogue.kinds import kind as kind_record
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.shop import answers as shop_answers
 from kefu.shop.answers import Answer, _join, reply
@@ -48,6 +53,11 @@ class State:
     pending: Optional[Dict[str, Any]] = None
     misses: int = 0
     acked_ticket: Optional[int] = None
+    # The size the bot advised last (「黑的呢」 after advising 41 asks about black in 41).
+    advised_size: Optional[str] = None
+    # While a person is on the way (actions/waiting.py): when the last queue status was said, and which.
+    status_at: Optional[float] = None
+    status_said: List[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, value: Any) -> "State":
@@ -60,32 +70,13 @@ class State:
             return cls()
         if not isinstance(state.verified_orders, list):
             state.verified_orders = []
-        if state.pending is not None and not isinstance(state.pending, dict):
-            state.pending = None
+        state.pending = pending_or_none(state.pending) if state.pending is not None else None
+        if not isinstance(state.status_said, list):
+            state.status_said = []
         return state
 
     def dump(self) -> Dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class TaskRequest:
-    """A promise made in this turn that a person must keep (kefu.tasks)."""
-
-    kind: str
-    summary: str
-    order_id: Optional[str] = None
-    product_id: Optional[str] = None
-    details: Dict[str, Any] = field(default_factory=dict)
-    dedup: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class Record:
-    """A request the shop must carry out, stored where the shop keeps them (invoice, address change)."""
-
-    kind: str
-    values: Dict[str, Any]
 
 
 @dataclass
@@ -99,6 +90,8 @@ class Context:
     link_order_id: Optional[str] = None
     intent: Optional[str] = None
     confidence: float = 0.0
+    # kefu_rasa.abuse's reading of the message (insult/threat): always a person's case.
+    abuse: Optional[str] = None
 
 
 @dataclass
@@ -156,7 +149,12 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     if ctx.link_order_id and ctx.link_order_id not in state.verified_orders:
         state.verified_orders.append(ctx.link_order_id)
         state.order_id = state.order_id or ctx.link_order_id
-    questions = detect(text)
+    memory.remember_mentions(found, state, ctx.catalog)
+    if ctx.abuse or complaint.is_complaint(text):
+        # A complaint is a person's case: no answer first (the hand-off says sorry and when).
+        state.pending = None
+        return Turn([], state, handoff=ctx.abuse or "complain", kinds=["complaint"])
+    questions = memory.prune(detect(text), found)
     out = _Reply()
     pending = state.pending
     state.pending = None
@@ -187,6 +185,9 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         state.misses = 0
         return Turn(out.bubbles(), state, out.tasks, out.records, handoff=out.handoff,
                     kinds=[q.kind for q in questions])
+    if not out.parts and memory.asks_something(text):
+        # A question nobody wrote down: honesty and a task, never 「没理解」 and never a guess.
+        memory.honest_fallback(text, state, ctx, out)
     if not out.parts:
         state.misses += 1
         if state.misses >= HANDOFF_AFTER_MISSES:
@@ -281,7 +282,8 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
         _size(found, state, ctx, out, remembered=merged, usual_from_mentions=True)
     elif kind == "transit" and found.province:
         out.say(specific.transit(ctx.config, ctx.now, found.province).text)
-    elif kind in ("logistics", "address_change", "order_change", "return_window") and (found.order_ids or pending.get("order_id")):
+    elif kind in ("logistics", "address_change", "order_change", "return_window", "order_cancel", "courier_remark") and \
+            (found.order_ids or pending.get("order_id")):
         _answer(Question(kind, text, 0), text, found, state, ctx, out)
     elif kind == "verify":
         order = ctx.store.order(pending.get("order_id") or "")
@@ -304,6 +306,12 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
+    record = kind_record(kind)
+    handler = HANDLERS.get(record.handler_name) if record else None
+    if handler is not None:
+        handler(HandlerCall(question, text, found, state, ctx, out,
+                            lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
+        return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
                 "meet_offline"):
         out.say(specific.policy(kind, config).text)
@@ -518,6 +526,8 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
     if answer.data.get("missing") and product.fit_note and not (height or weight):
         out.say(reply("size.fit_note", note=product.fit_note))
     out.say(answer.text)
+    if answer.data.get("size"):
+        state.advised_size = state.size = answer.data["size"]
     if answer.data.get("missing"):
         out.pending = {"kind": "size_advice", "height": height, "weight": weight}
 
@@ -569,6 +579,9 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
     if kind == "logistics":
         answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
         text_out = answer.text
+        if answer.data.get("late") and order.status is OrderStatus.AWAITING_SHIPMENT:
+            late_dispatch(order, ctx.config.ship_within_hours, ctx.now, out)  # past the shop's promise
+            return
         if answer.data.get("stuck") or answer.data.get("late"):
             out.tasks.append(TaskRequest(
                 "logistics_check",
@@ -580,7 +593,11 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
                 text_out += reply("logistics.check_task")
         out.say(text_out)
     elif kind == "address_change":
+        inline = memory.address_in(text)
         answer = shop_answers.change_address_answer(order)
+        if inline and answer.data.get("can_change"):  # 「改到南京市江宁区…」: the address is given already
+            _address_given({"kind": "new_address", "order_id": order.order_id}, inline, state, ctx, out)
+            return
         out.say(answer.text)
         if answer.data.get("can_change"):
             out.pending = {"kind": "new_address", "order_id": order.order_id}
@@ -613,7 +630,7 @@ def _color_size(found: Mentions, order: Order, ctx: Context) -> Optional[str]:
 
 def _address_given(pending: Dict[str, Any], text: str, state: State, ctx: Context, out: _Reply) -> None:
     order = ctx.store.order(pending.get("order_id") or "")
-    address = text.strip()
+    address = memory.address_in(text) or text.strip()
     if order is None:
         return
     if not any(hint in address for hint in _ADDRESS_HINT) or len(address) < 6:

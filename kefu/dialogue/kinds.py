@@ -50,7 +50,7 @@ class Kind:
 
 
 PendingKind = Literal["stock", "size_advice", "transit", "logistics", "address_change", "order_change",
-                      "return_window", "verify", "new_address", "invoice", "fact"]
+                      "return_window", "verify", "new_address", "invoice", "order_cancel", "courier_remark"]
 PENDING_KINDS: Tuple[str, ...] = PendingKind.__args__  # type: ignore[attr-defined]
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Pattern, Sequence, Tuple
+from typing import List, Literal, Optional, Pattern, Sequence, Tuple
 
+from kefu.dialogue.classifier import ClauseClassifier, learned_kind
 from kefu.dialogue.kinds import INTENT_KIND, KINDS, SMALL_TALK, SUPERSEDES, TOPIC, WEAK
 from kefu.dialogue.mentions import fold
 
-__all__ = ["INTENT_KIND", "PATTERNS", "Question", "SMALL_TALK", "TOPIC", "WEAK", "clauses", "detect"]
+__all__ = ["INTENT_KIND", "PATTERNS", "Question", "SMALL_TALK", "TOPIC", "WEAK", "clause_kinds", "clauses", "detect", "pattern_kinds"]
 
 # The patterns of every kind, in registry order (kefu.dialogue.kinds is their one home).
 PATTERNS: Sequence[Tuple[str, Sequence[str]]] = tuple((k.name, k.patterns) for k in KINDS if k.patterns)
@@ -27,6 +28,7 @@ _FILLER = re.compile(r"^(亲|好的?|好吧|嗯+|哦+|那|ok|啊|呀)+|(亲|哈+
 # Clause separators: punctuation, spaces between Chinese fragments, and connectives.
 _SPLIT = re.compile(r"[，,。!！?？;；~～\n\r\t]+|(?<![0-9])\.(?![0-9])|\s+|(?:另外|顺便问下|顺便问一下|顺便|然后|再问一下|对了)")
 _COMPILED: Optional[List[Tuple[str, List[Pattern[str]]]]] = None
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass(frozen=True)
 class Question:
@@ -61,18 +63,43 @@ def clauses(text: str) -> List[Tuple[int, str]]:
 _SUPERSEDES = SUPERSEDES
 
 
-def detect(text: str) -> List[Question]:
+Mode = Literal["patterns", "learned", "both"]
+# Learned labels that are not questions the engine answers (the complaint decision is kefu.dialogue.complaint).
+_NOT_KINDS = ("complaint", "other") + SMALL_TALK
+
+
+def pattern_kinds(clause: str) -> List[str]:
+    """The kinds whose precise patterns match one clause, general ones superseded."""
+    kinds = [kind for kind, patterns in _patterns() if kind not in SMALL_TALK and any(p.search(clause) for p in patterns)]
+    for kind in list(kinds):
+        for general in _SUPERSEDES.get(kind, ()):
+            if general in kinds:
+                kinds.remove(general)
+    if any(k not in WEAK for k in kinds):
+        kinds = [k for k in kinds if k not in WEAK or k == "stock" and "restock" in kinds]
+    return kinds
+
+
+def clause_kinds(clause: str, mode: Mode = "both", classifier: Optional[ClauseClassifier] = None) -> List[str]:
+    """What one clause asks. ``both`` (what kefu runs, the winner on the held-out clauses): the precise
+    patterns decide; where they find nothing, the learned classifier decides."""
+    kinds = pattern_kinds(clause) if mode != "learned" else []
+    if mode == "patterns" or kinds:
+        return kinds
+    if len(_HAN.findall(clause)) < 2:
+        return kinds  # 「170」, 「XL」: bare values are read by the engine's follow-ups, not guessed at
+    prediction = learned_kind(clause, classifier)
+    if prediction is None or prediction.label in _NOT_KINDS:
+        return kinds
+    return [prediction.label]
+
+
+def detect(text: str, mode: Mode = "both", classifier: Optional[ClauseClassifier] = None) -> List[Question]:
     """Every sub-question asked, in order, once per kind."""
     found: List[Question] = []
     whole = fold(text).strip()
     for position, clause in clauses(text):
-        kinds = [kind for kind, patterns in _patterns() if kind not in SMALL_TALK and any(p.search(clause) for p in patterns)]
-        for kind in list(kinds):
-            for general in _SUPERSEDES.get(kind, ()):
-                if general in kinds:
-                    kinds.remove(general)
-        if any(k not in WEAK for k in kinds):
-            kinds = [k for k in kinds if k not in WEAK or k == "stock" and "restock" in kinds]
+        kinds = clause_kinds(clause, mode, classifier)
         for kind in kinds:
             if all(q.kind != kind for q in found):
                 found.append(Question(kind, clause, position))

@@ -1,0 +1,21 @@
+"""``kefu kinds-report``: how well buyer clauses are read (patterns vs learned vs both) and complaints decided."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from kefu.dialogue.recognition import evaluate, render
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("kinds-report", help="Score question recognition and the complaint decision on held-out clauses")
+    parser.add_argument("--nlu-test", type=Path, default=Path("tests/nlu/test_nlu.yml"),
+                        help="a Rasa NLU file whose complain examples are scored too")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(render(evaluate(nlu_test=args.nlu_test)))
+    return 0
