@@ -12,9 +12,10 @@ import re
 from typing import Any, List, Optional
 
 from kefu.dialogue.handlers import HandlerCall, product_fact
+from kefu.dialogue.mentions import fold
 from kefu.dialogue.questions import Question, clauses
 
-_ADDRESS_HINT = re.compile(r"(省|市|区|县|路|街|道|镇|村|栋|幢|单元|室|小区|大厦|花园|弄|巷|号楼|[0-9]+号)")
+_ADDRESS_HINT = re.compile(r"(省|市|区|县|路|街|道|镇|村|栋|幢|单元|室|小区|大厦|花园|弄|巷|号楼|号)")
 _ADDRESS_LEAD = re.compile(r"^(收货)?(地址|新地址)?(帮我|麻烦)?(改到|改成|改为|换到|换成|改寄到?|改发到?|寄到|发到|送到|是|为|：|:)+")
 _PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _ASKING = re.compile(r"(吗|么|嘛|\?|？|什么|啥|怎么|咋|多少|几|哪|能不能|可不可以|会不会|是不是|有没有|行不|可以不|能否|是否)")
@@ -46,14 +47,20 @@ def prune(questions: List[Question], found: Any) -> List[Question]:
 
 def address_in(text: str) -> Optional[str]:
     """The address inside a message (the address clauses, without 「改到」 or 「谢谢 尽快发哈」), or None."""
-    kept: List[str] = []
-    for _, piece in clauses(text):
-        if _ADDRESS_HINT.search(piece) or _PHONE.search(piece) or (kept and len(_HAN.findall(piece)) in (2, 3)
-                                                                    and not _ASKING.search(piece) and piece not in _CHAT):
-            kept.append(_ADDRESS_LEAD.sub("", piece))
-        elif kept:
+    folded = fold(text)
+    start = end = None
+    for position, piece in clauses(text):
+        is_address = bool(_ADDRESS_HINT.search(piece) or _PHONE.search(piece))
+        filler = not is_address and piece not in _CHAT and not _ASKING.search(piece) and \
+            (piece.isdigit() or len(_HAN.findall(piece)) <= 4 and len(piece) <= 6)
+        if is_address:
+            start = position if start is None else start
+            end = position + len(piece)
+        elif start is not None and not filler:
             break
-    address = " ".join(k for k in kept if k).strip()
+    if start is None or end is None:
+        return None
+    address = _ADDRESS_LEAD.sub("", folded[start:end].strip()).strip()
     return address if len(address) >= 6 and _ADDRESS_HINT.search(address) else None
 
 
