@@ -13,9 +13,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("kinds-report", help="Score question recognition and the complaint decision on held-out clauses")
     parser.add_argument("--nlu-test", type=Path, default=Path("tests/nlu/test_nlu.yml"),
                         help="a Rasa NLU file whose complain examples are scored too")
+    parser.add_argument("--show-misses", type=int, default=0, metavar="N",
+                        help="list N held-out clauses read wrongly (looking at them retires the held-out split)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print(render(evaluate(nlu_test=args.nlu_test)))
+    print(render(evaluate(nlu_test=args.nlu_test, keep_misses=args.show_misses)))
     return 0

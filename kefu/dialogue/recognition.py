@@ -102,7 +102,7 @@ def _plain(text: str) -> str:
 
 
 def evaluate(examples: Optional[Sequence[Example]] = None, nlu_test: Optional[Path] = None,
-             keep_misses: int = 40) -> Report:
+             keep_misses: int = 0) -> Report:
     examples = list(examples if examples is not None else load_corpus())
     train, test = split(examples)
     classifier = ClauseClassifier(train)
