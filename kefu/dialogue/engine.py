@@ -154,9 +154,11 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         # A complaint is a person's case: no answer first (the hand-off says sorry and when).
         state.pending = None
         return Turn([], state, handoff=ctx.abuse or "complain", kinds=["complaint"])
-    questions = memory.prune(detect(text), found)
-    out = _Reply()
     pending = state.pending
+    # With a question open (「抬头?」 -> 「个人」, 「收件人?」 -> 「钱多多」) only the precise patterns may say the
+    # message asks something else; the classifier reads it only when it does not answer the open question.
+    questions = memory.prune(detect(text, mode="patterns" if pending else "both"), found)
+    out = _Reply()
     state.pending = None
 
     handoff = _shop_rule_handoff(ctx, state, questions)
@@ -167,6 +169,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         questions = []
     if not questions and pending:
         _continue(pending, text, found, state, ctx, out)
+        if not out.parts and not out.handoff and not out.pending:
+            questions = memory.prune(detect(text), found)
     if not out.parts and not out.handoff and not questions:
         questions = _implicit_questions(found, state, ctx, text)
 

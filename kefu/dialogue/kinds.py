@@ -471,7 +471,7 @@ KINDS: Sequence[Kind] = (
             '满减',
             '红包',
         ),
-        supersedes=('bargain',),
+        supersedes=('bargain', 'product_fact'),
     ),
     Kind(
         'bargain', topic='money',

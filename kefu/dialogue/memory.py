@@ -60,6 +60,8 @@ def address_in(text: str) -> Optional[str]:
         if is_address:
             start = position if start is None else start
             end = position + len(piece)
+        elif start is not None and filler and 2 <= len(_HAN.findall(piece)) <= 4 and not _NOT_A_NAME.search(piece):
+            end = position + len(piece)  # 「… 88 号 林峰」: the receiver's name stays with the address
         elif start is not None and not filler:
             break
     if start is None or end is None:
@@ -68,6 +70,7 @@ def address_in(text: str) -> Optional[str]:
     return address if len(address) >= 6 and _ADDRESS_HINT.search(address) else None
 
 
+_NOT_A_NAME = re.compile(r"(谢|发|好|吧|哈|呀|啊|麻烦|辛苦|快|急|改|呢)")
 _CHAT = ("谢谢", "谢谢亲", "尽快发", "尽快发哈", "麻烦了", "辛苦了", "快点发", "好的", "谢啦")
 
 

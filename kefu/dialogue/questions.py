@@ -100,6 +100,8 @@ def detect(text: str, mode: Mode = "both", classifier: Optional[ClauseClassifier
     whole = fold(text).strip()
     for position, clause in clauses(text):
         kinds = clause_kinds(clause, mode, classifier)
+        if kinds and not pattern_kinds(clause) and any(TOPIC.get(q.kind) == TOPIC.get(kinds[0]) for q in found):
+            continue  # 「地址写错了 能改吗」: a learned reading of a bare follow-on clause adds nothing
         for kind in kinds:
             if all(q.kind != kind for q in found):
                 found.append(Question(kind, clause, position))

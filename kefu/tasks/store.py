@@ -19,6 +19,10 @@ TASK_KINDS: Mapping[str, str] = {
     "guard_held_reply": "回复被合规拦截的消息",
     "action_error": "处理机器人出错的会话",
     "callback": "回复买家留言",
+    "product_question": "确认商品信息并回复买家",
+    "order_cancel": "取消订单/退款",
+    "courier_remark": "订单快递备注",
+    "late_dispatch": "超时未发货，加急发出",
 }
 
 SCHEMA = """

@@ -164,3 +164,14 @@ def test_every_task_kind_the_engine_creates_is_a_known_kind() -> None:
     source = (Path(__file__).resolve().parents[2] / "kefu" / "dialogue" / "engine.py").read_text(encoding="utf-8")
     used = set(re.findall(r'TaskRequest\(\s*"(\w+)"', source))
     assert used and used <= set(TASK_KINDS), used - set(TASK_KINDS)
+
+
+@pytest.mark.parametrize("text, kind", [("能不能寄到国外 我在日本", "product_question"), ("能不能让快递放驿站 别打电话", "courier_remark"),
+                                        ("还没发货的话帮我取消订单", "order_cancel"), ("怎么还没发货", "late_dispatch")])
+def test_the_new_promises_become_tasks_a_person_sees(action, text, kind) -> None:
+    meta = {"platform": "pinduoduo", "product_id": "p1002",
+            "order_id": "2611220845123456701" if kind == "late_dispatch" else "2611301015864213579"}
+    _, texts = run(action, tracker([user(text, "complain", metadata=meta)]))
+    assert texts and "小差" not in texts[0]
+    [task] = [t for t in TaskStore(Settings.from_env().db_path).list() if t.kind == kind]
+    assert task.conversation_id == "buyer-7"
