@@ -52,6 +52,25 @@ def product_fact(call: HandlerCall) -> None:
     ))
 
 
+def price(call: HandlerCall) -> None:
+    """The product's price (a SKU's own price where the catalogue has one); else ask which product."""
+    ctx, found = call.ctx, call.found
+    product = ctx.catalog.product(call.state.product_id)
+    if product is None:
+        call.out.say(reply("common.ask_product", examples="、".join(p.name for p in ctx.catalog.products[:3])))
+        return
+    sizes = list(found.sizes) if found is not None else []
+    skus = [s for s in ctx.catalog.skus.get(product.id, ()) if s.size in sizes and getattr(s, "price", None)]
+    if skus:
+        call.out.say(reply("price.sku", product=product.name, size=skus[0].size, price=_money(getattr(skus[0], "price"))))
+    else:
+        call.out.say(reply("price.one", product=product.name, price=_money(product.price)))
+
+
+def _money(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
 def order_cancel(call: HandlerCall) -> None:
     """Cancel/refund before dispatch is a task with the order; after dispatch it is a return."""
     order = _order(call, "order_cancel")
@@ -135,6 +154,7 @@ def _order(call: HandlerCall, kind: str) -> Optional[Order]:
 
 HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "product_fact": product_fact,
+    "price": price,
     "order_cancel": order_cancel,
     "courier_remark": courier_remark,
 }

@@ -39,6 +39,8 @@ class Kind:
     intents: Tuple[str, ...] = ()
     # Reply keys (kefu/shop/replies.yml) the handler uses: checked to exist by the tests.
     replies: Tuple[str, ...] = ()
+    # False: only the patterns recognise this kind (the classifier over-reads 「多少倍」 as a price).
+    learned: bool = True
     # The handler's name: a function of kefu.dialogue.handlers, else the engine's built-in branch.
     handler: str = ""
     # What a bare follow-up (「那L呢」) after this kind asks again: kept in State.last_kind.
@@ -232,7 +234,7 @@ KINDS: Sequence[Kind] = (
             '补(差价|运费|邮费)',
             '(什么|啥|哪个|哪家)快递',
         ),
-        supersedes=('ship_when',),
+        supersedes=('ship_when', 'price'),
     ),
     Kind(
         'free_shipping', topic='shipping',
@@ -509,11 +511,20 @@ KINDS: Sequence[Kind] = (
             r'质量(怎么样|好吗|好不好|咋样|如何|可以吗|行吗|靠谱吗)', r'(是)?正品(吗|么|嘛)', r'(保质期|生产日期|有效期|保修|质保)(多久|多长|几年|吗|是)?',
             r'(敏感肌|孕妇|油皮|干皮|混油|宝宝|婴儿|儿童|小孩)(能|可以)(用|穿|吃)', r'(适合|适用)(什么|哪些|敏感|油|干|多大)',
             r'(续航|待机|充满|毫安|兼容|蓝牙|功率)', r'(多大的床|几米的床|几米床|被芯|几斤重|多重)',
-            r'(甜不甜|辣不辣|咸不咸|热量|含糖|添加剂|防腐剂|酒精|香精)',
+            r'(甜不甜|辣不辣|咸不咸|热量|含糖|添加剂|防腐剂|酒精|香精)', r'(味道|气味|香味|是(啥|什么)颜色|什么色)',
+            r'(买|下单|拍).{0,6}送(东西|什么|啥)',
         ),
         supersedes=('transit', 'stock', 'ship_when', 'free_shipping', 'courier', 'return_condition', 'size_advice'),
         replies=('facts.unknown',),
         handler='product_fact',
+    ),
+    Kind(
+        'price', topic='money',
+        patterns=(r'(?<![加补费])(多少钱|什么价|啥价|价格|几块钱|卖多少|咋卖|怎么卖)',),
+        supersedes=('stock',),
+        replies=('price.one', 'price.sku'),
+        learned=False,
+        handler='price',
     ),
     # -- orders as a buyer sees them (kefu.dialogue.handlers) -----------------------------------------
     Kind(
@@ -587,6 +598,7 @@ SMALL_TALK: Tuple[str, ...] = tuple(kind.name for kind in KINDS if kind.small_ta
 WEAK: Tuple[str, ...] = tuple(kind.name for kind in KINDS if kind.weak)
 TOPIC: Dict[str, str] = {kind.name: kind.topic for kind in KINDS if kind.topic}
 SUPERSEDES: Dict[str, Tuple[str, ...]] = {kind.name: kind.supersedes for kind in KINDS if kind.supersedes}
+NOT_LEARNED: Tuple[str, ...] = tuple(kind.name for kind in KINDS if not kind.learned)
 INTENT_KIND: Dict[str, str] = {intent: kind.name for kind in KINDS for intent in kind.intents}
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import List, Literal, Optional, Pattern, Sequence, Tuple
 
 from kefu.dialogue.classifier import ClauseClassifier, learned_kind
-from kefu.dialogue.kinds import INTENT_KIND, KINDS, SMALL_TALK, SUPERSEDES, TOPIC, WEAK
+from kefu.dialogue.kinds import INTENT_KIND, KINDS, NOT_LEARNED, SMALL_TALK, SUPERSEDES, TOPIC, WEAK
 from kefu.dialogue.mentions import fold
 
 __all__ = ["INTENT_KIND", "PATTERNS", "Question", "SMALL_TALK", "TOPIC", "WEAK", "clause_kinds", "clauses", "detect", "pattern_kinds"]
@@ -65,7 +65,7 @@ _SUPERSEDES = SUPERSEDES
 
 Mode = Literal["patterns", "learned", "both"]
 # Learned labels that are not questions the engine answers (the complaint decision is kefu.dialogue.complaint).
-_NOT_KINDS = ("complaint", "other") + SMALL_TALK
+_NOT_KINDS = ("complaint", "other") + SMALL_TALK + NOT_LEARNED
 
 
 def pattern_kinds(clause: str) -> List[str]:
@@ -86,8 +86,8 @@ def clause_kinds(clause: str, mode: Mode = "both", classifier: Optional[ClauseCl
     kinds = pattern_kinds(clause) if mode != "learned" else []
     if mode == "patterns" or kinds:
         return kinds
-    if len(_HAN.findall(clause)) < 2:
-        return kinds  # 「170」, 「XL」: bare values are read by the engine's follow-ups, not guessed at
+    if len(_HAN.findall(clause)) < 3:
+        return kinds  # 「170」, 「XL」, 「订单2611…」: bare values are read by the engine's follow-ups, not guessed at
     prediction = learned_kind(clause, classifier)
     if prediction is None or prediction.label in _NOT_KINDS:
         return kinds
