@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kefu.dialogue.recognition import evaluate, render
+from kefu.dialogue.recognition import dev_false_complaints, evaluate, render
 
 
 def register(subparsers: Any) -> None:
@@ -15,9 +15,16 @@ def register(subparsers: Any) -> None:
                         help="a Rasa NLU file whose complain examples are scored too")
     parser.add_argument("--show-misses", type=int, default=0, metavar="N",
                         help="list N held-out clauses read wrongly (looking at them retires the held-out split)")
+    parser.add_argument("--dev", nargs="*", type=Path, default=[], metavar="FILE",
+                        help="replay scripts (e.g. spec/shops/*/dev/*.yml) whose non-complaint turns are checked too")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     print(render(evaluate(nlu_test=args.nlu_test, keep_misses=args.show_misses)))
+    if args.dev:
+        total, wrong = dev_false_complaints(args.dev)
+        print(f"\ndev turns that must not be complaints: {total}; handed off as complaints: {len(wrong)}")
+        for text in wrong:
+            print(f"  {text}")
     return 0

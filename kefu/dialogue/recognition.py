@@ -125,6 +125,22 @@ def evaluate(examples: Optional[Sequence[Example]] = None, nlu_test: Optional[Pa
     return report
 
 
+def dev_false_complaints(paths: Sequence[Path]) -> Tuple[int, List[str]]:
+    """Replay dev turns that must not get the complaint apology (``bot_not`` names 不好的体验):
+    how many there are, and which of them the decision would hand off as complaints."""
+    total, wrong = 0, []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for conversation in data.get("conversations") or []:
+            for turn in conversation.get("turns") or []:
+                if "不好的体验" not in yaml.safe_dump(turn.get("bot_not") or [], allow_unicode=True):
+                    continue
+                total += 1
+                if complaint.is_complaint(str(turn.get("user", ""))):
+                    wrong.append(str(turn.get("user", "")))
+    return total, wrong
+
+
 def render(report: Report) -> str:
     lines = [f"clause corpus: {report.train_clauses} training clauses; held out: {report.held_out_clauses} clauses "
              f"from {report.held_out_templates} templates never trained on",
