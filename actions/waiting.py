@@ -104,6 +104,9 @@ def while_waiting(
         for text in served.messages:
             dispatcher.utter_message(text=text)
         tickets.audit("answered_by_bot", agent=None, ticket_id=ticket.id, detail=",".join(served.kinds))
+        key = line.source_key if line is not None else f"{now.timestamp()!r}"
+        tickets.append(ticket.id, [TranscriptLine("system", "智能客服已自动回复：" + "；".join(served.messages)[:500],
+                                                  now.timestamp(), f"bot-answered:{key}")])
         state = {**served.state, "acked_ticket": state.get("acked_ticket"),
                  "status_at": state.get("status_at"), "status_said": state.get("status_said") or []}
         return [SlotSet(STATE_SLOT, state)]

@@ -97,6 +97,8 @@ def test_while_a_buyer_waits_for_a_person_the_bot_answers_what_it_can(store, con
         state = state_of(events)
     answered = [a for a in tickets.audit_log(ticket.id) if a["action"] == "answered_by_bot"]
     assert len(answered) == 4  # shown on the ticket as answered by the bot
+    marked = [l.text for l in tickets.get(ticket.id).transcript if l.sender == "system"]
+    assert len(marked) == 4 and all(m.startswith("智能客服已自动回复") for m in marked) and "周六" in marked[2]
     buyer_lines = [l.text for l in tickets.get(ticket.id).transcript if l.sender == "buyer"]
     assert buyer_lines == ["黑色L有吗", "两件便宜点 有券没", "周六能发吗", "能开个电子发票吗"]
 
