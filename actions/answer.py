@@ -19,8 +19,9 @@ from rasa_sdk.types import DomainDict
 from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_platform
 from actions.handoff import ActionHandoff
 from actions.support import ShopDependencies, latest_metadata, latest_text
-from actions.waiting import STATE_SLOT, while_waiting
+from actions.waiting import STATE_SLOT, Served, while_waiting
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
+from kefu.dialogue.kinds import SMALL_TALK
 from kefu.orders import with_order_source
 from kefu.orders.ownership import ProofAttempts
 from kefu.settings import Settings
@@ -38,7 +39,8 @@ class ActionAnswer(ShopDependencies, KefuAction):
     async def respond(self, dispatcher: GuardedDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
         settings = Settings.from_env()
         now = self.now()
-        waiting = while_waiting(tracker, dispatcher, settings, self.config, now)
+        waiting = while_waiting(tracker, dispatcher, settings, self.config, now,
+                                answer=lambda: self._serve_while_waiting(tracker, now, settings))
         if waiting is not None:
             return waiting
         context = self.context(tracker, now)
@@ -54,6 +56,16 @@ class ActionAnswer(ShopDependencies, KefuAction):
             events += handoff.hand_off(dispatcher, tracker, reason=turn.handoff)
         return events
 
+    def _serve_while_waiting(self, tracker: Tracker, now: Any, settings: Settings) -> Optional[Served]:
+        """A question the bot can answer while the buyer waits for a person, answered; else None."""
+        text = latest_text(tracker)
+        turn = respond(text, State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now))
+        asked = [kind for kind in turn.kinds if kind not in SMALL_TALK and kind != "human"]
+        if turn.handoff or not turn.messages or not asked or len(text.strip()) <= 3:
+            return None  # small talk, 「人呢」, a complaint, nothing understood: for the agent
+        self._keep_promises(turn, tracker.sender_id, conversation_platform(tracker), settings)
+        return Served(turn.messages, turn.state.dump(), asked)
+
     def context(self, tracker: Tracker, now: Any) -> Context:
         metadata = latest_metadata(tracker)
         intent = (tracker.latest_message or {}).get("intent") or {}
@@ -68,6 +80,7 @@ class ActionAnswer(ShopDependencies, KefuAction):
             intent=intent.get("name"),
             confidence=float(intent.get("confidence") or 0.0),
             conversation_id=tracker.sender_id,
+            abuse=_abuse_kind(tracker),
         )
 
     def _keep_promises(self, turn: Turn, conversation_id: str, platform: str, settings: Settings) -> None:
@@ -91,6 +104,13 @@ class ActionAnswer(ShopDependencies, KefuAction):
                 self.store.record_address_change(
                     conversation_id=conversation_id, order_id=values["order_id"], new_address=values["new_address"]
                 )
+
+
+def _abuse_kind(tracker: Tracker) -> Optional[str]:
+    """kefu_rasa.abuse's insult/threat reading of the latest message, if any."""
+    abuse = (tracker.latest_message or {}).get("abuse") or {}
+    kind = abuse.get("kind") if isinstance(abuse, dict) else None
+    return kind if kind in ("insult", "threat") else None
 
 
 def _text_or_none(value: Any) -> Optional[str]:

@@ -1,18 +1,21 @@
-"""While a person is on the way: one acknowledgement, then quiet; every message reaches the ticket.
+"""While a person is on the way the bot keeps serving; every message reaches the ticket.
 
 The bot is not paused inside Rasa (a paused tracker runs no action, so the buyer
 would hear nothing for hours). Instead every first-line action asks here first:
 while the conversation has an open ticket, the buyer's message is appended to it,
-the first one gets an acknowledgement with the expected wait (or the opening time
-outside service hours), later ones are quiet, and an insult or threat raises the
-ticket's priority.
+a question the bot can answer from shop data is answered (recorded on the ticket as
+answered by the bot), the rest wait for the agent with a short status (the expected
+wait, or the opening time outside service hours) that never repeats itself and comes
+at most every STATUS_EVERY; an insult or threat raises the ticket's priority; once an
+agent has taken the chat the bot is quiet (the hand-back line is the console's, once).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -25,6 +28,8 @@ from kefu.settings import Settings
 
 log = logging.getLogger(__name__)
 STATE_SLOT = "dialogue_state"
+# A queued buyer hears the queue's status at most this often (and never the same sentence twice).
+STATUS_EVERY = dt.timedelta(minutes=3)
 
 
 def wait_sentence(settings: Settings, config: Any, tickets: TicketStore, priority: int, now: dt.datetime,
@@ -55,10 +60,23 @@ def latest_user_line(tracker: Tracker) -> Optional[TranscriptLine]:
     return None
 
 
+@dataclass(frozen=True)
+class Served:
+    """What the bot answered by itself while the buyer waits (see ``while_waiting``)."""
+
+    messages: List[str]
+    state: Dict[str, Any]
+    kinds: List[str]
+
+
 def while_waiting(
-    tracker: Tracker, dispatcher: Any, settings: Settings, config: Any, now: dt.datetime
+    tracker: Tracker, dispatcher: Any, settings: Settings, config: Any, now: dt.datetime,
+    answer: Optional[Callable[[], Optional[Served]]] = None,
 ) -> Optional[List[Dict[str, Any]]]:
-    """Events for a message that arrives while a ticket is open; None when no person is on the way."""
+    """Events for a message that arrives while a ticket is open; None when no person is on the way.
+
+    ``answer`` (action_answer's) answers the message from shop data when it can, None when it is
+    for the agent."""
     tickets = TicketStore(settings.db_path)
     ticket: Optional[Ticket] = tickets.active_for(tracker.sender_id)
     if ticket is None:
@@ -77,12 +95,33 @@ def while_waiting(
             dispatcher.utter_message(text=reply("paused.raised"))
             return []
     state = tracker.get_slot(STATE_SLOT) or {}
-    if isinstance(state, dict) and state.get("acked_ticket") == ticket.id:
-        return []  # acknowledged once already: quiet, the message is on the ticket
-    # The queue ahead of this ticket (not counting itself; none once an agent holds it).
-    ahead = max(0, tickets.waiting_ahead(ticket.priority) - 1) if ticket.status == "open" else 0
+    state = dict(state) if isinstance(state, dict) else {}
+    if ticket.status != "open":
+        return []  # an agent has the chat: the bot is quiet, the message is on the ticket
+    served = answer() if answer is not None else None
+    if served is not None:
+        # Until an agent takes the chat the bot answers what it can; the ticket says so.
+        for text in served.messages:
+            dispatcher.utter_message(text=text)
+        tickets.audit("answered_by_bot", agent=None, ticket_id=ticket.id, detail=",".join(served.kinds))
+        key = line.source_key if line is not None else f"{now.timestamp()!r}"
+        tickets.append(ticket.id, [TranscriptLine("system", "智能客服已自动回复：" + "；".join(served.messages)[:500],
+                                                  now.timestamp(), f"bot-answered:{key}")])
+        state = {**served.state, "acked_ticket": state.get("acked_ticket"),
+                 "status_at": state.get("status_at"), "status_said": state.get("status_said") or []}
+        return [SlotSet(STATE_SLOT, state)]
+    # Queued for the agent: a short status, never the same one twice, at most every STATUS_EVERY.
+    said = [s for s in state.get("status_said") or [] if isinstance(s, str)]
+    last = state.get("status_at")
+    if state.get("acked_ticket") == ticket.id and isinstance(last, (int, float)) and \
+            now.timestamp() - last < STATUS_EVERY.total_seconds():
+        return []
+    ahead = max(0, tickets.waiting_ahead(ticket.priority) - 1)
     wait = wait_sentence(settings, config, tickets, ticket.priority, now, ahead=ahead)
-    dispatcher.utter_message(text=reply("paused.ack", wait=wait))
-    new_state = dict(state) if isinstance(state, dict) else {}
-    new_state["acked_ticket"] = ticket.id
-    return [SlotSet(STATE_SLOT, new_state)]
+    first = state.get("acked_ticket") != ticket.id
+    text = reply("paused.ack" if first else "paused.status", wait=wait)
+    if text in said:
+        return []  # nothing new to tell: quiet
+    dispatcher.utter_message(text=text)
+    state.update(acked_ticket=ticket.id, status_at=now.timestamp(), status_said=(said + [text])[-5:])
+    return [SlotSet(STATE_SLOT, state)]

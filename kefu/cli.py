@@ -24,6 +24,7 @@ COMMAND_MODULES: Sequence[str] = (
     "kefu.tasks.cli",      # tasks
     "kefu.retention",      # purge (PIPL retention)
     "kefu.devtools",       # train-if-needed, nlu-report, ...
+    "kefu.dialogue.cli",   # kinds-report
 )
 
 

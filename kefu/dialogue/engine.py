@@ -24,6 +24,11 @@ from kefu.dialogue import stock as stock_view
 from kefu.dialogue import facts
 from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
+from kefu.dialogue.promises import Record, TaskRequest
+from kefu.dialogue import complaint, memory
+from kefu.dialogue.handlers import HANDLERS, HandlerCall, late_dispatch
+from kefu.dialogue.kinds import pending_or_none
+from kefu.dialogue.kinds import kind as kind_record
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.orders import ownership
 from kefu.shop import answers as shop_answers
@@ -55,6 +60,11 @@ class State:
     misses: int = 0
     acked_ticket: Optional[int] = None
     measures: Dict[str, float] = field(default_factory=dict)  # height, age, bed width … given so far
+    # The size the bot advised last (「黑的呢」 after advising 41 asks about black in 41).
+    advised_size: Optional[str] = None
+    # While a person is on the way (actions/waiting.py): when the last queue status was said, and which.
+    status_at: Optional[float] = None
+    status_said: List[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, value: Any) -> "State":
@@ -67,32 +77,13 @@ class State:
             return cls()
         if not isinstance(state.verified_orders, list):
             state.verified_orders = []
-        if state.pending is not None and not isinstance(state.pending, dict):
-            state.pending = None
+        state.pending = pending_or_none(state.pending) if state.pending is not None else None
+        if not isinstance(state.status_said, list):
+            state.status_said = []
         return state
 
     def dump(self) -> Dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class TaskRequest:
-    """A promise made in this turn that a person must keep (kefu.tasks)."""
-
-    kind: str
-    summary: str
-    order_id: Optional[str] = None
-    product_id: Optional[str] = None
-    details: Dict[str, Any] = field(default_factory=dict)
-    dedup: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class Record:
-    """A request the shop must carry out, stored where the shop keeps them (invoice, address change)."""
-
-    kind: str
-    values: Dict[str, Any]
 
 
 @dataclass
@@ -110,6 +101,8 @@ class Context:
     # limit per order and per sender. None (unit tests of answers) leaves attempts unlimited.
     conversation_id: str = ""
     proofs: Any = None
+    # kefu_rasa.abuse's reading of the message (insult/threat): always a person's case.
+    abuse: Optional[str] = None
 
 
 @dataclass
@@ -171,12 +164,20 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     if ctx.link_order_id and ctx.link_order_id not in state.verified_orders:
         state.verified_orders.append(ctx.link_order_id)
         state.order_id = state.order_id or ctx.link_order_id
-    questions = stock_view.with_price(detect(text), text)
+    memory.remember_mentions(found, state, ctx.catalog)
+    if ctx.abuse or complaint.is_complaint(text):
+        # A complaint is a person's case: no answer first (the hand-off says sorry and when).
+        state.pending = None
+        return Turn([], state, handoff=ctx.abuse or "complain", kinds=["complaint"])
+    pending = state.pending
+    # With a question open (「抬头?」 -> 「个人」, 「收件人?」 -> 「钱多多」) only the precise patterns may say the
+    # message asks something else; the classifier reads it only when it does not answer the open question.
+    questions = memory.prune(detect(text, mode="patterns" if pending else "both"), found)
+    questions = stock_view.with_price(questions, text)
     asked_product = ctx.catalog.product(state.product_id)
     questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date())
     questions = sizing.with_size_question(questions, text, asked_product, ctx.catalog, names_sku=found.names_sku)
     out = _Reply()
-    pending = state.pending
     state.pending = None
 
     handoff = _shop_rule_handoff(ctx, state, questions)
@@ -187,6 +188,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         questions = []
     if not questions and pending:
         _continue(pending, text, found, state, ctx, out)
+        if not out.parts and not out.handoff and not out.pending:
+            questions = memory.prune(detect(text), found)
     if not out.parts and not out.handoff and not questions:
         questions = _implicit_questions(found, state, ctx, text)
 
@@ -205,6 +208,9 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         state.misses = 0
         return Turn(out.bubbles(), state, out.tasks, out.records, handoff=out.handoff,
                     kinds=[q.kind for q in questions])
+    if not out.parts and memory.asks_something(text):
+        # A question nobody wrote down: honesty and a task, never 「没理解」 and never a guess.
+        memory.honest_fallback(text, state, ctx, out)
     if not out.parts:
         state.misses += 1
         if state.misses >= HANDOFF_AFTER_MISSES:
@@ -297,7 +303,8 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
         _size(found, state, ctx, out, remembered=dict(pending), usual_from_mentions=True)
     elif kind == "transit" and found.province:
         out.say(specific.transit(ctx.config, ctx.now, found.province).text)
-    elif kind in ("logistics", "address_change", "order_change", "return_window") and (found.order_ids or pending.get("order_id")):
+    elif kind in ("logistics", "address_change", "order_change", "return_window", "order_cancel", "courier_remark") and \
+            (found.order_ids or pending.get("order_id")):
         _answer(Question(kind, text, 0), text, found, state, ctx, out)
     elif kind == "verify":
         order_id = str(pending.get("order_id") or "")
@@ -323,6 +330,12 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
     out.kinds_answered.append(kind)
+    record = kind_record(kind)
+    handler = HANDLERS.get(record.handler_name) if record else None
+    if handler is not None:
+        handler(HandlerCall(question, text, found, state, ctx, out,
+                            lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
+        return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
                 "meet_offline"):
         out.say(specific.policy(kind, config).text)
@@ -332,12 +345,6 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out)
     elif kind in ("stock", "restock"):
         _stock(found, state, ctx, out)
-    elif kind == "price":
-        _price(found, state, ctx, out)
-    elif kind == "product_fact":
-        product = ctx.catalog.product(state.product_id)
-        fact = answer_fact(question.clause, product, config, now.date()) or answer_fact(text, product, config, now.date())
-        out.say(fact or reply("facts.unknown"))
     elif kind == "restock_notify":
         _restock_notify(found, state, ctx, out)
     elif kind == "return_how":
@@ -564,18 +571,6 @@ def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str
     return None
 
 
-def _price(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
-    product = ctx.catalog.product(state.product_id)
-    if product is None:
-        out.say(_ask_product(ctx))
-        return
-    skus = ctx.catalog.skus.get(product.id, ())
-    color = found.colors[0] if found.colors else state.color
-    sizes = found.sizes or [state.size]
-    for size in sizes[:3]:  # 「50的多少钱 30ml的呢」: each size asked
-        out.say(stock_view.price_answer(product, skus, color, size))
-
-
 def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
     """The order this conversation is about, for its own 运费险 (as the return window, it needs no proof:
     it reveals nothing about the buyer); None when not known."""
@@ -615,7 +610,7 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
     texts, pending, advised, state.measures = sizing.size_turn(
         found, product, ctx.store, ctx.catalog, remembered, usual_from_mentions=usual_from_mentions, color=state.color)
     if advised:
-        state.size = advised
+        state.advised_size = state.size = advised
     for text in texts:
         out.say(text)
     if pending is not None:
@@ -691,6 +686,9 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
     elif kind == "logistics":
         answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
         text_out = answer.text
+        if answer.data.get("late") and order.status is OrderStatus.AWAITING_SHIPMENT:
+            late_dispatch(order, ctx.config.ship_within_hours, ctx.now, out)  # past the shop's promise
+            return
         if answer.data.get("stuck") or answer.data.get("late"):
             out.tasks.append(TaskRequest(
                 "logistics_check",
@@ -705,7 +703,11 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
                 text_out += reply("logistics.late_compensation", compensation=ctx.config.late_shipment_compensation)
         out.say(text_out)
     elif kind == "address_change":
+        inline = memory.address_in(text)
         answer = shop_answers.change_address_answer(order)
+        if inline and answer.data.get("can_change"):  # 「改到南京市江宁区…」: the address is given already
+            _address_given({"kind": "new_address", "order_id": order.order_id}, inline, state, ctx, out)
+            return
         out.say(answer.text)
         if answer.data.get("can_change"):
             out.pending = {"kind": "new_address", "order_id": order.order_id}
@@ -738,7 +740,7 @@ def _color_size(found: Mentions, order: Order, ctx: Context) -> Optional[str]:
 
 def _address_given(pending: Dict[str, Any], text: str, state: State, ctx: Context, out: _Reply) -> None:
     order = ctx.store.order(pending.get("order_id") or "")
-    address = text.strip()
+    address = memory.address_in(text) or text.strip()
     if order is None:
         return
     if not any(hint in address for hint in _ADDRESS_HINT) or len(address) < 6:

@@ -20,6 +20,10 @@ TASK_KINDS: Mapping[str, str] = {
     "action_error": "处理机器人出错的会话",
     "callback": "回复买家留言",
     "identity_check": "人工核实买家身份（订单核对次数用完）",
+    "product_question": "确认商品信息并回复买家",
+    "order_cancel": "取消订单/退款",
+    "courier_remark": "订单快递备注",
+    "late_dispatch": "超时未发货，加急发出",
 }
 
 SCHEMA = """

@@ -78,13 +78,58 @@ def test_a_second_miss_opens_a_ticket_in_the_same_turn(action) -> None:
     assert ticket.reason == "fallback" and "人工客服" in texts[0] and len(texts) == 1
 
 
-def test_while_a_ticket_is_open_the_answer_is_one_acknowledgement(action) -> None:
+def _clocked(store, config, at: dt.datetime) -> ActionAnswer:
+    return ActionAnswer(store=store, config=config, clock=lambda: at)
+
+
+def test_while_a_buyer_waits_for_a_person_the_bot_answers_what_it_can(store, config) -> None:
+    """Issue 16.8: 「两件便宜点 有券没」, 「周六能发吗」, 「能开个电子发票吗」 answered while queued (JD: 30 s)."""
+    tickets = TicketStore(Settings.from_env().db_path)
+    ticket, _ = tickets.create(conversation_id="buyer-7", platform="jd", reason="complain", priority=2)
+    meta = {"platform": "jd", "product_id": "p1002"}
+    events, texts = run(_clocked(store, config, NOON), tracker([user("黑色L有吗", "ask_stock", metadata=meta)]))
+    assert len(texts) == 1 and "黑色/L" in texts[0] and "人工" not in texts[0]
+    state = state_of(events)
+    for ts, question, expected in ((2.0, "两件便宜点 有券没", "券"), (3.0, "周六能发吗", "周六"),
+                                   (4.0, "能开个电子发票吗", "发票")):
+        events, texts = run(_clocked(store, config, NOON), tracker([user(question, "inform", ts, meta)], state))
+        assert texts and expected in "".join(texts) and "没有完全理解" not in "".join(texts), (question, texts)
+        state = state_of(events)
+    answered = [a for a in tickets.audit_log(ticket.id) if a["action"] == "answered_by_bot"]
+    assert len(answered) == 4  # shown on the ticket as answered by the bot
+    marked = [l.text for l in tickets.get(ticket.id).transcript if l.sender == "system"]
+    assert len(marked) == 4 and all(m.startswith("智能客服已自动回复") for m in marked) and "周六" in marked[2]
+    buyer_lines = [l.text for l in tickets.get(ticket.id).transcript if l.sender == "buyer"]
+    assert buyer_lines == ["黑色L有吗", "两件便宜点 有券没", "周六能发吗", "能开个电子发票吗"]
+
+
+def test_while_queued_a_status_at_most_every_few_minutes_never_the_same_twice(store, config) -> None:
     TicketStore(Settings.from_env().db_path).create(conversation_id="buyer-7", platform="jd", reason="complain",
                                                     priority=2)
-    events, texts = run(action, tracker([user("黑色L有吗", "ask_stock", metadata={"platform": "jd", "product_id": "p1002"})]))
+    events, texts = run(_clocked(store, config, NOON), tracker([user("在吗", "greet", 1.0)]))
     assert len(texts) == 1 and "已经收到" in texts[0]
-    _, texts = run(action, tracker([user("在吗", "greet", 2.0)], state_of(events)))
+    state = state_of(events)
+    events, texts = run(_clocked(store, config, NOON + dt.timedelta(minutes=1)), tracker([user("人呢", "greet", 2.0)], state))
+    assert texts == []  # a minute later: quiet
+    events, texts = run(_clocked(store, config, NOON + dt.timedelta(minutes=5)), tracker([user("人呢", "greet", 3.0)], state))
+    assert len(texts) == 1 and "还在人工客服的队列" in texts[0]  # minutes later: a short status
+    state = state_of(events)
+    later = NOON + dt.timedelta(minutes=10)
+    events, texts = run(_clocked(store, config, later), tracker([user("人呢", "greet", 3.5)], state))
+    assert texts == []  # the queue did not move: the same status would repeat itself, so quiet
+    TicketStore(Settings.from_env().db_path).create(conversation_id="other", platform="jd", reason="complain", priority=1)
+    events, texts = run(_clocked(store, config, later), tracker([user("人呢", "greet", 4.0)], state))
+    assert len(texts) == 1 and "队列" in texts[0] and "1位" in texts[0]  # something new to say, minutes later
+
+
+def test_once_an_agent_took_the_chat_the_bot_is_quiet(store, config) -> None:
+    tickets = TicketStore(Settings.from_env().db_path)
+    ticket, _ = tickets.create(conversation_id="buyer-7", platform="jd", reason="complain", priority=2)
+    tickets.claim(ticket.id, "agent-a")
+    meta = {"platform": "jd", "product_id": "p1002"}
+    _, texts = run(_clocked(store, config, NOON), tracker([user("黑色L有吗", "ask_stock", metadata=meta)]))
     assert texts == []
+    assert [l.text for l in tickets.get(ticket.id).transcript if l.sender == "buyer"] == ["黑色L有吗"]
 
 
 class Broken(ActionAnswer):
@@ -121,3 +166,14 @@ def test_every_task_kind_the_engine_creates_is_a_known_kind() -> None:
     source = (Path(__file__).resolve().parents[2] / "kefu" / "dialogue" / "engine.py").read_text(encoding="utf-8")
     used = set(re.findall(r'TaskRequest\(\s*"(\w+)"', source))
     assert used and used <= set(TASK_KINDS), used - set(TASK_KINDS)
+
+
+@pytest.mark.parametrize("text, kind", [("能不能寄到国外 我在日本", "product_question"), ("能不能让快递放驿站 别打电话", "courier_remark"),
+                                        ("还没发货的话帮我取消订单", "order_cancel"), ("怎么还没发货", "late_dispatch")])
+def test_the_new_promises_become_tasks_a_person_sees(action, text, kind) -> None:
+    meta = {"platform": "pinduoduo", "product_id": "p1002",
+            "order_id": "2611220845123456701" if kind == "late_dispatch" else "2611301015864213579"}
+    _, texts = run(action, tracker([user(text, "complain", metadata=meta)]))
+    assert texts and "小差" not in texts[0]
+    [task] = [t for t in TaskStore(Settings.from_env().db_path).list() if t.kind == kind]
+    assert task.conversation_id == "buyer-7"

@@ -1,0 +1,161 @@
+"""Handlers of the question kinds added by the answer-quality work, one function per kind.
+
+A handler gets one ``HandlerCall`` (the question, the message, what it names, the conversation's
+state, the shop context, the reply being built, and a way to find the buyer's own order) and
+says what to answer, which tasks a person must do, and what to ask next. The registry
+(kefu.dialogue.kinds) names the handler of each kind; ``HANDLERS`` maps the names to functions.
+The older kinds are still answered by the engine's own branches (kefu.dialogue.engine._answer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
+
+from kefu.dialogue import stock as stock_view
+from kefu.dialogue.facts import answer_fact
+from kefu.dialogue.kinds import BY_NAME
+from kefu.dialogue.promises import TaskRequest
+from kefu.shop.answers import reply
+from kefu.shop.models import Order, OrderStatus
+
+OrderOf = Callable[[str], Optional[Order]]
+
+
+@dataclass
+class HandlerCall:
+    question: Any          # kefu.dialogue.questions.Question
+    text: str              # the whole message
+    found: Any             # kefu.dialogue.mentions.Mentions
+    state: Any             # kefu.dialogue.engine.State
+    ctx: Any               # kefu.dialogue.engine.Context
+    out: Any               # the reply being built (say / tasks / pending / handoff)
+    order_of: OrderOf      # the buyer's own order (asks for proof or the number when needed)
+
+
+def product_fact(call: HandlerCall) -> None:
+    """From the shop's product facts; when they do not say, honesty and a task, never an invented fact."""
+    ctx, state = call.ctx, call.state
+    product = ctx.catalog.product(state.product_id)
+    clause = call.question.clause
+    text = answer_fact(clause, product, ctx.config, ctx.now.date()) or answer_fact(call.text, product, ctx.config, ctx.now.date())
+    if text:
+        call.out.say(text)
+        return
+    call.out.say(reply("facts.unknown_product", product=product.name) if product else reply("facts.unknown"))
+    call.out.tasks.append(TaskRequest(
+        "product_question",
+        f"买家问：「{call.text.strip()[:80]}」" + (f"（{product.name}）" if product else "") + "，商品资料里没有答案，请确认后回复买家",
+        product_id=product.id if product else None, details={"question": clause},
+        dedup=f"fact:{product.id if product else '-'}:{clause}",
+    ))
+
+
+def price(call: HandlerCall) -> None:
+    """The product's price for each size asked (a SKU's own price where the catalogue has one, e.g.
+    「50的多少钱 30ml的呢」); else ask which product."""
+    ctx, found, state = call.ctx, call.found, call.state
+    product = ctx.catalog.product(state.product_id)
+    if product is None:
+        call.out.say(reply("common.ask_product", examples="、".join(p.name for p in ctx.catalog.products[:3])))
+        return
+    skus = ctx.catalog.skus.get(product.id, ())
+    color = found.colors[0] if found is not None and found.colors else state.color
+    sizes = (list(found.sizes) if found is not None else []) or [state.size]
+    for size in sizes[:3]:
+        call.out.say(stock_view.price_answer(product, skus, color, size))
+
+
+def _money(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def order_cancel(call: HandlerCall) -> None:
+    """Cancel/refund before dispatch is a task with the order; after dispatch it is a return."""
+    order = _order(call, "order_cancel")
+    if order is None:
+        return
+    out = call.out
+    if order.status is OrderStatus.UNPAID:
+        out.say(reply("order.cancel_unpaid", order_id=order.order_id))
+    elif order.status is OrderStatus.AWAITING_SHIPMENT:
+        out.say(reply("order.cancel_recorded", order_id=order.order_id))
+        out.tasks.append(TaskRequest("order_cancel", f"订单 {order.order_id} 未发货，买家要求取消并退款（{order.amount}元），请拦截发货并退款",
+                                     order_id=order.order_id, details={"before_dispatch": True, "refund": order.amount},
+                                     dedup=f"cancel:{order.order_id}"))
+    elif order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        out.say(reply("order.cancel_shipped", order_id=order.order_id))
+        out.tasks.append(TaskRequest("order_cancel", f"订单 {order.order_id} 已发出，买家要求取消/退款，请联系快递拦截或按退货退款处理",
+                                     order_id=order.order_id, details={"before_dispatch": False, "refund": order.amount},
+                                     dedup=f"cancel:{order.order_id}"))
+    else:
+        out.say(reply("order.cancel_closed", order_id=order.order_id, status=order.status.value))
+
+
+_REMARK_PATTERNS: Optional[List[Pattern[str]]] = None
+
+
+def remark_of(text: str) -> str:
+    """「能不能让快递放驿站 别打电话」 -> 「放驿站，别打电话」: only what the courier must do."""
+    global _REMARK_PATTERNS
+    if _REMARK_PATTERNS is None:
+        _REMARK_PATTERNS = [re.compile(p) for p in BY_NAME["courier_remark"].patterns[:2] + (r"(周末|晚上|下午|上午|工作日)(再)?(送|派送|派件)",)]
+    parts: List[Tuple[int, str]] = []
+    for pattern in _REMARK_PATTERNS:
+        for match in pattern.finditer(text):
+            parts.append((match.start(), match.group(0)))
+    ordered = [part for _, part in sorted(parts)]
+    return "，".join(dict.fromkeys(ordered)) or text.strip()[:40]
+
+
+def courier_remark(call: HandlerCall) -> None:
+    """放驿站 / 别打电话: a remark on the order for the courier, as a task with the remark."""
+    remark = remark_of(call.text)
+    state = call.state
+    order_id = call.found.order_ids[0] if call.found.order_ids else state.order_id
+    order = call.order_of("courier_remark") if order_id else None
+    out = call.out
+    if order is None and order_id:
+        return  # the buyer is asked to prove the order first
+    if order is None:
+        out.say(reply("order.remark_no_order", remark=remark))
+    elif order.status is OrderStatus.SHIPPED:
+        out.say(reply("order.remark_shipped", order_id=order.order_id, remark=remark))
+    else:
+        out.say(reply("order.remark_recorded", order_id=order.order_id, remark=remark))
+    out.tasks.append(TaskRequest("courier_remark", f"订单 {order.order_id if order else '（未提供）'} 快递备注：{remark}",
+                                 order_id=order.order_id if order else None, details={"remark": remark},
+                                 dedup=f"remark:{order.order_id if order else '-'}:{remark}"))
+
+
+def late_dispatch(order: Order, hours: int, now: dt.datetime, out: Any) -> None:
+    """An order past the shop's dispatch promise: an apology that says so, and a task marked late."""
+    paid = order.paid_at or order.created_at
+    if paid.tzinfo is None and now.tzinfo is not None:
+        paid = paid.replace(tzinfo=now.tzinfo)
+    days = max(1, (now - paid).days)
+    out.say(reply("logistics.awaiting_late_promise", order_id=order.order_id, days=days, hours=hours))
+    out.tasks.append(TaskRequest(
+        "late_dispatch", f"【超时未发货】订单 {order.order_id} 付款 {days} 天未发（承诺 {hours} 小时内发货），请加急发出并回复买家",
+        order_id=order.order_id, details={"late": True, "promised_hours": hours, "days_since_payment": days},
+        dedup=f"late:{order.order_id}",
+    ))
+
+
+def _order(call: HandlerCall, kind: str) -> Optional[Order]:
+    before = len(call.out.parts)
+    order = call.order_of(kind)
+    if order is None and len(call.out.parts) == before:
+        call.out.say(reply("common.ask_order_id"))
+        call.out.pending = {"kind": kind}
+    return order
+
+
+HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
+    "product_fact": product_fact,
+    "price": price,
+    "order_cancel": order_cancel,
+    "courier_remark": courier_remark,
+}
