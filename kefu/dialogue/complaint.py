@@ -1,11 +1,11 @@
 """Is this message a complaint (a person should take over), or a question about the product?
 
 The trained Rasa intent ``complain`` fires on any product word (「面料纯棉吗 会缩水起球吗」,
-even 「鞋子」, at confidence 1.0), because the NLU had no intent for a question about the
+even a bare product name, at confidence 1.0), because the NLU had no intent for a question about the
 product itself. The decision is made here instead, per clause: a few precise patterns of
 dissatisfaction (破东西, 发错货, 我要投诉 ...), and the learned clause classifier's
 ``complaint`` label, which was trained beside product doubts (会起球吗), compliance requests
-(加个微信) and neutral product words (鞋子). A question (吗/会不会/能不能 ...) about a quality
+(加个微信) and neutral product words (a bare product name). A question (吗/会不会/能不能 ...) about a quality
 word is a product doubt, not a complaint, unless it also says something went wrong.
 Insults and threats stay with kefu_rasa.abuse (they are complaints whatever this says).
 

@@ -366,7 +366,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
             state.order_id in state.verified_orders:
         _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
     elif kind in ("transit", "free_shipping", "courier") and found.province in OUTSIDE_MAINLAND and \
-            config.international is not True:
+            isinstance(config.international, (str, bool)) and config.international is not True:
         out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
     elif kind == "transit":
         if found.province:

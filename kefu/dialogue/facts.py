@@ -117,7 +117,10 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
         return None
     parts: List[str] = []
     if _ABROAD.search(clause) and _SEND.search(clause):
-        parts.append(abroad_answer(shop))
+        abroad = abroad_answer(shop)
+        if abroad is None:
+            return None  # the shop has not said: honesty and a task, not a guess
+        parts.append(abroad)
     elif product is not None:
         chosen = sorted(_matches(clause, product), key=lambda hit: (hit[1], hit[0]))
         # Longest words first decide; then in the order asked, at most two facts.
@@ -191,8 +194,10 @@ def return_fact(product: Optional[Product], shop: ShopConfig) -> Optional[str]:
     return None
 
 
-def abroad_answer(shop: ShopConfig) -> str:
-    """Delivery abroad (and to 港澳台) as the shop states it."""
+def abroad_answer(shop: ShopConfig) -> Optional[str]:
+    """Delivery abroad (and to 港澳台) as the shop states it; None where shop.yml does not say."""
+    if shop.international is None:
+        return None
     if isinstance(shop.international, str):
         return reply("facts.answer", text=_sentence(shop.international))
     return reply("facts.international_yes" if shop.international else "facts.international_no")

@@ -39,7 +39,7 @@ def remember_mentions(found: Any, state: Any, catalog: Any) -> None:
 
 
 def prune(questions: List[Question], found: Any) -> List[Question]:
-    """「鞋码拍错了 改成41 白色」: one order change, not also a stock question about 白色/41;
+    """「码拍错了 改成41 白色」: one order change, not also a stock question about 白色/41;
     「今天拍几号发 发江西的」: the dispatch day and the transit to the province named."""
     if found.province and any(q.kind == "ship_when" for q in questions) and \
             not any(q.kind in ("transit", "free_shipping") for q in questions):

@@ -85,7 +85,7 @@ def nlu_examples(path: Path) -> List[Tuple[str, bool]]:
 
 
 def _plain(text: str) -> str:
-    """「[卫衣](product)开线了」 -> 「卫衣开线了」."""
+    """「[枕头](product)开线了」 -> 「枕头开线了」."""
     out, i = [], 0
     while i < len(text):
         if text[i] == "[":

@@ -81,7 +81,7 @@ class ShopConfig:
     courier_surcharge: Dict[str, float] = field(default_factory=dict)
     presale: bool = False
     # Delivery abroad: False (not offered, the generic sentence), True, or the shop's own sentence.
-    international: Any = False
+    international: Any = None  # unset: the shop has not said, so the bot does not either
     campaigns: Tuple[Gift, ...] = ()
     late_shipment_compensation: str = ""
     # Platforms the shop sells on (``platforms:``): the guard lints the shop's texts for each.
@@ -233,10 +233,12 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
             raise node.get("until").fail("is before from")
         campaigns.append(Gift(node.get("text").text(), start, until))
     late = root.get("late_shipment", {}).keys(("compensation",))
-    international_node = shipping.get("international", False)
-    international: Any = international_node.value
-    if not isinstance(international, bool):
-        international = international_node.text()
+    international: Any = None
+    if shipping.has("international"):
+        international_node = shipping.get("international")
+        international = international_node.value
+        if not isinstance(international, bool):
+            international = international_node.text()
 
     hours = root.get("service_hours").keys(("start", "end"))
     start, end = hours.get("start").time(), hours.get("end").time()

@@ -107,7 +107,10 @@ def test_a_plain_spec_list_with_per_sku_price_and_presale(pet_shop: Path, tmp_pa
     presale = buyer.say("10kg装的是预售吗")
     assert "预售" in presale and "12月15日" in presale
     assert "18个月" in buyer.say("保质期多久")
-    assert "规格" in buyer.say("有货吗")                             # the product's own name for the option
+    # After 10kg装 was asked about, 「有货吗」 is about that SKU (memory); a new buyer hears the options'
+    # own name (规格).
+    assert "10kg装" in buyer.say("有货吗")
+    assert "规格" in Buyer(pet_shop, tmp_path / "kefu.db", "d5002").say("有货吗")
 
 
 def test_orders_with_items_their_own_insurance_and_delivery_time(pet_shop: Path, tmp_path: Path) -> None:
