@@ -77,8 +77,8 @@ def while_waiting(
             dispatcher.utter_message(text=reply("paused.raised"))
             return []
     state = tracker.get_slot(STATE_SLOT) or {}
-    if isinstance(state, dict) and state.get("acked_ticket") == ticket.id:
-        return []  # acknowledged once already: quiet, the message is on the ticket
+    if (isinstance(state, dict) and state.get("acked_ticket") == ticket.id) or ticket.agent_replied:
+        return []  # acknowledged once already, or a person is answering: quiet, the message is on the ticket
     # The queue ahead of this ticket (not counting itself; none once an agent holds it).
     ahead = max(0, tickets.waiting_ahead(ticket.priority) - 1) if ticket.status == "open" else 0
     wait = wait_sentence(settings, config, tickets, ticket.priority, now, ahead=ahead)

@@ -112,6 +112,12 @@ class Ticket:
     def from_row(cls, row: sqlite3.Row) -> "Ticket":
         return cls(**{key: row[key] for key in row.keys()})
 
+    @property
+    def agent_replied(self) -> bool:
+        """Whether a person has answered on this ticket: the buyer is no longer "waiting for a
+        person", so no acknowledgement of the wait may be sent any more."""
+        return any(line.sender == "agent" for line in self.transcript)
+
     def waiting_seconds(self, now: Optional[float] = None) -> float:
         return max(0.0, (now or time.time()) - self.created_at)
 

@@ -123,8 +123,9 @@ def side_panel(shop: Any, ticket: Ticket) -> Dict[str, Any]:
             panel["skus"] = [{"颜色": s.color, "尺码": s.size, "库存": s.stock,
                               "补货": s.restock_date.isoformat() if s.restock_date else None}
                              for s in shop.skus(product.id)]
-        if order is not None:
-            panel["order"] = _order_panel(order, product.name if product else None)
+        if order is not None:  # the order's own product, which need not be the one the buyer asks about
+            ordered = product if product is not None and product.id == order.product_id else shop.product(order.product_id)
+            panel["order"] = _order_panel(order, ordered.name if ordered else None)
     except Exception:  # shop data missing or being reloaded: details are a convenience
         return panel
     return panel

@@ -293,6 +293,24 @@ def test_supervisor_manages_agents_and_anyone_completes_tasks(browser: Any, benc
     assert "主管" in agent.text_content("main")
 
 
+def test_regression_violation_list_stays_chinese_after_a_blocked_reply_in_the_page(browser: Any,
+                                                                                  bench: Dict[str, Any]) -> None:
+    chat = ticket(bench, "b-blocked-labels", "不想在这买了，私下便宜点行吗")
+    page = console(browser, bench["url"], "xiaolin")
+    page.wait_for_selector(f"#queue li[data-ticket-id='{chat}']")
+    open_chat(page, chat)
+    claim(page)
+    page.fill("#reply", BAD_REPLY)
+    page.type("#reply", " ")
+    page.wait_for_selector("#violations .violation-item")
+    live = page.text_content("#violations")
+    page.click("#send")
+    page.wait_for_selector("#notice:not([hidden])")
+    after = page.text_content("#violations")
+    assert "站外交易" in after and "禁止发送" in after and after == live
+    assert "off_platform_transaction" not in after and "block" not in after
+
+
 def test_buyer_markup_is_shown_as_text_and_never_runs(browser: Any, bench: Dict[str, Any]) -> None:
     attack = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
     chat = ticket(bench, "b-xss", attack)

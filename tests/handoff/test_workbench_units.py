@@ -185,7 +185,7 @@ def test_sync_follows_the_tracker_store_and_a_poisoned_event_blocks_nothing(tmp_
     sync = TicketSync(tickets, TrackerEventFeed(tracker_db))
     sync.step()
 
-    _save_conversation(tracker_db, "buyer-a", [UserUttered("半个表情\ud83d也要收到"), SlotSet("order_id", "240501123456")])
+    _save_conversation(tracker_db, "buyer-a", [UserUttered("半个表情\ud83d也要收到"), SlotSet("dialogue_state", {"order_id": "240501123456"})])
     conn = sqlite3.connect(tracker_db)  # a row no JSON parser can read, between the two conversations
     conn.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('buyer-a', 'user', ?, '{oops')",
                  (time.time(),))

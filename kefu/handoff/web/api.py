@@ -23,7 +23,7 @@ from kefu.handoff.live import sse_frame
 from kefu.handoff.privacy import mask_data
 from kefu.handoff.replies import reply
 from kefu.handoff.tickets import Ticket
-from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, read_json, text_field
+from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, labelled, read_json, text_field
 from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS
 
@@ -175,8 +175,8 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
     text = text_field(data, "text", MAX_REPLY_CHARS)
     ticket = ctx.tickets.require_holder(ticket_id, agent)
     # Every attempt is checked and audited (agent:<name>), a blocked one too: 质检 sees what was refused.
-    check = await asyncio.to_thread(check_agent_reply, text, platform=ticket.platform,
-                                    conversation_id=ticket.conversation_id, agent=agent, settings=ctx.settings)
+    check = labelled(await asyncio.to_thread(check_agent_reply, text, platform=ticket.platform,
+                                             conversation_id=ticket.conversation_id, agent=agent, settings=ctx.settings))
     if check["verdict"] == "blocked":
         raise ApiError(422, "blocked", "这条回复违反平台规则，没有发送，请修改后再发", check=check)
     if check["verdict"] == "rewritten" and data.get("accept_rewrite") is not True:
