@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from kefu.handoff.assist import is_shadow
 from kefu.handoff.privacy import mask_data, mask_text
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule, countdown
-from kefu.handoff.tickets import Ticket, TicketStore, TranscriptLine
+from kefu.handoff.tickets import RECALL_SECONDS, Ticket, TicketStore, TranscriptLine
 from kefu.handoff.triggers import REASON_LABELS
 
 PLATFORM_LABELS = {"pinduoduo": "拼多多", "taobao": "淘宝/天猫", "jd": "京东", "douyin": "抖音"}
@@ -136,8 +136,11 @@ def detail(tickets: TicketStore, shop: Any, task_store: Any, ticket: Ticket, rul
     now = time.time()
     data = summary(ticket, ticket.transcript, rules, now, viewer)
     data["revealed"] = reveal
+    recalled = tickets.recalled(ticket.id)
     data["transcript"] = [{"sender": line.sender, "sender_label": SENDER_LABELS.get(line.sender, line.sender),
-                           "text": line.text, "ts": line.ts, "agent": line.agent} for line in ticket.transcript]
+                           "text": line.text, "ts": line.ts, "agent": line.agent,
+                           "recalled": line.source_key in recalled} for line in ticket.transcript]
+    data["recall_seconds"] = RECALL_SECONDS
     data.update(side_panel(shop, ticket))
     data["tasks"] = [task.as_dict() for task in task_store.list(conversation_id=ticket.conversation_id)
                      if task.status == "open"] if task_store is not None else []
@@ -145,6 +148,8 @@ def detail(tickets: TicketStore, shop: Any, task_store: Any, ticket: Ticket, rul
         data["transcript"] = mask_data(data["transcript"])
         data["tasks"] = mask_data(data["tasks"])
         data["order"] = _mask_order(data["order"])
+    for row, line in zip(data["transcript"], ticket.transcript):  # after masking: a key is an id, not text
+        row["key"] = line.source_key
     return data
 
 
