@@ -13,6 +13,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from kefu.handoff.assist import is_shadow
+from kefu.handoff.order_actions import allowed_for
 from kefu.handoff.privacy import mask_data, mask_text
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule, countdown
 from kefu.handoff.tickets import RECALL_SECONDS, Ticket, TicketStore, TranscriptLine
@@ -110,7 +111,7 @@ def _order_panel(order: Any, product_name: Optional[str]) -> Dict[str, Any]:
 
 def side_panel(shop: Any, ticket: Ticket) -> Dict[str, Any]:
     """The buyer's product (with SKU stock) and order (status, tracking) in Chinese, unmasked."""
-    panel: Dict[str, Any] = {"product": None, "skus": [], "order": None}
+    panel: Dict[str, Any] = {"product": None, "skus": [], "order": None, "order_actions": allowed_for(None)}
     if shop is None:
         return panel
     try:
@@ -126,6 +127,7 @@ def side_panel(shop: Any, ticket: Ticket) -> Dict[str, Any]:
         if order is not None:  # the order's own product, which need not be the one the buyer asks about
             ordered = product if product is not None and product.id == order.product_id else shop.product(order.product_id)
             panel["order"] = _order_panel(order, ordered.name if ordered else None)
+            panel["order_actions"] = allowed_for(order)
     except Exception:  # shop data missing or being reloaded: details are a convenience
         return panel
     return panel

@@ -19,6 +19,8 @@ TASK_KINDS: Mapping[str, str] = {
     "guard_held_reply": "回复被合规拦截的消息",
     "action_error": "处理机器人出错的会话",
     "callback": "回复买家留言",
+    "courier_remark": "给快递备注",     # from the console's order actions (kefu.handoff.order_actions)
+    "order_cancel": "发货前取消订单",
 }
 
 SCHEMA = """

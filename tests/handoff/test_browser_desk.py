@@ -165,3 +165,45 @@ def test_recall_within_two_minutes_on_the_web_chat_and_refused_elsewhere(browser
                          headers={"X-CSRF-Token": lin_csrf}, timeout=10)
     assert late.status_code == 409 and "2 分钟" in late.json()["message"]
     lin.context.close()
+
+
+def test_order_actions_become_audited_tasks_and_the_orders_state_is_respected(browser: Any,
+                                                                              desk: Dict[str, Any]) -> None:
+    from kefu.tasks.store import TaskStore
+
+    waiting = new_chat(desk, "web-desk-order-1", "地址写错了，能改吗", order_id="2611220845123456701")  # 待发货, 白色/M ×2
+    lin = console(browser, desk["url"], "desk-lin")
+    open_and_claim(lin, waiting)
+    lin.wait_for_selector("#order-actions:not([hidden])")
+    lin.fill("#oa-text", "江苏省南京市玄武区北京东路 1 号 2 栋 301 室")
+    lin.click("#oa-submit")
+    lin.wait_for_function("document.getElementById('oa-status').textContent.includes('已提交任务')")
+    lin.wait_for_function("document.getElementById('tasks').textContent.includes('北京东路')")
+    assert "提交了改地址" in lin.text_content("#transcript")
+    lin.select_option("#oa-action", "spec_change")
+    lin.fill("#oa-color", "黑色")
+    lin.fill("#oa-size", "M")  # only 2 left: exactly the order's quantity
+    lin.click("#oa-submit")
+    lin.wait_for_function("document.getElementById('tasks').textContent.includes('白色/M 改为 黑色/M')")
+    lin.select_option("#oa-action", "spec_change")
+    lin.fill("#oa-color", "白色")
+    lin.fill("#oa-size", "XL")  # sold out
+    lin.click("#oa-submit")
+    lin.wait_for_function("document.getElementById('oa-status').textContent.includes('库存不足')")
+    tasks = TaskStore(desk["settings"].db_path).list(conversation_id="web-desk-order-1")
+    assert sorted(t.kind for t in tasks) == ["address_change", "order_change"]
+    address = next(t for t in tasks if t.kind == "address_change")
+    assert address.details["new_address"].startswith("江苏省南京市玄武区") and address.details["requested_by"] == "desk-lin"
+    assert [r["action"] for r in desk["tickets"].audit_log(waiting)].count("order_action") == 2
+
+    shipped = new_chat(desk, "web-desk-order-2", "不要了，取消吧", order_id="2611200930456789012")  # 已发货
+    open_and_claim(lin, shipped)
+    lin.wait_for_selector("#order-actions:not([hidden])")
+    assert lin.locator("#oa-action option[value='cancel']").is_disabled()
+    assert not lin.locator("#oa-action option[value='courier_remark']").is_disabled()
+    http, csrf = login(desk["url"], "desk-lin", PASSWORD)
+    refused = http.post(f"{desk['url']}/api/tickets/{shipped}/order-actions", json={"action": "cancel", "reason": "不要了"},
+                        headers={"X-CSRF-Token": csrf}, timeout=10)
+    assert refused.status_code == 409 and "已发货" in refused.json()["message"]
+    assert TaskStore(desk["settings"].db_path).list(conversation_id="web-desk-order-2") == []
+    lin.context.close()

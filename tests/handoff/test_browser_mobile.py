@@ -15,6 +15,9 @@ from tests.handoff.test_browser import IMG, PASSWORD, browser, pytestmark  # noq
 
 PHONE = {"width": 390, "height": 844}
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+WIDEST = """Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right >
+  document.documentElement.clientWidth + 1 && e.offsetParent !== null).slice(0, 5)
+  .map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
 def test_console_and_web_chat_are_usable_at_390_px(browser: Any, web_env: Dict[str, Any]) -> None:
@@ -38,7 +41,7 @@ def test_console_and_web_chat_are_usable_at_390_px(browser: Any, web_env: Dict[s
     page.wait_for_function(f"document.getElementById('chat-title').textContent.includes('#{chat}')")
     page.tap("#claim")
     page.wait_for_function("document.getElementById('status').textContent.includes('处理中')")
-    assert page.evaluate(OVERFLOW) <= 1, "the console scrolls sideways at 390 px"
+    assert page.evaluate(OVERFLOW) <= 1, f"the console scrolls sideways at 390 px: {page.evaluate(WIDEST)}"
     for selector in ("#reply", "#send", "#release", "#close", "#order"):
         box = page.locator(selector).first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, selector
@@ -52,7 +55,7 @@ def test_console_and_web_chat_are_usable_at_390_px(browser: Any, web_env: Dict[s
     buyer.fill("#text", "在吗")
     buyer.tap("#send")
     buyer.wait_for_selector("#messages li.bot")
-    assert buyer.evaluate(OVERFLOW) <= 1, "the web chat scrolls sideways at 390 px"
+    assert buyer.evaluate(OVERFLOW) <= 1, f"the web chat scrolls sideways at 390 px: {buyer.evaluate(WIDEST)}"
     send = buyer.locator("#send").bounding_box()
     assert send["x"] + send["width"] <= PHONE["width"] + 1
     buyer.screenshot(path=str(IMG / "mobile-webchat.png"), full_page=True)

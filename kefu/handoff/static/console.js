@@ -256,8 +256,26 @@ function kefuWorkbench() {
       return item;
     }));
     if (!t.tasks || !t.tasks.length) tasks.append(el("li", "无", "muted"));
+    // Order actions: the holder of a chat with an order; what the order's state forbids is disabled.
+    const actions = document.getElementById("order-actions");
+    actions.hidden = !(t.mine && t.order);
+    for (const option of document.querySelectorAll("#oa-action option")) option.disabled = !(t.order_actions || {})[option.value];
     loadProfile(t.id);
   }
+
+  document.getElementById("oa-submit").addEventListener("click", async () => {
+    const action = document.getElementById("oa-action").value;
+    const text = document.getElementById("oa-text").value;
+    const body = { action, address: text, remark: text, reason: text,
+                   color: document.getElementById("oa-color").value.trim(), size: document.getElementById("oa-size").value.trim() };
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/order-actions", body);
+    document.getElementById("oa-status").textContent = ok ? "已提交任务 #" + data.task.id + "：" + data.task.summary : (data.message || "提交失败");
+    if (ok) {
+      for (const id of ["oa-text", "oa-color", "oa-size"]) document.getElementById(id).value = "";
+      tabs.get(active).detail = data.ticket;
+      renderChat(data.ticket);
+    }
+  });
 
   // 客户资料: tags and notes per shop, past orders and chats of this buyer.
   function renderProfile(p) {

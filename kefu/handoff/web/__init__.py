@@ -102,6 +102,7 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     from kefu.handoff.auth import AgentStore
     from kefu.handoff.chatlog import ChatLog
     from kefu.handoff.live import LiveHub
+    from kefu.handoff.outbox import Outbox
     from kefu.handoff.phrases import PhraseStore, load_phrases
     from kefu.handoff.profile import ProfileStore
     from kefu.handoff.satisfaction import SatisfactionStore
@@ -126,6 +127,7 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     app.ctx.hub = LiveHub()
     app.ctx.ratings = SatisfactionStore(settings.db_path)
     app.ctx.profiles = ProfileStore(settings.db_path)
+    app.ctx.outbox = Outbox(settings.db_path)
     app.ctx.phrase_store = PhraseStore(settings.db_path)
     app.ctx.assignments = AssignmentStore(settings.db_path)
     app.ctx.assigner = Assigner(app.ctx.tickets, app.ctx.assignments, app.ctx.agents, app.ctx.rules,

@@ -19,7 +19,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from kefu.bridge.push import push_to_bridge
-from kefu.handoff import workbench
+from kefu.handoff import order_actions, workbench
 from kefu.handoff.assist import suggestions
 from kefu.handoff.live import sse_frame
 from kefu.handoff.phrases import PhraseError, combined
@@ -198,6 +198,8 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
     bridged = await push_to_bridge(ticket.conversation_id, sent, settings=ctx.settings)
     if bridged.startswith("failed"):
         log.warning("agent reply on ticket %s not delivered to the bridge: %s", ticket_id, bridged)
+    elif bridged == "not a bridge conversation" and not ctx.chat.is_web_chat(ticket.conversation_id):
+        ctx.outbox.put(ticket.conversation_id, sent, agent)  # a REST buyer: handed out with their next answer
     ctx.tickets.add_agent_reply(ticket_id, agent, sent)
     log.info("agent %s replied on ticket %s (%d chars)", agent, ticket_id, len(sent))
     _publish(request, "ticket_changed", ticket_id)
@@ -256,6 +258,19 @@ async def recall(request: Request, ticket_id: int) -> response.HTTPResponse:
     ctx.tickets.recall(ticket_id, agent, key)
     _publish(request, "ticket_changed", ticket_id)
     return jsonr(_detail(request, ctx.tickets.get(ticket_id)))
+
+
+@bp.post("/tickets/<ticket_id:int>/order-actions")
+async def order_action(request: Request, ticket_id: int) -> response.HTTPResponse:
+    """改地址 / 改规格 / 备注给快递 / 取消 on the chat's order, by its holder: a task with the data, audited."""
+    ctx = request.app.ctx
+    agent = _session(request).agent
+    data = read_json(request, required=("action",))
+    ticket = ctx.tickets.require_holder(ticket_id, agent)
+    task = await asyncio.to_thread(order_actions.submit, data["action"] if isinstance(data["action"], str) else "",
+                                   data, ticket, ctx.shop, ctx.tasks, ctx.tickets, agent)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr({"task": mask_data(task), "ticket": _detail(request, ctx.tickets.get(ticket_id))})
 
 
 def _buyer_profile(request: Request, ticket: Ticket) -> Dict[str, Any]:
