@@ -13,7 +13,6 @@ import pytest
 
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.tickets import TicketStore, TranscriptLine
-from tests.handoff.conftest import login
 from tests.handoff.test_browser import ARGS, CHROMIUM, IMG, PASSWORD, browser, console, pytestmark  # noqa: F401
 
 AGENTS = ("agent-a", "agent-b", "agent-c")
@@ -46,6 +45,15 @@ def settle(tickets: TicketStore, expected: Dict[str, int], seconds: float = 15) 
     return loads(tickets)
 
 
+def set_limit(page: Any, agent: str, limit: int) -> None:
+    row = page.locator(f"#assignment-list tr[data-agent='{agent}']")
+    row.wait_for()
+    row.locator("input.limit").fill(str(limit))
+    row.locator("button.save").click()
+    page.wait_for_function(f"document.getElementById('assignment-notice').textContent === '已保存 {agent}'")
+    page.wait_for_function(f"document.querySelector(\"#assignment-list tr[data-agent='{agent}'] input.limit\").value === '{limit}'")
+
+
 def mine(page: Any) -> List[int]:
     return page.eval_on_selector_all("#mine li", "items => items.map(i => Number(i.dataset.ticketId))")
 
@@ -53,11 +61,10 @@ def mine(page: Any) -> List[int]:
 def test_twenty_buyers_three_agents_one_leaves_no_chat_waits_while_someone_has_room(browser: Any,
                                                                                      team: Dict[str, Any]) -> None:
     url, tickets = team["url"], team["tickets"]
-    http, csrf = login(url, "lead", PASSWORD)
-    for name in AGENTS:  # the supervisor sets each agent's limit
-        r = http.post(f"{url}/api/assignment/agents/{name}", json={"max_chats": LIMIT},
-                      headers={"X-CSRF-Token": csrf}, timeout=10)
-        assert r.ok, r.text
+    lead = console(browser, url, "lead")
+    lead.goto(f"{url}/console/agents")
+    for name in AGENTS:  # the supervisor sets each agent's limit in the agents page
+        set_limit(lead, name, LIMIT)
     pages = {name: console(browser, url, name) for name in AGENTS}
     for name, page in pages.items():
         assert page.input_value("#my-status") == "away"  # nobody is given chats before starting
@@ -88,16 +95,18 @@ def test_twenty_buyers_three_agents_one_leaves_no_chat_waits_while_someone_has_r
     assert pages["agent-c"].locator("#queue li").count() == 4  # the waiting ones, visible to all
 
     # Room again (the supervisor raises a limit): the waiting chats are given out at once.
-    r = http.post(f"{url}/api/assignment/agents/agent-b", json={"max_chats": 12},
-                  headers={"X-CSRF-Token": csrf}, timeout=10)
-    assert r.ok
+    set_limit(lead, "agent-b", 12)
     assert settle(tickets, {"agent-a": 8, "agent-b": 12}) == {"agent-a": 8, "agent-b": 12}
     pages["agent-b"].wait_for_function("document.querySelectorAll('#mine li').length === 12", timeout=10000)
 
     # Every chat says who it was given to, and why it moved.
     moved = [t for t in tickets.queue() if any("离开" in l.text for l in tickets.transcript(t.id))]
     assert len(moved) == 6
-    for page in pages.values():
+    lead.fill("#group-form input[name=name]", "京东组")
+    lead.fill("#group-form input[name=platforms]", "jd")
+    lead.click("#group-form button")
+    lead.wait_for_function("document.getElementById('group-list').textContent.includes('京东组：平台 jd')")
+    for page in list(pages.values()) + [lead]:
         page.context.close()
 
 

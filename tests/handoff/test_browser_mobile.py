@@ -1,4 +1,5 @@
-"""Mobile width (390 px, an iPhone 12–15): the console and the web chat fit the screen and work.
+"""Mobile width (390 px, an iPhone 12–15): the console and the web chat fit the screen and work,
+emoji from the panel included.
 
 Screenshots: docs/img/mobile-console.png, docs/img/mobile-webchat.png.
 """
@@ -46,6 +47,9 @@ def test_console_and_web_chat_are_usable_at_390_px(browser: Any, web_env: Dict[s
         box = page.locator(selector).first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, selector
     page.fill("#reply", "亲，非常抱歉，我们马上为您处理")
+    page.tap("#emoji-toggle")
+    page.tap("#emoji .emoji-btn[data-emoji='🙏']")  # emoji from the panel, at the cursor
+    assert page.input_value("#reply") == "亲，非常抱歉，我们马上为您处理🙏"
     page.tap("#send")
     page.wait_for_function("document.getElementById('send-status').textContent === '已发送'")
     page.screenshot(path=str(IMG / "mobile-console.png"), full_page=True)
@@ -53,8 +57,11 @@ def test_console_and_web_chat_are_usable_at_390_px(browser: Any, web_env: Dict[s
     buyer = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     buyer.goto(f"{url}/chat")
     buyer.fill("#text", "在吗")
+    buyer.tap("#emoji-toggle")
+    buyer.tap("#emoji .emoji-btn[data-emoji='😊']")
     buyer.tap("#send")
     buyer.wait_for_selector("#messages li.bot")
+    assert "在吗😊" in buyer.text_content("#messages li.buyer")
     assert buyer.evaluate(OVERFLOW) <= 1, f"the web chat scrolls sideways at 390 px: {buyer.evaluate(WIDEST)}"
     send = buyer.locator("#send").bounding_box()
     assert send["x"] + send["width"] <= PHONE["width"] + 1

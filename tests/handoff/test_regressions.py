@@ -103,3 +103,26 @@ def test_regression_violation_list_stays_chinese_after_a_blocked_reply(web_env: 
                      headers={"X-CSRF-Token": csrf}, timeout=30).json()
     assert [(v["category_label"], v["term"]) for v in live["violations"]] == \
         [(v["category_label"], v["term"]) for v in violations]  # the refusal reads like the live check
+
+
+def test_while_a_buyer_waits_the_console_shows_what_the_bot_answered_and_what_waits(web_env: Dict[str, Any]) -> None:
+    url, db = web_env["url"], web_env["settings"].db_path
+    AgentStore(db).add("reg-agent", "regression-password", replace=True)
+    store, now = TicketStore(db), time.time()
+    lines = [("buyer", "衣服破了我要投诉"), ("bot", "亲，非常抱歉给您带来了不好的体验，已经为您转接人工客服。"),
+             ("buyer", "黑色L码还有货吗"), ("bot", "亲，加绒连帽卫衣（黑色/L）有现货哦。"),
+             ("buyer", "人呢"), ("bot", "亲，您的消息已经收到，已经转给人工客服。客服马上为您服务，请您稍等。"),
+             ("buyer", "快点")]
+    ticket, _ = store.create(conversation_id="web-regression-waits", platform="taobao", reason="complain", priority=2,
+                             transcript=[TranscriptLine(s, t, now + i, f"w:{i}") for i, (s, t) in enumerate(lines)])
+    http, _ = login(url, "reg-agent", "regression-password")
+    rows = http.get(f"{url}/api/tickets/{ticket.id}", timeout=10).json()["transcript"]
+    states = [(r["text"], r["wait_state"]) for r in rows if r["sender"] == "buyer"]
+    # The complaint was only handed off and 「人呢」 only acknowledged: they wait for the person, with 「快点」;
+    # the stock question the bot answered while the buyer waited.
+    assert states == [("衣服破了我要投诉", "waiting"), ("黑色L码还有货吗", "bot"), ("人呢", "waiting"), ("快点", "waiting")]
+    assert [r["wait_label"] for r in rows if r["sender"] == "buyer"][-1] == "等待人工回复"
+    store.claim(ticket.id, "reg-agent")
+    store.add_agent_reply(ticket.id, "reg-agent", "亲，我在，马上处理", now=now + 10)
+    rows = http.get(f"{url}/api/tickets/{ticket.id}", timeout=10).json()["transcript"]
+    assert [r["wait_state"] for r in rows if r["sender"] == "buyer"] == [None, "bot", None, None]

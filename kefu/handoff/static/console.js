@@ -119,6 +119,21 @@ const alerts = {
 };
 window.addEventListener("focus", () => { alerts.unseen = 0; alerts.badge(); });
 
+// Emoji (表情): a small panel that inserts at the cursor of the message box.
+function emojiPanel(inputId, after) {
+  const panel = document.getElementById("emoji");
+  const input = document.getElementById(inputId);
+  document.getElementById("emoji-toggle").addEventListener("click", () => { panel.hidden = !panel.hidden; });
+  for (const button of panel.querySelectorAll(".emoji-btn")) {
+    button.addEventListener("click", () => {
+      const at = input.selectionStart ?? input.value.length;
+      input.value = input.value.slice(0, at) + button.dataset.emoji + input.value.slice(input.selectionEnd ?? at);
+      input.focus();
+      if (after) after();
+    });
+  }
+}
+
 // --- the workbench --------------------------------------------------------------------------------
 function kefuWorkbench() {
   const bench = document.getElementById("bench");
@@ -221,6 +236,7 @@ function kefuWorkbench() {
       const who = el("span", line.sender_label + (line.sender === "agent" && line.agent ? " " + line.agent : ""), "who");
       const text = el("span", line.text, "text");
       if (line.recalled) text.append(el("span", "（已撤回）", "muted"));
+      if (line.wait_label) text.append(el("span", line.wait_label, "wait-state " + line.wait_state));
       text.append(el("span", clock(line.ts), "ts"));
       // 消息撤回: one's own reply, within the channel's two minutes.
       if (t.mine && line.sender === "agent" && line.agent === me && !line.recalled
@@ -418,6 +434,8 @@ function kefuWorkbench() {
     const first = phraseList.querySelector("li");
     if (first) first.click();
   });
+
+  emojiPanel("reply", () => check());
 
   reply.addEventListener("input", () => {
     const slash = reply.value.match(/(?:^|\s)\/([a-z0-9_]*)$/);

@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from kefu.edge.ids import safe_conversation_id
+from kefu.handoff.replies import reply
 from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, internal_id, jsonr, read_json, \
     render, set_cookie, text_field
 from kefu.platforms import canonical_platform
@@ -150,8 +151,6 @@ async def chat_messages(request: Request) -> response.HTTPResponse:
 @bp.post("/rate")
 async def chat_rate(request: Request) -> response.HTTPResponse:
     """满意度 from the web chat: one score (1-5) for the chat an agent closed, from its own buyer."""
-    from kefu.handoff.replies import reply
-
     conv, csrf = chat_identity(request)
     if not hmac.compare_digest(request.headers.get("x-csrf-token") or "", csrf):
         raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
