@@ -96,8 +96,8 @@ def while_waiting(
             return []
     state = tracker.get_slot(STATE_SLOT) or {}
     state = dict(state) if isinstance(state, dict) else {}
-    if ticket.status != "open":
-        return []  # an agent has the chat: the bot is quiet, the message is on the ticket
+    if ticket.status != "open" or ticket.agent_replied:
+        return []  # an agent has the chat or is answering: the bot is quiet, the message is on the ticket
     served = answer() if answer is not None else None
     if served is not None:
         # Until an agent takes the chat the bot answers what it can; the ticket says so.

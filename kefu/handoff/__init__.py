@@ -12,4 +12,7 @@ Public pieces (import the modules directly; nothing here runs at import time):
 - ``kefu.handoff.workbench``: what the workbench shows (queue order, visibility, side panel, masking).
 - ``kefu.handoff.response_rules``, ``phrases``, ``assist``, ``privacy``, ``throttle``: one rule each.
 - ``kefu.handoff.report``: 质检 and analytics (``kefu report``, the console's report page).
+- ``kefu.handoff.assignment``: 接待状态, limits, skill groups, automatic assignment and re-assignment.
+- ``kefu.handoff.satisfaction`` / ``profile`` / ``order_actions`` / ``outbox``: 满意度, the customer
+  profile, order actions as tasks, agent replies queued for REST buyers.
 """

@@ -14,7 +14,7 @@ and is sent as ``?token=``; it is never logged.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 import requests
@@ -69,7 +69,8 @@ class RasaClient:
     def push_agent_reply(self, conversation_id: str, text: str, agent: str) -> None:
         self.push_events(conversation_id, [{"event": "bot", "text": text, "metadata": {"kefu_agent": agent}}])
 
-    def resume(self, conversation_id: str, handback_text: Optional[str] = None) -> None:
+    def resume(self, conversation_id: str, handback_text: Optional[str] = None,
+               then: Sequence[Tuple[str, str]] = ()) -> None:
         """Resume the bot so that the buyer's next message is handled as a fresh turn.
 
         While paused, Rasa logged the buyer's messages without running any action, so
@@ -80,13 +81,9 @@ class RasaClient:
         events: List[Dict[str, Any]] = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
         if handback_text:
             events.append({"event": "bot", "text": handback_text, "metadata": {"kefu_agent": "handback"}})
+        # ``then``: (text, source) sent right after, in the same push (the 满意度 invitation).
+        events += [{"event": "bot", "text": text, "metadata": {"kefu_agent": source}} for text, source in then]
         self.push_events(conversation_id, events)
-
-    def rest_message(self, sender: str, text: str, metadata: Mapping[str, Any]) -> List[Dict[str, Any]]:
-        """A message through the REST channel; returns the bot's replies (agent-assist's shadow conversations)."""
-        payload = {"sender": sender, "message": text, "metadata": dict(metadata)}
-        replies = self._call("POST", "/webhooks/rest/webhook", params=self._params(), json=payload).json()
-        return replies if isinstance(replies, list) else []
 
     def send_buyer_message(self, conversation_id: str, text: str, metadata: Mapping[str, Any]) -> None:
         """Forward a web-chat message to the callback input channel (answers arrive at /chat/callback)."""

@@ -7,7 +7,14 @@ form or writes HTML; the console's 报表 page shows the same :class:`Report`.
 
 Definitions (also in docs/workbench.md):
 - resolution rate (AliMe's): 1 − (disliked + unanswered + asked for a person) / conversations;
-  kefu has no like/dislike button yet, so *disliked* is 0 and says so;
+  *disliked*: chats the buyer rated 1 or 2 (满意度, kefu.handoff.satisfaction);
+- 满意度: ratings / invitations (参评率), mean score, 满意率 = ratings of 4–5 / ratings;
+- 平响 (average response time): mean, over every agent reply, of the time since the oldest
+  buyer message it answered (the figure 千牛 and 飞鸽 call 平均响应时长);
+- 询单转化: conversations with a pre-sale question (stock, size, dispatch, price: PRESALE_INTENTS)
+  in which an order created after that question later appears (the order link in the channel's
+  metadata, or the order the dialogue is talking about) / such conversations;
+- hourly load: buyer messages and tickets opened per hour of the day (shop time);
   *unanswered*: the buyer's last message got no bot reply and no ticket;
   *asked for a person*: conversations with a handoff ticket.
 - fallback rate: buyer messages classified nlu_fallback or out_of_scope / buyer messages.
@@ -23,6 +30,7 @@ Definitions (also in docs/workbench.md):
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import statistics
@@ -31,13 +39,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from zoneinfo import ZoneInfo
+
 from kefu.handoff.assist import is_shadow
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule
+from kefu.handoff.satisfaction import DISLIKED, SATISFIED, SatisfactionStore
 from kefu.handoff.tickets import TicketStore
 from kefu.handoff.triggers import REASON_LABELS
 from kefu.handoff.workbench import CATEGORY_LABELS, OUTCOME_LABELS, PLATFORM_LABELS
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
+PRESALE_INTENTS = ("ask_stock", "ask_size", "ask_shipping_time", "bargain")
+SHOP_TIMEZONE = ZoneInfo("Asia/Shanghai")
+INTENT_LABELS = {"greet": "问候", "goodbye": "告别", "thank": "致谢", "affirm": "肯定", "deny": "否定",
+                 "ask_stock": "问库存", "ask_size": "问尺码", "ask_shipping_time": "问发货", "ask_logistics": "查物流",
+                 "ask_invoice": "开发票", "ask_return_policy": "退换货", "bargain": "议价", "change_address": "改地址",
+                 "complain": "投诉", "request_human": "转人工", "inform": "补充信息", "out_of_scope": "无关问题",
+                 "nlu_fallback": "未识别", "?": "未识别"}
 VERDICT_LABELS = {"pass": "通过", "rewritten": "改写", "blocked": "拦截"}
 
 
@@ -62,6 +80,30 @@ class Report:
     agents: List[Dict[str, Any]] = field(default_factory=list)
     sessions: List[Dict[str, Any]] = field(default_factory=list)
     bot_sessions: List[Dict[str, Any]] = field(default_factory=list)
+    average_response_seconds: Optional[float] = None
+    ratings_invited: int = 0
+    ratings: int = 0
+    rating_average: Optional[float] = None
+    satisfied: int = 0
+    presale_chats: int = 0
+    presale_converted: int = 0
+    hourly: List[Dict[str, int]] = field(default_factory=list)
+
+    @property
+    def satisfied_rate(self) -> Optional[float]:
+        return self.satisfied / self.ratings if self.ratings else None
+
+    @property
+    def rating_rate(self) -> Optional[float]:
+        return self.ratings / self.ratings_invited if self.ratings_invited else None
+
+    def hourly_pairs(self, key: str) -> List[Tuple[str, int]]:
+        """(「09时」, count) for the hours with any load, for the bar chart."""
+        return [(f"{row['hour']:02d}时", row[key]) for row in self.hourly if row[key]]
+
+    @property
+    def conversion_rate(self) -> Optional[float]:
+        return self.presale_converted / self.presale_chats if self.presale_chats else None
 
     @property
     def resolution_rate(self) -> Optional[float]:
@@ -81,7 +123,8 @@ class Report:
     def as_dict(self) -> Dict[str, Any]:
         data = dict(self.__dict__)
         data.update(resolution_rate=self.resolution_rate, fallback_rate=self.fallback_rate,
-                    within_rule_rate=self.within_rule_rate)
+                    within_rule_rate=self.within_rule_rate, satisfied_rate=self.satisfied_rate,
+                    rating_rate=self.rating_rate, conversion_rate=self.conversion_rate)
         return data
 
 
@@ -102,6 +145,40 @@ def _open_ro(path: Path) -> Optional[sqlite3.Connection]:
     return conn
 
 
+def _json(raw: Any) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+
+
+def _metadata(raw: Any) -> Dict[str, Any]:
+    data = _json(raw)
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def _hour(ts: float) -> int:
+    return dt.datetime.fromtimestamp(ts, SHOP_TIMEZONE).hour
+
+
+def _ordered_after(db_path: Path, order_id: str, since: float) -> bool:
+    """Whether the shop has ``order_id`` and it was placed after ``since`` (the pre-sale question)."""
+    conn = _open_ro(db_path)
+    rows = _rows(conn, "SELECT created_at FROM shop_orders WHERE order_id = ?", (order_id,))
+    if conn is not None:
+        conn.close()
+    for row in rows:
+        try:
+            placed = dt.datetime.fromisoformat(str(row["created_at"]))
+        except ValueError:
+            continue
+        placed = placed if placed.tzinfo else placed.replace(tzinfo=SHOP_TIMEZONE)
+        if placed.timestamp() >= since:
+            return True
+    return False
+
+
 def build_report(db_path: Path, tracker_db: Path, since: float, until: float, platform: Optional[str] = None,
                  rules: Optional[Dict[str, ResponseRule]] = None) -> Report:
     rules = rules or dict(DEFAULTS)
@@ -119,23 +196,29 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
     fallbacks: Counter = Counter()
     turns: Counter = Counter()
     bot_messages = 0
-    for row in _rows(tracker, "SELECT sender_id, type_name, intent_name, data FROM events"
+    hourly_messages: Counter = Counter()
+    presale_since: Dict[str, float] = {}
+    orders_seen: Dict[str, set] = defaultdict(set)
+    for row in _rows(tracker, "SELECT sender_id, type_name, intent_name, data, timestamp FROM events"
                               " WHERE timestamp >= ? AND timestamp < ? AND type_name IN ('user', 'bot') ORDER BY id",
                      (since, until)):
         sender = row["sender_id"]
         if is_shadow(sender):
             continue
         if row["type_name"] == "user":
+            meta = _metadata(row["data"])
             if sender not in conv_platform:
-                try:
-                    meta = (json.loads(row["data"]) or {}).get("metadata") or {}
-                except (ValueError, TypeError, AttributeError):
-                    meta = {}
-                conv_platform[sender] = meta.get("platform") if isinstance(meta, dict) else None
+                conv_platform[sender] = meta.get("platform")
             if platform and conv_platform.get(sender) not in (platform, None):
                 continue
             report.buyer_messages += 1
-            intents[row["intent_name"] or "?"] += 1
+            hourly_messages[_hour(row["timestamp"])] += 1
+            if row["intent_name"] in PRESALE_INTENTS:
+                presale_since.setdefault(sender, row["timestamp"])
+            order_link = meta.get("order_id")
+            if isinstance(order_link, str) and order_link:
+                orders_seen[sender].add(order_link)
+            intents[INTENT_LABELS.get(row["intent_name"] or "?", row["intent_name"])] += 1
             turns[sender] += 1
             if row["intent_name"] in FALLBACK_INTENTS:
                 report.fallback_messages += 1
@@ -147,8 +230,18 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
             bot_messages += 1
             if sender in last_kind:
                 last_kind[sender] = "bot"
+    for row in _rows(tracker, "SELECT sender_id, data FROM events WHERE timestamp >= ? AND timestamp < ?"
+                              " AND type_name = 'slot' AND action_name = 'dialogue_state'", (since, until)):
+        value = (_json(row["data"]) or {}).get("value")
+        if isinstance(value, dict) and isinstance(value.get("order_id"), str) and value["order_id"]:
+            orders_seen[row["sender_id"]].add(value["order_id"])
     if tracker is not None:
         tracker.close()
+    report.presale_chats = len(presale_since)
+    report.presale_converted = sum(1 for conv, first in presale_since.items()
+                                   if any(_ordered_after(db_path, order_id, first) for order_id in orders_seen[conv]))
+    hourly_tickets = Counter(_hour(t.created_at) for t in period_tickets)
+    report.hourly = [{"hour": h, "buyer_messages": hourly_messages[h], "tickets": hourly_tickets[h]} for h in range(24)]
     report.conversations = len(last_kind | {c: "t" for c in ticket_convs})
     report.handed_off = len(ticket_convs)
     report.unanswered = sum(1 for conv, kind in last_kind.items() if kind == "user" and conv not in ticket_convs)
@@ -181,7 +274,9 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
     first_responses: List[float] = []
     ok_total = [0, 0]
     per_agent: Dict[str, Dict[str, Any]] = defaultdict(lambda: {"tickets": 0, "closed": 0, "replies": 0,
-                                                                "first": [], "ok": 0, "judged": 0, "violations": 0})
+                                                                "first": [], "ok": 0, "judged": 0, "violations": 0,
+                                                                "delays": [], "scores": []})
+    delays: List[float] = []
     agent_messages = 0
     for ticket in period_tickets:
         rule = rules.get(ticket.platform, DEFAULTS["pinduoduo"])
@@ -201,6 +296,8 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
                     first = line.ts - ticket.created_at
                     per_agent[name]["first"].append(first)
                 if waiting_since is not None:
+                    delays.append(line.ts - waiting_since)
+                    per_agent[name]["delays"].append(line.ts - waiting_since)
                     within = line.ts - waiting_since <= rule.limit_seconds
                     ok_total[0] += within
                     ok_total[1] += 1
@@ -245,6 +342,17 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
         })
     report.bot_sessions.sort(key=lambda s: (s["score"], s["conversation_id"]))
     report.first_response_seconds = statistics.median(first_responses) if first_responses else None
+    report.average_response_seconds = statistics.fmean(delays) if delays else None
+    in_period = {t.id for t in period_tickets}
+    rated = [r for r in SatisfactionStore(db_path).between(since, until) if r["ticket_id"] in in_period]
+    scores = [r["score"] for r in rated if r["score"] is not None]
+    report.ratings_invited, report.ratings = len(rated), len(scores)
+    report.rating_average = statistics.fmean(scores) if scores else None
+    report.satisfied = sum(1 for score in scores if score >= SATISFIED)
+    report.disliked = sum(1 for score in scores if score <= DISLIKED)
+    for row in rated:
+        if row["score"] is not None and row["agent"]:
+            per_agent[row["agent"]]["scores"].append(row["score"])
     report.within_rule = (ok_total[0], ok_total[1])
     sent = bot_messages + agent_messages
     report.verdicts = {"pass": max(0, sent - verdicts["rewritten"] - verdicts["blocked"]),
@@ -257,6 +365,9 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
             "first_response_seconds": round(statistics.median(figures["first"])) if figures["first"] else None,
             "within_rule_rate": figures["ok"] / figures["judged"] if figures["judged"] else None,
             "violations": figures["violations"],
+            "average_response_seconds": round(statistics.fmean(figures["delays"])) if figures["delays"] else None,
+            "ratings": len(figures["scores"]),
+            "rating_average": round(statistics.fmean(figures["scores"]), 2) if figures["scores"] else None,
         })
     return report
 
@@ -279,8 +390,12 @@ def render_text(report: Report) -> str:
            + (f"（{PLATFORM_LABELS.get(report.platform, report.platform)}）" if report.platform else "（全部平台）"),
            f"会话 {report.conversations}  买家消息 {report.buyer_messages}",
            f"解决率 {pct(report.resolution_rate)}  (未回复 {report.unanswered}, 转人工 {report.handed_off},"
-           f" 差评 {report.disliked}: 尚无评价按钮)",
-           f"兜底率 {pct(report.fallback_rate)}  ({report.fallback_messages} 条 nlu_fallback/out_of_scope)",
+           f" 差评 {report.disliked})",
+           f"满意度 参评 {report.ratings}/{report.ratings_invited}  平均 "
+           f"{'—' if report.rating_average is None else f'{report.rating_average:.2f}'} 分  满意率 {pct(report.satisfied_rate)}",
+           f"平响 {secs(report.average_response_seconds)}  询单转化 {pct(report.conversion_rate)}"
+           f" ({report.presale_converted}/{report.presale_chats})",
+           f"兜底率 {pct(report.fallback_rate)}  ({report.fallback_messages} 条未识别/无关问题)",
            f"人工首次响应（中位数） {secs(report.first_response_seconds)}",
            f"平台时限内回复率 {pct(report.within_rule_rate)}  ({report.within_rule[0]}/{report.within_rule[1]})",
            "合规检查: " + "  ".join(f"{VERDICT_LABELS[k]} {v}" for k, v in report.verdicts.items())]
@@ -289,6 +404,7 @@ def render_text(report: Report) -> str:
         out.append(f"{title}: " + ("，".join(f"{k} {v}" for k, v in pairs) if pairs else "—"))
     out.append("客服: " + ("；".join(
         f"{a['agent']} 工单 {a['tickets']} 回复 {a['replies']} 首响 {secs(a['first_response_seconds'])}"
+        f" 平响 {secs(a['average_response_seconds'])} 满意度 {a['rating_average'] or '—'}"
         f" 时限内 {pct(a['within_rule_rate'])} 违规 {a['violations']}" for a in report.agents) or "—"))
     low = [s for s in report.sessions if s["score"] < 100]
     out.append(f"质检: {len(report.sessions)} 个人工会话已评分，{len(low)} 个扣分"
@@ -312,3 +428,40 @@ def render_html(report: Report) -> str:
         f"（{PLATFORM_LABELS.get(report.platform, report.platform)}）" if report.platform else "")
     css = (here / "static" / "style.css").read_text(encoding="utf-8")
     return env.get_template("report_standalone.html").render(report=report, period=period, css=css)
+
+
+CSV_KINDS = {"summary": "概览", "agents": "客服", "sessions": "质检", "hourly": "分时段"}
+
+
+def for_agent(report: Report, agent: str) -> Report:
+    """The per-agent view: the same period, only this agent's row and sessions."""
+    report.agents = [a for a in report.agents if a["agent"] == agent]
+    report.sessions = [s for s in report.sessions if s["agent"] == agent]
+    return report
+
+
+def csv_rows(report: Report, kind: str) -> List[List[Any]]:
+    """One table of the report with Chinese headers (first row), as the CSV export writes it."""
+    num = lambda v, n=1: "" if v is None else round(v, n)  # noqa: E731
+    if kind == "summary":
+        return [["指标", "数值"], ["会话", report.conversations], ["买家消息", report.buyer_messages],
+                ["解决率", num(report.resolution_rate, 4)], ["兜底率", num(report.fallback_rate, 4)],
+                ["转人工", report.handed_off], ["人工首次响应中位数（秒）", num(report.first_response_seconds)],
+                ["平响（秒）", num(report.average_response_seconds)], ["平台时限内回复率", num(report.within_rule_rate, 4)],
+                ["满意度邀请", report.ratings_invited], ["满意度参评", report.ratings],
+                ["满意度平均分", num(report.rating_average, 2)], ["满意率", num(report.satisfied_rate, 4)],
+                ["差评", report.disliked], ["询单会话", report.presale_chats], ["询单转化", report.presale_converted],
+                ["询单转化率", num(report.conversion_rate, 4)]]
+    if kind == "agents":
+        return [["客服", "会话", "已结束", "回复", "首次响应（秒）", "平响（秒）", "时限内回复率", "满意度参评", "满意度平均分", "违规"]] + [
+            [a["agent"], a["tickets"], a["closed"], a["replies"], num(a["first_response_seconds"]),
+             num(a["average_response_seconds"]), num(a["within_rule_rate"], 4), a["ratings"], num(a["rating_average"], 2),
+             a["violations"]] for a in report.agents]
+    if kind == "sessions":
+        return [["工单", "平台", "客服", "原因", "结果", "违规", "超时回复", "首次响应（秒）", "得分"]] + [
+            [s["ticket_id"], s["platform"], s["agent"] or "", s["reason"], s["outcome"] or "", s["violations"],
+             s["late_replies"], num(s["first_response_seconds"]), s["score"]] for s in report.sessions]
+    if kind == "hourly":
+        return [["时段", "买家消息", "转人工"]] + [[f"{h['hour']:02d}:00", h["buyer_messages"], h["tickets"]]
+                                               for h in report.hourly]
+    raise KeyError(kind)

@@ -30,7 +30,10 @@ from kefu.handoff.tickets import TicketStore, transcript_from_events
 
 log = logging.getLogger("kefu.handoff.sync")
 BATCH = 1000
-SLOT_FIELDS = ("product_id", "order_id")
+# The dialogue keeps the product and order it talks about in one slot (kefu.dialogue.engine.State);
+# the ticket follows them, so the side panel shows what the buyer is asking about now.
+STATE_SLOT = "dialogue_state"
+STATE_FIELDS = ("product_id", "order_id")
 
 
 @dataclass
@@ -139,14 +142,19 @@ class TicketSync:
             self.newest_ticket = newest
         return result
 
+    def _follow_state(self, ticket_id: int, state: Dict[str, Any]) -> None:
+        for column in STATE_FIELDS:
+            value = state.get(column)
+            if isinstance(value, str) and value.strip():
+                self.tickets.conn.execute(f"UPDATE handoff_tickets SET {column} = ? WHERE id = ?",
+                                          (value.strip()[:64], ticket_id))
+
     def _apply(self, ticket_id: int, event: Any, result: SyncResult) -> None:
         if not isinstance(event, dict):
             raise ValueError("event is not a JSON object")
-        if event.get("event") == "slot" and event.get("name") in SLOT_FIELDS and isinstance(event.get("value"), str):
-            column = event["name"]
-            self.tickets.conn.execute(
-                f"UPDATE handoff_tickets SET {column} = COALESCE({column}, ?) WHERE id = ?",
-                (event["value"][:64], ticket_id))
+        if event.get("event") == "slot":
+            if event.get("name") == STATE_SLOT and isinstance(event.get("value"), dict):
+                self._follow_state(ticket_id, event["value"])
             return
         lines = transcript_from_events([event])
         added = self.tickets.append(ticket_id, lines)

@@ -50,6 +50,13 @@ CREATE TABLE IF NOT EXISTS handoff_messages (
     agent      TEXT,
     UNIQUE (ticket_id, source_key)
 );
+CREATE TABLE IF NOT EXISTS handoff_recalls (
+    ticket_id  INTEGER NOT NULL,
+    source_key TEXT NOT NULL,
+    agent      TEXT NOT NULL,
+    ts         REAL NOT NULL,
+    PRIMARY KEY (ticket_id, source_key)
+);
 CREATE TABLE IF NOT EXISTS handoff_audit (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     ts        REAL NOT NULL,
@@ -62,6 +69,7 @@ CREATE TABLE IF NOT EXISTS handoff_audit (
 
 ACTIVE = ("open", "claimed")
 DEFAULT_HANDLING_MINUTES = 5.0
+RECALL_SECONDS = 120  # 消息撤回: as on the platforms, within two minutes of sending
 
 
 class TicketError(Exception):
@@ -111,6 +119,12 @@ class Ticket:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Ticket":
         return cls(**{key: row[key] for key in row.keys()})
+
+    @property
+    def agent_replied(self) -> bool:
+        """Whether a person has answered on this ticket: the buyer is no longer "waiting for a
+        person", so no acknowledgement of the wait may be sent any more."""
+        return any(line.sender == "agent" for line in self.transcript)
 
     def waiting_seconds(self, now: Optional[float] = None) -> float:
         return max(0.0, (now or time.time()) - self.created_at)
@@ -336,6 +350,31 @@ class TicketStore(SQLiteStore):
         ts = time.time() if now is None else now
         self.append(ticket_id, [TranscriptLine("agent", text, ts, f"agent:{ts:.6f}", agent)])
 
+    def recall(self, ticket_id: int, agent: str, source_key: str, now: Optional[float] = None) -> TranscriptLine:
+        """Mark the holder's own reply ``source_key`` recalled (within RECALL_SECONDS); a system line says so."""
+        now = time.time() if now is None else now
+        with transaction(self.conn) as conn:
+            self._require_holder(conn, ticket_id, agent)
+            row = conn.execute("SELECT sender, text, ts, source_key, agent FROM handoff_messages"
+                               " WHERE ticket_id = ? AND source_key = ?", (ticket_id, source_key)).fetchone()
+            if row is None or row["sender"] != "agent" or row["agent"] != agent:
+                raise TicketNotFound("没有这条可以撤回的客服消息")
+            if now - row["ts"] > RECALL_SECONDS:
+                raise ClaimConflict(f"只能撤回 {RECALL_SECONDS // 60} 分钟内发送的消息")
+            if conn.execute("SELECT 1 FROM handoff_recalls WHERE ticket_id = ? AND source_key = ?",
+                            (ticket_id, source_key)).fetchone():
+                raise ClaimConflict("这条消息已经撤回")
+            conn.execute("INSERT INTO handoff_recalls (ticket_id, source_key, agent, ts) VALUES (?, ?, ?, ?)",
+                         (ticket_id, source_key, agent, now))
+            self._append(conn, ticket_id, [TranscriptLine("system", f"{agent} 撤回了一条消息", now,
+                                                          f"recall:{source_key}", agent)])
+        self.audit("recall", agent=agent, ticket_id=ticket_id, detail=source_key)
+        return TranscriptLine(row["sender"], row["text"], row["ts"], row["source_key"], row["agent"])
+
+    def recalled(self, ticket_id: int) -> set:
+        rows = self.conn.execute("SELECT source_key FROM handoff_recalls WHERE ticket_id = ?", (ticket_id,)).fetchall()
+        return {row["source_key"] for row in rows}
+
     def transfer(self, ticket_id: int, agent: str, to_agent: str, note: str = "", *,
                  supervisor: bool = False, now: Optional[float] = None) -> Ticket:
         """Hand a claimed ticket to ``to_agent`` with a note (the holder, or a supervisor, may)."""
@@ -371,11 +410,6 @@ class TicketStore(SQLiteStore):
         if cursor.rowcount == 1:
             self.audit("close", agent=None, ticket_id=ticket_id, detail=outcome)
         return cursor.rowcount == 1
-
-    def discard_shadow(self, conversation_id: str) -> None:
-        """Close a ticket an agent-assist shadow conversation opened (kefu.handoff.assist)."""
-        self.conn.execute("UPDATE handoff_tickets SET status = 'closed', closed_at = ?, outcome = 'assist_shadow'"
-                          " WHERE conversation_id = ? AND status IN ('open', 'claimed')", (time.time(), conversation_id))
 
     def audit(self, action: str, *, agent: Optional[str], ticket_id: Optional[int], detail: str = "") -> None:
         self.conn.execute(

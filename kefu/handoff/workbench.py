@@ -10,14 +10,18 @@ unless the holder revealed it).
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from kefu.handoff.assist import is_shadow
+from kefu.handoff.order_actions import allowed_for
 from kefu.handoff.privacy import mask_data, mask_text
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule, countdown
-from kefu.handoff.tickets import Ticket, TicketStore, TranscriptLine
+from kefu.handoff.tickets import RECALL_SECONDS, Ticket, TicketStore, TranscriptLine
 from kefu.handoff.triggers import REASON_LABELS
 
+# What the handoff's own sentences say (kefu/handoff/replies.yml): a bot line with one of them hands
+# off or acknowledges the wait, it answers no question.
+HANDOFF_MARKERS = ("转接人工客服", "转交人工客服", "转给人工客服", "转给售后同事", "人工客服的处理队列", "安排人工客服")
 PLATFORM_LABELS = {"pinduoduo": "拼多多", "taobao": "淘宝/天猫", "jd": "京东", "douyin": "抖音"}
 STATUS_LABELS = {"open": "待认领", "claimed": "处理中", "closed": "已结束"}
 SENDER_LABELS = {"buyer": "买家", "bot": "机器人", "agent": "客服", "system": "系统"}
@@ -28,6 +32,31 @@ CATEGORY_LABELS = {"third_party_platform": "第三方平台", "off_platform_tran
 ACTION_LABELS = {"block": "禁止发送", "rewrite": "需改写", "mask": "已遮挡"}
 OUTCOME_LABELS = {"resolved": "已解决", "refund": "已退款/退货", "no_response": "买家无回应", "other": "其他",
                   "assist_shadow": "辅助草稿", "bot_recovered": "系统恢复后机器人已回复"}
+
+
+WAIT_LABELS = {"bot": "机器人已回答", "waiting": "等待人工回复"}
+
+
+def waiting_states(lines: List[TranscriptLine], handoff_markers: Sequence[str] = ()) -> List[Optional[str]]:
+    """Per line: for a buyer message, ``"bot"`` (the bot answered it), ``"waiting"`` (it waits for the
+    agent) or None (an agent has replied since); None for other lines. A bot line answers the buyer's
+    messages since the previous bot line, unless it only hands off or acknowledges the wait (it contains
+    one of ``handoff_markers``): then they keep waiting for the person."""
+    states: List[Optional[str]] = [None] * len(lines)
+    since_bot: List[int] = []
+    for index, line in enumerate(lines):
+        if line.sender == "buyer":
+            since_bot.append(index)
+            states[index] = "waiting"
+        elif line.sender == "bot":
+            if not any(marker in line.text for marker in handoff_markers):
+                for i in since_bot:
+                    states[i] = "bot"
+            since_bot = []
+        elif line.sender == "agent":
+            states[:index] = [None if s == "waiting" else s for s in states[:index]]
+            since_bot = []
+    return states
 
 
 def _unanswered(lines: List[TranscriptLine]) -> int:
@@ -110,7 +139,7 @@ def _order_panel(order: Any, product_name: Optional[str]) -> Dict[str, Any]:
 
 def side_panel(shop: Any, ticket: Ticket) -> Dict[str, Any]:
     """The buyer's product (with SKU stock) and order (status, tracking) in Chinese, unmasked."""
-    panel: Dict[str, Any] = {"product": None, "skus": [], "order": None}
+    panel: Dict[str, Any] = {"product": None, "skus": [], "order": None, "order_actions": allowed_for(None)}
     if shop is None:
         return panel
     try:
@@ -123,8 +152,10 @@ def side_panel(shop: Any, ticket: Ticket) -> Dict[str, Any]:
             panel["skus"] = [{"颜色": s.color, "尺码": s.size, "库存": s.stock,
                               "补货": s.restock_date.isoformat() if s.restock_date else None}
                              for s in shop.skus(product.id)]
-        if order is not None:
-            panel["order"] = _order_panel(order, product.name if product else None)
+        if order is not None:  # the order's own product, which need not be the one the buyer asks about
+            ordered = product if product is not None and product.id == order.product_id else shop.product(order.product_id)
+            panel["order"] = _order_panel(order, ordered.name if ordered else None)
+            panel["order_actions"] = allowed_for(order)
     except Exception:  # shop data missing or being reloaded: details are a convenience
         return panel
     return panel
@@ -135,8 +166,13 @@ def detail(tickets: TicketStore, shop: Any, task_store: Any, ticket: Ticket, rul
     now = time.time()
     data = summary(ticket, ticket.transcript, rules, now, viewer)
     data["revealed"] = reveal
+    recalled = tickets.recalled(ticket.id)
     data["transcript"] = [{"sender": line.sender, "sender_label": SENDER_LABELS.get(line.sender, line.sender),
-                           "text": line.text, "ts": line.ts, "agent": line.agent} for line in ticket.transcript]
+                           "text": line.text, "ts": line.ts, "agent": line.agent,
+                           "recalled": line.source_key in recalled} for line in ticket.transcript]
+    data["recall_seconds"] = RECALL_SECONDS
+    for row, state in zip(data["transcript"], waiting_states(ticket.transcript, HANDOFF_MARKERS)):
+        row["wait_state"], row["wait_label"] = state, WAIT_LABELS.get(state or "")
     data.update(side_panel(shop, ticket))
     data["tasks"] = [task.as_dict() for task in task_store.list(conversation_id=ticket.conversation_id)
                      if task.status == "open"] if task_store is not None else []
@@ -144,6 +180,8 @@ def detail(tickets: TicketStore, shop: Any, task_store: Any, ticket: Ticket, rul
         data["transcript"] = mask_data(data["transcript"])
         data["tasks"] = mask_data(data["tasks"])
         data["order"] = _mask_order(data["order"])
+    for row, line in zip(data["transcript"], ticket.transcript):  # after masking: a key is an id, not text
+        row["key"] = line.source_key
     return data
 
 

@@ -86,7 +86,7 @@ class FakeRasa:
                         if event.get("event") == "bot" and query.get("output_channel") == ["callback"]:
                             requests.post(fake.callback_url, json={"recipient_id": conv, "text": event["text"]}, timeout=5)
                     return self._reply(200, {"sender_id": conv})
-                if url.path == "/webhooks/rest/webhook":  # agent-assist's shadow conversations
+                if url.path == "/webhooks/rest/webhook":  # REST buyers (agent-assist no longer calls it)
                     fake.rest.append(body)
                     return self._reply(200, [{"recipient_id": body["sender"], "text": fake.rest_answer}])
                 if url.path == "/webhooks/callback/webhook":

@@ -204,12 +204,17 @@ def test_quick_phrases_and_agent_assist_fill_the_reply_box(browser: Any, bench: 
     page.wait_for_selector("#phrases li[data-code='zl']")
 
     page.fill("#reply", "")
+    asked_rasa = len(bench["fake"].rest)
     page.click("#assist")
-    page.wait_for_function(f"document.getElementById('assist-text').textContent === {bench['fake'].rest_answer!r}")
+    candidate = page.wait_for_selector("#assist-list li.candidate")
+    text = candidate.query_selector(".candidate-text").text_content()
+    assert "黑色/L" in text and "人工" not in text  # the stock answer from the shop's data
+    facts = candidate.query_selector(".facts").text_content()
+    assert "加绒连帽卫衣" in facts and "黑色/L 库存" in facts  # the facts the candidate rests on
     page.screenshot(path=str(IMG / "assist.png"), full_page=True)
-    page.click("#assist-insert")
-    assert page.input_value("#reply") == bench["fake"].rest_answer
-    assert bench["fake"].rest[-1]["message"] == "黑色L码还有货吗"
+    candidate.query_selector("button.insert").click()
+    assert page.input_value("#reply") == text
+    assert len(bench["fake"].rest) == asked_rasa  # no shadow conversation: Rasa was not asked
 
 
 def test_transfer_then_history_search_shows_the_whole_chat(browser: Any, bench: Dict[str, Any]) -> None:
@@ -291,6 +296,24 @@ def test_supervisor_manages_agents_and_anyone_completes_tasks(browser: Any, benc
     assert TaskStore(bench["settings"].db_path).get(task.id).done_by == "xiaolin"
     assert agent.goto(bench["url"] + "/console/agents").status == 403
     assert "主管" in agent.text_content("main")
+
+
+def test_regression_violation_list_stays_chinese_after_a_blocked_reply_in_the_page(browser: Any,
+                                                                                  bench: Dict[str, Any]) -> None:
+    chat = ticket(bench, "b-blocked-labels", "不想在这买了，私下便宜点行吗")
+    page = console(browser, bench["url"], "xiaolin")
+    page.wait_for_selector(f"#queue li[data-ticket-id='{chat}']")
+    open_chat(page, chat)
+    claim(page)
+    page.fill("#reply", BAD_REPLY)
+    page.type("#reply", " ")
+    page.wait_for_selector("#violations .violation-item")
+    live = page.text_content("#violations")
+    page.click("#send")
+    page.wait_for_selector("#notice:not([hidden])")
+    after = page.text_content("#violations")
+    assert "站外交易" in after and "禁止发送" in after and after == live
+    assert "off_platform_transaction" not in after and "block" not in after
 
 
 def test_buyer_markup_is_shown_as_text_and_never_runs(browser: Any, bench: Dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The workbench on the real stack (session ``live_stack``): agent-assist asks the real bot,
+"""The workbench on the real stack (session ``live_stack``): agent-assist runs the real engine on the real shop,
 a complaint's ticket fills from Rasa's tracker store while paused, the callback needs the secret."""
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def test_assist_drafts_the_real_bots_answer_and_the_paused_chat_fills_from_the_t
     assert "这件卫衣黑色L码还有货吗" in [line.text for line in tickets.get(ticket.id).transcript]
 
     draft = console_agent._api("POST", f"/api/tickets/{ticket.id}/assist", {})
-    assert draft["question"] == "这件卫衣黑色L码还有货吗"
-    assert draft["draft"] and "卫衣" in draft["draft"]  # the stock answer, from the shop's data
+    assert draft["questions"][0] == "这件卫衣黑色L码还有货吗"
+    [candidate] = [c for c in draft["candidates"] if c["question"] == "这件卫衣黑色L码还有货吗"]
+    assert "卫衣" in candidate["text"] and any("黑色/L" in f for f in candidate["facts"])  # from the shop's data
     events = requests.get(f"{settings.rasa_url}/conversations/{conv}/tracker",
                           params={"token": settings.token_file.read_text().strip()}, timeout=30).json()["events"]
     assert not [e for e in events if e.get("event") == "bot" and "卫衣" in (e.get("text") or "")]  # buyer saw nothing

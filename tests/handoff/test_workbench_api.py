@@ -307,16 +307,18 @@ def test_phrases_are_searchable_and_filled_from_the_ticket(env: Dict[str, Any]) 
     assert {p["code"] for p in lin.get("/api/phrases?q=" + quote("物流")).json()["phrases"]} >= {"wl"}
 
 
-def test_assist_drafts_the_bots_answer_on_a_shadow_conversation(env: Dict[str, Any]) -> None:
+def test_assist_suggests_from_the_pure_engine_without_touching_rasa(env: Dict[str, Any]) -> None:
     conv = "assist-conv"
     ticket_id = new_ticket(env, conv, text="黑色L码还有货吗", product_id="p1002", platform="taobao")
-    pushed_before = len(env["fake"].pushed)
-    draft = Agent(env, "lin").post(f"/api/tickets/{ticket_id}/assist").json()
-    assert draft["question"] == "黑色L码还有货吗" and draft["draft"] == env["fake"].rest_answer
-    asked = env["fake"].rest[-1]
-    assert asked["sender"].startswith(f"assist:{ticket_id}:") and asked["message"] == "黑色L码还有货吗"
-    assert asked["metadata"] == {"platform": "taobao", "product_id": "p1002"}
+    pushed_before, asked_before = len(env["fake"].pushed), len(env["fake"].rest)
+    tickets_before = len(env["tickets"].queue())
+    result = Agent(env, "lin").post(f"/api/tickets/{ticket_id}/assist").json()
+    assert result["questions"] == ["黑色L码还有货吗"]
+    [candidate] = result["candidates"]
+    assert "黑色/L" in candidate["text"] and any(f.startswith("规格：黑色/L 库存") for f in candidate["facts"])
+    assert len(env["fake"].rest) == asked_before  # no shadow conversation through Rasa
     assert len(env["fake"].pushed) == pushed_before  # the buyer's real conversation was not touched
+    assert len(env["tickets"].queue()) == tickets_before  # and no ticket was opened
 
 
 def test_history_finds_closed_chats_by_text_order_buyer_and_date(env: Dict[str, Any]) -> None:

@@ -185,7 +185,7 @@ def test_sync_follows_the_tracker_store_and_a_poisoned_event_blocks_nothing(tmp_
     sync = TicketSync(tickets, TrackerEventFeed(tracker_db))
     sync.step()
 
-    _save_conversation(tracker_db, "buyer-a", [UserUttered("半个表情\ud83d也要收到"), SlotSet("order_id", "240501123456")])
+    _save_conversation(tracker_db, "buyer-a", [UserUttered("半个表情\ud83d也要收到"), SlotSet("dialogue_state", {"order_id": "240501123456"})])
     conn = sqlite3.connect(tracker_db)  # a row no JSON parser can read, between the two conversations
     conn.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('buyer-a', 'user', ?, '{oops')",
                  (time.time(),))
@@ -261,7 +261,8 @@ def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_pa
     assert (report.unanswered, report.handed_off, report.disliked) == (1, 1, 0)
     assert report.resolution_rate == pytest.approx(1 - 2 / 4)
     assert report.fallback_rate == pytest.approx(1 / 5)
-    assert dict(report.intents)["ask_stock"] == 1 and "nlu_fallback" in dict(report.intents)
+    assert dict(report.intents)["问库存"] == 1 and "未识别" in dict(report.intents)  # intent names in Chinese
+    assert not [name for name, _ in report.intents if name.isascii()]
     assert report.verdicts["rewritten"] == 2 and dict(report.violations_by_category)["平台禁用词"] == 2
     assert report.within_rule == (0, 1) and report.first_response_seconds == pytest.approx(200, abs=1)
     human = report.sessions[0]

@@ -2,6 +2,21 @@
 // everything the bot (or a human agent) sent. Text is written with textContent only.
 "use strict";
 
+// Emoji (表情): a small panel that inserts at the cursor of the message box.
+function emojiPanel(inputId, after) {
+  const panel = document.getElementById("emoji");
+  const input = document.getElementById(inputId);
+  document.getElementById("emoji-toggle").addEventListener("click", () => { panel.hidden = !panel.hidden; });
+  for (const button of panel.querySelectorAll(".emoji-btn")) {
+    button.addEventListener("click", () => {
+      const at = input.selectionStart ?? input.value.length;
+      input.value = input.value.slice(0, at) + button.dataset.emoji + input.value.slice(input.selectionEnd ?? at);
+      input.focus();
+      if (after) after();
+    });
+  }
+}
+
 (function () {
   const CSRF = document.querySelector('meta[name="csrf-token"]').content;
   const list = document.getElementById("messages");
@@ -13,6 +28,7 @@
   function show(message) {
     const item = document.createElement("li");
     item.className = "msg " + message.sender;
+    item.dataset.id = String(message.id);
     const who = document.createElement("span");
     who.className = "who";
     who.textContent = message.sender === "buyer" ? "我" : "客服";
@@ -22,6 +38,38 @@
     item.append(who, text);
     list.append(item);
     list.scrollTop = list.scrollHeight;
+  }
+
+  // 满意度: five choices under the invitation, once per closed chat.
+  const rating = document.getElementById("rating");
+  function showRating(pending) {
+    if (!pending) { rating.hidden = true; rating.dataset.ticket = ""; return; }
+    if (rating.dataset.ticket === String(pending.ticket_id)) return;
+    rating.dataset.ticket = String(pending.ticket_id);
+    const choices = document.getElementById("rating-choices");
+    choices.replaceChildren(...[5, 4, 3, 2, 1].map((score) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary star";
+      button.dataset.score = String(score);
+      button.textContent = "★".repeat(score) + " " + pending.labels[score];
+      button.addEventListener("click", () => rate(pending.ticket_id, score));
+      return button;
+    }));
+    rating.hidden = false;
+  }
+  async function rate(ticketId, score) {
+    const response = await fetch("/chat/rate", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
+      body: JSON.stringify({ ticket_id: ticketId, score }),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { /* empty */ }
+    error.hidden = response.ok;
+    error.textContent = response.ok ? "" : (data.message || "评价失败");
+    rating.hidden = true;
+    poll();
   }
 
   async function poll() {
@@ -35,6 +83,15 @@
           after = Math.max(after, message.id);
           if (message.text) show(message);
         }
+        // 消息撤回: a recalled message disappears from the page, leaving a note in its place.
+        for (const id of data.recalled || []) {
+          const item = list.querySelector("li[data-id='" + id + "']");
+          if (item && !item.classList.contains("recalled")) {
+            item.classList.add("recalled");
+            item.querySelector(".text").textContent = "客服撤回了一条消息";
+          }
+        }
+        showRating(data.rating);
       }
     } catch (e) { /* offline for a moment: the next poll catches up */ }
     busy = false;
@@ -62,6 +119,7 @@
     poll();
   });
 
+  emojiPanel("text");
   poll();
   setInterval(poll, 1000);
 })();

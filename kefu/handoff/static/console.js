@@ -119,6 +119,21 @@ const alerts = {
 };
 window.addEventListener("focus", () => { alerts.unseen = 0; alerts.badge(); });
 
+// Emoji (表情): a small panel that inserts at the cursor of the message box.
+function emojiPanel(inputId, after) {
+  const panel = document.getElementById("emoji");
+  const input = document.getElementById(inputId);
+  document.getElementById("emoji-toggle").addEventListener("click", () => { panel.hidden = !panel.hidden; });
+  for (const button of panel.querySelectorAll(".emoji-btn")) {
+    button.addEventListener("click", () => {
+      const at = input.selectionStart ?? input.value.length;
+      input.value = input.value.slice(0, at) + button.dataset.emoji + input.value.slice(input.selectionEnd ?? at);
+      input.focus();
+      if (after) after();
+    });
+  }
+}
+
 // --- the workbench --------------------------------------------------------------------------------
 function kefuWorkbench() {
   const bench = document.getElementById("bench");
@@ -206,16 +221,30 @@ function kefuWorkbench() {
     for (const id of ["release", "reveal", "close-box"]) document.getElementById(id).hidden = !t.mine;
     const mayTransfer = t.status !== "closed" && (t.mine || supervisor);
     for (const id of ["transfer", "transfer-to", "transfer-note"]) document.getElementById(id).hidden = !mayTransfer;
+    if (supervisor) {  // a supervisor may give any active chat to anyone, the open ones too
+      for (const id of ["assign", "transfer-to"]) document.getElementById(id).hidden = t.status === "closed";
+      document.getElementById("transfer").hidden = !(t.status === "claimed");
+    }
     document.getElementById("chat-countdown").replaceChildren(countdownNode(t.countdown));
     document.getElementById("chat-meta").textContent = "优先级 " + t.priority_label + " · 会话 " + t.conversation_id
       + (t.order_id ? " · 订单 " + t.order_id : "") + " · 等待 " + minutes(t.waiting_seconds);
     const list = document.getElementById("transcript");
     list.replaceChildren();
     for (const line of t.transcript) {
-      const item = el("li", null, "msg " + line.sender);
+      const item = el("li", null, "msg " + line.sender + (line.recalled ? " recalled" : ""));
+      item.dataset.key = line.key || "";
       const who = el("span", line.sender_label + (line.sender === "agent" && line.agent ? " " + line.agent : ""), "who");
       const text = el("span", line.text, "text");
+      if (line.recalled) text.append(el("span", "（已撤回）", "muted"));
+      if (line.wait_label) text.append(el("span", line.wait_label, "wait-state " + line.wait_state));
       text.append(el("span", clock(line.ts), "ts"));
+      // 消息撤回: one's own reply, within the channel's two minutes.
+      if (t.mine && line.sender === "agent" && line.agent === me && !line.recalled
+          && Date.now() / 1000 - line.ts < t.recall_seconds) {
+        const undo = el("button", "撤回", "link recall");
+        undo.addEventListener("click", () => act("recall", { source_key: line.key }));
+        text.append(" ", undo);
+      }
       item.append(who, text);
       list.append(item);
     }
@@ -243,7 +272,55 @@ function kefuWorkbench() {
       return item;
     }));
     if (!t.tasks || !t.tasks.length) tasks.append(el("li", "无", "muted"));
+    // Order actions: the holder of a chat with an order; what the order's state forbids is disabled.
+    const actions = document.getElementById("order-actions");
+    actions.hidden = !(t.mine && t.order);
+    for (const option of document.querySelectorAll("#oa-action option")) option.disabled = !(t.order_actions || {})[option.value];
+    loadProfile(t.id);
   }
+
+  document.getElementById("oa-submit").addEventListener("click", async () => {
+    const action = document.getElementById("oa-action").value;
+    const text = document.getElementById("oa-text").value;
+    const body = { action, address: text, remark: text, reason: text,
+                   color: document.getElementById("oa-color").value.trim(), size: document.getElementById("oa-size").value.trim() };
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/order-actions", body);
+    document.getElementById("oa-status").textContent = ok ? "已提交任务 #" + data.task.id + "：" + data.task.summary : (data.message || "提交失败");
+    if (ok) {
+      for (const id of ["oa-text", "oa-color", "oa-size"]) document.getElementById(id).value = "";
+      tabs.get(active).detail = data.ticket;
+      renderChat(data.ticket);
+    }
+  });
+
+  // 客户资料: tags and notes per shop, past orders and chats of this buyer.
+  function renderProfile(p) {
+    document.getElementById("profile-tags").replaceChildren(...p.tags.map((tag) => el("span", tag, "tag-chip")));
+    document.getElementById("tag-input").value = p.tags.join("，");
+    const notes = document.getElementById("profile-notes");
+    notes.replaceChildren(...p.notes.map((n) => el("li", n.text + " —— " + n.agent + " " + clock(n.ts))));
+    if (!p.notes.length) notes.append(el("li", "无备注", "muted"));
+    const orders = document.getElementById("profile-orders");
+    orders.replaceChildren(...p.orders.map((o) => el("li", [o["订单号"], o["商品"], o["规格"], o["金额"], o["状态"]].filter(Boolean).join(" · "))));
+    if (!p.orders.length) orders.append(el("li", "无", "muted"));
+    const past = document.getElementById("profile-tickets");
+    past.replaceChildren(...p.tickets.map((x) => el("li", "#" + x.id + " " + clock(x.created_at) + " " + x.reason_label + " · " + (x.outcome_label || x.status_label) + (x.agent ? " · " + x.agent : ""))));
+    if (!p.tickets.length) past.append(el("li", "无", "muted"));
+  }
+  async function loadProfile(id) {
+    const { ok, data } = await api("GET", "/api/tickets/" + id + "/profile");
+    if (ok && id === active) renderProfile(data);
+  }
+  document.getElementById("tag-save").addEventListener("click", async () => {
+    const tags = document.getElementById("tag-input").value.split(/[,，、\s]+/).filter(Boolean);
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/profile/tags", { tags });
+    if (ok) renderProfile(data); else showNotice(data.message);
+  });
+  document.getElementById("note-add").addEventListener("click", async () => {
+    const input = document.getElementById("note-input");
+    const { ok, data } = await api("POST", "/api/tickets/" + active + "/profile/notes", { text: input.value });
+    if (ok) { input.value = ""; renderProfile(data); } else showNotice(data.message);
+  });
 
   async function reload(id) {
     const tab = tabs.get(id);
@@ -307,12 +384,30 @@ function kefuWorkbench() {
     phraseList.replaceChildren(...data.phrases.map((p, index) => {
       const item = el("li", null, index === 0 ? "active" : "");
       item.dataset.code = p.code;
-      item.append(el("code", "/" + p.code), el("b", p.group + " · " + p.title + " "), el("span", p.rendered, "muted"));
+      item.append(el("code", "/" + p.code), el("span", p.scope_label, "badge"), el("b", " " + p.group + " · " + p.title + " "),
+                  el("span", p.rendered, "muted"));
       item.addEventListener("click", () => insertPhrase(p.rendered));
+      if (p.id !== null && (p.scope === "personal" || supervisor)) {
+        const remove = el("button", "删除", "link delete");
+        remove.addEventListener("click", async (event) => {
+          event.stopPropagation();
+          const r = await api("POST", "/api/phrases/" + p.id + "/delete", {});
+          document.getElementById("phrase-status").textContent = r.ok ? "已删除 /" + p.code : r.data.message;
+          searchPhrases(phraseSearch.value);
+        });
+        item.append(" ", remove);
+      }
       return item;
     }));
     phraseList.hidden = data.phrases.length === 0;
   }
+  document.getElementById("phrase-save").addEventListener("click", async () => {
+    const body = { code: document.getElementById("phrase-code").value.trim(), title: document.getElementById("phrase-title").value,
+                   text: document.getElementById("phrase-text").value, scope: document.getElementById("phrase-scope").value };
+    const { ok, data } = await api("POST", "/api/phrases", body);
+    document.getElementById("phrase-status").textContent = ok ? "已保存 /" + data.code + "（" + data.scope_label + "）" : data.message;
+    if (ok) { for (const id of ["phrase-code", "phrase-title", "phrase-text"]) document.getElementById(id).value = ""; }
+  });
   function insertPhrase(text) {
     reply.value = reply.value.replace(/(^|\s)\/[a-z0-9_]*$/, "$1") + text;
     phraseList.hidden = true;
@@ -328,6 +423,19 @@ function kefuWorkbench() {
       if (first) first.click();
     }
   });
+
+  // "/code" then Enter inserts the first matching phrase (Shift+Enter still makes a new line).
+  reply.addEventListener("keydown", async (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.ctrlKey || event.altKey || event.isComposing) return;
+    const slash = reply.value.match(/(?:^|\s)\/([a-z0-9_]+)$/);
+    if (!slash) return;
+    event.preventDefault();
+    await searchPhrases(slash[1]);
+    const first = phraseList.querySelector("li");
+    if (first) first.click();
+  });
+
+  emojiPanel("reply", () => check());
 
   reply.addEventListener("input", () => {
     const slash = reply.value.match(/(?:^|\s)\/([a-z0-9_]*)$/);
@@ -364,19 +472,56 @@ function kefuWorkbench() {
   document.getElementById("close").addEventListener("click", () => act("close", { outcome: document.getElementById("outcome").value }));
   document.getElementById("transfer").addEventListener("click", () => act("transfer", {
     to: document.getElementById("transfer-to").value, note: document.getElementById("transfer-note").value }));
+  // 智能辅助: candidates from the pure engine, each with the shop facts it rests on; 插入 fills the box.
   document.getElementById("assist").addEventListener("click", async () => {
     const box = document.getElementById("assist-box");
-    document.getElementById("assist-text").textContent = "正在生成…";
+    const status = document.getElementById("assist-text");
+    const list = document.getElementById("assist-list");
+    status.textContent = "正在生成…";
+    list.replaceChildren();
     box.hidden = false;
     const { ok, data } = await api("POST", "/api/tickets/" + active + "/assist", {});
-    document.getElementById("assist-text").textContent = ok ? (data.draft || "机器人没有可用的回答") : (data.message || "暂时无法生成");
-    box.dataset.draft = ok && data.draft ? data.draft : "";
-  });
-  document.getElementById("assist-insert").addEventListener("click", () => {
-    const draft = document.getElementById("assist-box").dataset.draft;
-    if (draft) { reply.value = draft; reply.focus(); check(); }
+    if (!ok) { status.textContent = data.message || "暂时无法生成"; return; }
+    status.textContent = data.candidates.length ? "候选回复（依据店铺数据，插入后可修改）：" : "没有可用的候选回复，请人工回复";
+    list.replaceChildren(...data.candidates.map((c, index) => {
+      const item = el("li", null, "candidate");
+      item.dataset.index = index;
+      item.append(el("div", "买家：" + c.question, "muted small"), el("div", c.text, "candidate-text"));
+      const facts = el("ul", null, "facts small");
+      facts.replaceChildren(...c.facts.map((f) => el("li", f)));
+      const insert = el("button", "插入", "secondary insert");
+      insert.addEventListener("click", () => { reply.value = c.text; reply.focus(); check(); });
+      item.append(facts, insert);
+      return item;
+    }));
   });
   document.getElementById("platform-filter").addEventListener("change", refreshQueue);
+
+  // 接待状态 and load: 在线 receives chats automatically, 忙碌 keeps its chats, 离开 hands them back.
+  const statusBox = document.getElementById("my-status");
+  function showAssignment(data) {
+    statusBox.value = data.me.status;
+    statusBox.dataset.status = data.me.status;
+    document.getElementById("my-load").textContent = "接待中 " + data.me.load + "/" + data.me.max_chats;
+  }
+  async function refreshAssignment() {
+    const { ok, data } = await api("GET", "/api/assignment");
+    if (ok) showAssignment(data);
+  }
+  statusBox.addEventListener("change", async () => {
+    const { ok, data } = await api("POST", "/api/assignment/status", { status: statusBox.value });
+    if (ok) { showAssignment(data); refreshQueue(); } else showNotice(data.message);
+  });
+  if (supervisor) {
+    document.getElementById("assign").addEventListener("click", async () => {
+      const to = document.getElementById("transfer-to").value;
+      const r = await api("POST", "/api/assignment/tickets/" + active, { to });
+      if (!r.ok) { showNotice(r.data.message || "指派失败"); return; }
+      showNotice("");
+      reload(active);
+      refreshQueue();
+    });
+  }
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey && event.key === "Enter") { event.preventDefault(); send(); }
@@ -420,9 +565,12 @@ function kefuWorkbench() {
   source.addEventListener("ticket_changed", (event) => {
     const data = JSON.parse(event.data);
     refreshQueue();
+    refreshAssignment();
     if (tabs.has(data.ticket_id)) reload(data.ticket_id);
   });
+  source.addEventListener("assignment", () => { refreshQueue(); refreshAssignment(); });
   setInterval(() => document.querySelectorAll(".countdown[data-deadline]").forEach(tick), 1000);
   refreshQueue();
+  refreshAssignment();
   if (bench.dataset.openTicket) openChat(bench.dataset.openTicket);
 }

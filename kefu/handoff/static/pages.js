@@ -115,6 +115,53 @@ function kefuAgents() {
     say(ok ? (data.password ? name + " 的新密码（只显示一次）：" + data.password : "已更新 " + name) : data.message);
     load();
   }
+  // 接待与分配: status, limit and skill groups of every agent; the skill groups themselves.
+  const assignBody = document.querySelector("#assignment-list tbody");
+  const assignNotice = document.getElementById("assignment-notice");
+  const list = (text) => text.split(/[,，、\s]+/).map((x) => x.trim()).filter(Boolean);
+  function sayAssign(text) { assignNotice.textContent = text; assignNotice.hidden = !text; }
+  async function loadAssignment() {
+    const { ok, data } = await api("GET", "/api/assignment");
+    if (!ok) return;
+    assignBody.replaceChildren(...data.agents.map((a) => {
+      const row = el("tr");
+      row.dataset.agent = a.agent;
+      const status = el("select");
+      status.className = "status";
+      for (const [value, label] of Object.entries(data.statuses)) {
+        const option = el("option", label); option.value = value; option.selected = value === a.status; status.append(option);
+      }
+      const limit = el("input"); limit.type = "number"; limit.min = "0"; limit.max = "50"; limit.value = a.max_chats; limit.className = "limit";
+      const groups = el("input"); groups.value = a.groups.join(","); groups.className = "groups";
+      const save = el("button", "保存", "secondary save");
+      save.addEventListener("click", async () => {
+        const first = await api("POST", "/api/assignment/agents/" + encodeURIComponent(a.agent),
+                                { max_chats: Number(limit.value), groups: list(groups.value) });
+        // The status only when the supervisor changed it here (the agent may have changed it since the page loaded).
+        const changed = status.value !== a.status;
+        const second = first.ok && changed ? await api("POST", "/api/assignment/status", { agent: a.agent, status: status.value }) : first;
+        sayAssign(second.ok ? "已保存 " + a.agent : second.data.message);
+        loadAssignment();
+      });
+      const cells = [el("td", a.agent), el("td"), el("td", String(a.load)), el("td"), el("td"), el("td")];
+      cells[1].append(status); cells[3].append(limit); cells[4].append(groups); cells[5].append(save);
+      row.append(...cells);
+      return row;
+    }));
+    document.getElementById("group-list").replaceChildren(...data.groups.map((g) => el("li",
+      g.name + "：平台 " + (g.platforms.join("、") || "全部") + "；店铺 " + (g.shops.join("、") || "全部") + "；话题 " + (g.topics.join("、") || "全部"))));
+  }
+  document.getElementById("group-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const { ok, data } = await api("POST", "/api/assignment/groups", { name: form.get("name"),
+      platforms: list(form.get("platforms")), shops: list(form.get("shops")), topics: list(form.get("topics")) });
+    sayAssign(ok ? "已保存技能组 " + form.get("name") : data.message);
+    if (ok) event.target.reset();
+    loadAssignment();
+  });
+  loadAssignment();
+
   document.getElementById("add-agent").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);

@@ -54,7 +54,7 @@ def create_app(
     checker: Callable[[str, str], Dict[str, Any]] = guard_check,
 ) -> Sanic:
     """Build the web app. ``rasa`` defaults to a client for ``settings.rasa_url``."""
-    from kefu.handoff.web import admin, api, auth_routes, chat, console, reports, static
+    from kefu.handoff.web import admin, api, assign, auth_routes, chat, console, reports, static
 
     settings = settings or Settings.from_env()
     app = Sanic(f"kefu_web_{next(_app_names)}")
@@ -66,7 +66,7 @@ def create_app(
     app.ctx.checker = checker
     app.ctx.templates = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                                     autoescape=select_autoescape(default=True, default_for_string=True))
-    for blueprint in (auth_routes.bp, console.bp, api.bp, admin.bp, reports.bp, chat.bp, static.bp):
+    for blueprint in (auth_routes.bp, console.bp, api.bp, assign.bp, admin.bp, reports.bp, chat.bp, static.bp):
         app.blueprint(blueprint)
 
     @app.before_server_start
@@ -106,10 +106,14 @@ def create_app(
 
 
 def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) -> None:
+    from kefu.handoff.assignment import Assigner, AssignmentStore
     from kefu.handoff.auth import AgentStore
     from kefu.handoff.chatlog import ChatLog
     from kefu.handoff.live import LiveHub
-    from kefu.handoff.phrases import load_phrases
+    from kefu.handoff.outbox import Outbox
+    from kefu.handoff.phrases import PhraseStore, load_phrases
+    from kefu.handoff.profile import ProfileStore
+    from kefu.handoff.satisfaction import SatisfactionStore
     from kefu.handoff.response_rules import load_response_rules
     from kefu.handoff.sync import TicketSync, TrackerEventFeed
     from kefu.handoff.throttle import LoginThrottle
@@ -133,11 +137,28 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     app.ctx.rules = load_response_rules(settings.shop_config_path)
     app.ctx.phrases = load_phrases(settings.phrases_path)
     app.ctx.hub = LiveHub()
+    app.ctx.ratings = SatisfactionStore(settings.db_path)
+    app.ctx.profiles = ProfileStore(settings.db_path)
+    app.ctx.outbox = Outbox(settings.db_path)
+    app.ctx.phrase_store = PhraseStore(settings.db_path)
+    app.ctx.assignments = AssignmentStore(settings.db_path)
+    app.ctx.assigner = Assigner(app.ctx.tickets, app.ctx.assignments, app.ctx.agents, app.ctx.rules,
+                                shop=_shop_name(settings))
     app.ctx.sync = TicketSync(app.ctx.tickets, TrackerEventFeed(settings.tracker_db_path))
     app.ctx.throttle = LoginThrottle()
     app.ctx.chat_platforms = {}  # web-chat conversation -> the platform its buyer picked
     app.ctx.webchat = WebChatInbox(settings, chat=app.ctx.chat, tickets=app.ctx.tickets,
                                    holding=lambda conv: guarded_for_page(app.ctx, conv, edge_reply("holding")))
+
+
+def _shop_name(settings: Settings) -> Optional[str]:
+    """The shop's name, which skill groups may name (``shops:``); None when shop.yml has none."""
+    try:
+        from kefu.shop.config import load_shop_config
+
+        return load_shop_config(settings.shop_config_path).name
+    except Exception:
+        return None
 
 
 def _open_shop(settings: Settings) -> Any:

@@ -11,19 +11,25 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import Any, Dict, Optional
 from urllib.parse import unquote
 
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from kefu.handoff import workbench
-from kefu.handoff.assist import draft_for
+from kefu.bridge.push import push_to_bridge
+from kefu.handoff import order_actions, workbench
+from kefu.handoff.assist import suggestions
 from kefu.handoff.live import sse_frame
+from kefu.handoff.phrases import PhraseError, combined
+from kefu.handoff.profile import profile as customer_profile
+from kefu.handoff.triggers import REASON_LABELS
 from kefu.handoff.privacy import mask_data
 from kefu.handoff.replies import reply
-from kefu.handoff.tickets import Ticket
-from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, read_json, text_field
+from kefu.handoff.tickets import RECALL_SECONDS, Ticket
+from kefu.handoff.web.assign import run_pass
+from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, labelled, read_json, text_field
 from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS
 
@@ -177,7 +183,6 @@ async def check(request: Request) -> response.HTTPResponse:
 
 @bp.post("/tickets/<ticket_id:int>/reply")
 async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
-    from kefu.bridge.push import push_to_bridge
     from kefu.guard.enforce import check_agent_reply, guard_outgoing
 
     ctx = request.app.ctx
@@ -188,9 +193,9 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
     # Every attempt is checked and audited (agent:<name>), a blocked one too: 质检 sees what was refused.
     # Read with this agent's last replies on the ticket: three harmless lines can spell a contact.
     previous = [line.text for line in ctx.tickets.transcript(ticket_id) if line.sender == "agent" and line.agent == agent]
-    check = await asyncio.to_thread(check_agent_reply, text, platform=ticket.platform,
-                                    conversation_id=ticket.conversation_id, agent=agent, settings=ctx.settings,
-                                    previous=previous)
+    check = labelled(await asyncio.to_thread(check_agent_reply, text, platform=ticket.platform,
+                                             conversation_id=ticket.conversation_id, agent=agent,
+                                             settings=ctx.settings, previous=previous))
     if check["verdict"] == "blocked":
         message = ("这条回复和您前几条回复连起来违反平台规则，没有发送，请修改后再发" if check.get("across_messages")
                    else "这条回复违反平台规则，没有发送，请修改后再发")
@@ -209,6 +214,8 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
     bridged = await push_to_bridge(ticket.conversation_id, sent, settings=ctx.settings)
     if bridged.startswith("failed"):
         log.warning("agent reply on ticket %s not delivered to the bridge: %s", ticket_id, bridged)
+    elif bridged == "not a bridge conversation" and not ctx.chat.is_web_chat(ticket.conversation_id):
+        ctx.outbox.put(ticket.conversation_id, sent, agent)  # a REST buyer: handed out with their next answer
     ctx.tickets.add_agent_reply(ticket_id, agent, sent)
     log.info("agent %s replied on ticket %s (%d chars)", agent, ticket_id, len(sent))
     _publish(request, "ticket_changed", ticket_id)
@@ -224,17 +231,94 @@ async def close(request: Request, ticket_id: int) -> response.HTTPResponse:
     if not isinstance(outcome, str) or outcome not in workbench.OUTCOME_LABELS or outcome == "assist_shadow":
         raise ApiError(400, "bad_outcome", "请选择处理结果")
     ticket = ctx.tickets.require_holder(ticket_id, agent)
-    handback = reply("handback")
-    verdict = ctx.checker(ticket.platform, handback)
-    if verdict["verdict"] == "rewritten":
-        handback = verdict["rewritten"]
-    elif verdict["verdict"] == "blocked":
-        handback = None  # never send a non-compliant line; resume silently
-    await asyncio.to_thread(ctx.rasa.resume, ticket.conversation_id, handback)
+    handback = _compliant(request, ticket.platform, reply("handback"))
+    invite = _compliant(request, ticket.platform, reply("satisfaction.invite"))
+    await asyncio.to_thread(ctx.rasa.resume, ticket.conversation_id, handback,
+                            [(invite, "satisfaction")] if invite else [])
     ticket = ctx.tickets.close(ticket_id, agent, outcome)
+    if invite:  # 满意度: the web chat draws the stars from this record; a bridge buyer gets the sentence
+        ctx.ratings.invite(ticket)
+        await push_to_bridge(ticket.conversation_id, invite, source="satisfaction", settings=ctx.settings)
     log.info("agent %s closed ticket %s: %s", agent, ticket_id, ticket.outcome)
     _publish(request, "ticket_changed", ticket_id)
     return jsonr(_detail(request, ticket))
+
+
+def _compliant(request: Request, platform: str, text: str) -> Optional[str]:
+    """A fixed sentence as the guard lets it out on ``platform``: rewritten if need be, None if blocked."""
+    verdict = request.app.ctx.checker(platform, text)
+    if verdict["verdict"] == "rewritten":
+        return verdict["rewritten"]
+    return None if verdict["verdict"] == "blocked" else text
+
+
+@bp.post("/tickets/<ticket_id:int>/recall")
+async def recall(request: Request, ticket_id: int) -> response.HTTPResponse:
+    """消息撤回: the holder's own reply, within two minutes, where the channel can take it back
+    (the web chat); elsewhere a clear 409 and nothing changes."""
+    ctx = request.app.ctx
+    agent = _session(request).agent
+    data = read_json(request, required=("source_key",))
+    key = text_field(data, "source_key", 64)
+    ticket = ctx.tickets.require_holder(ticket_id, agent)
+    line = next((l for l in ticket.transcript if l.source_key == key and l.sender == "agent"), None)
+    if line is None or line.agent != agent:
+        raise ApiError(404, "not_found", "没有这条可以撤回的客服消息")
+    if time.time() - line.ts > RECALL_SECONDS:
+        raise ApiError(409, "too_late", f"只能撤回 {RECALL_SECONDS // 60} 分钟内发送的消息")
+    if key in ctx.tickets.recalled(ticket_id):
+        raise ApiError(409, "already_recalled", "这条消息已经撤回")
+    if not ctx.chat.is_web_chat(ticket.conversation_id) \
+            or ctx.chat.recall_sent(ticket.conversation_id, line.text, line.ts - 5) is None:
+        raise ApiError(409, "not_supported", "这位买家所在的渠道不支持撤回消息")
+    ctx.tickets.recall(ticket_id, agent, key)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr(_detail(request, ctx.tickets.get(ticket_id)))
+
+
+@bp.post("/tickets/<ticket_id:int>/order-actions")
+async def order_action(request: Request, ticket_id: int) -> response.HTTPResponse:
+    """改地址 / 改规格 / 备注给快递 / 取消 on the chat's order, by its holder: a task with the data, audited."""
+    ctx = request.app.ctx
+    agent = _session(request).agent
+    data = read_json(request, required=("action",))
+    ticket = ctx.tickets.require_holder(ticket_id, agent)
+    task = await asyncio.to_thread(order_actions.submit, data["action"] if isinstance(data["action"], str) else "",
+                                   data, ticket, ctx.shop, ctx.tasks, ctx.tickets, agent)
+    _publish(request, "ticket_changed", ticket_id)
+    return jsonr({"task": mask_data(task), "ticket": _detail(request, ctx.tickets.get(ticket_id))})
+
+
+def _buyer_profile(request: Request, ticket: Ticket) -> Dict[str, Any]:
+    ctx = request.app.ctx
+    labels = {"status": workbench.STATUS_LABELS, "reason": REASON_LABELS, "outcome": workbench.OUTCOME_LABELS}
+    return mask_data(customer_profile(ctx.profiles, ctx.tickets, ctx.shop, _shop_name(request) or "", ticket, labels))
+
+
+@bp.get("/tickets/<ticket_id:int>/profile")
+async def buyer_profile(request: Request, ticket_id: int) -> response.HTTPResponse:
+    return jsonr(_buyer_profile(request, _ticket(request, ticket_id)))
+
+
+@bp.post("/tickets/<ticket_id:int>/profile/tags")
+async def buyer_tags(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ticket = _ticket(request, ticket_id)
+    data = read_json(request, required=("tags",))
+    agent = _session(request).agent
+    request.app.ctx.profiles.set_tags(_shop_name(request) or "", ticket.conversation_id, data["tags"], agent)
+    request.app.ctx.tickets.audit("customer_tags", agent=agent, ticket_id=ticket_id, detail=str(len(data["tags"])))
+    return jsonr(_buyer_profile(request, ticket))
+
+
+@bp.post("/tickets/<ticket_id:int>/profile/notes")
+async def buyer_note(request: Request, ticket_id: int) -> response.HTTPResponse:
+    ticket = _ticket(request, ticket_id)
+    data = read_json(request, required=("text",))
+    agent = _session(request).agent
+    request.app.ctx.profiles.add_note(_shop_name(request) or "", ticket.conversation_id,
+                                      text_field(data, "text", 300), agent)
+    request.app.ctx.tickets.audit("customer_note", agent=agent, ticket_id=ticket_id)
+    return jsonr(_buyer_profile(request, ticket))
 
 
 # --- assist, phrases, history, tasks -------------------------------------------------------------------
@@ -242,10 +326,33 @@ async def close(request: Request, ticket_id: int) -> response.HTTPResponse:
 
 @bp.post("/tickets/<ticket_id:int>/assist")
 async def assist(request: Request, ticket_id: int) -> response.HTTPResponse:
+    """Up to three candidate replies with their facts, from the pure engine: nothing is sent or stored."""
     ctx = request.app.ctx
     ticket = _ticket(request, ticket_id)
-    result = await asyncio.to_thread(draft_for, ticket, ctx.rasa, ctx.tickets)
+    result = await asyncio.to_thread(suggestions, ticket, ctx.shop, _shop_config(request),
+                                     order_source=_order_store(request))
     return jsonr(mask_data(result))
+
+
+def _shop_config(request: Request) -> Any:
+    try:
+        from kefu.shop.config import load_shop_config
+
+        return load_shop_config(request.app.ctx.settings.shop_config_path)  # cached per mtime
+    except Exception:
+        return None
+
+
+def _order_store(request: Request) -> Any:
+    """The shop store whose ``order()`` reads the configured order source (read-only calls)."""
+    if request.app.ctx.shop is None:
+        return None
+    try:
+        from kefu.orders import with_order_source
+
+        return with_order_source(request.app.ctx.shop)
+    except Exception:
+        return request.app.ctx.shop
 
 
 @bp.get("/phrases")
@@ -258,17 +365,42 @@ async def phrases(request: Request) -> response.HTTPResponse:
         ticket = _ticket(request, int_arg(request, "ticket_id"))
         panel = workbench.side_panel(request.app.ctx.shop, ticket)
         values.update({"订单号": ticket.order_id, "商品名": (panel["product"] or {}).get("名称")})
-    found = request.app.ctx.phrases.search(query)
+    ctx = request.app.ctx
+    found = combined(ctx.phrase_store, ctx.phrases, _session(request).agent).search(query)
     return jsonr({"phrases": [dict(p.as_dict(), rendered=p.render(values)) for p in found]})
 
 
-def _shop_name(request: Request) -> Optional[str]:
+@bp.post("/phrases")
+async def save_phrase(request: Request) -> response.HTTPResponse:
+    """A personal phrase (any agent) or a team phrase (supervisors), checked for every platform."""
+    session = _session(request)
+    data = read_json(request, required=("code", "text"))
+    scope = data.get("scope", "personal")
+    if scope == "team" and not session.supervisor:
+        raise ApiError(403, "supervisor_only", "只有主管可以编辑团队短语")
     try:
-        from kefu.shop.config import load_shop_config
+        phrase = await asyncio.to_thread(request.app.ctx.phrase_store.save, agent=session.agent, scope=scope,
+                                         code=data["code"], text=data["text"], title=data.get("title", ""),
+                                         group=data.get("group", ""))
+    except PhraseError as exc:
+        raise ApiError(422, "bad_phrase", f"短语未保存：{exc}") from None
+    request.app.ctx.tickets.audit("phrase_save", agent=session.agent, ticket_id=None, detail=f"{scope}:{phrase.code}")
+    return jsonr(phrase.as_dict())
 
-        return load_shop_config(request.app.ctx.settings.shop_config_path).name
-    except Exception:
-        return None
+
+@bp.post("/phrases/<phrase_id:int>/delete")
+async def delete_phrase(request: Request, phrase_id: int) -> response.HTTPResponse:
+    session = _session(request)
+    gone = request.app.ctx.phrase_store.delete(phrase_id, session.agent, session.supervisor)
+    if gone is None:
+        raise ApiError(404, "not_found", "没有这条可以删除的短语")
+    request.app.ctx.tickets.audit("phrase_delete", agent=session.agent, ticket_id=None, detail=gone.code)
+    return jsonr(gone.as_dict())
+
+
+def _shop_name(request: Request) -> Optional[str]:
+    config = _shop_config(request)
+    return config.name if config is not None else None
 
 
 def _day(raw: Optional[str], name: str) -> Optional[float]:
@@ -369,6 +501,7 @@ async def sync_loop(app: Sanic, every: float) -> None:
             for ticket_id in result.lines_added:  # a buyer wrote (rings), or the bot's part grew (silent)
                 app.ctx.hub.publish("message" if ticket_id in result.buyer_messages else "ticket_changed",
                                     ticket_id=ticket_id)
+            await run_pass(app)  # new and late chats to the least-loaded agent with room
         except asyncio.CancelledError:
             raise
         except Exception:

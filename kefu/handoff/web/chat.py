@@ -25,6 +25,7 @@ from sanic.request import Request
 
 from kefu.edge.ids import safe_conversation_id
 from kefu.edge.validation import normalise_text
+from kefu.handoff.replies import reply
 from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg, internal_id, jsonr, read_json, \
     render, set_cookie, text_field
 from kefu.platforms import canonical_platform
@@ -159,7 +160,21 @@ async def chat_send(request: Request) -> response.HTTPResponse:
 @bp.get("/messages")
 async def chat_messages(request: Request) -> response.HTTPResponse:
     conv, _ = chat_identity(request)
-    return jsonr({"conversation_id": conv, "messages": request.app.ctx.chat.after(conv, int_arg(request, "after"))})
+    return jsonr({"conversation_id": conv, "messages": request.app.ctx.chat.after(conv, int_arg(request, "after")),
+                  "rating": request.app.ctx.ratings.pending(conv),
+                  "recalled": request.app.ctx.chat.recalled_ids(conv)})
+
+
+@bp.post("/rate")
+async def chat_rate(request: Request) -> response.HTTPResponse:
+    """满意度 from the web chat: one score (1-5) for the chat an agent closed, from its own buyer."""
+    conv, csrf = chat_identity(request)
+    if not hmac.compare_digest(request.headers.get("x-csrf-token") or "", csrf):
+        raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
+    data = read_json(request, required=("ticket_id", "score"))
+    rated = request.app.ctx.ratings.rate(conv, data["ticket_id"], data["score"], data.get("comment"), channel="web")
+    request.app.ctx.chat.add(conv, "bot", reply("satisfaction.thanks"))
+    return jsonr(rated)
 
 
 @bp.post("/callback")

@@ -191,17 +191,20 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> re
 def guard_check(platform: str, text: str) -> Dict[str, Any]:
     """The guard's verdict for ``text`` on ``platform`` as JSON-ready data (live highlighting)."""
     from kefu.guard import Guard  # lazy: the guard builds its automata on first use
-    from kefu.handoff.workbench import ACTION_LABELS, CATEGORY_LABELS
 
     result = Guard.for_platform(platform).check(text)
-    return {
-        "platform": platform,
-        "text": text,
-        "verdict": result.verdict,
-        "rewritten": result.rewritten,
-        "violations": [
-            {"category": v.category, "category_label": CATEGORY_LABELS.get(v.category, v.category), "term": v.term,
-             "start": v.start, "end": v.end, "action": v.action, "action_label": ACTION_LABELS.get(v.action, v.action)}
-            for v in result.violations
-        ],
-    }
+    return labelled({"platform": platform, "text": text, "verdict": result.verdict, "rewritten": result.rewritten,
+                     "violations": [v.as_dict() for v in result.violations]})
+
+
+def labelled(check: Dict[str, Any]) -> Dict[str, Any]:
+    """A guard verdict with each violation's category and action in Chinese, the only form the
+    console shows (the live check and the refusal of a blocked reply alike)."""
+    from kefu.handoff.workbench import ACTION_LABELS, CATEGORY_LABELS
+
+    keep = ("category", "term", "start", "end", "action")
+    violations = [dict({key: v.get(key) for key in keep},
+                       category_label=CATEGORY_LABELS.get(v.get("category"), v.get("category")),
+                       action_label=ACTION_LABELS.get(v.get("action"), v.get("action")))
+                  for v in check.get("violations") or ()]
+    return dict(check, violations=violations)

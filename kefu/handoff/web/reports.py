@@ -10,7 +10,10 @@ from typing import Optional, Tuple
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from kefu.handoff.report import build_report
+import csv
+import io
+
+from kefu.handoff.report import CSV_KINDS, build_report, csv_rows, for_agent
 from kefu.handoff.web.common import ApiError, jsonr, render
 from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS
@@ -40,13 +43,34 @@ def _period(request: Request) -> Tuple[float, float, Optional[str]]:
 async def _report(request: Request):  # type: ignore[no-untyped-def]
     since, until, platform = _period(request)
     settings = request.app.ctx.settings
-    return await asyncio.to_thread(build_report, settings.db_path, settings.tracker_db_path, since,
-                                   min(until, time.time() + 1), platform, request.app.ctx.rules)
+    report = await asyncio.to_thread(build_report, settings.db_path, settings.tracker_db_path, since,
+                                     min(until, time.time() + 1), platform, request.app.ctx.rules)
+    agent = request.args.get("agent") or None
+    if agent:
+        if len(agent) > 64:
+            raise ApiError(400, "bad_argument", "客服名过长")
+        report = for_agent(report, agent)
+    return report
 
 
 @bp.get("/api/report")
 async def report_json(request: Request) -> response.HTTPResponse:
     return jsonr((await _report(request)).as_dict())
+
+
+@bp.get("/api/report.csv")
+async def report_csv(request: Request) -> response.HTTPResponse:
+    """One table as CSV (UTF-8 with BOM, so Excel opens the Chinese headers): ``kind`` = summary,
+    agents, sessions or hourly; the same ``since``/``until``/``platform``/``agent`` as the page."""
+    kind = request.args.get("kind") or "summary"
+    if kind not in CSV_KINDS:
+        raise ApiError(400, "bad_argument", f"kind 须为 {', '.join(CSV_KINDS)} 之一")
+    report = await _report(request)
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(report, kind))
+    name = f"kefu-report-{kind}.csv"
+    return response.raw(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/console/reports")
@@ -55,4 +79,5 @@ async def report_page(request: Request) -> response.HTTPResponse:
         return render(request, "forbidden.html", status=403, message="报表仅对主管开放")
     report = await _report(request)
     return render(request, "report.html", report=report, standalone=False,
-                  args={k: request.args.get(k) or "" for k in ("since", "until", "platform")})
+                  args={k: request.args.get(k) or "" for k in ("since", "until", "platform", "agent")},
+                  csv_kinds=CSV_KINDS)
