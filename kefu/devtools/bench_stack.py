@@ -310,7 +310,7 @@ def start_bare(settings: Settings, cleanup: Any) -> Subject:
 
 
 def launcher_stack(settings: Settings, profile: Optional[Path] = None) -> Any:
-    """kefu as `kefu up` runs it (SQLite, one Rasa), Rasa started through kefu_rasa.launch."""
+    """kefu as `kefu up` runs it (SQLite, one Rasa, started through kefu_rasa.launch), optionally profiled."""
     from kefu.stack import Stack
 
     class LauncherStack(Stack):
@@ -318,7 +318,8 @@ def launcher_stack(settings: Settings, profile: Optional[Path] = None) -> Any:
             services = super().build_services()
             rasa = services[-1]
             extra = ["--profile", str(profile)] if profile else []
-            rasa.command = [sys.executable, "-m", "kefu_rasa.launch", *extra, *rasa.command[1:]]
+            launch = rasa.command.index("kefu_rasa.launch")  # kefu.stack already starts Rasa through it
+            rasa.command = [*rasa.command[:launch + 1], *extra, *rasa.command[launch + 1:]]
             return services
 
     return LauncherStack(settings, with_web=False)
