@@ -97,7 +97,7 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
-bench: install shop train engines ## Guard speed and ticket-sync cost vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-200, start-up, profile), as ratios
+bench: install shop train engines ## Guard speed and ticket-sync cost vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-300 and events loaded per turn, start-up, profile), as ratios
 	$(PY) -m kefu.guard.bench
 	$(PY) -m kefu.handoff.bench
 	$(PY) -m kefu.devtools.bench_stack

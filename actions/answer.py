@@ -4,7 +4,8 @@ The action is thin: it builds the context (the channel's platform and product/or
 links, the trained intent as a hint, the shop clock), asks :func:`kefu.dialogue.respond`
 for the reply turn, sends its bubbles through the guarded dispatcher, turns the
 turn's promises into tasks a person sees, stores invoice and address requests, and
-opens the hand-off itself (actions/handoff.py) when the turn says a person should take over.
+opens the hand-off itself (actions/handoff.py) when the turn says a person should take over,
+or else starts a new Rasa session every few buyer messages (actions/session.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_platform
 from actions.handoff import ActionHandoff
+from actions.session import session_boundary
 from actions.support import ShopDependencies, latest_metadata, latest_text
 from actions.waiting import STATE_SLOT, Served, while_waiting
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
@@ -54,6 +56,8 @@ class ActionAnswer(ShopDependencies, KefuAction):
         if turn.handoff:
             handoff = ActionHandoff(config=self.config, store=self.store, clock=self._clock)
             events += handoff.hand_off(dispatcher, tracker, reason=turn.handoff)
+        elif not turn.state.misses:  # never between two misses: the second one hands off
+            events += session_boundary(tracker, {STATE_SLOT: turn.state.dump()}, settings.session_max_turns)
         return events
 
     def _serve_while_waiting(self, tracker: Tracker, now: Any, settings: Settings) -> Optional[Served]:

@@ -21,6 +21,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_platform
+from actions.session import conversation_events
 from actions.waiting import STATE_SLOT, wait_sentence, while_waiting
 
 from kefu.handoff import triggers
@@ -126,7 +127,7 @@ class ActionHandoff(KefuAction):
             detail=trigger.detail,
             product_id=product_id,
             order_id=order_id,
-            transcript=transcript_from_events(tracker.events),
+            transcript=transcript_from_events(conversation_events(tracker, settings)),  # all sessions
             answer_after=None if opening == now else opening.timestamp(),
         )
         events: EventList = []

@@ -34,10 +34,10 @@ class Settings:
     # store for its replicas: redis://host:port/db (both started locally when unset).
     database_url: Optional[str] = None
     redis_url: Optional[str] = None
-    # Start a new Rasa session (slots carried over per domain.yml session_config) once a
-    # session has this many buyer messages, outside forms and handoffs; 0 = only by time.
-    # Bounds a long conversation's per-turn cost (kefu_rasa/patches.py, docs/scale.md).
-    session_max_turns: int = 0
+    # action_answer starts a new Rasa session (each slot carried once) after this many buyer
+    # messages, never during a hand-off or between two misses; 0 = only Rasa's clock ends
+    # sessions. Keeps turn 300 as cheap as turn 1 (actions/session.py, docs/scale.md).
+    session_max_turns: int = 10
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
@@ -137,6 +137,9 @@ class Settings:
             raise ValueError(
                 f"KEFU_DEFAULT_PLATFORM={settings.default_platform!r} is not one of {', '.join(PLATFORMS)}"
             )
+        if settings.session_max_turns < 0:
+            raise ValueError(f"KEFU_SESSION_MAX_TURNS must be 0 (sessions end only by time) or more, "
+                             f"got {settings.session_max_turns}")
         _check_bridge(settings)
         if settings.retention_days < 1:
             raise ValueError(f"KEFU_RETENTION_DAYS must be at least 1 day, got {settings.retention_days}")

@@ -30,14 +30,6 @@ turn, and it grows with the conversation (a 200-turn tracker has ~2,000 events).
 ``event-type-lookup`` answers from a dict built once in the same order (first match
 wins, as before) and falls back to Rasa's own walk for anything not in it.
 
-A fifth, off unless ``KEFU_SESSION_MAX_TURNS`` is set: Rasa replays a whole session's
-events on every tracker load and every policy prediction, so each turn of a long
-conversation costs more than the one before (6x at turn 200, the bare bot alike).
-``session-turn-limit`` also treats a session as expired once it has that many buyer
-messages, unless a form is active or a person has taken over (paused), so Rasa runs its
-own ``action_session_start`` (slots carried over as domain.yml says) and later turns
-load only the new session.
-
 Only these methods are replaced; ``apply_all()`` is idempotent and checks the Rasa
 version it was written for, so an upgrade makes it fail loudly, not silently.
 """
@@ -208,48 +200,11 @@ def patch_event_type_lookup() -> None:
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
 
 
-def _session_max_turns() -> int:
-    from kefu.settings import Settings
-
-    return Settings.from_env().session_max_turns
-
-
-def _has_session_expired(self: Any, tracker: Any) -> bool:
-    """Rasa's time-based expiry, or ``session_max_turns`` buyer messages in this session."""
-    from rasa.shared.core.events import SessionStarted, UserUttered
-
-    if ORIGINALS["session_expired"](self, tracker):
-        return True
-    limit = _SESSION_LIMIT[0]
-    if limit <= 0 or not self.domain.session_config.are_sessions_enabled():
-        return False
-    if tracker.active_loop_name or tracker.is_paused():
-        return False  # never cut a form in half, never wake the bot during a handoff
-    messages = 0
-    for event in reversed(tracker.events):
-        if isinstance(event, SessionStarted):
-            break
-        messages += isinstance(event, UserUttered)
-    return messages >= limit
-
-
-_SESSION_LIMIT = [0]
-
-
-def patch_session_turn_limit() -> None:
-    from rasa.core.processor import MessageProcessor
-
-    _SESSION_LIMIT[0] = _session_max_turns()
-    ORIGINALS.setdefault("session_expired", MessageProcessor._has_session_expired)
-    MessageProcessor._has_session_expired = _has_session_expired  # type: ignore[method-assign]
-
-
 PATCHES: Dict[str, Callable[[], None]] = {
     "action-response-validator": patch_action_response_validation,
     "nlg-response-validator": patch_nlg_response_validation,
     "sqlite-tracker-wal": patch_sqlite_tracker_store,
     "event-type-lookup": patch_event_type_lookup,
-    "session-turn-limit": patch_session_turn_limit,
 }
 
 
@@ -276,10 +231,6 @@ def revert_all() -> None:
         RemoteAction._validate_action_result = ORIGINALS["action"]  # type: ignore[assignment]
     if "nlg" in ORIGINALS:
         CallbackNaturalLanguageGenerator.validate_response = staticmethod(ORIGINALS["nlg"])  # type: ignore
-    if "session_expired" in ORIGINALS:
-        from rasa.core.processor import MessageProcessor
-
-        MessageProcessor._has_session_expired = ORIGINALS["session_expired"]  # type: ignore[method-assign]
     if "resolve_by_type" in ORIGINALS:
         from rasa.shared.core.events import Event
 

@@ -13,7 +13,8 @@ other processes falls on all of them alike:
 
 For each: start-up time (spawn to first answer) and memory (RSS of the Rasa process);
 p50/p95/p99 latency and throughput at 1, 10 and 50 concurrent conversations; one
-conversation's latency from turn 1 to turn 200. Prints Markdown tables. Not a test:
+conversation's latency from turn 1 to turn 300 with default settings, and how many events
+the tracker store loads for its turns (deterministic, unlike the times). Prints Markdown tables. Not a test:
 the figures depend on the machine and its load (other developers share it), so only
 ratios within one run are reported as results.
 """
@@ -38,9 +39,9 @@ from kefu.settings import Settings
 # Conversations x turns per concurrency level: bounded, ~100-250 requests each.
 LEVELS: Sequence[Tuple[int, int]] = ((1, 30), (10, 10), (50, 4))
 ROUNDS = 3
-CURVE_TURNS = 200
-# The long-conversation variant: a new Rasa session every N turns (slots carried over).
-SESSION_EVERY = 20
+CURVE_TURNS = 300
+# The turns whose tracker-store load is reported (events Rasa reads for that turn).
+LOAD_TURNS = (2, 10, 100, 200, 300)
 REQUEST_TIMEOUT_S = 120.0
 BARE_MESSAGES = ("hello", "I am very sad", "yes", "I am great", "are you a bot?", "bye")
 # Stable first-line questions that never hand over (a handoff pauses the bot).
@@ -78,9 +79,10 @@ class Subject:
     rss_mib: float = float("nan")
     loads: Dict[int, LoadResult] = field(default_factory=dict)
     curve_ms: List[float] = field(default_factory=list)
-    # the same 200 turns with a new session every SESSION_EVERY turns (needs the API token)
-    token: str = ""
-    session_curve_ms: List[float] = field(default_factory=list)
+    # kefu's SQLite tracker store, and events it loaded for turn n of the long conversation
+    tracker_db: Optional[Path] = None
+    events_loaded: Dict[int, int] = field(default_factory=dict)
+    events_stored: int = 0
     # process name -> pid, and CPU ms per turn of each during the 10-conversation load
     pids: Dict[str, int] = field(default_factory=dict)
     cpu_ms_per_turn: Dict[str, float] = field(default_factory=dict)
@@ -160,25 +162,48 @@ def measure_interleaved(subjects: Sequence[Subject], levels: Sequence[Tuple[int,
 
 
 def curves_interleaved(subjects: Sequence[Subject], turns: int) -> None:
-    """One long conversation per bot (and, where the API token is known, a second one with a
-    new session every SESSION_EVERY turns), turn by turn in alternation."""
+    """One long conversation per bot, default settings, turn by turn in alternation; for a bot
+    whose tracker store is known, the events loaded for each turn in LOAD_TURNS."""
     import requests
 
-    lanes = [(s, "curve_ms", 0) for s in subjects] + [(s, "session_curve_ms", SESSION_EVERY)
-                                                        for s in subjects if s.token]
-    senders = {id(lane): f"bench-curve-{i}-{int(time.time())}" for i, lane in enumerate(lanes)}
+    senders = {subject.name: f"bench-curve-{i}-{int(time.time())}" for i, subject in enumerate(subjects)}
     for turn in range(turns):
-        for lane in lanes:
-            subject, attribute, every = lane
-            sender = senders[id(lane)]
-            if every and turn and turn % every == 0:  # what an expired session does (slots carried over)
-                requests.post(f"{subject.url}/conversations/{sender}/execute", params={"token": subject.token},
-                              json={"name": "action_session_start"}, timeout=REQUEST_TIMEOUT_S).raise_for_status()
+        for subject in subjects:
+            sender = senders[subject.name]
+            if subject.tracker_db is not None and turn + 1 in LOAD_TURNS:
+                subject.events_loaded[turn + 1] = session_events(subject.tracker_db, sender)[0]
             text = subject.messages[turn % len(subject.messages)]
             started = time.perf_counter()
             requests.post(f"{subject.url}/webhooks/rest/webhook", timeout=REQUEST_TIMEOUT_S,
                           json={"sender": sender, "message": text, "metadata": subject.metadata}).raise_for_status()
-            getattr(subject, attribute).append((time.perf_counter() - started) * 1000)
+            subject.curve_ms.append((time.perf_counter() - started) * 1000)
+    for subject in subjects:
+        if subject.tracker_db is not None:
+            subject.events_stored = session_events(subject.tracker_db, senders[subject.name])[1]
+
+
+def session_events(tracker_db: Path, sender: str) -> Tuple[int, int]:
+    """(events Rasa's SQL tracker store loads for this conversation's next turn, events stored in all).
+
+    The first is the filter of ``SQLTrackerStore._event_query`` (Rasa 3.6): the events from the
+    latest ``session_started`` on (tests/live/test_long_conversation_live.py counts them through
+    the store itself)."""
+    import sqlite3
+
+    if not tracker_db.exists():
+        return 0, 0
+    conn = sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True, timeout=10)
+    try:
+        start = conn.execute("SELECT MAX(timestamp) FROM events WHERE sender_id = ? AND type_name = ?",
+                             (sender, "session_started")).fetchone()[0]
+        loaded = conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND timestamp >= ?",
+                              (sender, start if start is not None else float("-inf"))).fetchone()[0]
+        stored = conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    except sqlite3.Error:  # no table yet: nothing stored
+        return 0, 0
+    finally:
+        conn.close()
+    return int(loaded), int(stored)
 
 
 # -- processes -------------------------------------------------------------------------------------
@@ -285,7 +310,7 @@ def start_bare(settings: Settings, cleanup: Any) -> Subject:
 
 
 def launcher_stack(settings: Settings, profile: Optional[Path] = None) -> Any:
-    """kefu as `kefu up` runs it (SQLite, one Rasa), Rasa started through kefu_rasa.launch."""
+    """kefu as `kefu up` runs it (SQLite, one Rasa, started through kefu_rasa.launch), optionally profiled."""
     from kefu.stack import Stack
 
     class LauncherStack(Stack):
@@ -293,7 +318,8 @@ def launcher_stack(settings: Settings, profile: Optional[Path] = None) -> Any:
             services = super().build_services()
             rasa = services[-1]
             extra = ["--profile", str(profile)] if profile else []
-            rasa.command = [sys.executable, "-m", "kefu_rasa.launch", *extra, *rasa.command[1:]]
+            launch = rasa.command.index("kefu_rasa.launch")  # kefu.stack already starts Rasa through it
+            rasa.command = [*rasa.command[:launch + 1], *extra, *rasa.command[launch + 1:]]
             return services
 
     return LauncherStack(settings, with_web=False)
@@ -326,7 +352,7 @@ def start_kefu(cleanup: Any) -> Subject:
     subject.startup_s = first_answer_s(subject.url, subject.messages, subject.metadata, started, None)
     subject.rss_mib = rss_mib(stack.services[-1].process.pid)
     subject.pids = {svc.name: svc.process.pid for svc in stack.services}
-    subject.token = stack.token
+    subject.tracker_db = settings.tracker_db_path
     return subject
 
 
@@ -478,20 +504,31 @@ def report(bare: Subject, others: Sequence[Subject], out: Callable[[str], None] 
             out(f"| {subject.name} | {parts} | {total:.0f} | {(os.cpu_count() or 1) * 1000 / total:.0f} msg/s |")
     curves = [s for s in (bare, *others) if s.curve_ms]
     if curves:
-        out("\n### One conversation, turn 1 to turn 200 (median ms of each block of 10 turns)\n")
-        out("| bot | turns 1-10 | 41-50 | 91-100 | 141-150 | 191-200 | turn 191-200 / turn 1-10 |")
-        out("|---|---:|---:|---:|---:|---:|---:|")
-        for subject in curves:
-            blocks = [statistics.median(subject.curve_ms[i:i + 10]) for i in (0, 40, 90, 140, 190)
-                      if len(subject.curve_ms) >= i + 10]
-            if len(blocks) == 5:
-                out(f"| {subject.name} | " + " | ".join(f"{b:.0f}" for b in blocks)
-                    + f" | {_ratio(blocks[-1], blocks[0])} |")
-            blocks = [statistics.median(subject.session_curve_ms[i:i + 10]) for i in (0, 40, 90, 140, 190)
-                      if len(subject.session_curve_ms) >= i + 10]
-            if len(blocks) == 5:
-                out(f"| {subject.name}, new session every {SESSION_EVERY} turns | "
-                    + " | ".join(f"{b:.0f}" for b in blocks) + f" | {_ratio(blocks[-1], blocks[0])} |")
+        report_curves(curves, out)
+
+
+def report_curves(curves: Sequence[Subject], out: Callable[[str], None] = print) -> None:
+    turns = len(curves[0].curve_ms)
+    starts = [i for i in (0, 90, 190, 290) if i + 10 <= turns]
+    if turns - 10 not in starts and turns >= 20:
+        starts.append(turns - 10)
+    out(f"\n### One conversation, turn 1 to turn {turns}, default settings (median ms of each block of 10 turns)\n")
+    out("| bot | " + " | ".join(f"turns {i + 1}-{i + 10}" for i in starts)
+        + f" | turns {starts[-1] + 1}-{starts[-1] + 10} / turns 1-10 |")
+    out("|---|" + "---:|" * (len(starts) + 1))
+    for subject in curves:
+        blocks = [statistics.median(subject.curve_ms[i:i + 10]) for i in starts]
+        out(f"| {subject.name} | " + " | ".join(f"{b:.0f}" for b in blocks) + f" | {_ratio(blocks[-1], blocks[0])} |")
+    loaded = [s for s in curves if s.events_loaded]
+    if loaded:
+        out("\n### Events the tracker store loads for one turn of that conversation (Rasa's SQL store: "
+            "from the latest session_started on)\n")
+        out("| bot | " + " | ".join(f"turn {n}" for n in sorted(loaded[0].events_loaded))
+            + " | stored for the whole conversation |")
+        out("|---|" + "---:|" * (len(loaded[0].events_loaded) + 1))
+        for subject in loaded:
+            out(f"| {subject.name} | " + " | ".join(str(subject.events_loaded[n]) for n in sorted(subject.events_loaded))
+                + f" | {subject.events_stored} |")
 
 
 def report_profile(rows: List[Tuple[str, float, int]], out: Callable[[str], None] = print) -> None:
@@ -509,6 +546,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     parser.add_argument("--profile-only", action="store_true", help="only the profiled run (make profile)")
     parser.add_argument("--curve-turns", type=int, default=CURVE_TURNS)
+    parser.add_argument("--curve-only", action="store_true",
+                        help="only the long conversation, kefu beside the bare bot (no load levels, scale, profile)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="interleaved rounds per level (default 3)")
     args = parser.parse_args(argv)
     from kefu.stack import model_file
@@ -528,6 +567,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         bare = start_bare(Settings.from_env(), cleanup)
         print("bench: starting kefu (SQLite, one Rasa process, patched launcher) ...", file=sys.stderr, flush=True)
         others = [start_kefu(cleanup)]
+        if args.curve_only:
+            for subject in (bare, *others):
+                warm_up(subject)
+            print(f"bench: one conversation of {args.curve_turns} turns per bot, interleaved ...",
+                  file=sys.stderr, flush=True)
+            curves_interleaved([bare, others[0]], args.curve_turns)
+            report_curves([bare, others[0]])
+            return 0
         if not args.no_scale:
             print("bench: starting kefu with two replicas on PostgreSQL + Redis behind nginx ...",
                   file=sys.stderr, flush=True)
