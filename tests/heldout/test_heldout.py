@@ -57,7 +57,7 @@ def test_heldout_shop(shop: str, live_settings, tmp_path_factory: pytest.TempPat
     failures: List[str] = []
     stack.start()
     try:
-        replay.run_files(files, replay.rest_sender(settings.rasa_url),
+        replay.run_files(files, replay.rest_sender(settings.rasa_url, stack.token),
                          out=lambda line: failures.append(line) if not line.startswith("PASS") else None,
                          facts={}, score=score)
     finally:
