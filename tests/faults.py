@@ -54,3 +54,20 @@ def locked(path: Path) -> Iterator[sqlite3.Connection]:
     finally:
         conn.execute("ROLLBACK")
         conn.close()
+
+
+def fill_until_full(path: Path, name: str = "filler.bin") -> Path:
+    """Write zeros into ``path`` until its filesystem refuses more (ENOSPC), unbuffered so nothing
+    is left to flush; returns the file, to delete when space should come back."""
+    filler = path / name
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler

@@ -17,6 +17,7 @@ import pytest
 
 from kefu.inbox.memory import Retrier
 from kefu.inbox.store import Inbox
+from tests.faults import fill_until_full
 
 
 def wait_until(condition, timeout: float = 15.0) -> bool:
@@ -64,27 +65,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def fill(path: Path) -> Path:
-    """Write zeros until the filesystem refuses more (ENOSPC), unbuffered so nothing is left to flush."""
-    filler = path / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        for size in (1 << 16, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
-
-
 def test_on_a_full_disk_messages_wait_in_memory_and_land_when_space_returns(small_disk: Path) -> None:
     inbox = new_inbox(small_disk)
     assert receive(inbox, "before").status == "new"
     inbox.finish("rest", "before", "answered")
-    filler = fill(small_disk)
+    filler = fill_until_full(small_disk)
     texts = [f"消息{i}" * 40 for i in range(30)]  # enough to need new database pages
     receipts = [receive(inbox, f"full-{i}", text) for i, text in enumerate(texts)]
     assert all(r.status == "new" for r in receipts)

@@ -43,6 +43,7 @@ from kefu.inbox.store import Inbox
 from kefu.stack import Stack, http_status
 from tests.live.test_bridge_live import replies  # noqa: F401  (the sidecar's callback server fixture)
 from tests.live.test_faults_live import Supervised, wait_until
+from tests.faults import fill_until_full
 
 pytestmark = pytest.mark.live
 HOLDING = reply("holding")
@@ -219,22 +220,6 @@ def _web_rows(inbox: Inbox, web: List[WebBuyer]) -> List[Dict[str, Any]]:
     return [dict(r) for r in rows if r["conversation_id"] in convs]
 
 
-def _fill(path: Path) -> Path:
-    """Write zeros until the filesystem of ``path`` refuses more (ENOSPC), unbuffered."""
-    filler = path / "filler.bin"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        for size in (1 << 20, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
-
-
 def test_a_full_state_disk_loses_nothing_and_health_says_degraded(outage: Supervised) -> None:
     settings = outage.settings
     state = settings.state_dir
@@ -244,7 +229,7 @@ def test_a_full_state_disk_loses_nothing_and_health_says_degraded(outage: Superv
     buyer = WebBuyer(settings.web_url)
     assert buyer.send("你好").status_code == 200
     complaint_sender = f"full-{uuid.uuid4().hex[:6]}"
-    filler = _fill(state)
+    filler = fill_until_full(state)
     try:
         health = requests.get(f"{settings.web_url}/health", timeout=10)
         assert health.status_code == 503 and health.json()["status"] == "degraded", health.text
