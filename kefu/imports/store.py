@@ -18,8 +18,7 @@ from typing import Dict, Iterable, List
 
 from kefu import db
 from kefu.imports.records import ImportResult
-from kefu.shop.models import Order, Product, Sku
-from kefu.shop.store import order_items_json
+from kefu.shop.models import Order, Product, Sku, order_items_json
 
 IMPORT_TABLES = (
     """CREATE TABLE IF NOT EXISTS import_products (

@@ -7,6 +7,7 @@ functions can be tested without a database and can never write back by accident.
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Dict, Optional, Tuple
@@ -234,3 +235,9 @@ class Order:
 
     def has_freight_insurance(self, shop_default: bool) -> bool:
         return shop_default if self.freight_insurance is None else self.freight_insurance
+
+
+def order_items_json(order: Order) -> str:
+    """An order's lines as the ``items`` column stores them (the YAML loader and the importer alike)."""
+    return json.dumps([{"product_id": i.product_id, "color": i.color, "size": i.size, "quantity": i.quantity,
+                        "price": i.price} for i in order.items], ensure_ascii=False)

@@ -23,7 +23,8 @@ from kefu import db
 from kefu.settings import Settings
 from kefu.shop.catalog import parse_catalog, parse_orders
 from kefu.shop.config import parse_shop_config
-from kefu.shop.models import Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent
+from kefu.shop.models import Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent, \
+    order_items_json
 from kefu.shop.validation import ShopDataError, display_path, read_yaml
 
 # Bump when the table layout changes: a new version forces a rebuild.
@@ -179,11 +180,6 @@ def product_extra(product: Product) -> str:
         "fact_aliases": {label: list(words) for label, words in product.fact_aliases},
         "gifts": [{"text": g.text, "from": _iso(g.start), "until": _iso(g.until)} for g in product.gifts],
     }, ensure_ascii=False)
-
-
-def order_items_json(order: Order) -> str:
-    return json.dumps([{"product_id": i.product_id, "color": i.color, "size": i.size, "quantity": i.quantity,
-                        "price": i.price} for i in order.items], ensure_ascii=False)
 
 
 def _create_record_tables(conn: sqlite3.Connection) -> None:
