@@ -11,6 +11,7 @@ than the cut-off:
 * tickets: every transcript line's text, the ticket's detail; the web chat's log;
 * tasks done, address changes and invoice requests: summaries, addresses, titles, tax
   numbers and e-mails; the guard's audit of rewritten messages;
+* the durable inbox's handled messages and agents' replies queued for REST buyers once taken;
 * the bridge's buyer nicknames; the values of old slot events (the dialogue state may hold a number
   the buyer typed as an order number) and the numbers of old proof attempts.
 
@@ -48,6 +49,11 @@ _KEFU_DB = (
     ("bridge_conversations", "last_seen", "epoch", f"buyer_id = '{PURGED}'", f"buyer_id != '{PURGED}'"),
     # The numbers buyers typed as order numbers (an ID or card number among them); the limit needs a day.
     ("proof_attempts", "at", "epoch", f"order_id = '{PURGED}'", f"order_id != '{PURGED}'"),
+    # The durable inbox (kefu.inbox): each message's words, metadata and the replies it got, once handled.
+    ("inbox_messages", "received_at", "epoch", f"text = '{PURGED}', metadata = '{{}}', replies = NULL, detail = NULL",
+     f"text != '{PURGED}' AND handled_at IS NOT NULL"),
+    # Agents' replies queued for REST buyers (kefu.handoff.outbox), once taken.
+    ("handoff_outbox", "queued_at", "epoch", f"text = '{PURGED}'", f"text != '{PURGED}' AND taken_at IS NOT NULL"),
 )
 
 

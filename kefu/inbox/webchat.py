@@ -123,8 +123,9 @@ class WebChatInbox:
             metadata = {**json.loads(row.get("metadata") or "{}"), "message_id": f"{CHANNEL}-{message_id}"}
             payload = {"sender": row["conversation_id"], "message": row["text"], "metadata": metadata}
             try:
+                # With the shop's API token: ``web-…`` ids are the web app's alone (kefu.edge.identity).
                 answer = self.http.post(f"{self.settings.rasa_url}/webhooks/callback/webhook", json=payload,
-                                        timeout=DELIVERY_TIMEOUT_S)
+                                        params=self._token_param(), timeout=DELIVERY_TIMEOUT_S)
                 problem = None if answer.status_code < 400 else f"Rasa answered HTTP {answer.status_code}"
             except requests.RequestException as exc:
                 problem = f"Rasa not reachable ({type(exc).__name__})"
@@ -147,6 +148,14 @@ class WebChatInbox:
                                failure=f"{OUTAGE_DETAIL}: {problem}", buyer_text=str(row.get("text", "")))
             logger.warning("web chat message %s of %s waits for Rasa: %s", row.get("message_id"), conversation, problem)
         self.inbox.finish(CHANNEL, str(row["message_id"]), "waiting", detail=problem)
+
+    def _token_param(self) -> Dict[str, str]:
+        """``?token=`` from the file ``kefu up`` writes (read each time: it may appear after start-up)."""
+        try:
+            token = self.settings.token_file.read_text().strip()
+        except OSError:
+            return {}
+        return {"token": token} if token else {}
 
     def _rasa_problem(self) -> Optional[str]:
         try:
