@@ -21,7 +21,7 @@ from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_
 from actions.handoff import ActionHandoff
 from actions.session import session_boundary
 from actions.support import ShopDependencies, latest_metadata, latest_text
-from actions.waiting import STATE_SLOT, Served, while_waiting
+from actions.waiting import STATE_SLOT, Served, is_urging, while_waiting
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
 from kefu.dialogue.kinds import SMALL_TALK
 from kefu.orders import with_order_source
@@ -63,6 +63,8 @@ class ActionAnswer(ShopDependencies, KefuAction):
     def _serve_while_waiting(self, tracker: Tracker, now: Any, settings: Settings) -> Optional[Served]:
         """A question the bot can answer while the buyer waits for a person, answered; else None."""
         text = latest_text(tracker)
+        if is_urging(text):
+            return None  # 「人呢？？？」, 「快点快点」: for the agent
         turn = respond(text, State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now))
         asked = [kind for kind in turn.kinds if kind not in SMALL_TALK and kind != "human"]
         if turn.handoff or not turn.messages or not asked or len(text.strip()) <= 3:

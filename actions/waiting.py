@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 STATE_SLOT = "dialogue_state"
 # A queued buyer hears the queue's status at most this often (and never the same sentence twice).
 STATUS_EVERY = dt.timedelta(minutes=3)
+# A buyer hurrying the person on the way (「人呢？？？」, 「快点快点」, 「还要等多久啊」) asks the bot nothing:
+# such a message is for the agent, however a question reader labels it.
+_URGING = re.compile(r"^(人|呢|快|点|在|吗|么|啊|呀|吧|哈|有|没|等|多|久|还|要|催|处理|客服|一下|下|了|怎么|咋|回|复|[\W_\d])+$")
+
+
+def is_urging(text: str) -> bool:
+    """Whether the message only hurries the person the buyer waits for."""
+    return bool(_URGING.match((text or "").strip()))
 
 
 def wait_sentence(settings: Settings, config: Any, tickets: TicketStore, priority: int, now: dt.datetime,
