@@ -45,9 +45,8 @@ class ActionAnswer(ShopDependencies, KefuAction):
                                 answer=lambda: self._serve_while_waiting(tracker, now, settings))
         if waiting is not None:
             return waiting
-        context = self.context(tracker, now)
-        context.proofs = ProofAttempts(settings.db_path)  # attempts limited per order and per sender
-        turn = respond(latest_text(tracker), State.load(tracker.get_slot(STATE_SLOT)), context)
+        state = State.load(tracker.get_slot(STATE_SLOT))
+        turn = respond(latest_text(tracker), state, self.context(tracker, now, settings))
         for message in turn.messages:
             dispatcher.utter_message(text=message)
         platform = conversation_platform(tracker)
@@ -65,14 +64,16 @@ class ActionAnswer(ShopDependencies, KefuAction):
         text = latest_text(tracker)
         if is_urging(text):
             return None  # 「人呢？？？」, 「快点快点」: for the agent
-        turn = respond(text, State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now))
+        turn = respond(text, State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now, settings))
         asked = [kind for kind in turn.kinds if kind not in SMALL_TALK and kind != "human"]
         if turn.handoff or not turn.messages or not asked or len(text.strip()) <= 3:
             return None  # small talk, 「人呢」, a complaint, nothing understood: for the agent
         self._keep_promises(turn, tracker.sender_id, conversation_platform(tracker), settings)
         return Served(turn.messages, turn.state.dump(), asked)
 
-    def context(self, tracker: Tracker, now: Any) -> Context:
+    def context(self, tracker: Tracker, now: Any, settings: Settings) -> Context:
+        """The engine's view of this turn; proof attempts are limited on every path that answers
+        (while a buyer waits for a person too)."""
         metadata = latest_metadata(tracker)
         intent = (tracker.latest_message or {}).get("intent") or {}
         return Context(
@@ -87,6 +88,7 @@ class ActionAnswer(ShopDependencies, KefuAction):
             confidence=float(intent.get("confidence") or 0.0),
             conversation_id=tracker.sender_id,
             abuse=_abuse_kind(tracker),
+            proofs=ProofAttempts(settings.db_path),  # attempts limited per order and per sender
         )
 
     def _keep_promises(self, turn: Turn, conversation_id: str, platform: str, settings: Settings) -> None:

@@ -135,7 +135,7 @@ def test_once_an_agent_took_the_chat_the_bot_is_quiet(store, config) -> None:
 class Broken(ActionAnswer):
     """The real action with a shop store that fails, as a corrupt database would."""
 
-    def context(self, tracker: Tracker, now: Any) -> Any:
+    def context(self, tracker: Tracker, now: Any, settings: Any) -> Any:
         raise RuntimeError("database disk image is malformed")
 
 
@@ -177,3 +177,20 @@ def test_the_new_promises_become_tasks_a_person_sees(action, text, kind) -> None
     assert texts and "小差" not in texts[0]
     [task] = [t for t in TaskStore(Settings.from_env().db_path).list() if t.kind == kind]
     assert task.conversation_id == "buyer-7"
+
+
+def test_while_a_buyer_waits_proof_attempts_are_limited_too(store, config) -> None:
+    """The bot serving a waiting buyer answers through the same proof limit: six wrong tails, then the
+    right one proves nothing (a person checks), and every attempt is on record."""
+    from kefu.orders.ownership import ProofAttempts
+
+    TicketStore(Settings.from_env().db_path).create(conversation_id="buyer-7", platform="jd", reason="complain",
+                                                    priority=2)
+    order = "2611200930456789012"  # shipped, tracking 78312456789012, receiver's phone ends in 4321
+    state = None
+    for ts, tail in enumerate(["0001", "0002", "0003", "0004", "0005", "0006", "4321"], start=1):
+        events, texts = run(_clocked(store, config, NOON),
+                            tracker([user(f"订单{order}到哪了 尾号{tail}", "ask_logistics", float(ts))], state))
+        state = state_of(events) if events else state
+    assert "78312456789012" not in "".join(texts)
+    assert len(ProofAttempts(Settings.from_env().db_path).recent(order_id=order)) >= 7
