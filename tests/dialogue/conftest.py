@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from kefu import replay
 
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
 from kefu.shop.config import load_shop_config
@@ -53,3 +55,33 @@ class Conversation:
 @pytest.fixture
 def talk(shop: ShopStore) -> Callable[..., Conversation]:
     return lambda **kwargs: Conversation(shop, **kwargs)
+
+
+def replay_files(shop_dir: Path, files: Iterable[Path], db: Path) -> Tuple[replay.SuiteScore, List[str]]:
+    """Replay conversation files through the engine on ``shop_dir``'s data: the score and each failure.
+
+    No NLU and no guard: the fast check that answers built from a shop's files stay right."""
+    load_shop(shop_dir, db)
+    store = ShopStore(db)
+    talks: Dict[str, Conversation] = {}
+
+    def send(sender: str, text: str, metadata: Dict[str, Any]) -> List[dict]:
+        talk = talks.setdefault(sender, Conversation(store, product=metadata.get("product_id"),
+                                                    order=metadata.get("order_id"),
+                                                    platform=metadata.get("platform", "pinduoduo"), shop_dir=shop_dir))
+        talk.product = metadata.get("product_id") or talk.product
+        talk.say(text)
+        return [{"text": message} for message in talk.last.messages]
+
+    score = replay.SuiteScore()
+    failures: List[str] = []
+    try:
+        for path in files:
+            for conversation in replay.load_conversations(path):
+                result = replay.replay_conversation(conversation, send, keep_going=True)
+                score.add(result)
+                if not result.ok:
+                    failures.append(replay.format_result(result))
+    finally:
+        store.close()
+    return score, failures

@@ -1,0 +1,42 @@
+"""Retired held-out sets (tests/conversations/retired/<date>/), through the engine, as regression.
+
+A held-out set is scored once per change while nobody building has read it; once its failures
+have been studied it is retired here and a new one is written. From then on it is a regression
+suite like any other: these floors are the engine-level figures when it was retired, so a change
+that makes more of its turns wrong fails. No NLU and no guard here, as in test_shop_dev_sets.py;
+the live figure of a set is what `make heldout` reported while it was held out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from tests.dialogue.conftest import replay_files
+
+ROOT = Path(__file__).resolve().parents[2]
+RETIRED = ROOT / "tests" / "conversations" / "retired"
+# Turns fully correct through the engine when the set was retired; raise them as answers improve.
+FLOORS: Dict[str, Dict[str, int]] = {
+    "2026-12-02": {"sample": 111, "kids": 74, "textiles": 67, "cosmetics": 66},
+}
+
+
+def cases() -> List[tuple]:
+    return [(date, shop) for date, shops in FLOORS.items() for shop in shops]
+
+
+@pytest.mark.parametrize("date,shop", cases())
+def test_retired_set_does_not_fall(date: str, shop: str, tmp_path: Path) -> None:
+    manifest = yaml.safe_load((RETIRED / date / "manifest.yml").read_text(encoding="utf-8"))
+    shop_dir = ROOT / manifest["shops"][shop]
+    score, failures = replay_files(shop_dir, sorted((RETIRED / date / shop).glob("*.yml")), tmp_path / "kefu.db")
+    out = ROOT / "results" / "retired"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{date}_{shop}_failures.txt").write_text("\n\n".join(failures) + "\n", encoding="utf-8")
+    print(f"\nretired {date} {shop}: {score.line()}")
+    assert score.turns >= 80
+    assert score.correct >= FLOORS[date][shop], score.line() + "\n\n" + "\n\n".join(failures[:40])
