@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List
+from typing import Callable, Iterator, List
 
 
 def _companions(path: Path) -> List[Path]:
@@ -71,3 +72,13 @@ def fill_until_full(path: Path, name: str = "filler.bin") -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 15.0, every: float = 0.1) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return False

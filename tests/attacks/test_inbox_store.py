@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -17,16 +16,8 @@ import pytest
 
 from kefu.inbox.memory import Retrier
 from kefu.inbox.store import Inbox
-from tests.faults import fill_until_full
+from tests.faults import fill_until_full, wait_until
 
-
-def wait_until(condition, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def new_inbox(path: Path) -> Inbox:

@@ -24,6 +24,7 @@ from kefu import pidfiles
 from kefu.settings import Settings
 from kefu.stack import Stack, StackError, port_is_free
 from tests.conftest import PROJECT_ROOT, free_port
+from tests.faults import wait_until
 
 SERVER = """
 import http.server, signal, sys
@@ -56,18 +57,6 @@ Supervisor(stack, io.StringIO(), interval_s=0.5).run(lambda: False)
 """
 
 
-def wait_until(condition, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def alive(pid: int) -> bool:
-    return pidfiles.process_start_time(pid) is not None and not pidfiles._is_zombie(pid)
-
 
 @pytest.fixture()
 def state(tmp_path: Path) -> Path:
@@ -92,8 +81,8 @@ def test_services_die_when_the_supervisor_is_killed_with_sigkill(state: Path) ->
     proc, pids = start_supervisor(state, ["actions", "nlg", "web"])
     proc.kill()
     proc.wait(10)
-    assert wait_until(lambda: not any(alive(pid) for pid in pids.values()), 10), \
-        f"still running after the supervisor's SIGKILL: {[n for n, p in pids.items() if alive(p)]}"
+    assert wait_until(lambda: not any(pidfiles.running(pid) for pid in pids.values()), 10), \
+        f"still running after the supervisor's SIGKILL: {[n for n, p in pids.items() if pidfiles.running(p)]}"
 
 
 def test_a_frozen_service_left_behind_is_reclaimed_by_the_next_start(state: Path) -> None:
@@ -103,9 +92,9 @@ def test_a_frozen_service_left_behind_is_reclaimed_by_the_next_start(state: Path
     os.kill(pids["nlg"], signal.SIGSTOP)
     proc.kill()
     proc.wait(10)
-    assert wait_until(lambda: not alive(pids["actions"]), 10)
+    assert wait_until(lambda: not pidfiles.running(pids["actions"]), 10)
     Stack(replace(Settings(), state_dir=state, db_path=state / "kefu.db"))._claim_state_dir(lambda line: None)
-    assert not alive(pids["nlg"])
+    assert not pidfiles.running(pids["nlg"])
 
 
 def test_a_new_stack_reclaims_a_service_that_survived_its_supervisor(state: Path, monkeypatch) -> None:
@@ -116,13 +105,13 @@ def test_a_new_stack_reclaims_a_service_that_survived_its_supervisor(state: Path
     nlg_port = next(o for o in pidfiles.recorded(state) if o.name == "nlg").command.split()[-2]
     proc.kill()
     proc.wait(10)
-    assert wait_until(lambda: not alive(pids["actions"]), 10)
+    assert wait_until(lambda: not pidfiles.running(pids["actions"]), 10)
     time.sleep(1)
-    assert alive(pids["nlg"]) and not port_is_free("127.0.0.1", int(nlg_port)), "the stubborn service should survive"
+    assert pidfiles.running(pids["nlg"]) and not port_is_free("127.0.0.1", int(nlg_port)), "the stubborn service should survive"
     said: List[str] = []
     stack = Stack(replace(Settings(), state_dir=state, db_path=state / "kefu.db"))
     stack._claim_state_dir(said.append)
-    assert not alive(pids["nlg"]) and port_is_free("127.0.0.1", int(nlg_port))
+    assert not pidfiles.running(pids["nlg"]) and port_is_free("127.0.0.1", int(nlg_port))
     assert any(f"nlg (pid {pids['nlg']}) was left running" in line for line in said), said
     assert {o.name for o in pidfiles.recorded(state)} == {pidfiles.OWNER}
     assert pidfiles.live_owner(state) is None  # we own it now (our own pid is not "another" owner)
@@ -134,11 +123,11 @@ def test_a_second_start_is_refused_while_the_first_supervisor_lives(state: Path)
         stack = Stack(replace(Settings(), state_dir=state, db_path=state / "kefu.db"))
         with pytest.raises(StackError, match=f"already running .*pid {proc.pid}"):
             stack._claim_state_dir(lambda line: None)
-        assert alive(pids["nlg"]), "refusing must not touch the running services"
+        assert pidfiles.running(pids["nlg"]), "refusing must not touch the running services"
     finally:
         proc.kill()
         proc.wait(10)
-    assert wait_until(lambda: not alive(pids["nlg"]), 10)
+    assert wait_until(lambda: not pidfiles.running(pids["nlg"]), 10)
 
 
 def test_a_recycled_pid_is_never_killed(state: Path) -> None:

@@ -21,6 +21,7 @@ import os
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -103,17 +104,23 @@ def wait_until(condition: Callable[[], bool], timeout: float, message: str = "")
     raise AssertionError(message or "condition not met in time")
 
 
-@pytest.fixture(scope="module")
-def faults(live_stack: Stack) -> Iterator[Supervised]:
-    """The session's stack, supervised for this module; every service healthy again at the end."""
-    supervised = Supervised(live_stack)
+@contextmanager
+def supervising(stack: Stack, heal_timeout: float = 240.0) -> Iterator[Supervised]:
+    """The session's stack, supervised for one test module; every service healthy again at the end."""
+    supervised = Supervised(stack)
     supervised.resume()
     try:
         yield supervised
     finally:
-        for service in live_stack.services:
-            supervised.wait_healthy(service.name)
+        for service in stack.services:
+            supervised.wait_healthy(service.name, timeout=heal_timeout)
         supervised.pause()
+
+
+@pytest.fixture(scope="module")
+def faults(live_stack: Stack) -> Iterator[Supervised]:
+    with supervising(live_stack) as supervised:
+        yield supervised
 
 
 def kill(faults: Supervised, name: str) -> int:

@@ -42,7 +42,7 @@ from kefu.handoff.tickets import TicketStore
 from kefu.inbox.store import Inbox
 from kefu.stack import Stack, http_status
 from tests.live.test_bridge_live import replies  # noqa: F401  (the sidecar's callback server fixture)
-from tests.live.test_faults_live import Supervised, wait_until
+from tests.live.test_faults_live import Supervised, supervising, wait_until
 from tests.faults import fill_until_full
 
 pytestmark = pytest.mark.live
@@ -97,14 +97,8 @@ def rest_with_retries(url: str, sender: str, text: str, message_id: str, out: Di
 
 @pytest.fixture(scope="module")
 def outage(live_stack: Stack) -> Iterator[Supervised]:
-    supervised = Supervised(live_stack)
-    supervised.resume()
-    try:
+    with supervising(live_stack, heal_timeout=400) as supervised:
         yield supervised
-    finally:
-        for service in live_stack.services:
-            supervised.wait_healthy(service.name, timeout=400)
-        supervised.pause()
 
 
 def user_texts(outage: Supervised, sender: str) -> List[str]:

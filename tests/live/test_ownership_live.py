@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Dict, Iterator
 
@@ -25,22 +24,11 @@ from kefu import pidfiles
 from kefu.settings import Settings
 from kefu.stack import port_is_free
 from tests.conftest import PROJECT_ROOT, free_port
+from tests.faults import wait_until
 
 pytestmark = pytest.mark.live
 READY = "kefu is running."
 
-
-def alive(pid: int) -> bool:
-    return pidfiles.process_start_time(pid) is not None and not pidfiles._is_zombie(pid)
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture()
@@ -83,8 +71,8 @@ def test_sigkill_of_kefu_up_takes_its_services_down_and_a_new_kefu_up_starts(ope
     ports = [settings.rasa_port, settings.action_port, settings.nlg_port]
     first.send_signal(signal.SIGKILL)
     first.wait(10)
-    died = wait_until(lambda: not any(alive(pid) for pid in services.values()), 30)
-    left = [name for name, pid in services.items() if alive(pid)]
+    died = wait_until(lambda: not any(pidfiles.running(pid) for pid in services.values()), 30)
+    left = [name for name, pid in services.items() if pidfiles.running(pid)]
     print(f"\nSIGKILL of kefu up (pid {first.pid}): {len(services)} services, {len(services) - len(left)} gone "
           f"within 30 s, left running: {left}")
     assert died, f"still running without their supervisor: {left}"
@@ -100,5 +88,5 @@ def test_sigkill_of_kefu_up_takes_its_services_down_and_a_new_kefu_up_starts(ope
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(60)
-    assert wait_until(lambda: not any(alive(pid) for pid in again.values()), 30)
+    assert wait_until(lambda: not any(pidfiles.running(pid) for pid in again.values()), 30)
     assert pidfiles.recorded(settings.state_dir) == []  # a clean stop leaves no pid file behind
