@@ -52,6 +52,8 @@ _KEFU_DB = (
     # The durable inbox (kefu.inbox): each message's words, metadata and the replies it got, once handled.
     ("inbox_messages", "received_at", "epoch", f"text = '{PURGED}', metadata = '{{}}', replies = NULL, detail = NULL",
      f"text != '{PURGED}' AND handled_at IS NOT NULL"),
+    # Agents' notes on a buyer's profile (客户资料): free text, often a phone or an address.
+    ("handoff_customer_notes", "ts", "epoch", f"text = '{PURGED}'", f"text != '{PURGED}'"),
     # Agents' replies queued for REST buyers (kefu.handoff.outbox), once taken.
     ("handoff_outbox", "queued_at", "epoch", f"text = '{PURGED}'", f"text != '{PURGED}' AND taken_at IS NOT NULL"),
 )

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from kefu.handoff.chatlog import ChatLog
+from kefu.handoff.profile import ProfileStore
 from kefu.handoff.tickets import TicketStore, TranscriptLine
 from kefu.retention import PURGED, purge
 from kefu.settings import Settings
@@ -59,12 +60,19 @@ def test_old_personal_data_goes_counts_stay(tmp_path: Path) -> None:
     task = tasks.create("address_change", conversation_id="old-conv", platform="taobao",
                         summary=f"改地址，电话 {OLD_PHONE}", now=old)
     tasks.done(task.id, "lin", now=old)
+    profiles = ProfileStore(settings.db_path)
+    profiles.add_note("shop", "buyer-1", f"老客户，电话{OLD_PHONE}", "lin")
+    profiles.conn.execute("UPDATE handoff_customer_notes SET ts = ?", (old,))
+    profiles.conn.commit()
+    profiles.add_note("shop", "buyer-1", f"新号码{NEW_PHONE}", "lin")
     _tracker_db(settings.tracker_db_path, old, new)
 
     counts = purge(settings, days=30, now=now)
 
     assert counts["handoff_messages"] == 1 and counts["handoff_chat_messages"] == 1 and counts["tasks"] == 1
     assert counts["handoff_tickets"] == 1 and counts["conversations.db events"] == 1
+    assert counts["handoff_customer_notes"] == 1
+    assert [note["text"] for note in profiles.notes("shop", "buyer-1")] == [f"新号码{NEW_PHONE}", PURGED]
     # Gone from the files themselves (secure delete, WAL checkpointed), not only from the rows.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert OLD_PHONE.encode() not in raw
