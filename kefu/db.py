@@ -25,12 +25,14 @@ import decimal
 import re
 import sqlite3
 import threading
-import time
+
 import zlib
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from kefu import retry
 
 BUSY_TIMEOUT_MS = 10_000
 # Extra attempts after SQLite reported busy/locked: ~3 s more at most, then the error stands.
@@ -115,14 +117,13 @@ class RetryingConnection(sqlite3.Connection):
 
     def _retrying(self, run: Any, sql: str, args: Any) -> sqlite3.Cursor:
         safe = not self.in_transaction or sql.lstrip().upper().startswith("BEGIN")
-        for delay in RETRY_DELAYS_S + (None,):
-            try:
-                return run(sql, args)
-            except sqlite3.OperationalError as exc:
-                if delay is None or not safe or not _is_busy(exc) or self.in_transaction:
-                    raise
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+
+        def worth_again(exc: BaseException) -> bool:
+            return (safe and isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
+                    and not self.in_transaction)
+
+        return retry.run(lambda _: run(sql, args), attempts=len(RETRY_DELAYS_S) + 1,
+                         wait=retry.schedule(RETRY_DELAYS_S), retry_exception=worth_again)
 
 
 class SQLiteStore:
