@@ -18,8 +18,8 @@ import pydantic
 from kefu.settings import PLATFORMS
 from kefu.shop.models import FIT_NOTES, MEASURE_UNITS, NEEDS, OrderStatus
 from kefu.shop.validation import (Boolean, Date, DateTime, DayRange, Invalid, Province, ProvinceKey, Section,
-                                  TimeOfDay, field_type, check_choice, check_text, choice, number, number_range,
-                                  optional_text, province_name, text, whole)
+                                  TimeOfDay, check_choice, check_text, choice, field_type, matching, number,
+                                  number_range, optional_text, province_name, text, whole)
 
 TIMEZONE = "Asia/Shanghai"
 PAYERS = ("shop", "buyer")
@@ -246,11 +246,8 @@ class ProductEntry(Section):
     gifts: List[GiftEntry] = []
     skus: pydantic.conlist(SkuEntry, min_items=1)  # type: ignore[valid-type]
 
-    @pydantic.validator("id")
-    def _id_form(cls, value: str) -> str:
-        if not PRODUCT_ID.match(value):
-            raise Invalid(message="must be letters, digits, - or _ and start with a letter (e.g. p1001)")
-        return value
+    _id_form = pydantic.validator("id", allow_reuse=True)(
+        matching(PRODUCT_ID, "must be letters, digits, - or _ and start with a letter (e.g. p1001)"))
 
 
 class CatalogFile(Section):
@@ -306,17 +303,10 @@ class OrderEntry(Section):
     freight_insurance: Optional[Boolean] = None  # type: ignore[valid-type]
     delivered_at: Optional[DateTime] = None  # type: ignore[valid-type]
 
-    @pydantic.validator("order_id")
-    def _id_form(cls, value: str) -> str:
-        if not ORDER_ID.match(value):
-            raise Invalid(message="must be 15 to 20 digits (quote it in YAML)")
-        return value
-
-    @pydantic.validator("receiver_phone")
-    def _mobile(cls, value: str) -> str:
-        if not PHONE.match(value):
-            raise Invalid(message="must be an 11-digit mobile number (quote it in YAML)")
-        return value
+    _id_form = pydantic.validator("order_id", allow_reuse=True)(
+        matching(ORDER_ID, "must be 15 to 20 digits (quote it in YAML)"))
+    _mobile = pydantic.validator("receiver_phone", allow_reuse=True)(
+        matching(PHONE, "must be an 11-digit mobile number (quote it in YAML)"))
 
 
 class OrdersFile(Section):

@@ -300,33 +300,44 @@ def check_time(value: Any) -> dt.time:
 TimeOfDay = field_type("TimeOfDay", check_time)
 
 
+def _iso(value: Any, parse: Callable[[str], Any], message: str) -> Any:
+    """``value`` written as ISO text, parsed by ``parse``; ``message`` otherwise."""
+    if isinstance(value, str):
+        try:
+            return parse(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(message=message)
+
+
 def check_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise Invalid(message="must be a date like 2026-12-05")
+    return _iso(value, dt.date.fromisoformat, "must be a date like 2026-12-05")
 
 
 Date = field_type("Date", check_date)
 
 
-def check_day_range(value: Any) -> Tuple[int, int]:
+def _pair(value: Any, check_item: Callable[[Any], Any], shape: str) -> List[Any]:
+    """``[min, max]``: two items, each checked by ``check_item`` (an error names ``[0]`` or ``[1]``)."""
     if not isinstance(value, list):
         raise Invalid(message="must be a list")
     if len(value) != 2:
-        raise Invalid(message="must be [min, max] days")
+        raise Invalid(message=f"must be {shape}")
     bounds = []
     for index, item in enumerate(value):
         try:
-            bounds.append(check_whole(item, 0, 60))
+            bounds.append(check_item(item))
         except Invalid as exc:
             raise Invalid(message=str(exc), at=(index,)) from None
+    return bounds
+
+
+def check_day_range(value: Any) -> Tuple[int, int]:
+    bounds = _pair(value, lambda item: check_whole(item, 0, 60), "[min, max] days")
     if bounds[0] > bounds[1]:
         raise Invalid(message="min days must not exceed max days")
     return (bounds[0], bounds[1])
@@ -380,6 +391,16 @@ class Section(pydantic.BaseModel):
                 known = f"did you mean {hint[0]}?" if hint else f"known keys: {', '.join(allowed)}"
                 raise Invalid(message=f"is not a known key ({known})", at=(str(key),))
         return values
+
+
+def matching(pattern: "re.Pattern[str]", message: str) -> Any:
+    """A pydantic validator: the text must match ``pattern`` (an id's form, a phone number)."""
+    def check(cls: Any, value: str) -> str:
+        if not pattern.match(value):
+            raise Invalid(message=message)
+        return value
+
+    return check
 
 
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -450,28 +471,14 @@ def check_datetime(value: Any) -> dt.datetime:
     """A date and time as written (its time zone, if any, is applied by the reader of the file)."""
     if isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise Invalid(message='must be a date and time like "2026-11-20 14:30"')
+    return _iso(value, dt.datetime.fromisoformat, 'must be a date and time like "2026-11-20 14:30"')
 
 
 DateTime = field_type("DateTime", check_datetime)
 
 
 def check_range(value: Any, low: float, high: float, allow_equal: bool = False) -> Tuple[float, float]:
-    if not isinstance(value, list):
-        raise Invalid(message="must be a list")
-    if len(value) != 2:
-        raise Invalid(message="must be [min, max]")
-    bounds = []
-    for index, item in enumerate(value):
-        try:
-            bounds.append(check_number(item, low, high))
-        except Invalid as exc:
-            raise Invalid(message=str(exc), at=(index,)) from None
+    bounds = _pair(value, lambda item: check_number(item, low, high), "[min, max]")
     if bounds[0] > bounds[1] or (bounds[0] == bounds[1] and not allow_equal):
         raise Invalid(message="min must be below max")
     return (bounds[0], bounds[1])
