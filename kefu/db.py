@@ -32,6 +32,7 @@ import decimal
 import re
 import sqlite3
 import threading
+import time
 import zlib
 from contextlib import contextmanager
 from functools import lru_cache
@@ -148,8 +149,14 @@ class RetryingConnection(sqlite3.Connection):
             return (safe and isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
                     and not self.in_transaction)
 
-        return retry.run(lambda _: run(sql, args), attempts=len(RETRY_DELAYS_S) + 1,
-                         wait=retry.schedule(RETRY_DELAYS_S), retry_exception=worth_again)
+        try:
+            return run(sql, args)  # nearly always: no retry machinery on the hot path
+        except sqlite3.OperationalError as exc:
+            if not worth_again(exc):
+                raise
+        time.sleep(RETRY_DELAYS_S[0])
+        return retry.run(lambda _: run(sql, args), attempts=len(RETRY_DELAYS_S),
+                         wait=retry.schedule(RETRY_DELAYS_S[1:]), retry_exception=worth_again)
 
 
 class SQLiteStore:
