@@ -8,14 +8,21 @@ under load) are retried with a bounded backoff (:data:`RETRY_DELAYS_S`), but onl
 retrying is safe: a statement outside a transaction, and ``BEGIN IMMEDIATE`` itself.
 
 For several kefu replicas the same stores run on PostgreSQL, selected by ONE setting,
-``KEFU_DATABASE_URL=postgresql://user:password@host:port/db`` (kefu.settings). The
-stores keep their SQLite SQL: :class:`PgConnection` is a thin DB-API adapter with the
-parts of the ``sqlite3.Connection`` API they use, translating as it goes (see
-:func:`translate`): ``?`` parameters, ``AUTOINCREMENT``/``REAL`` DDL, ``INSERT OR
-IGNORE``, two-argument ``MIN``/``MAX``, ``sqlite_master``, ``lastrowid`` through
-``RETURNING``, and ``BEGIN IMMEDIATE`` as a transaction holding one advisory lock
-(the same single-writer semantics as SQLite, so check-then-insert code stays correct).
-Rows answer ``row["name"]``, ``row[0]``, ``row.keys()`` and ``dict(row)`` like
+``KEFU_DATABASE_URL=postgresql://user:password@host:port/db`` (kefu.settings), through
+SQLAlchemy Core (installed with Rasa). Nothing is translated by hand:
+
+* **schema**: each store's ``CREATE TABLE``/``CREATE INDEX`` script is the one source; it is
+  read into SQLAlchemy ``Table`` objects (:func:`schema_tables`) and SQLAlchemy's PostgreSQL
+  dialect emits the DDL (``BIGSERIAL`` keys, ``DOUBLE PRECISION``, defaults, checks, keys);
+* **queries** are written once in the SQL both engines speak (``ON CONFLICT``, ``CASE``,
+  :func:`table_names`/:func:`column_names` instead of ``sqlite_master``/``PRAGMA``) and run
+  on PostgreSQL as SQLAlchemy ``text()`` clauses, which bind the positional ``?`` values;
+* ``lastrowid`` comes from ``RETURNING`` the table's serial column, and ``BEGIN IMMEDIATE``
+  is a transaction holding one advisory lock (SQLite's single-writer semantics, so
+  check-then-insert code stays correct).
+
+:class:`PgConnection` offers the parts of the ``sqlite3.Connection`` API the stores use;
+rows answer ``row["name"]``, ``row[0]``, ``row.keys()`` and ``dict(row)`` like
 ``sqlite3.Row``; errors are raised as the ``sqlite3`` exception of the same DB-API name.
 """
 
@@ -30,7 +37,14 @@ import zlib
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from kefu import retry
 
 BUSY_TIMEOUT_MS = 10_000
 # Extra attempts after SQLite reported busy/locked: ~3 s more at most, then the error stands.
@@ -82,6 +96,21 @@ def _configured_url_for(path: DbPath) -> Optional[str]:
     return settings.database_url
 
 
+def table_names(conn: Any) -> set:
+    """The tables of the database behind ``conn`` (SQLite or PostgreSQL)."""
+    if isinstance(conn, PgConnection):
+        return set(conn.inspector().get_table_names())
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def column_names(conn: Any, table: str) -> set:
+    """The columns of ``table`` (empty when it does not exist): for adding a later column once."""
+    if isinstance(conn, PgConnection):
+        inspector = conn.inspector()
+        return {c["name"] for c in inspector.get_columns(table)} if inspector.has_table(table) else set()
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
 @contextmanager
 def transaction(conn: Any) -> Iterator[Any]:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception."""
@@ -115,14 +144,19 @@ class RetryingConnection(sqlite3.Connection):
 
     def _retrying(self, run: Any, sql: str, args: Any) -> sqlite3.Cursor:
         safe = not self.in_transaction or sql.lstrip().upper().startswith("BEGIN")
-        for delay in RETRY_DELAYS_S + (None,):
-            try:
-                return run(sql, args)
-            except sqlite3.OperationalError as exc:
-                if delay is None or not safe or not _is_busy(exc) or self.in_transaction:
-                    raise
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+
+        def worth_again(exc: BaseException) -> bool:
+            return (safe and isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
+                    and not self.in_transaction)
+
+        try:
+            return run(sql, args)  # nearly always: no retry machinery on the hot path
+        except sqlite3.OperationalError as exc:
+            if not worth_again(exc):
+                raise
+        time.sleep(RETRY_DELAYS_S[0])
+        return retry.run(lambda _: run(sql, args), attempts=len(RETRY_DELAYS_S),
+                         wait=retry.schedule(RETRY_DELAYS_S[1:]), retry_exception=worth_again)
 
 
 class SQLiteStore:
@@ -162,79 +196,81 @@ class SQLiteStore:
 
 # One advisory lock key per database: BEGIN IMMEDIATE takes it for the transaction.
 WRITE_LOCK_KEY = zlib.crc32(b"kefu.db.write-lock")
-_SQLITE_MASTER = (
-    "(SELECT table_name AS name, 'table' AS type FROM information_schema.tables"
-    " WHERE table_schema = current_schema()) AS sqlite_master"
-)
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?|%|[^'\"?%-]+|-")
-_INSERT_TABLE = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.I)
+_QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|:")
+_INSERT_TABLE = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.I)
+_DDL = re.compile(r"^\s*CREATE\s+(UNIQUE\s+)?(TABLE|INDEX)\b", re.I)
+_BEGIN = ("BEGIN", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "BEGIN DEFERRED", "BEGIN TRANSACTION")
 
 
-@lru_cache(maxsize=1024)
-def translate(sql: str) -> str:
-    """SQLite SQL as kefu's stores write it -> PostgreSQL SQL with ``%s`` parameters.
+@lru_cache(maxsize=64)
+def schema_tables(script: str) -> sa.MetaData:
+    """A store's SQLite schema script as SQLAlchemy ``Table`` objects, typed for any dialect.
 
-    String literals and quoted names are kept (``%`` doubled); everything else is rewritten:
-    ``?`` -> ``%s``, ``%`` -> ``%%``, ``INTEGER PRIMARY KEY [AUTOINCREMENT]`` -> ``BIGSERIAL
-    PRIMARY KEY``, ``INTEGER`` -> ``BIGINT``, ``REAL`` -> ``DOUBLE PRECISION`` (SQLite's REAL
-    is 8 bytes, PostgreSQL's 4), ``INSERT OR IGNORE`` -> ``... ON CONFLICT DO NOTHING``,
-    ``MIN(a, b)``/``MAX(a, b)`` -> ``LEAST``/``GREATEST``, ``sqlite_master`` -> the catalog.
+    SQLite reads the script (so it is checked exactly as the default database checks it) and
+    SQLAlchemy reflects it; integers become 64-bit (SQLite's are) and ``REAL`` double precision
+    (SQLite's REAL is 8 bytes); ``ON DELETE``/``ON UPDATE`` actions are copied from SQLite's
+    foreign-key list. The PostgreSQL DDL is then SQLAlchemy's, not ours.
     """
-    out: List[str] = []
-    for token in _TOKEN.findall(sql):
-        if token[0] in "'\"" or token.startswith("--"):
-            out.append(token.replace("%", "%%"))  # psycopg2 formats the whole text
-        elif token == "?":
-            out.append("%s")
-        elif token == "%":
-            out.append("%%")
-        else:
-            token = re.sub(r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b", "BIGSERIAL PRIMARY KEY", token, flags=re.I)
-            token = re.sub(r"\bINTEGER\b", "BIGINT", token, flags=re.I)
-            token = re.sub(r"\bREAL\b", "DOUBLE PRECISION", token, flags=re.I)
-            token = re.sub(r"\bFROM\s+sqlite_master\b", "FROM " + _SQLITE_MASTER, token, flags=re.I)
-            out.append(token)
-    text = "".join(out)
-    if re.match(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", text, re.I):
-        text = re.sub(r"^(\s*INSERT)\s+OR\s+IGNORE(\s+INTO)", r"\1\2", text, flags=re.I).rstrip().rstrip(";")
-        text += " ON CONFLICT DO NOTHING"
-    elif re.match(r"^\s*INSERT\s+OR\s+", text, re.I):
-        raise sqlite3.NotSupportedError(f"kefu.db: no PostgreSQL translation for {sql.split('(')[0]!r}")
-    return _scalar_min_max(text)
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.executescript(script)
+        metadata = sa.MetaData()
+        metadata.reflect(bind=sa.create_engine("sqlite://", creator=lambda: scratch, poolclass=StaticPool),
+                         only=lambda name, _: not name.startswith("sqlite_"))
+        for table in metadata.tables.values():
+            for column in table.columns:
+                if isinstance(column.type, sa.Integer):
+                    column.type = sa.BigInteger()
+                elif isinstance(column.type, sa.Float):
+                    column.type = postgresql.DOUBLE_PRECISION()
+            actions = {(row[2], row[3]): (row[6], row[5])  # (parent, from) -> (on delete, on update)
+                       for row in scratch.execute(f"PRAGMA foreign_key_list({table.name})")}
+            for constraint in table.foreign_key_constraints:
+                on_delete, on_update = actions.get((constraint.referred_table.name, constraint.column_keys[0]),
+                                                   ("NO ACTION", "NO ACTION"))
+                constraint.ondelete = None if on_delete == "NO ACTION" else on_delete
+                constraint.onupdate = None if on_update == "NO ACTION" else on_update
+    finally:
+        scratch.close()
+    return metadata
 
 
-def _scalar_min_max(text: str) -> str:
-    """``MIN(a, b)`` (SQLite's scalar form, two or more arguments) -> ``LEAST(a, b)``."""
-    result, pos = [], 0
-    for match in re.finditer(r"\b(MIN|MAX)\s*\(", text, re.I):
-        if match.start() < pos:
-            continue
-        depth, i, commas = 1, match.end(), 0
-        while i < len(text) and depth:
-            char = text[i]
-            depth += char == "("
-            depth -= char == ")"
-            commas += char == "," and depth == 1
-            i += 1
-        if commas:
-            result.append(text[pos:match.start()])
-            result.append("LEAST(" if match.group(1).upper() == "MIN" else "GREATEST(")
-            pos = match.end()
-    result.append(text[pos:])
-    return "".join(result)
+def schema_ddl(script: str) -> List[Any]:
+    """The DDL elements that create ``script``'s tables and indexes when missing (any dialect)."""
+    tables = schema_tables(script).sorted_tables
+    return ([CreateTable(table, if_not_exists=True) for table in tables]
+            + [CreateIndex(index, if_not_exists=True)
+               for table in tables for index in sorted(table.indexes, key=lambda i: i.name)])
 
 
-def split_script(script: str) -> List[str]:
-    """Statements of an ``executescript`` script (semicolons inside quotes kept)."""
-    statements, current = [], []
-    for token in re.findall(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|;|[^'\";-]+|-", script):
-        if token == ";":
-            statements.append("".join(current))
-            current = []
-        elif not token.startswith("--"):
-            current.append(token)
-    statements.append("".join(current))
-    return [s.strip() for s in statements if s.strip()]
+def postgres_ddl(script: str) -> List[str]:
+    """What :func:`schema_ddl` says to PostgreSQL, as text (for reading and for tests)."""
+    return [str(ddl.compile(dialect=postgresql.dialect())).strip() for ddl in schema_ddl(script)]
+
+
+@lru_cache(maxsize=2048)
+def bound(sql: str) -> sa.sql.elements.TextClause:
+    """``sql`` as a SQLAlchemy ``text()`` clause: each ``?`` outside quotes becomes a bind
+    parameter (``:p0``, ``:p1``...), which the dialect renders in its own style; every other
+    colon is escaped, so ``'09:00'`` or ``::text`` stay what they are."""
+    count = 0
+
+    def mark(match: "re.Match[str]") -> str:
+        nonlocal count
+        token = match.group(0)
+        if token != "?":
+            return token.replace(":", "\\:")
+        count += 1
+        return f":p{count - 1}"
+
+    return sa.text(_QUOTED_OR_MARK.sub(mark, sql))
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> sa.engine.Engine:
+    """One engine per URL; no pool of our own: every store thread keeps its connection open."""
+    return sa.create_engine(url.replace("postgres://", "postgresql://", 1), poolclass=NullPool,
+                            connect_args={"connect_timeout": 10})
 
 
 class Row(tuple):
@@ -273,6 +309,10 @@ def _param(value: Any) -> Any:
     return value
 
 
+def _params(parameters: Sequence[Any]) -> Dict[str, Any]:
+    return {f"p{i}": _param(value) for i, value in enumerate(parameters)}
+
+
 class PgCursor:
     """The cursor surface the stores use: fetchone/fetchall/iteration, lastrowid, rowcount."""
 
@@ -304,7 +344,7 @@ class PgCursor:
 
 
 class PgConnection:
-    """A psycopg2 connection with the ``sqlite3.Connection`` surface kefu's stores use.
+    """A SQLAlchemy connection to PostgreSQL with the ``sqlite3.Connection`` surface kefu's stores use.
 
     Autocommit like kefu's SQLite connections (``isolation_level=None``); explicit
     ``BEGIN IMMEDIATE`` starts a transaction that holds :data:`WRITE_LOCK_KEY`, so
@@ -315,58 +355,60 @@ class PgConnection:
     def __init__(self, url: str) -> None:
         self.url = url.replace("postgresql+psycopg2://", "postgresql://", 1)
         self.row_factory: Any = None  # accepted for sqlite3 compatibility; rows are always Row
-        self._serial_columns: Optional[dict] = None
+        self._serial_columns: Dict[str, Optional[str]] = {}
         self._conn = self._open()
 
-    def _open(self) -> Any:
-        import psycopg2  # deferred: SQLite users never import it
-
+    def _open(self) -> sa.engine.Connection:
         try:
-            conn = psycopg2.connect(self.url, connect_timeout=10)
-        except psycopg2.Error as exc:
+            return _engine(self.url).connect().execution_options(isolation_level="AUTOCOMMIT")
+        except sa.exc.DBAPIError as exc:
             raise _as_sqlite_error(exc) from exc
-        conn.autocommit = True
-        return conn
 
     @property
     def in_transaction(self) -> bool:
-        import psycopg2.extensions as ext
+        import psycopg2.extensions as ext  # the driver SQLAlchemy uses; only PostgreSQL users load it
 
-        return self._conn.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+        raw = self._conn.connection.dbapi_connection
+        return raw is not None and raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+
+    def inspector(self) -> Any:
+        """SQLAlchemy's view of the catalog (tables, columns), read afresh."""
+        return sa.inspect(self._live())
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> PgCursor:
         command = sql.strip().rstrip(";").upper()
         if command.startswith("PRAGMA"):
             return PgCursor([], -1, None)
-        if command in ("BEGIN", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "BEGIN DEFERRED", "BEGIN TRANSACTION"):
-            self._run("BEGIN", ())
+        if command in _BEGIN:
+            self._run(sa.text("BEGIN"))
             if command != "BEGIN DEFERRED":
-                self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+                self._run(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             return PgCursor([], -1, None)
-        text = translate(sql)
+        if _DDL.match(sql):
+            self.executescript(sql)
+            return PgCursor([], -1, None)
         serial = self._returning_column(sql)
-        if serial:
-            text = f"{text} RETURNING {serial}"
-        rows, rowcount = self._run(text, tuple(_param(p) for p in parameters))
+        text = f"{sql.strip().rstrip(';')} RETURNING {serial}" if serial else sql
+        rows, rowcount = self._run(bound(text), _params(parameters))
         lastrowid = rows[0][0] if serial and rows else None
         return PgCursor([] if serial else rows, rowcount, lastrowid)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
-        text = translate(sql)
+        clause = bound(sql)
         total = 0
         for parameters in seq:
-            total += max(self._run(text, tuple(_param(p) for p in parameters))[1], 0)
+            total += max(self._run(clause, _params(parameters))[1], 0)
         return PgCursor([], total, None)
 
     def executescript(self, script: str) -> None:
-        """Run a schema script in one transaction holding the write lock (so two processes
-        creating the same tables at once do not collide in PostgreSQL's catalog)."""
+        """Create a schema script's tables and indexes (:func:`schema_ddl`) in one transaction
+        holding the write lock (so two processes creating them at once do not collide)."""
         own = not self.in_transaction
         if own:
             self.execute("BEGIN IMMEDIATE")
         try:
-            for statement in split_script(script):
-                self.execute(statement)
+            for ddl in schema_ddl(script):
+                self._run(ddl)
         except BaseException:
             if own:
                 self.execute("ROLLBACK")
@@ -395,21 +437,25 @@ class PgConnection:
             self.commit()
 
     # -- internals ---------------------------------------------------------------------------
-    def _run(self, text: str, parameters: Tuple[Any, ...]) -> Tuple[List[Row], int]:
-        import psycopg2
-
-        if self._conn.closed:
+    def _live(self) -> sa.engine.Connection:
+        if self._conn.closed or self._conn.invalidated:
             # Lost earlier (PostgreSQL restarted): that statement raised, so whatever
             # transaction it was in has already failed for its caller; start afresh.
+            self._conn.close()
             self._conn = self._open()
+        return self._conn
+
+    def _run(self, clause: Any, parameters: Optional[Dict[str, Any]] = None) -> Tuple[List[Row], int]:
         try:
-            with self._conn.cursor() as cursor:
-                cursor.execute(text, parameters)
-                columns = tuple(d.name for d in cursor.description or ())
-                rows = [Row([_value(v) for v in r], columns) for r in cursor.fetchall()] if columns else []
-                return rows, cursor.rowcount
-        except psycopg2.Error as exc:
+            result = self._live().execute(clause, parameters or {})
+            if not result.returns_rows:
+                return [], result.rowcount
+            columns = tuple(result.keys())
+            return [Row([_value(v) for v in r], columns) for r in result.fetchall()], result.rowcount
+        except sa.exc.DBAPIError as exc:
             raise _as_sqlite_error(exc) from exc
+        except sa.exc.StatementError as exc:  # a bind parameter the SQL does not have, and the like
+            raise sqlite3.ProgrammingError(f"PostgreSQL: {exc}") from exc
 
     def _returning_column(self, sql: str) -> Optional[str]:
         """The serial column of the table an INSERT writes to (for ``lastrowid``)."""
@@ -417,13 +463,11 @@ class PgConnection:
         if not match:
             return None
         table = match.group(1).lower()
-        if self._serial_columns is None or table not in self._serial_columns:
-            rows, _ = self._run(
-                "SELECT table_name, column_name FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%%'", ())
-            self._serial_columns = {r[0]: r[1] for r in rows}
-            self._serial_columns.setdefault(table, None)
-        return self._serial_columns.get(table)
+        if table not in self._serial_columns:
+            columns = self.inspector().get_columns(table)
+            self._serial_columns[table] = next(
+                (c["name"] for c in columns if str(c.get("default") or "").startswith("nextval(")), None)
+        return self._serial_columns[table]
 
 
 def _as_sqlite_error(exc: Exception) -> Exception:
@@ -432,10 +476,12 @@ def _as_sqlite_error(exc: Exception) -> Exception:
     Bad SQL is a ``ProgrammingError`` in psycopg2 but an ``OperationalError`` in sqlite3
     (whose ProgrammingError means misuse of the API): it is raised as SQLite would.
     """
-    for cls in type(exc).__mro__:
+    original = getattr(exc, "orig", None) or exc
+    text = f"PostgreSQL: {str(original).strip()}"
+    for cls in type(original).__mro__:
         if cls.__name__ == "ProgrammingError":
-            return sqlite3.OperationalError(f"PostgreSQL: {str(exc).strip()}")
+            return sqlite3.OperationalError(text)
         target = getattr(sqlite3, cls.__name__, None)
         if isinstance(target, type) and issubclass(target, sqlite3.Error):
-            return target(f"PostgreSQL: {str(exc).strip()}")
-    return sqlite3.DatabaseError(f"PostgreSQL: {str(exc).strip()}")
+            return target(text)
+    return sqlite3.DatabaseError(text)

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from kefu.db import connect, transaction
+from kefu.db import connect, table_names, transaction
 from kefu.settings import Settings
 
 PURGED = "[已按保留期限清除]"
@@ -59,11 +59,6 @@ _KEFU_DB = (
 )
 
 
-def _tables(conn: Any) -> set:
-    return {row["name"] if hasattr(row, "keys") else row[0]
-            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
-
-
 def purge_kefu_db(db_path: Any, cutoff: float, *, dry_run: bool = False) -> Dict[str, int]:
     """Personal content older than ``cutoff`` (unix seconds) removed from kefu's own tables; rows kept."""
     conn = connect(db_path)
@@ -72,7 +67,7 @@ def purge_kefu_db(db_path: Any, cutoff: float, *, dry_run: bool = False) -> Dict
     try:
         if sqlite:  # overwrite what is removed instead of leaving it in free pages
             conn.execute("PRAGMA secure_delete = ON")
-        present = _tables(conn)
+        present = table_names(conn)
         iso_cutoff = dt.datetime.fromtimestamp(cutoff, dt.timezone.utc).isoformat()
         with transaction(conn) as tx:
             for table, column, kind, assignment, condition in _KEFU_DB:

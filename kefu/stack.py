@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Deque, Dict, List, Optional, Sequence, TextIO
 
-from kefu import pidfiles
+from kefu import httpclient, pidfiles, retry
 from kefu.settings import PROJECT_ROOT, Settings
 
 STARTUP_TIMEOUT_S = 60.0
@@ -165,12 +165,7 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
 
 def http_status(url: str, timeout: float = 2.0) -> Optional[int]:
     """The HTTP status ``url`` answers with, or None when it does not answer within ``timeout``."""
-    import requests  # deferred: keeps `kefu --help` fast
-
-    try:
-        return requests.get(url, timeout=timeout).status_code
-    except requests.RequestException:
-        return None
+    return httpclient.status(url, timeout)
 
 
 class Stack:
@@ -375,12 +370,10 @@ def send_rest_message(rasa_url: str, sender: str, text: str, metadata: Optional[
                       token: Optional[str] = None) -> List[dict]:
     """One buyer turn over Rasa's REST channel; returns the bot messages. With the shop's API
     ``token`` the caller is trusted: its metadata may name the order (kefu.edge.identity)."""
-    import requests
-
     payload = {"sender": sender, "message": text, "metadata": metadata or {}}
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json=payload, headers=headers,
-                             timeout=HTTP_TIMEOUT_S)
+    response = httpclient.request("POST", f"{rasa_url}/webhooks/rest/webhook", json=payload, headers=headers,
+                                  timeout=HTTP_TIMEOUT_S)
     response.raise_for_status()
     return response.json()
 
@@ -456,7 +449,7 @@ class Supervisor:
             raise CrashLoop(f"{service.name} {reason} after {len(service.restarts)} restarts within "
                             f"{CRASH_LOOP_WINDOW_S:.0f}s: a crash loop, stopping everything.\n"
                             f"{self.stack.log_tail(service.name)}")
-        backoff = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** len(service.restarts))
+        backoff = retry.backoff_delay(len(service.restarts), BACKOFF_FIRST_S, BACKOFF_MAX_S)
         service.restarts.append(now)
         service.failures = 0
         service.reported_status = None

@@ -37,6 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kefu import httpclient
 from kefu.edge.identity import accepted_metadata, check_sender, is_trusted, presented_token
 from kefu.edge.validation import MAX_MESSAGE_CHARS, BuyerMessage, EdgeError, parse_buyer_message, parse_json_body
 from kefu.settings import Settings
@@ -144,13 +145,9 @@ def _error(exc: EdgeError) -> HTTPResponse:
 
 
 async def _probe(url: str) -> str:
-    import aiohttp
-
     try:
-        timeout = aiohttp.ClientTimeout(total=PROBE_TIMEOUT_S)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(url) as reply:
-                return "ok" if reply.status == 200 else f"HTTP {reply.status}"
+        reply = await httpclient.request_async("GET", url, timeout=PROBE_TIMEOUT_S)
+        return "ok" if reply.status_code == 200 else f"HTTP {reply.status_code}"
     except Exception as exc:  # any failure to answer is what we report
         return f"down ({type(exc).__name__})"
 

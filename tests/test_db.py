@@ -1,5 +1,5 @@
 """kefu.db without PostgreSQL: SQLite lock retries against a real second process,
-the SQL translation the PostgreSQL adapter applies, and settings validation.
+the PostgreSQL DDL and parameters SQLAlchemy produces from the same schema and SQL, and settings validation.
 (The stores on a real PostgreSQL: tests/scale/test_db_postgres.py.)"""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from sqlalchemy.dialects import postgresql
 
 from kefu import db
 from kefu.settings import Settings
@@ -82,32 +84,57 @@ def test_no_retry_inside_a_transaction_and_nothing_half_written(notes_db: Path) 
     assert [r["text"] for r in conn.execute("SELECT text FROM notes")] == ["held"]
 
 
-@pytest.mark.parametrize("sqlite_sql, postgres_sql", [
-    ("SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = %s AND b = %s"),
-    ("SELECT '?' , \"we?ird\" FROM t WHERE a LIKE 'x%' AND b = ?",
-     "SELECT '?' , \"we?ird\" FROM t WHERE a LIKE 'x%%' AND b = %s"),
-    ("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, at REAL)",
-     "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, n BIGINT NOT NULL, at DOUBLE PRECISION)"),
-    ("INSERT OR IGNORE INTO m (a, b) VALUES (?, ?)", "INSERT INTO m (a, b) VALUES (%s, %s) ON CONFLICT DO NOTHING"),
-    ("UPDATE t SET p = MIN(p, ?) WHERE id = ?", "UPDATE t SET p = LEAST(p, %s) WHERE id = %s"),
-    ("SELECT MIN(p), MAX(coalesce(a, b), ?) FROM t", "SELECT MIN(p), GREATEST(coalesce(a, b), %s) FROM t"),
-    ("SELECT name FROM sqlite_master WHERE type = 'table'",
-     "SELECT name FROM (SELECT table_name AS name, 'table' AS type FROM information_schema.tables"
-     " WHERE table_schema = current_schema()) AS sqlite_master WHERE type = 'table'"),
-    ("SELECT 'REAL INTEGER' AS label", "SELECT 'REAL INTEGER' AS label"),
-])
-def test_translation_to_postgres(sqlite_sql: str, postgres_sql: str) -> None:
-    assert db.translate(sqlite_sql) == postgres_sql
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS owners (name TEXT PRIMARY KEY, since REAL NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS notes (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner   TEXT NOT NULL REFERENCES owners (name) ON DELETE CASCADE,
+    n       INTEGER NOT NULL,
+    at      REAL,
+    state   TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done')),
+    UNIQUE (owner, n)
+);
+CREATE INDEX IF NOT EXISTS notes_state ON notes (state, at);
+"""
 
 
-def test_untranslatable_sql_is_refused_clearly() -> None:
-    with pytest.raises(sqlite3.NotSupportedError, match="INSERT OR REPLACE"):
-        db.translate("INSERT OR REPLACE INTO t VALUES (?)")
+def test_a_stores_sqlite_schema_becomes_postgres_ddl_through_sqlalchemy() -> None:
+    """One schema source: SQLAlchemy's PostgreSQL dialect writes the DDL (64-bit keys and
+    integers, 8-byte floats, defaults, checks, the cascade), parents before children."""
+    owners, notes, index = db.postgres_ddl(SCHEMA)
+    assert owners.startswith("CREATE TABLE IF NOT EXISTS owners") and "since DOUBLE PRECISION DEFAULT 0 NOT NULL" in owners
+    assert notes.startswith("CREATE TABLE IF NOT EXISTS notes")
+    for part in ("id BIGSERIAL", "n BIGINT NOT NULL", "at DOUBLE PRECISION", "state TEXT DEFAULT 'open' NOT NULL",
+                 "FOREIGN KEY(owner) REFERENCES owners (name) ON DELETE CASCADE", "UNIQUE (owner, n)",
+                 "CHECK (state IN ('open', 'done'))"):
+        assert part in notes, (part, notes)
+    assert index == "CREATE INDEX IF NOT EXISTS notes_state ON notes (state, at)"
 
 
-def test_schema_scripts_split_on_statements_not_quoted_semicolons() -> None:
-    script = "CREATE TABLE a (x TEXT DEFAULT ';');\n-- a comment; with a semicolon\nCREATE INDEX i ON a (x);\n"
-    assert db.split_script(script) == ["CREATE TABLE a (x TEXT DEFAULT ';')", "CREATE INDEX i ON a (x)"]
+def test_a_broken_schema_is_refused_by_sqlite_before_any_server_sees_it() -> None:
+    with pytest.raises(sqlite3.OperationalError, match="syntax error"):
+        db.postgres_ddl("CREATE TABLE broken (id INTEGER PRIMARY KEY,, x TEXT)")
+
+
+def test_positional_parameters_are_bound_by_sqlalchemy_and_literals_stay_data() -> None:
+    clause = db.bound("SELECT '?:x', \"we?ird\", a::text FROM t WHERE a LIKE 'x%' AND b = ? AND c = ?")
+    assert str(clause.compile(dialect=postgresql.dialect())) == (
+        "SELECT '?:x', \"we?ird\", a::text FROM t WHERE a LIKE 'x%%' AND b = %(p0)s AND c = %(p1)s")
+
+
+def test_the_shared_sql_runs_on_sqlite_and_names_its_tables(tmp_path: Path) -> None:
+    """The statements the stores write for both engines (ON CONFLICT, CASE) on the default engine."""
+    conn = db.connect(tmp_path / "kefu.db")
+    conn.executescript(SCHEMA)
+    conn.execute("INSERT INTO owners (name) VALUES (?) ON CONFLICT DO NOTHING", ("a",))
+    assert conn.execute("INSERT INTO owners (name) VALUES (?) ON CONFLICT DO NOTHING", ("a",)).rowcount == 0
+    note = conn.execute("INSERT INTO notes (owner, n) VALUES (?, ?)", ("a", 5)).lastrowid
+    conn.execute("UPDATE notes SET n = CASE WHEN ? < n THEN ? ELSE n END WHERE id = ?", (2, 2, note))
+    conn.execute("UPDATE notes SET n = CASE WHEN ? < n THEN ? ELSE n END WHERE id = ?", (9, 9, note))
+    assert conn.execute("SELECT n FROM notes").fetchone()[0] == 2
+    assert {"owners", "notes"} <= db.table_names(conn)
+    assert db.column_names(conn, "notes") == {"id", "owner", "n", "at", "state"}
+    assert db.column_names(conn, "missing") == set()
 
 
 def test_rows_answer_like_sqlite_rows() -> None:

@@ -23,6 +23,7 @@ import sys
 import uuid
 from typing import Any, Dict, List, Mapping, Optional
 
+from kefu import httpclient
 from kefu.bridge.protocol import BridgeRefused, signed_headers, verify
 
 WEBHOOK_PATH = "/webhooks/kefu_bridge/webhook"
@@ -41,12 +42,10 @@ class BridgeClient:
             payload["metadata"] = dict(metadata)
         return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
-    def post(self, body: bytes, headers: Optional[Mapping[str, str]] = None) -> "requests.Response":  # noqa: F821
+    def post(self, body: bytes, headers: Optional[Mapping[str, str]] = None) -> httpclient.Response:
         """POST an already built body; ``headers`` default to a fresh signature (tests pass bad ones)."""
-        import requests
-
-        return requests.post(self.url, data=body, headers=dict(headers or signed_headers(self.secret, body)),
-                             timeout=self.timeout_s)
+        return httpclient.request("POST", self.url, data=body, headers=dict(headers or signed_headers(self.secret, body)),
+                                  timeout=self.timeout_s)
 
     def send(self, **message: Any) -> Dict[str, Any]:
         """Sign and send one message; returns the bridge's JSON answer (raises on a refusal)."""

@@ -33,13 +33,13 @@ class BridgeStore(SQLiteStore):
         """True the first time ``nonce`` is seen; False for a replay."""
         now = time.time() if now is None else now
         self.conn.execute("DELETE FROM bridge_nonces WHERE seen_at < ?", (now - keep_s,))
-        return self.conn.execute("INSERT OR IGNORE INTO bridge_nonces VALUES (?, ?)", (nonce, now)).rowcount == 1
+        return self.conn.execute("INSERT INTO bridge_nonces VALUES (?, ?) ON CONFLICT DO NOTHING", (nonce, now)).rowcount == 1
 
     def accept_message(self, platform: str, shop_id: str, message_id: str, conversation_id: str) -> bool:
         """True when this message id is new (it is recorded as accepted); False for a duplicate."""
         cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO bridge_messages (platform, shop_id, message_id, conversation_id, received_at, state)"
-            " VALUES (?, ?, ?, ?, ?, 'accepted')", (platform, shop_id, message_id, conversation_id, time.time()))
+            "INSERT INTO bridge_messages (platform, shop_id, message_id, conversation_id, received_at, state)"
+            " VALUES (?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING", (platform, shop_id, message_id, conversation_id, time.time()))
         return cursor.rowcount == 1
 
     def remember_conversation(self, conversation_id: str, platform: str, shop_id: str, buyer_id: str) -> None:

@@ -22,7 +22,6 @@ ratios within one run are reported as results.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
 import signal
@@ -30,10 +29,12 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from kefu import httpclient
 from kefu.settings import Settings
 
 # Conversations x turns per concurrency level: bounded, ~100-250 requests each.
@@ -90,38 +91,34 @@ class Subject:
 
 # -- load generation -------------------------------------------------------------------------------
 
-async def _conversation(session: Any, subject: Subject, sender: str, turns: int,
-                        latencies: List[float], errors: List[str]) -> None:
-    import aiohttp
-
+def _conversation(subject: Subject, sender: str, turns: int, latencies: List[float], errors: List[str]) -> None:
+    """One buyer's turns, one after the other, on its own keep-alive connection."""
+    http = httpclient.session()
     for turn in range(turns):
         text = subject.messages[turn % len(subject.messages)]
         payload = {"sender": sender, "message": text, "metadata": subject.metadata}
         started = time.perf_counter()
         try:
-            async with session.post(f"{subject.url}/webhooks/rest/webhook", json=payload) as response:
-                body = await response.json(content_type=None)
-                if response.status != 200 or not any(m.get("text") for m in body or []):
-                    errors.append(f"HTTP {response.status}: {str(body)[:120]}")
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            response = httpclient.request("POST", f"{subject.url}/webhooks/rest/webhook", json=payload,
+                                          timeout=REQUEST_TIMEOUT_S, http=http)
+            body = response.json() if response.content else None
+            if response.status_code != 200 or not any(m.get("text") for m in body or []):
+                errors.append(f"HTTP {response.status_code}: {str(body)[:120]}")
+        except (httpclient.HttpError, ValueError) as exc:
             errors.append(repr(exc))
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def _load(subject: Subject, conversations: int, turns: int, tag: str) -> LoadResult:
-    import aiohttp
-
+def _load(subject: Subject, conversations: int, turns: int, tag: str) -> LoadResult:
+    """``conversations`` buyers at once, one thread each (a blocking client, real concurrency)."""
     latencies: List[float] = []
     errors: List[str] = []
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    connector = aiohttp.TCPConnector(limit=conversations)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        started = time.perf_counter()
-        await asyncio.gather(*(
-            _conversation(session, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors)
-            for i in range(conversations)
-        ))
-        wall = time.perf_counter() - started
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=conversations) as pool:
+        for future in [pool.submit(_conversation, subject, f"bench-{tag}-{conversations}-{i}", turns, latencies, errors)
+                       for i in range(conversations)]:
+            future.result()
+    wall = time.perf_counter() - started
     if errors:
         print(f"  {subject.name}: {len(errors)} errors at {conversations} conversations, e.g. {errors[0]}",
               file=sys.stderr)
@@ -130,7 +127,7 @@ async def _load(subject: Subject, conversations: int, turns: int, tag: str) -> L
 
 def warm_up(subject: Subject) -> None:
     """First turns build lazily made parts (jieba, TensorFlow graphs) in every bot."""
-    asyncio.run(_load(subject, 2, 3, "warm"))
+    _load(subject, 2, 3, "warm")
 
 
 def measure_interleaved(subjects: Sequence[Subject], levels: Sequence[Tuple[int, int]], rounds: int) -> None:
@@ -143,7 +140,7 @@ def measure_interleaved(subjects: Sequence[Subject], levels: Sequence[Tuple[int,
         for round_no in range(rounds):
             for subject in subjects:
                 before = {name: cpu_seconds(pid) for name, pid in subject.pids.items()}
-                result = asyncio.run(_load(subject, conversations, turns, f"r{round_no}"))
+                result = _load(subject, conversations, turns, f"r{round_no}")
                 runs[subject.name].append(result)
                 for name, pid in subject.pids.items():
                     cpu[subject.name][name] = cpu[subject.name].get(name, 0.0) + cpu_seconds(pid) - before[name]
@@ -164,8 +161,6 @@ def measure_interleaved(subjects: Sequence[Subject], levels: Sequence[Tuple[int,
 def curves_interleaved(subjects: Sequence[Subject], turns: int) -> None:
     """One long conversation per bot, default settings, turn by turn in alternation; for a bot
     whose tracker store is known, the events loaded for each turn in LOAD_TURNS."""
-    import requests
-
     senders = {subject.name: f"bench-curve-{i}-{int(time.time())}" for i, subject in enumerate(subjects)}
     for turn in range(turns):
         for subject in subjects:
@@ -174,8 +169,8 @@ def curves_interleaved(subjects: Sequence[Subject], turns: int) -> None:
                 subject.events_loaded[turn + 1] = session_events(subject.tracker_db, sender)[0]
             text = subject.messages[turn % len(subject.messages)]
             started = time.perf_counter()
-            requests.post(f"{subject.url}/webhooks/rest/webhook", timeout=REQUEST_TIMEOUT_S,
-                          json={"sender": sender, "message": text, "metadata": subject.metadata}).raise_for_status()
+            httpclient.request("POST", f"{subject.url}/webhooks/rest/webhook", timeout=REQUEST_TIMEOUT_S,
+                               json={"sender": sender, "message": text, "metadata": subject.metadata}).raise_for_status()
             subject.curve_ms.append((time.perf_counter() - started) * 1000)
     for subject in subjects:
         if subject.tracker_db is not None:
@@ -240,17 +235,15 @@ def cpu_seconds(pid: int) -> float:
 
 def first_answer_s(url: str, messages: Sequence[str], metadata: Dict[str, str], started: float,
                    process: Optional[subprocess.Popen], timeout_s: float = 400) -> float:
-    import requests
-
     while time.monotonic() - started < timeout_s:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"bot at {url} exited during start-up (code {process.returncode})")
         try:
-            response = requests.post(f"{url}/webhooks/rest/webhook", timeout=30,
-                                     json={"sender": "bench-startup", "message": messages[0], "metadata": metadata})
+            response = httpclient.request("POST", f"{url}/webhooks/rest/webhook", timeout=30,
+                                          json={"sender": "bench-startup", "message": messages[0], "metadata": metadata})
             if response.status_code == 200 and response.json():
                 return time.monotonic() - started
-        except requests.RequestException:
+        except httpclient.HttpError:
             pass
         time.sleep(0.25)
     raise RuntimeError(f"no answer from {url} within {timeout_s:.0f}s")
@@ -448,10 +441,10 @@ def run_profile(turns: int = 60) -> Tuple[List[Tuple[str, float, int]], Path]:
     stack.start()
     try:
         rasa = stack.services[-1].process
-        asyncio.run(_load(subject, 4, 5, "profile-warm"))  # TensorFlow traces its graphs on first use
+        _load(subject, 4, 5, "profile-warm")  # TensorFlow traces its graphs on first use
         rasa.send_signal(signal.SIGUSR1)
         time.sleep(0.5)
-        asyncio.run(_load(subject, 10, turns // 10, "profile"))
+        _load(subject, 10, turns // 10, "profile")
         rasa.send_signal(signal.SIGUSR2)
         deadline = time.monotonic() + 60
         while not stats_path.exists() and time.monotonic() < deadline:

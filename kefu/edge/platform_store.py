@@ -90,8 +90,8 @@ class ConversationPlatformStore(SQLiteStore):
         self._remember(conversation_id, platform)
         try:
             self.conn.execute(
-                "INSERT OR IGNORE INTO conversation_platform (conversation_id, platform, source, fixed_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO conversation_platform (conversation_id, platform, source, fixed_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (conversation_id, platform, source, time.time()),
             )
         except sqlite3.Error as exc:
@@ -109,8 +109,8 @@ class ConversationPlatformStore(SQLiteStore):
         try:
             for conversation_id, platform in pending.items():
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO conversation_platform (conversation_id, platform, source, fixed_at)"
-                    " VALUES (?, ?, 'metadata-late', ?)",
+                    "INSERT INTO conversation_platform (conversation_id, platform, source, fixed_at)"
+                    " VALUES (?, ?, 'metadata-late', ?) ON CONFLICT DO NOTHING",
                     (conversation_id, platform, time.time()),
                 )
         except sqlite3.Error:

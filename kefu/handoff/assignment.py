@@ -133,7 +133,7 @@ class AssignmentStore(SQLiteStore):
         return {name: self.state(name) for name in agents}
 
     def _ensure(self, conn: Any, agent: str) -> None:
-        conn.execute("INSERT OR IGNORE INTO handoff_agent_state (agent, max_chats) VALUES (?, ?)",
+        conn.execute("INSERT INTO handoff_agent_state (agent, max_chats) VALUES (?, ?) ON CONFLICT DO NOTHING",
                      (agent, DEFAULT_MAX_CHATS))
 
     def set_status(self, agent: str, status: str, now: Optional[float] = None) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from kefu.db import SQLiteStore, transaction
+from kefu.db import SQLiteStore, column_names, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_agents (
@@ -113,7 +113,7 @@ class AgentStore(SQLiteStore):
     def conn(self) -> sqlite3.Connection:
         conn = super().conn
         if not getattr(self._local, "migrated", False):
-            present = {row[1] for row in conn.execute("PRAGMA table_info(handoff_agents)")}
+            present = column_names(conn, "handoff_agents")
             for column, spec in _LATER_COLUMNS:
                 if column not in present:
                     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
-import requests
+from kefu import httpclient
 
 TIMEOUT_S = 10.0
 
@@ -33,7 +33,7 @@ class RasaClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
-        self.http = requests.Session()
+        self.http = httpclient.session()
 
     @classmethod
     def from_settings(cls, settings: Any) -> "RasaClient":
@@ -44,10 +44,10 @@ class RasaClient:
     def _params(self, **extra: str) -> Dict[str, str]:
         return {**({"token": self.token} if self.token else {}), **extra}
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, path: str, **kwargs: Any) -> httpclient.Response:
         try:
             response = self.http.request(method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
+        except httpclient.HttpError as exc:
             raise RasaError(f"Rasa is not reachable ({type(exc).__name__})") from None
         if response.status_code >= 400:
             raise RasaError(f"Rasa answered HTTP {response.status_code} to {method} {path.split('?')[0]}")

@@ -12,7 +12,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional
 
-import requests
+from kefu import httpclient
 
 DELIVERY_WAIT_S = 10.0
 
@@ -22,7 +22,7 @@ class ConsoleAgent:
         self.web_url = web_url.rstrip("/")
         self.name = name
         self.password = password
-        self.http = requests.Session()
+        self.http = httpclient.session()
         self.csrf: Optional[str] = None
 
     def login(self) -> None:

@@ -48,8 +48,8 @@ class SatisfactionStore(SQLiteStore):
     SCHEMA = SCHEMA
 
     def invite(self, ticket: Ticket, now: Optional[float] = None) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO handoff_ratings (ticket_id, conversation_id, platform, agent,"
-                          " invited_at) VALUES (?, ?, ?, ?, ?)",
+        self.conn.execute("INSERT INTO handoff_ratings (ticket_id, conversation_id, platform, agent,"
+                          " invited_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                           (ticket.id, ticket.conversation_id, ticket.platform, ticket.agent,
                            time.time() if now is None else now))
 

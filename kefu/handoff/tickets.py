@@ -177,7 +177,8 @@ class TicketStore(SQLiteStore):
                 ticket_id = row["id"]
                 # A more urgent trigger on an active ticket raises its priority.
                 conn.execute(
-                    "UPDATE handoff_tickets SET priority = MIN(priority, ?) WHERE id = ?", (priority, ticket_id)
+                    "UPDATE handoff_tickets SET priority = CASE WHEN ? < priority THEN ? ELSE priority END WHERE id = ?",
+                    (priority, priority, ticket_id)
                 )
             self._append(conn, ticket_id, transcript)
         return self.get(ticket_id), created
@@ -307,8 +308,8 @@ class TicketStore(SQLiteStore):
         added = 0
         for line in lines:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO handoff_messages (ticket_id, sender, text, ts, source_key, agent)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO handoff_messages (ticket_id, sender, text, ts, source_key, agent)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (ticket_id, line.sender, line.text, line.ts, line.source_key, line.agent),
             )
             added += cursor.rowcount

@@ -11,9 +11,9 @@ import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 from typing import Any, Callable, Dict, Optional
+
+from kefu import httpclient, retry
 
 log = logging.getLogger("kefu.handoff.webhook")
 
@@ -25,7 +25,7 @@ TIMEOUT_S = 5.0
 
 def backoff_delays(attempts: int = ATTEMPTS, base: float = BASE_DELAY_S, cap: float = MAX_DELAY_S) -> list:
     """Waits between attempts: base, 2*base, 4*base ... capped (one fewer than attempts)."""
-    return [min(cap, base * 2**i) for i in range(max(attempts - 1, 0))]
+    return retry.backoff_delays(attempts, base, cap)
 
 
 def deliver(
@@ -39,22 +39,23 @@ def deliver(
 ) -> bool:
     """POST ``payload`` as JSON until a 2xx answer; True on success. Never raises."""
     body = json.dumps(payload, ensure_ascii=False).encode()
-    delays = backoff_delays(attempts, base_delay, max_delay)
-    for attempt in range(1, attempts + 1):
+
+    def attempt(number: int) -> bool:
         try:
-            request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-                if 200 <= response.status < 300:
-                    log.info("handoff webhook delivered ticket %s (attempt %d)", payload.get("id"), attempt)
-                    return True
-                problem = f"HTTP {response.status}"
-        except urllib.error.HTTPError as exc:
-            problem = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+            response = httpclient.request("POST", url, data=body, headers={"Content-Type": "application/json"},
+                                          timeout=TIMEOUT_S)
+            if 200 <= response.status_code < 300:
+                log.info("handoff webhook delivered ticket %s (attempt %d)", payload.get("id"), number)
+                return True
+            problem = f"HTTP {response.status_code}"
+        except (httpclient.HttpError, OSError, ValueError) as exc:
             problem = type(exc).__name__
-        log.warning("handoff webhook attempt %d/%d for ticket %s failed: %s", attempt, attempts, payload.get("id"), problem)
-        if attempt <= len(delays):
-            sleep(delays[attempt - 1])
+        log.warning("handoff webhook attempt %d/%d for ticket %s failed: %s", number, attempts, payload.get("id"), problem)
+        return False
+
+    if retry.run(attempt, attempts=attempts, wait=retry.backoff(base_delay, max_delay),
+                 retry_result=lambda delivered: not delivered, sleep=sleep):
+        return True
     log.error("handoff webhook gave up on ticket %s after %d attempts", payload.get("id"), attempts)
     return False
 

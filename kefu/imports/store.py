@@ -48,11 +48,7 @@ _V2_ORDER_COLUMNS = (("items", "TEXT"), ("freight_insurance", "INTEGER"), ("deli
 def create_tables(conn: sqlite3.Connection) -> None:
     for ddl in IMPORT_TABLES:
         conn.execute(ddl)
-    if not isinstance(conn, sqlite3.Connection):  # PostgreSQL (kefu.db.PgConnection) says it itself
-        for name, kind in _V2_ORDER_COLUMNS:
-            conn.execute(f"ALTER TABLE import_orders ADD COLUMN IF NOT EXISTS {name} {kind}")
-        return
-    have = {row[1] for row in conn.execute("PRAGMA table_info(import_orders)")}
+    have = db.column_names(conn, "import_orders")
     for name, kind in _V2_ORDER_COLUMNS:
         if name not in have:
             conn.execute(f"ALTER TABLE import_orders ADD COLUMN {name} {kind}")

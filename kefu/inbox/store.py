@@ -279,9 +279,9 @@ class Inbox(SQLiteStore):
         return dict(row) if row is not None else None
 
     def _insert(self, row: Dict[str, Any]) -> None:
-        self.conn.execute(  # positional parameters: the same SQL runs on PostgreSQL (kefu.db.translate)
-            "INSERT OR IGNORE INTO inbox_messages (channel, message_id, conversation_id, platform, text, metadata,"
-            " owner, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self.conn.execute(  # SQL both engines speak: the same text runs on PostgreSQL (kefu.db)
+            "INSERT INTO inbox_messages (channel, message_id, conversation_id, platform, text, metadata,"
+            " owner, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             tuple(row[name] for name in ("channel", "message_id", "conversation_id", "platform", "text", "metadata",
                                          "owner", "received_at")))
 

@@ -26,7 +26,7 @@ import logging
 import time
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-import requests
+from kefu import httpclient
 
 from kefu.edge.degraded import REASON as DEGRADED, DegradedTickets
 from kefu.handoff.tickets import TicketStore
@@ -55,7 +55,7 @@ class WebChatInbox:
         self.holding = holding  # conversation id -> the guarded holding answer for its platform
         self.degraded = DegradedTickets(settings, tickets)
         self.lines = Retrier("webchat-lines")  # chat-log lines the disk refused, written later
-        self.http = requests.Session()
+        self.http = httpclient.session()
         self._held: Dict[str, float] = {}  # conversation -> when its buyer got the holding answer (this outage)
 
     # -- the request path -------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class WebChatInbox:
                 answer = self.http.post(f"{self.settings.rasa_url}/webhooks/callback/webhook", json=payload,
                                         params=self._token_param(), timeout=DELIVERY_TIMEOUT_S)
                 problem = None if answer.status_code < 400 else f"Rasa answered HTTP {answer.status_code}"
-            except requests.RequestException as exc:
+            except httpclient.HttpError as exc:
                 problem = f"Rasa not reachable ({type(exc).__name__})"
         if problem is None:
             self.inbox.finish(CHANNEL, message_id, "answered")
@@ -160,7 +160,7 @@ class WebChatInbox:
     def _rasa_problem(self) -> Optional[str]:
         try:
             status = self.http.get(f"{self.settings.rasa_url}/webhooks/callback/", timeout=PROBE_TIMEOUT_S).status_code
-        except requests.RequestException as exc:
+        except httpclient.HttpError as exc:
             return f"Rasa not reachable ({type(exc).__name__})"
         # 503 = Rasa answers but a store is degraded: it still takes messages (and keeps them in memory)
         return None if status in (200, 503) else f"Rasa channel health HTTP {status}"

@@ -3,7 +3,7 @@
 A transport is ``(HttpRequest, timeout_s) -> HttpResponse`` and raises
 :class:`TransportError` when nothing usable came back (timeout, refused
 connection). :func:`call_with_retries` is the one retry policy of every adapter:
-transport errors and 5xx are retried with exponential backoff, nothing else is.
+transport errors and 5xx are retried with exponential backoff (:mod:`kefu.retry`), nothing else is.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
+
+from kefu import httpclient, retry
 
 logger = logging.getLogger("kefu.orders")
 
@@ -45,14 +47,12 @@ Sleep = Callable[[float], None]
 
 
 def requests_transport(request: HttpRequest, timeout_s: float) -> HttpResponse:
-    """The real transport (requests); connect and read timeouts are both ``timeout_s``."""
-    import requests  # deferred: not needed to import kefu.orders
-
+    """The real transport (:mod:`kefu.httpclient`); connect and read timeouts are both ``timeout_s``."""
     try:
-        response = requests.request(request.method, request.url, params=dict(request.params),
-                                    data=dict(request.form) if request.form is not None else request.body,
-                                    headers=dict(request.headers), timeout=(timeout_s, timeout_s))
-    except requests.RequestException as exc:
+        response = httpclient.request(request.method, request.url, params=dict(request.params),
+                                      data=dict(request.form) if request.form is not None else request.body,
+                                      headers=dict(request.headers), timeout=(timeout_s, timeout_s))
+    except httpclient.HttpError as exc:
         raise TransportError(f"{exc.__class__.__name__} calling {request.url.split('?')[0]}") from None
     return HttpResponse(response.status_code, response.content)
 
@@ -60,20 +60,24 @@ def requests_transport(request: HttpRequest, timeout_s: float) -> HttpResponse:
 def call_with_retries(transport: Transport, request: HttpRequest, *, timeout_s: float, retries: int,
                       what: str, sleep: Sleep = time.sleep, backoff_s: float = 0.5) -> HttpResponse:
     """``request`` sent up to ``retries + 1`` times; returns the first non-5xx response."""
-    last = ""
-    for attempt in range(retries + 1):
-        if attempt:
-            sleep(backoff_s * 2 ** (attempt - 1))
+    def attempt(number: int) -> Optional[HttpResponse]:
         started = time.monotonic()
         try:
             response = transport(request, timeout_s)
         except TransportError as exc:
-            last = str(exc)
-            logger.warning("%s: attempt %d/%d failed: %s", what, attempt + 1, retries + 1, exc)
-            continue
+            failures.append(str(exc))
+            logger.warning("%s: attempt %d/%d failed: %s", what, number, retries + 1, exc)
+            return None
         logger.debug("%s: HTTP %d in %.0f ms", what, response.status, (time.monotonic() - started) * 1000)
         if response.status < 500:
             return response
-        last = f"HTTP {response.status}"
-        logger.warning("%s: attempt %d/%d got HTTP %d", what, attempt + 1, retries + 1, response.status)
-    raise OrderSourceError(f"{what}: no answer after {retries + 1} attempts ({last})")
+        failures.append(f"HTTP {response.status}")
+        logger.warning("%s: attempt %d/%d got HTTP %d", what, number, retries + 1, response.status)
+        return None
+
+    failures: list = []
+    answer = retry.run(attempt, attempts=retries + 1, wait=retry.backoff(backoff_s),
+                       retry_result=lambda response: response is None, sleep=sleep)
+    if answer is None:
+        raise OrderSourceError(f"{what}: no answer after {retries + 1} attempts ({failures[-1]})")
+    return answer

@@ -79,7 +79,7 @@ class OrderUpdateStore:
         """True the first time ``msg_id`` is seen (then it is remembered); False for a re-delivery."""
         conn = self._connect()
         try:
-            cursor = conn.execute("INSERT OR IGNORE INTO order_events_seen VALUES (?,?,?)", (source, msg_id, _now()))
+            cursor = conn.execute("INSERT INTO order_events_seen VALUES (?,?,?) ON CONFLICT DO NOTHING", (source, msg_id, _now()))
             return cursor.rowcount == 1
         finally:
             conn.close()
@@ -171,7 +171,7 @@ def add_dispatch_events(conn: sqlite3.Connection, order_id: Optional[str] = None
 
 
 def _has_shop_tables(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shop_orders'").fetchone() is not None
+    return "shop_orders" in db.table_names(conn)
 
 
 def _iso(value: Optional[dt.datetime]) -> Optional[str]:

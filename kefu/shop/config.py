@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 from zoneinfo import ZoneInfo
 
+from kefu.orders.config import OrderSourceConfigError, validate_order_source
 from kefu.settings import PLATFORMS
 from kefu.shop.models import Gift
-from kefu.shop.validation import Node, ShopDataError, display_path, read_yaml
-
-TIMEZONE = "Asia/Shanghai"
-PAYERS = ("shop", "buyer")
-INVOICE_TYPES = ("电子普票", "纸质普票", "专票")
+from kefu.shop.schema import TIMEZONE, ShopFile
+from kefu.shop.validation import ShopDataError, display_path, read_yaml, validate
 
 
 @dataclass(frozen=True)
@@ -146,142 +144,54 @@ def load_shop_config(path: Path) -> ShopConfig:
     return config
 
 
-ROOT_KEYS = ("name", "default_platform", "platforms", "timezone", "low_stock_threshold", "shipping", "returns",
-             "invoice", "coupons", "campaigns", "late_shipment", "service_hours", "handoff",
-             "response_rules",   # validated by kefu/handoff/response_rules.py (the workbench reads it)
-             "order_source")     # validated by kefu/orders/config.py
-SHIPPING_KEYS = ("warehouse_province", "couriers", "default_courier", "ship_within_hours", "cutoff", "weekend_shipping",
-                 "delivery_days", "default_delivery_days", "remote_provinces", "free_shipping", "courier_surcharge",
-                 "presale", "international")
-
-
 def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
-    root = Node(data, file)
-    root.mapping()
-    root.keys(ROOT_KEYS)
-    tz_name = root.get("timezone", TIMEZONE).text()
-    try:
-        ZoneInfo(tz_name)
-    except Exception:  # zoneinfo raises several types for bad keys
-        raise root.get("timezone").fail(f"unknown time zone {tz_name!r}") from None
-
-    platform = root.get("default_platform")
-    platform.choice(PLATFORMS)
-    platforms_node = root.get("platforms", list(PLATFORMS))
-    platforms = tuple(dict.fromkeys(item.choice(PLATFORMS) for item in platforms_node.list(allow_empty=False)))
-    if platform.text() not in platforms:
-        raise platforms_node.fail(f"must include default_platform {platform.text()!r}")
-
-    shipping = root.get("shipping").keys(SHIPPING_KEYS)
-    couriers = shipping.get("couriers").texts(allow_empty=False)
-    default_courier_node = shipping.get("default_courier", couriers[0])
-    default_courier = default_courier_node.text()
-    if default_courier not in couriers:
-        raise default_courier_node.fail("must be one of the couriers listed")
-    weekend_node = shipping.get("weekend_shipping").keys(("saturday", "sunday"))
-    weekend = {day: weekend_node.get(day).boolean() for day in ("saturday", "sunday")}
-    delivery = {Node(name, file, node.where, node.line).province(): node.day_range()
-                for name, node in shipping.get("delivery_days").items()}
-    remote = tuple(node.province() for node in shipping.get("remote_provinces", []).list())
-    shipping.get("warehouse_province").province()
-    free = shipping.get("free_shipping", {"enabled": False}).keys(("enabled", "except_provinces", "except_fee"))
-    surcharge_node = shipping.get("courier_surcharge", {})
-    surcharge = {name: node.number(minimum=0) for name, node in surcharge_node.items()}
-    for name in surcharge:
-        if name not in couriers:
-            raise surcharge_node.get(name).fail("must be one of the couriers listed")
-
-    returns = root.get("returns").keys(("window_days", "return_shipping", "freight_insurance", "refund_days"))
-    payers_node = returns.get("return_shipping").keys(("quality", "no_reason"))
-    payers = {reason: payers_node.get(reason).choice(PAYERS) for reason in ("quality", "no_reason")}
-
-    invoice_node = root.get("invoice").keys(("types", "issued_after", "issued_within_days", "special_requires",
-                                             "paper_delivery"))
-    types = invoice_node.get("types").texts(allow_empty=False)
-    for index, kind in enumerate(types):
-        if kind not in INVOICE_TYPES:
-            raise Node(kind, file, f"invoice.types[{index}]").fail(f"must be one of {', '.join(INVOICE_TYPES)}")
-    invoice = InvoicePolicy(
-        types=types,
-        electronic="电子普票" in types,
-        paper="纸质普票" in types,
-        issued_within_days=invoice_node.get("issued_within_days").whole(minimum=0, maximum=60),
-        issued_after=invoice_node.get("issued_after", "确认收货").text(),
-        special_requires=invoice_node.get("special_requires", []).texts(),
-        paper_delivery=invoice_node.get("paper_delivery", "").optional_text(),
-    )
-
-    coupons = []
-    for node in root.get("coupons", []).list():
-        node.keys(("name", "amount", "threshold", "valid_until", "how_to_get"))
-        coupons.append(
-            Coupon(
-                name=node.get("name").text(),
-                amount=node.get("amount").number(minimum=0.01),
-                threshold=node.get("threshold", 0).number(),
-                valid_until=node.get("valid_until").date() if node.has("valid_until") else None,
-                how_to_get=node.get("how_to_get", "").optional_text(),
-            )
-        )
-
-    campaigns = []
-    for node in root.get("campaigns", []).list():
-        node.keys(("text", "from", "until"))
-        start = node.get("from").date() if node.has("from") else None
-        until = node.get("until").date() if node.has("until") else None
-        if start and until and until < start:
-            raise node.get("until").fail("is before from")
-        campaigns.append(Gift(node.get("text").text(), start, until))
-    late = root.get("late_shipment", {}).keys(("compensation",))
-    international: Any = None
-    if shipping.has("international"):
-        international_node = shipping.get("international")
-        international = international_node.value
-        if not isinstance(international, bool):
-            international = international_node.text()
-
-    hours = root.get("service_hours").keys(("start", "end"))
-    start, end = hours.get("start").time(), hours.get("end").time()
-
-    handoff = root.get("handoff", {}).keys(("refund_amount_threshold", "product_ids", "intents"))
-    if root.has("order_source"):
-        from kefu.orders.config import OrderSourceConfigError, validate_order_source
-
+    """``shop.yml``'s data, checked against :class:`kefu.shop.schema.ShopFile`, as a :class:`ShopConfig`."""
+    shop = validate(ShopFile, data, file)
+    if shop.order_source is not None:
         try:
-            validate_order_source(root.value.get("order_source"), file)
+            validate_order_source(data.get("order_source"), file)
         except OrderSourceConfigError as exc:
             raise ShopDataError(str(exc)) from None
-
+    shipping, returns, invoice = shop.shipping, shop.returns, shop.invoice
+    handoff = {key: value for key, value in shop.handoff.dict().items() if value is not None}
     return ShopConfig(
-        name=root.get("name").text(100),
-        default_platform=platform.text(),
-        couriers=couriers,
-        default_courier=default_courier,
-        ship_within_hours=shipping.get("ship_within_hours").whole(minimum=1, maximum=24 * 30),
-        cutoff=shipping.get("cutoff").time(),
-        weekend_shipping=weekend,
-        warehouse_province=shipping.get("warehouse_province").text(),
-        delivery_days=delivery,
-        default_delivery_days=shipping.get("default_delivery_days").day_range(),
-        return_window_days=returns.get("window_days").whole(minimum=0, maximum=365),
-        return_shipping=payers,
-        freight_insurance=returns.get("freight_insurance").boolean(),
-        invoice=invoice,
-        coupons=tuple(coupons),
-        service_hours=(start, end),
-        handoff=dict(handoff.value),
-        timezone=tz_name,
-        remote_provinces=remote,
-        refund_days=returns.get("refund_days", [1, 3]).day_range(),
-        low_stock_threshold=root.get("low_stock_threshold", 3).whole(minimum=0, maximum=1000),
-        free_shipping=free.get("enabled").boolean(),
-        free_shipping_except=tuple(node.province() for node in free.get("except_provinces", []).list()),
-        free_shipping_except_fee=free.get("except_fee", 0).number(minimum=0),
-        courier_surcharge=surcharge,
-        presale=shipping.get("presale", False).boolean(),
-        international=international,
-        campaigns=tuple(campaigns),
-        late_shipment_compensation=late.get("compensation", "").optional_text(),
-        platforms=platforms,
+        name=shop.name,
+        default_platform=shop.default_platform,
+        couriers=tuple(shipping.couriers),
+        default_courier=shipping.default_courier,
+        ship_within_hours=shipping.ship_within_hours,
+        cutoff=shipping.cutoff,
+        weekend_shipping={"saturday": shipping.weekend_shipping.saturday, "sunday": shipping.weekend_shipping.sunday},
+        warehouse_province=shipping.warehouse_province,
+        delivery_days=dict(shipping.delivery_days),
+        default_delivery_days=shipping.default_delivery_days,
+        return_window_days=returns.window_days,
+        return_shipping={"quality": returns.return_shipping.quality, "no_reason": returns.return_shipping.no_reason},
+        freight_insurance=returns.freight_insurance,
+        invoice=InvoicePolicy(
+            types=tuple(invoice.types),
+            electronic="电子普票" in invoice.types,
+            paper="纸质普票" in invoice.types,
+            issued_within_days=invoice.issued_within_days,
+            issued_after=invoice.issued_after,
+            special_requires=tuple(invoice.special_requires),
+            paper_delivery=invoice.paper_delivery,
+        ),
+        coupons=tuple(Coupon(c.name, c.amount, c.threshold, c.valid_until, c.how_to_get) for c in shop.coupons),
+        service_hours=(shop.service_hours.start, shop.service_hours.end),
+        handoff=handoff,
+        timezone=shop.timezone,
+        remote_provinces=tuple(shipping.remote_provinces),
+        refund_days=returns.refund_days,
+        low_stock_threshold=shop.low_stock_threshold,
+        free_shipping=shipping.free_shipping.enabled,
+        free_shipping_except=tuple(shipping.free_shipping.except_provinces),
+        free_shipping_except_fee=shipping.free_shipping.except_fee,
+        courier_surcharge=dict(shipping.courier_surcharge),
+        presale=shipping.presale,
+        international=shipping.international,
+        campaigns=tuple(Gift(g.text, g.start, g.until) for g in shop.campaigns),
+        late_shipment_compensation=shop.late_shipment.compensation,
+        platforms=tuple(shop.platforms),
         source=file,
     )

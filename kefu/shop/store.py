@@ -188,7 +188,7 @@ def _create_record_tables(conn: sqlite3.Connection) -> None:
 
 
 def _has_data_tables(conn: sqlite3.Connection) -> bool:
-    names = {row["name"] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    names = db.table_names(conn)
     return all(table in names for table in DATA_TABLES)
 
 

@@ -3,6 +3,12 @@
 A shop operator edits these files by hand; a mistake must come back as one line
 such as ``shop/catalog.yml: products[2].skus[0]: stock must be a whole number ≥ 0``,
 never as a Python traceback.
+
+The shape of a file is a pydantic (1.10) model (:mod:`kefu.shop.schema`) built from the
+field types below (:func:`text`, :func:`whole`, :func:`choice`, ...), each of which fails
+with the operator's sentence; :func:`validate` runs a model over the YAML and turns
+pydantic's first error into that one line, with the entry (``products[2] (p1003)``) and
+the line number the YAML loader remembered.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
+import pydantic
 import yaml
+from pydantic.errors import PydanticValueError
 
 from kefu.settings import PROJECT_ROOT
 
@@ -182,198 +190,299 @@ def closest(value: str, options: Sequence[str]) -> Optional[str]:
     return best if best is not None and score(best) >= 0.5 else None
 
 
-class Node:
-    """A value inside a YAML document plus where it is, for error messages."""
+def located(file: str, where: str, message: str, line: Optional[int] = None) -> ShopDataError:
+    """``file: entry: field message (line N)``, e.g. ``shop/catalog.yml: products[2].skus[0]: stock must be ...``."""
+    if where and not where.endswith("]"):
+        parent, _, key = where.rpartition(".")
+        if "[" in key:  # key[3] of a top-level list: keep the whole path
+            parent, key = where, ""
+        if key:
+            where, message = parent, f"{key} {message}"
+    location = f"{file}: {where}: " if where else f"{file}: "
+    return ShopDataError(location + message + (f" (line {line})" if line else ""))
 
-    def __init__(self, value: Any, file: str, where: str = "", line: Optional[int] = None) -> None:
-        self.value = value
-        self.file = file
-        self.where = where
-        self.line = line
 
-    # -- navigation -------------------------------------------------------
-    def fail(self, message: str) -> "ShopDataError":
-        """``file: entry: field message``, e.g. ``shop/catalog.yml: products[2].skus[0]: stock must be ...``."""
-        where = self.where
-        if where and not where.endswith("]"):
-            parent, _, key = where.rpartition(".")
-            if "[" in key:  # key[3] of a top-level list: keep the whole path
-                parent, key = where, ""
-            if key:
-                where, message = parent, f"{key} {message}"
-        location = f"{self.file}: {where}: " if where else f"{self.file}: "
-        line = f" (line {self.line})" if self.line else ""
-        return ShopDataError(location + message + line)
+# -- the schema's field types ---------------------------------------------------------------------
 
-    def province(self) -> str:
-        """A province's short name (新疆, 广东); a typo gets the closest valid one."""
-        from kefu.normalize import PROVINCES
+class Invalid(PydanticValueError):
+    """A value the operator must fix: ``message`` is the sentence; ``at`` the keys below the field."""
 
-        value = self.text(20)
-        if value in PROVINCES:
-            return value
-        for short, aliases in PROVINCES.items():
-            if value in aliases:
-                return short
-        hint = closest(value, list(PROVINCES))
-        raise self.fail(f"{value} is not a province" + (f" (did you mean {hint}?)" if hint else ""))
+    code = "shop"
+    msg_template = "{message}"
 
-    def _child_where(self, key: Union[str, int]) -> str:
-        if isinstance(key, int):
-            return f"{self.where}[{key}]"
-        return f"{self.where}.{key}" if self.where else str(key)
 
-    def mapping(self) -> Dict[str, Any]:
-        if not isinstance(self.value, dict):
-            raise self.fail("must be a mapping (key: value)")
-        return self.value
+def field_type(name: str, check: Callable[[Any], Any]) -> Any:
+    """A pydantic field type whose only validator is ``check``."""
+    return type(name, (), {"__get_validators__": classmethod(lambda cls: iter((check,)))})
 
-    def _line_of(self, key: Any) -> Optional[int]:
-        lines = getattr(self.value, "lines", None)
-        if isinstance(lines, dict):
-            return lines.get(key, self.line)
-        if isinstance(lines, list) and isinstance(key, int) and key < len(lines):
-            return lines[key]
-        return self.line
 
-    def get(self, key: str, default: Any = ..., ) -> "Node":
-        data = self.mapping()
-        if key not in data or data[key] is None:
-            if default is ...:
-                raise Node(None, self.file, self._child_where(key), self.line).fail("is required")
-            return Node(default, self.file, self._child_where(key), self._line_of(key))
-        return Node(data[key], self.file, self._child_where(key), self._line_of(key))
+def check_text(value: Any, max_len: int = 500) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise Invalid(message="must be text")
+    text_value = str(value).strip()
+    if not text_value:
+        raise Invalid(message="must not be empty")
+    if len(text_value) > max_len:
+        raise Invalid(message=f"must be at most {max_len} characters")
+    return text_value
 
-    def keys(self, allowed: Sequence[str]) -> "Node":
-        """Reject keys the shop files do not know (a typo must not be ignored silently)."""
-        for key in self.mapping():
+
+def text(max_len: int = 500) -> Any:
+    return field_type("Text", lambda value: check_text(value, max_len))
+
+
+def optional_text(max_len: int = 500) -> Any:
+    return field_type("OptionalText", lambda value: "" if value in (None, "") else check_text(value, max_len))
+
+
+def check_whole(value: Any, minimum: Optional[int] = 0, maximum: Optional[int] = None) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    if ok and minimum is not None and value < minimum:
+        ok = False
+    if ok and maximum is not None and value > maximum:
+        ok = False
+    if not ok:
+        bounds = f" ≥ {minimum}" if minimum is not None else ""
+        if maximum is not None:
+            bounds = f" between {minimum} and {maximum}"
+        raise Invalid(message=f"must be a whole number{bounds}")
+    return int(value)
+
+
+def whole(minimum: Optional[int] = 0, maximum: Optional[int] = None) -> Any:
+    return field_type("Whole", lambda value: check_whole(value, minimum, maximum))
+
+
+def check_number(value: Any, minimum: float = 0.0, maximum: Optional[float] = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid(message="must be a number")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"≥ {minimum:g}"
+        raise Invalid(message=f"must be a number {bound}")
+    return float(value)
+
+
+def number(minimum: float = 0.0, maximum: Optional[float] = None) -> Any:
+    return field_type("Number", lambda value: check_number(value, minimum, maximum))
+
+
+def check_boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(message="must be true or false")
+    return value
+
+
+Boolean = field_type("Boolean", check_boolean)
+
+
+def check_choice(value: Any, options: Sequence[str]) -> str:
+    if value not in options:
+        raise Invalid(message=f"must be one of {', '.join(options)}")
+    return str(value)
+
+
+def choice(options: Sequence[str]) -> Any:
+    return field_type("Choice", lambda value: check_choice(value, options))
+
+
+def check_time(value: Any) -> dt.time:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 16:00 as the sexagesimal integer 960.
+        if 0 <= value < 24 * 60:
+            return dt.time(value // 60, value % 60)
+    if isinstance(value, str):
+        match = _TIME.match(value.strip())
+        if match:
+            return dt.time(int(match.group(1)), int(match.group(2)))
+    raise Invalid(message='must be a time of day like "16:00"')
+
+
+TimeOfDay = field_type("TimeOfDay", check_time)
+
+
+def _iso(value: Any, parse: Callable[[str], Any], message: str) -> Any:
+    """``value`` written as ISO text, parsed by ``parse``; ``message`` otherwise."""
+    if isinstance(value, str):
+        try:
+            return parse(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(message=message)
+
+
+def check_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return _iso(value, dt.date.fromisoformat, "must be a date like 2026-12-05")
+
+
+Date = field_type("Date", check_date)
+
+
+def _pair(value: Any, check_item: Callable[[Any], Any], shape: str) -> List[Any]:
+    """``[min, max]``: two items, each checked by ``check_item`` (an error names ``[0]`` or ``[1]``)."""
+    if not isinstance(value, list):
+        raise Invalid(message="must be a list")
+    if len(value) != 2:
+        raise Invalid(message=f"must be {shape}")
+    bounds = []
+    for index, item in enumerate(value):
+        try:
+            bounds.append(check_item(item))
+        except Invalid as exc:
+            raise Invalid(message=str(exc), at=(index,)) from None
+    return bounds
+
+
+def check_day_range(value: Any) -> Tuple[int, int]:
+    bounds = _pair(value, lambda item: check_whole(item, 0, 60), "[min, max] days")
+    if bounds[0] > bounds[1]:
+        raise Invalid(message="min days must not exceed max days")
+    return (bounds[0], bounds[1])
+
+
+DayRange = field_type("DayRange", check_day_range)
+
+
+def province_name(value: Any) -> str:
+    """A province's short name (新疆, 广东); a typo gets the closest valid one."""
+    from kefu.normalize import PROVINCES
+
+    name = check_text(value, 20)
+    if name in PROVINCES:
+        return name
+    for short, aliases in PROVINCES.items():
+        if name in aliases:
+            return short
+    hint = closest(name, list(PROVINCES))
+    raise Invalid(message=f"{name} is not a province" + (f" (did you mean {hint}?)" if hint else ""))
+
+
+Province = field_type("Province", province_name)
+
+
+def _province_key(value: Any) -> str:
+    try:
+        return province_name(value)
+    except Invalid as exc:  # named by the key itself: ``delivery_days: 新彊 is not a province``
+        raise Invalid(message=str(exc).replace(f"{value} ", "", 1), at=(str(value),)) from None
+
+
+ProvinceKey = field_type("ProvinceKey", _province_key)
+
+
+class Section(pydantic.BaseModel):
+    """A mapping in a shop file: only its own keys (a typo must not be ignored silently)."""
+
+    class Config:
+        extra = pydantic.Extra.ignore  # unknown keys are refused by _known_keys, with a hint
+        allow_population_by_field_name = True
+
+    @pydantic.root_validator(pre=True)
+    def _known_keys(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        allowed = [field.alias for field in cls.__fields__.values()]
+        for key in values:
             if key not in allowed:
-                hint = difflib.get_close_matches(str(key), list(allowed), n=1)
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
                 known = f"did you mean {hint[0]}?" if hint else f"known keys: {', '.join(allowed)}"
-                raise Node(key, self.file, self._child_where(str(key)), self._line_of(key)).fail(
-                    f"is not a known key ({known})")
-        return self
+                raise Invalid(message=f"is not a known key ({known})", at=(str(key),))
+        return values
 
-    def has(self, key: str) -> bool:
-        return isinstance(self.value, dict) and self.value.get(key) is not None
 
-    def items(self) -> List[Tuple[str, "Node"]]:
-        return [(str(k), Node(v, self.file, self._child_where(str(k)), self._line_of(k))) for k, v in self.mapping().items()]
-
-    def list(self, allow_empty: bool = True) -> List["Node"]:
-        if self.value is None:
-            self.value = []
-        if not isinstance(self.value, list):
-            raise self.fail("must be a list")
-        if not allow_empty and not self.value:
-            raise self.fail("must not be empty")
-        return [Node(v, self.file, self._item_where(i, v), self._line_of(i)) for i, v in enumerate(self.value)]
-
-    def _item_where(self, index: int, value: Any) -> str:
-        """``products[1] (p1002)``: an entry with an id is named by it, not only by its position."""
-        where = self._child_where(index)
-        if isinstance(value, dict):
-            label = value.get("id") or value.get("order_id")
-            if isinstance(label, (str, int)) and str(label).strip():
-                where += f" ({label})"
-        return where
-
-    # -- typed values -----------------------------------------------------
-    def text(self, max_len: int = 500) -> str:
-        if isinstance(self.value, bool) or not isinstance(self.value, (str, int, float)):
-            raise self.fail("must be text")
-        value = str(self.value).strip()
-        if not value:
-            raise self.fail("must not be empty")
-        if len(value) > max_len:
-            raise self.fail(f"must be at most {max_len} characters")
+def matching(pattern: "re.Pattern[str]", message: str) -> Any:
+    """A pydantic validator: the text must match ``pattern`` (an id's form, a phone number)."""
+    def check(cls: Any, value: str) -> str:
+        if not pattern.match(value):
+            raise Invalid(message=message)
         return value
 
-    def optional_text(self, max_len: int = 500) -> str:
-        return "" if self.value in (None, "") else self.text(max_len)
+    return check
 
-    def texts(self, allow_empty: bool = True) -> Tuple[str, ...]:
-        return tuple(node.text() for node in self.list(allow_empty=allow_empty))
 
-    def whole(self, minimum: Optional[int] = 0, maximum: Optional[int] = None) -> int:
-        value = self.value
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        if ok and minimum is not None and value < minimum:
-            ok = False
-        if ok and maximum is not None and value > maximum:
-            ok = False
-        if not ok:
-            bounds = f" ≥ {minimum}" if minimum is not None else ""
-            if maximum is not None:
-                bounds = f" between {minimum} and {maximum}"
-            raise self.fail(f"must be a whole number{bounds}")
-        return int(value)
+M = TypeVar("M", bound=pydantic.BaseModel)
 
-    def number(self, minimum: float = 0.0, maximum: Optional[float] = None) -> float:
-        value = self.value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail("must be a number")
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"≥ {minimum:g}"
-            raise self.fail(f"must be a number {bound}")
-        return float(value)
+_PYDANTIC_MESSAGES = {
+    "value_error.missing": "is required",
+    "type_error.none.not_allowed": "is required",
+    "type_error.dict": "must be a mapping (key: value)",
+    "type_error.list": "must be a list",
+    "value_error.list.min_items": "must not be empty",
+}
 
-    def boolean(self) -> bool:
-        if not isinstance(self.value, bool):
-            raise self.fail("must be true or false")
-        return self.value
 
-    def time(self) -> dt.time:
-        value = self.value
-        if isinstance(value, int) and not isinstance(value, bool):
-            # YAML 1.1 reads an unquoted 16:00 as the sexagesimal integer 960.
-            if 0 <= value < 24 * 60:
-                return dt.time(value // 60, value % 60)
-        if isinstance(value, str):
-            match = _TIME.match(value.strip())
-            if match:
-                return dt.time(int(match.group(1)), int(match.group(2)))
-        raise self.fail('must be a time of day like "16:00"')
+def _without_nones(value: Any) -> Any:
+    """A key written with no value (``coupons:``) counts as not written, as the defaults say."""
+    if isinstance(value, dict):
+        return {k: _without_nones(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nones(v) for v in value]
+    return value
 
-    def date(self) -> dt.date:
-        value = self.value
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise self.fail("must be a date like 2026-12-05")
 
-    def datetime(self, tz: dt.tzinfo) -> dt.datetime:
-        value = self.value
-        parsed: Optional[dt.datetime] = None
-        if isinstance(value, dt.datetime):
-            parsed = value
-        elif isinstance(value, str):
-            try:
-                parsed = dt.datetime.fromisoformat(value.strip())
-            except ValueError:
-                parsed = None
-        if parsed is None:
-            raise self.fail('must be a date and time like "2026-11-20 14:30"')
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=tz)
-        return parsed.astimezone(tz)
+def validate(model: Type[M], data: Any, file: str) -> M:
+    """``data`` (from :func:`read_yaml`) as ``model``; the first problem as one :class:`ShopDataError`."""
+    if not isinstance(data, dict):
+        raise located(file, "", "must be a mapping (key: value)")
+    try:
+        return model.parse_obj(_without_nones(data))
+    except pydantic.ValidationError as exc:
+        raise schema_error(exc, data, file) from None
 
-    def day_range(self) -> Tuple[int, int]:
-        items = self.list()
-        if len(items) != 2:
-            raise self.fail("must be [min, max] days")
-        low, high = items[0].whole(minimum=0, maximum=60), items[1].whole(minimum=0, maximum=60)
-        if low > high:
-            raise self.fail("min days must not exceed max days")
-        return (low, high)
 
-    def choice(self, options: Sequence[str]) -> str:
-        if self.value not in options:
-            raise self.fail(f"must be one of {', '.join(options)}")
-        return str(self.value)
+def schema_error(exc: pydantic.ValidationError, data: Any, file: str) -> ShopDataError:
+    """pydantic's first error -> ``file: entry: field message (line N)``, entry and line from ``data``."""
+    error = exc.errors()[0]
+    context = error.get("ctx") or {}
+    message = context.get("message") or _PYDANTIC_MESSAGES.get(error["type"], error["msg"])
+    path = [part for part in error["loc"] if part not in ("__root__", "__key__")] + list(context.get("at", ()))
+    return error_at(data, file, path, message)
+
+
+def error_at(data: Any, file: str, path: Sequence[Union[str, int]], message: str) -> ShopDataError:
+    """The error for the value at ``path`` in ``data`` (``("products", 2, "skus", 0, "stock")``):
+    a check made after the schema (a size in its chart, an order's product) names it the same way."""
+    where, line, node = "", None, data
+    for part in path:
+        lines = getattr(node, "lines", None)
+        child = None
+        if isinstance(part, int):
+            where += f"[{part}]"
+            if isinstance(node, list) and part < len(node):
+                child = node[part]
+                line = lines[part] if isinstance(lines, list) and part < len(lines) else line
+                label = (child.get("id") or child.get("order_id")) if isinstance(child, dict) else None
+                if isinstance(label, (str, int)) and str(label).strip():
+                    where += f" ({label})"
+        else:
+            where = f"{where}.{part}" if where else str(part)
+            if isinstance(node, dict):
+                key = next((k for k in node if str(k) == str(part)), part)
+                child = node.get(key)
+                line = lines.get(key, line) if isinstance(lines, dict) else line
+        node = child
+    return located(file, where, message, line)
+
+
+def check_datetime(value: Any) -> dt.datetime:
+    """A date and time as written (its time zone, if any, is applied by the reader of the file)."""
+    if isinstance(value, dt.datetime):
+        return value
+    return _iso(value, dt.datetime.fromisoformat, 'must be a date and time like "2026-11-20 14:30"')
+
+
+DateTime = field_type("DateTime", check_datetime)
+
+
+def check_range(value: Any, low: float, high: float, allow_equal: bool = False) -> Tuple[float, float]:
+    bounds = _pair(value, lambda item: check_number(item, low, high), "[min, max]")
+    if bounds[0] > bounds[1] or (bounds[0] == bounds[1] and not allow_equal):
+        raise Invalid(message="min must be below max")
+    return (bounds[0], bounds[1])
+
+
+def number_range(low: float, high: float, allow_equal: bool = False) -> Any:
+    return field_type("Range", lambda value: check_range(value, low, high, allow_equal))

@@ -114,6 +114,27 @@ def test_validation_names_file_and_entry(shop_copy: Path, tmp_path: Path, file, 
     assert expected in str(error.value)
 
 
+def test_an_unknown_key_in_an_order_is_named_with_a_hint_and_its_line_in_english_and_chinese(
+        shop_copy: Path, tmp_path: Path) -> None:
+    """A typo in orders.yml (``reciever_phone``) is refused, not ignored: the order, the key,
+    the key it probably meant and the line the operator must open; the old data stays."""
+    db_path = tmp_path / "kefu.db"
+    load_shop(shop_copy, db_path)
+    _edit(shop_copy / "orders.yml", lambda d: d["orders"][1].update(reciever_phone="13800000000"))
+    line = next(i for i, text in enumerate((shop_copy / "orders.yml").read_text(encoding="utf-8").splitlines(), 1)
+                if "reciever_phone" in text)
+    with pytest.raises(ShopDataError) as error:
+        load_shop(shop_copy, db_path)
+    assert str(error.value).endswith(
+        f"orders.yml: orders[1] (2611200930456789012): reciever_phone is not a known key"
+        f" (did you mean receiver_phone?) (line {line})"), str(error.value)
+    assert error.value.chinese().endswith(
+        f"orders[1] (2611200930456789012): reciever_phone 不是可用的键（是不是想写 receiver_phone？）（第 {line} 行）")
+    store = ShopStore(db_path)
+    assert store.order("2611200930456789012") is not None
+    store.close()
+
+
 def test_an_impossible_date_is_named_with_its_line_not_a_traceback(shop_copy: Path, tmp_path: Path) -> None:
     catalog = shop_copy / "catalog.yml"
     text = catalog.read_text(encoding="utf-8")
