@@ -32,7 +32,7 @@ from kefu.guard import _bidi, _contact, _pii
 from kefu.guard._engine import BLOCKED, PASS, Guard, GuardResult
 from kefu.guard._errors import GuardError
 from kefu.guard._normalize import fold
-from kefu.guard._packs import PII_DETECTORS
+from kefu.guard._packs import DETECTORS, PII_DETECTORS
 from kefu.settings import Settings
 
 logger = logging.getLogger("kefu.guard")
@@ -219,7 +219,8 @@ def _personal_spans(result: GuardResult) -> List[Tuple[int, int, str]]:
     return sorted(spans)
 
 
-def _mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
+def mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, mask) span replaced by its mask; overlapping spans keep the first."""
     parts: List[str] = []
     position = 0
     for start, end, mask in spans:
@@ -231,16 +232,21 @@ def _mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
+def pii_spans(text: str) -> List[Tuple[int, int, str]]:
+    """(start, end, mask) of every phone, ID-card and bank-card number the guard's detectors find in ``text``."""
+    return sorted((start, end, mask) for _, start, end, mask in _pii.detect(text, fold(text), frozenset(DETECTORS)))
+
+
 def redacted_original(result: GuardResult) -> str:
     """The checked text with personal data masked (138****5678) and everything else verbatim:
     what the log and the audit keep, so they show what was changed and why, not a buyer's number."""
-    return _mask_spans(result.text, _personal_spans(result))
+    return mask_spans(result.text, _personal_spans(result))
 
 
 def _violation_records(result: GuardResult) -> List[Dict[str, object]]:
     """Violations as logged and audited; a personal-data violation's ``matched`` is its masked form."""
     spans = _personal_spans(result)
-    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else _mask_spans(
+    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else mask_spans(
         v.matched, [(s - v.start, e - v.start, m) for s, e, m in spans if v.start <= s and e <= v.end])}
             for v in result.violations]
 

@@ -19,7 +19,7 @@ from kefu.imports.errors import ImportDataError
 from kefu.imports.mappings import REQUIRED, ColumnMap, normalize_status
 from kefu.imports.readers import Table, clean_header, header_index
 from kefu.normalize import normalize_province
-from kefu.orders.masking import mask_address, mask_name, mask_phone
+from kefu.masking import mask_address, mask_name, mask_phone
 from kefu.shop.models import Order, OrderItem, Product, Sku
 
 ORDER_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{5,39}$")

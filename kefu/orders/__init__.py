@@ -5,7 +5,7 @@ section (:mod:`kefu.orders.config`) decides who answers. Each adapter signs its
 requests as the platform documents (:mod:`kefu.orders.signing`), sends them
 through an injectable transport with timeouts and retries
 (:mod:`kefu.orders.transport`) and masks buyers' data in logs
-(:mod:`kefu.orders.masking`). 抖店's order events keep the store current
+(:mod:`kefu.masking`). 抖店's order events keep the store current
 (:mod:`kefu.orders.doudian_webhook`, :mod:`kefu.orders.updates`).
 """
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from zoneinfo import ZoneInfo
 
-from kefu.orders.masking import mask_mapping, mask_order_id
+from kefu.masking import mask_mapping, mask_order_id
 from kefu.orders.transport import (HttpRequest, HttpResponse, OrderSourceError, Sleep, Transport,
                                    call_with_retries, requests_transport)
 from kefu.shop.models import Order

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional, Protocol, runtime_checkable
 
-from kefu.orders.masking import mask_order_id
+from kefu.masking import mask_order_id
 from kefu.orders.transport import OrderSourceError
 from kefu.shop.models import Order
 

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import yaml
 
 from kefu import normalize
-from kefu.edge.redact import mask_personal_data
+from kefu.masking import mask_email, mask_mobiles, mask_personal_data
 from kefu.shop import sizing
 from kefu.shop.config import ShopConfig, load_shop_config
 from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
@@ -29,7 +29,6 @@ from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
 REPLIES_PATH = Path(__file__).with_name("replies.yml")
 STUCK_AFTER = dt.timedelta(days=3)   # no tracking movement for this long: apologise, escalate
 LOW_STOCK_THRESHOLD = 3              # default when no config is at hand
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 # Template values that are the shop's own numbers (never masked in an answer).
 _EXPECTED_NUMBERS = frozenset(("order_id", "tracking"))
 
@@ -66,21 +65,6 @@ def template_fields(key: str) -> List[str]:
     return [name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(templates()[key]) if name]
 
 
-def mask_phone(text: str) -> str:
-    """``13812345678`` -> ``138****5678`` anywhere in ``text``: answers never carry a full phone number."""
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-
-
-def mask_email(email: str) -> str:
-    """``zhang.san@qq.com`` -> ``z***@q***.com``: confirms the address without echoing it (or a brand in it)."""
-    local, _, domain = (email or "").partition("@")
-    if not local or not domain:
-        return "***"
-    host, _, tld = domain.rpartition(".")
-    host = host or domain
-    return f"{local[0]}***@{host[0]}***" + (f".{tld}" if tld and host != domain else "")
-
-
 def reply(key: str, **values: Any) -> str:
     """Render template ``key`` with ``values``. Unknown key -> ``KeyError(key)``; a missing value too."""
     try:
@@ -101,7 +85,7 @@ def reply(key: str, **values: Any) -> str:
         rendered = text.format(**values)
     except KeyError as exc:
         raise KeyError(f"{key}: missing value {exc.args[0]!r}") from None
-    return mask_phone(rendered)
+    return mask_mobiles(rendered)
 
 
 def _join(items: Sequence[str]) -> str:

@@ -25,7 +25,7 @@ from kefu.handoff.live import sse_frame
 from kefu.handoff.phrases import PhraseError, combined
 from kefu.handoff.profile import profile as customer_profile
 from kefu.handoff.triggers import REASON_LABELS
-from kefu.handoff.privacy import mask_data
+from kefu.masking import mask_data
 from kefu.handoff.replies import reply
 from kefu.handoff.tickets import RECALL_SECONDS, Ticket
 from kefu.handoff.web.assign import run_pass
