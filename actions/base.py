@@ -170,9 +170,9 @@ def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, 
     from kefu.handoff.tickets import TicketStore, transcript_from_events
     from kefu.handoff.triggers import Trigger
     from kefu.settings import Settings
-    from kefu.shop.answers import reply
+    from kefu.edge.texts import reply
 
-    dispatcher.utter_message(text=reply("talk.holding"))
+    dispatcher.utter_message(text=reply("holding"))  # the one holding answer, as the channels send it
     trigger = Trigger.of("error", f"{action}: {exc.__class__.__name__}")
     try:
         TicketStore(Settings.from_env().db_path).create(

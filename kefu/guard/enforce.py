@@ -34,6 +34,7 @@ from kefu.guard._errors import GuardError
 from kefu.guard._normalize import fold
 from kefu.guard._packs import DETECTORS, PII_DETECTORS
 from kefu.settings import Settings
+from kefu.texts import load_texts
 
 logger = logging.getLogger("kefu.guard")
 PERSONAL_DATA = "personal_data"
@@ -66,8 +67,7 @@ class OutgoingDecision:
 @lru_cache(maxsize=1)
 def safe_reply() -> str:
     """The generic answer sent in place of a blocked message (from replies.yml)."""
-    data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
-    text = data.get("blocked") if isinstance(data, dict) else None
+    text = load_texts(REPLIES_PATH, flat=False).get("blocked")
     if not isinstance(text, str) or not text.strip():
         raise GuardError(f"{REPLIES_PATH}: 'blocked' reply missing")
     return text.strip()

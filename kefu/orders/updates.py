@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import yaml
 
 from kefu import db
 from kefu.shop.models import OrderStatus
+from kefu.texts import load_texts
 
 TEXTS_PATH = Path(__file__).with_name("texts.yml")
 SCHEMA = (
@@ -154,8 +154,7 @@ def apply_order_updates(conn: sqlite3.Connection, order_id: Optional[str] = None
 
 @lru_cache(maxsize=1)
 def dispatched_text() -> str:
-    data = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
-    return str(data["dispatched"]).strip()
+    return str(load_texts(TEXTS_PATH, flat=False)["dispatched"]).strip()
 
 
 def add_dispatch_events(conn: sqlite3.Connection, order_id: Optional[str] = None) -> int:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-import yaml
 
 from kefu import normalize
+from kefu.texts import load_texts
 from kefu.masking import mask_email, mask_mobiles, mask_personal_data
 from kefu.shop import sizing
 from kefu.shop.config import ShopConfig, load_shop_config
@@ -43,21 +42,9 @@ class Answer:
 # templates
 # ---------------------------------------------------------------------------
 
-_templates: Optional[Dict[str, str]] = None
-_templates_lock = threading.Lock()
-
-
 def templates() -> Dict[str, str]:
     """All templates from ``replies.yml`` (read once)."""
-    global _templates
-    if _templates is None:
-        with _templates_lock:
-            if _templates is None:
-                data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
-                if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-                    raise ValueError(f"{REPLIES_PATH}: every entry must be key: text")
-                _templates = {str(k): v for k, v in data.items()}
-    return _templates
+    return load_texts(REPLIES_PATH)
 
 
 def template_fields(key: str) -> List[str]:
