@@ -11,12 +11,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from kefu.normalize import ORDER_NUMBER
 from kefu.shop.models import (FIT_NOTES, MEASURE_UNITS, NEEDS, Gift, Order, OrderItem, OrderStatus, Product, SizeRow,
                               SizeSystem, Sku, TrackingEvent)
 from kefu.shop.validation import Node
 
 PRODUCT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
-ORDER_ID = re.compile(r"^\d{15,20}$")
+# A platform spec cell (颜色分类:黑色;尺码:L): export files and order APIs write colour and size this way.
+_SPEC_SPLIT = re.compile(r"[;；,，/|]+|\s+")
+_COLOR_KEYS = ("颜色", "色")
+_SIZE_KEYS = ("尺码", "尺寸", "码", "规格")
+ORDER_ID = re.compile(rf"^(?:{ORDER_NUMBER.pattern})$")  # a whole value that is an order number
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 ORDER_KEYS = ("order_id", "status", "product_id", "color", "size", "quantity", "amount", "created_at", "paid_at",
               "shipped_at", "courier", "tracking_number", "receiver_name", "receiver_phone", "receiver_address",
@@ -310,3 +315,29 @@ def _status(node: Node) -> OrderStatus:
         return OrderStatus.parse(node.value)
     except ValueError as exc:
         raise node.fail(str(exc)) from None
+
+
+def split_spec(spec: str) -> Tuple[str, str]:
+    """(color, size) from a spec cell: 颜色分类:黑色;尺码:L (Taobao), 黑色,L (PDD), 黑色 L (JD), 黑色;XL (抖店)."""
+    color = size = ""
+    loose: List[str] = []
+    for part in _SPEC_SPLIT.split(spec or ""):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.replace("：", ":").partition(":")
+        if sep:
+            if any(k in key for k in _COLOR_KEYS) and not color:
+                color = value.strip()
+            elif any(k in key for k in _SIZE_KEYS) and not size:
+                size = value.strip()
+            else:
+                loose.append(value.strip())
+        else:
+            loose.append(part)
+    for value in loose:
+        if not color:
+            color = value
+        elif not size:
+            size = value
+    return color[:20], size[:20]
