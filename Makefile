@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 PYTEST  := $(PY) -m pytest
 # Every file of sentences a buyer can read. Answers built from shop/*.yml data (product
 # names, coupon texts) are rendered for the whole sample shop and guarded in tests/shop.
-CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml kefu/orders/texts.yml shop/phrases.yml kefu/edge/replies.yml
+CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml shop/phrases.yml kefu/edge/replies.yml
 # Quiet TensorFlow's start-up chatter; keep Rasa's own telemetry off.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false

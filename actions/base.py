@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from kefu.guard import BLOCKED
 from kefu.guard.enforce import guard_outgoing
-from kefu.platforms import resolve_platform
+from kefu.shop.config import resolve_platform
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class KefuValidationAction(ValidationAction, ABC):
 
 def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, exc: BaseException) -> EventList:
     """An action failed: the buyer gets a polite holding answer, a ticket records the error."""
-    from kefu.edge.degraded import DegradedTickets
+    from kefu.inbox.degraded import DegradedTickets
     from kefu.handoff.tickets import TicketStore, transcript_from_events
     from kefu.handoff.triggers import Trigger
     from kefu.settings import Settings

@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     from kefu.imports.mappings import builtin_map, load_mapping_file
     from kefu.imports.readers import read_table
     from kefu.imports.records import parse_orders, parse_products, summary_line
-    from kefu.imports.store import save_import
+    from kefu.shop.imported import save_import
     from kefu.shop.config import load_shop_config
     from kefu.shop.store import ShopStore, load_shop
 

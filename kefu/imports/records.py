@@ -37,7 +37,7 @@ MAX_TEXT = 200
 
 @dataclass
 class ImportResult:
-    """What one import produced, ready for :func:`kefu.imports.store.save_import`."""
+    """What one import produced, ready for :func:`kefu.shop.imported.save_import`."""
 
     kind: str
     file: str

@@ -1,12 +1,12 @@
 """Order sources: the local store, or a platform's order API (抖店, Pinduoduo, Taobao, JD).
 
 Actions ask :func:`order_source` for an order; shop.yml's ``order_source:``
-section (:mod:`kefu.orders.config`) decides who answers. Each adapter signs its
+section (:mod:`kefu.shop.order_source`) decides who answers. Each adapter signs its
 requests as the platform documents (:mod:`kefu.orders.signing`), sends them
 through an injectable transport with timeouts and retries
 (:mod:`kefu.orders.transport`) and masks buyers' data in logs
 (:mod:`kefu.masking`). 抖店's order events keep the store current
-(:mod:`kefu.orders.doudian_webhook`, :mod:`kefu.orders.updates`).
+(:mod:`kefu.orders.doudian_webhook`, :mod:`kefu.shop.updates`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, Optional, Type
 
-from kefu.orders.config import OrderSourceConfig, OrderSourceConfigError, load_credentials, validate_order_source
+from kefu.orders.api import load_credentials
 from kefu.orders.source import FallbackOrderSource, LocalOrderSource, OrderSource, StoreWithOrderSource
 from kefu.orders.transport import OrderSourceError, Transport, requests_transport
 from kefu.settings import Settings
+from kefu.shop.order_source import OrderSourceConfig, OrderSourceConfigError, validate_order_source
 
 if TYPE_CHECKING:
     from kefu.orders.api import PlatformOrderClient

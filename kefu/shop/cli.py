@@ -45,7 +45,7 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"Loaded {display_path(shop_dir)} into {display_path(db_path)}: {summary}")
     else:
         print(f"Shop data unchanged since the last load ({summary}); skipped. Use --force to rebuild.")
-    from kefu.guard.shop_lint import lint_shop_files  # what each platform's rules would change
+    from kefu.shop.lint import lint_shop_files  # what each platform's rules would change
 
     print(lint_shop_files(shop_dir).render())
     for line in lint_v2_texts(shop_dir):

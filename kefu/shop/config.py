@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from kefu.settings import PLATFORMS
+from kefu.platforms import canonical_platform
+from kefu.settings import PLATFORMS, Settings
 from kefu.shop.models import Gift
+from kefu.shop.order_source import OrderSourceConfigError, validate_order_source
 from kefu.shop.validation import Node, ShopDataError, display_path, read_yaml
 
 TIMEZONE = "Asia/Shanghai"
@@ -149,7 +152,7 @@ def load_shop_config(path: Path) -> ShopConfig:
 ROOT_KEYS = ("name", "default_platform", "platforms", "timezone", "low_stock_threshold", "shipping", "returns",
              "invoice", "coupons", "campaigns", "late_shipment", "service_hours", "handoff",
              "response_rules",   # validated by kefu/handoff/response_rules.py (the workbench reads it)
-             "order_source")     # validated by kefu/orders/config.py
+             "order_source")     # validated by kefu/shop/order_source.py
 SHIPPING_KEYS = ("warehouse_province", "couriers", "default_courier", "ship_within_hours", "cutoff", "weekend_shipping",
                  "delivery_days", "default_delivery_days", "remote_provinces", "free_shipping", "courier_surcharge",
                  "presale", "international")
@@ -245,8 +248,6 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
 
     handoff = root.get("handoff", {}).keys(("refund_amount_threshold", "product_ids", "intents"))
     if root.has("order_source"):
-        from kefu.orders.config import OrderSourceConfigError, validate_order_source
-
         try:
             validate_order_source(root.value.get("order_source"), file)
         except OrderSourceConfigError as exc:
@@ -285,3 +286,23 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         platforms=platforms,
         source=file,
     )
+
+
+def resolve_platform(slot_value: Any = None, metadata: Optional[Mapping[str, Any]] = None) -> str:
+    """Which platform a conversation is on, resolved the same way everywhere (it picks the rule pack):
+    the ``platform`` slot, then message metadata (connector or web chat), then the default."""
+    for candidate in (slot_value, (metadata or {}).get("platform")):
+        platform = canonical_platform(candidate)
+        if platform:
+            return platform
+    return default_platform()
+
+
+@lru_cache(maxsize=1)
+def default_platform() -> str:
+    """``KEFU_DEFAULT_PLATFORM``, else the shop's configured default."""
+    settings = Settings.from_env()
+    if settings.default_platform:
+        return settings.default_platform
+    platform = canonical_platform(load_shop_config(settings.shop_config_path).default_platform)
+    return platform or PLATFORMS[0]

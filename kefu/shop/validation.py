@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
+from kefu.encoding import UnknownEncoding, decode_bytes
 from kefu.settings import PROJECT_ROOT
 
 
@@ -146,8 +147,6 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct
 
 
 def read_yaml(path: Path) -> Any:
-    from kefu.imports.readers import decode  # UTF-8, BOM or GBK (Notepad on Chinese Windows)
-
     where = display_path(path)
     try:
         data = Path(path).read_bytes()
@@ -156,9 +155,9 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ShopDataError(f"{where}: cannot read ({exc.__class__.__name__}: {exc})") from None
     try:
-        text = decode(data, where)[0]
-    except ValueError as exc:
-        raise ShopDataError(str(exc)) from None
+        text = decode_bytes(data)[0]  # UTF-8, BOM or GBK (Notepad on Chinese Windows)
+    except UnknownEncoding as exc:
+        raise ShopDataError(f"{where}: {exc.zh}\n  ({where}: {exc.en})") from None
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from kefu.guard._engine import PASS, Guard, GuardResult
+from kefu.guard import PASS, Guard, GuardResult
 
 
 @dataclass(frozen=True)
