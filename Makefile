@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 PYTEST  := $(PY) -m pytest
 # Every file of sentences a buyer can read. Answers built from shop/*.yml data (product
 # names, coupon texts) are rendered for the whole sample shop and guarded in tests/shop.
-CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml kefu/orders/texts.yml shop/phrases.yml kefu/edge/replies.yml
+CUSTOMER_TEXTS := domain.yml kefu/shop/replies.yml kefu/handoff/replies.yml kefu/guard/replies.yml shop/phrases.yml kefu/edge/replies.yml
 # Quiet TensorFlow's start-up chatter; keep Rasa's own telemetry off.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
@@ -99,11 +99,11 @@ lint: install ## kefu lint over every customer-facing text, for every platform (
 
 bench: install shop train engines ## Guard speed and ticket-sync cost vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-300 and events loaded per turn, start-up, profile), as ratios
 	$(PY) -m kefu.guard.bench
-	$(PY) -m kefu.handoff.bench
-	$(PY) -m kefu.devtools.bench_stack
+	$(PY) -m kefu_rasa.sync_bench
+	$(PY) -m kefu_rasa.bench_stack
 
 profile: install shop train ## Where one kefu turn's time goes (cProfile of the Rasa process under 10 conversations)
-	$(PY) -m kefu.devtools.bench_stack --profile-only
+	$(PY) -m kefu_rasa.bench_stack --profile-only
 
 lock: ## Re-resolve constraints.txt from requirements.txt in a scratch venv
 	@python310=$$(scripts/find-python310) || exit 1; tmp=$$(mktemp -d); \

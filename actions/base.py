@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from kefu.guard import BLOCKED
 from kefu.guard.enforce import guard_outgoing
-from kefu.platforms import resolve_platform
+from kefu.shop.config import resolve_platform
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +166,13 @@ class KefuValidationAction(ValidationAction, ABC):
 
 def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, exc: BaseException) -> EventList:
     """An action failed: the buyer gets a polite holding answer, a ticket records the error."""
-    from kefu.edge.degraded import DegradedTickets
+    from kefu.inbox.degraded import DegradedTickets
     from kefu.handoff.tickets import TicketStore, transcript_from_events
     from kefu.handoff.triggers import Trigger
     from kefu.settings import Settings
-    from kefu.shop.answers import reply
+    from kefu.edge.texts import reply
 
-    dispatcher.utter_message(text=reply("talk.holding"))
+    dispatcher.utter_message(text=reply("holding"))  # the one holding answer, as the channels send it
     trigger = Trigger.of("error", f"{action}: {exc.__class__.__name__}")
     try:
         TicketStore(Settings.from_env().db_path).create(

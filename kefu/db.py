@@ -45,6 +45,7 @@ from sqlalchemy.pool import NullPool, StaticPool
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from kefu import retry
+from kefu.settings import Settings
 
 BUSY_TIMEOUT_MS = 10_000
 # Extra attempts after SQLite reported busy/locked: ~3 s more at most, then the error stands.
@@ -86,8 +87,6 @@ def _configured_url_for(path: DbPath) -> Optional[str]:
     """``KEFU_DATABASE_URL`` when ``path`` is the configured kefu database, else None."""
     if str(path) == ":memory:":
         return None
-    from kefu.settings import Settings
-
     settings = Settings.from_env()
     if not settings.database_url:
         return None

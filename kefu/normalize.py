@@ -24,11 +24,11 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 MAX_INPUT = 2000  # characters looked at; longer input is cut (a buyer's message, not a document)
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "俩": 2, "三": 3, "叁": 3,
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "俩": 2, "三": 3, "叁": 3,
            "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
            "九": 9, "玖": 9}
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
-_CN_NUM_CHARS = "".join(_DIGITS) + "".join(_UNITS)
+_CN_NUM_CHARS = "".join(CN_DIGITS) + "".join(_UNITS)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．ＫＧＭＬＳＸｋｇｍｌｓｘ／－　",
                            "0123456789.KGMLSXkgmlsx/- ")
 
@@ -68,8 +68,8 @@ def chinese_number(text: str) -> Optional[float]:
     for char in fraction:
         if char.isdigit():
             digits.append(char)
-        elif char in _DIGITS:
-            digits.append(str(_DIGITS[char]))
+        elif char in CN_DIGITS:
+            digits.append(str(CN_DIGITS[char]))
         else:
             return None
     return float(f"{whole}.{''.join(digits)}")
@@ -86,8 +86,8 @@ def _chinese_integer(text: str) -> Optional[int]:
     for char in text:
         if char.isdigit():
             number = (number or 0) * 10 + int(char) if number is not None and last_unit is None else int(char)
-        elif char in _DIGITS:
-            value = _DIGITS[char]
+        elif char in CN_DIGITS:
+            value = CN_DIGITS[char]
             if value == 0:
                 zero_seen = True
                 number = None
@@ -115,7 +115,7 @@ def _chinese_integer(text: str) -> Optional[int]:
     return total + section
 
 
-_CN_RUN = re.compile(f"[{_CN_NUM_CHARS}]+(?:点[{''.join(_DIGITS)}]+)?")
+_CN_RUN = re.compile(f"[{_CN_NUM_CHARS}]+(?:点[{''.join(CN_DIGITS)}]+)?")
 
 
 def _arabicize(text: str) -> str:
@@ -159,7 +159,7 @@ def _metre_digits(match: "re.Match[str]") -> Optional[int]:
             return None
         centimetres = int(value)
     else:
-        text = "".join(ch if ch.isdigit() else str(_DIGITS.get(ch, "")) for ch in digits)
+        text = "".join(ch if ch.isdigit() else str(CN_DIGITS.get(ch, "")) for ch in digits)
         if not text or len(text) > 2:
             return None
         centimetres = int(text) * (10 if len(text) == 1 else 1)
@@ -220,13 +220,13 @@ def _explicit_weight(arabic: str) -> Tuple[Optional[float], Optional[Tuple[int, 
                 return value, match.span()
     match = _WEIGHT_WORD.search(arabic)
     if match:
-        value = _bare_weight(float(match.group(1)), match.group(2), None)
+        value = bare_weight(float(match.group(1)), match.group(2), None)
         if value is not None:
             return value, match.span()
     return None, None
 
 
-def _bare_weight(number: float, more: Optional[str], height: Optional[int]) -> Optional[float]:
+def bare_weight(number: float, more: Optional[str], height: Optional[int]) -> Optional[float]:
     """Bare weight: 35-99 kg, 100-300 斤, BMI check for 70-99 when the height is known."""
     if more:
         number += 5 if number >= 10 else 0.5
@@ -276,7 +276,7 @@ def extract_measurements(text: str) -> Tuple[Optional[int], Optional[float]]:
                 break
     if weight is None:
         for number, more in bare:
-            weight = _bare_weight(number, more, height)
+            weight = bare_weight(number, more, height)
             if weight is not None:
                 break
     return (height, weight)
@@ -287,13 +287,19 @@ def extract_measurements(text: str) -> Tuple[Optional[int], Optional[float]]:
 # ---------------------------------------------------------------------------
 
 CLOTHING_SIZES = ("XS", "S", "M", "L", "XL", "2XL", "3XL", "4XL")
-_SIZE_WORDS = {
+SIZE_WORDS = {
     "均码": "均码", "均碼": "均码", "free": "均码", "freesize": "均码", "onesize": "均码", "F码": "均码",
     "特小码": "XS", "加小码": "XS", "特小号": "XS", "小码": "S", "小号": "S", "中码": "M", "中号": "M",
     "大码": "L", "大号": "L", "加大码": "XL", "加大号": "XL", "特大码": "2XL", "特大号": "2XL",
     "加加大": "2XL", "加加大码": "2XL", "加加加大": "3XL",
 }
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z])(\d?)\s*(X{0,4})\s*([SML])(?![A-Za-z])", re.IGNORECASE)
+# A letter size as a buyer writes it (XL, 2XL, xxl码), as one word: spans read these, and a size's
+# own spelling that matches is left to this grammar. LETTER_SIZE_ALIASES: the spellings kefu folds.
+LETTER_SIZE_WORD = re.compile(
+    r"(?<![A-Za-z])(XXXXL|XXXL|XXL|XL|XS|[2-4]XL|[2-4]X|S|M|L)(?:码|號|号)?(?![A-Za-z])", re.IGNORECASE
+)
+LETTER_SIZE_ALIASES = {"XXXXL": "4XL", "XXXL": "3XL", "XXL": "2XL", "2X": "2XL", "3X": "3XL", "4X": "4XL"}
 _NUMBER_SIZE = re.compile(r"(?<![\d.])(\d{2})\s*(?:码|號|号)?(?![\d.])")
 SHOE_OR_WAIST_RANGE = (24, 48)
 
@@ -304,9 +310,9 @@ def normalize_size(text: str) -> Optional[str]:
     if text is None:
         return None
     compact = re.sub(r"\s+", "", text).lower()
-    for word in sorted(_SIZE_WORDS, key=len, reverse=True):
+    for word in sorted(SIZE_WORDS, key=len, reverse=True):
         if word.lower() in compact:
-            return _SIZE_WORDS[word]
+            return SIZE_WORDS[word]
     match = _LETTER_SIZE.search(text)
     if match:
         prefix, xs, letter = match.group(1), match.group(2).upper(), match.group(3).upper()
@@ -363,12 +369,12 @@ COLORS: Dict[str, Tuple[str, ...]] = {
     "杏色": ("杏",),
 }
 # Words containing a colour character that are not about colour.
-_NOT_COLOR = ("明白", "白天", "坦白", "空白", "白白", "红包", "红利", "网红", "蓝牙", "黄金", "黑龙江", "灰心",
+NOT_COLOR = ("明白", "白天", "坦白", "空白", "白白", "红包", "红利", "网红", "蓝牙", "黄金", "黑龙江", "灰心",
               "粉丝", "骆驼", "黄牛", "白条", "白跑")
 
 
-def _strip_noise(text: str) -> str:
-    for word in _NOT_COLOR:
+def strip_noise(text: str) -> str:
+    for word in NOT_COLOR:
         text = text.replace(word, " ")
     return text
 
@@ -379,7 +385,7 @@ def normalize_color(text: str, known: Optional[Iterable[str]] = None) -> Optiona
     text = _clean(text)
     if text is None:
         return None
-    lowered = _strip_noise(text.lower())
+    lowered = strip_noise(text.lower())
     if known is not None:
         options = [k for k in known if isinstance(k, str) and k]
         for option in sorted(options, key=len, reverse=True):
@@ -476,7 +482,9 @@ def normalize_province(text: str) -> Optional[str]:
 # order ids, invoices, return reasons
 # ---------------------------------------------------------------------------
 
-_DIGIT_RUN = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
+# An order number in running text: 15 to 20 digits (the one home of this pattern; kefu/shop/catalog.py
+# anchors it to validate shop data, kefu/dialogue/spans.py reads it as a span).
+ORDER_NUMBER = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
 _SPACED_DIGITS = re.compile(r"(?<![\d])\d{2,}(?:[ \t\-–—_]{1,2}\d{2,}){1,9}(?!\d)")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -490,7 +498,7 @@ def normalize_order_id(text: str) -> Optional[str]:
     if text is None:
         return None
     text = text.replace("ＮＯ", "").replace("：", ":")
-    match = _DIGIT_RUN.search(text)
+    match = ORDER_NUMBER.search(text)
     if match:
         return match.group(0)
     for candidate in _SPACED_DIGITS.finditer(text):

@@ -45,6 +45,12 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import yaml
+from kefu.stack import send_rest_message
+from kefu.cli import CommandError
+from kefu.settings import Settings
+from kefu.stack import Stack, StackError, http_ok
+from kefu.handoff.replay_agent import ConsoleAgent
+from kefu.cli import main as cli_main
 
 Expectation = Union[str, Dict[str, str]]
 
@@ -334,8 +340,6 @@ def iter_script_files(paths: Iterable[str]) -> List[Path]:
 def rest_sender(rasa_url: str, token: Optional[str] = None) -> UserSender:
     """Turns over the REST channel as the shop's own integration: with the shop's API token (read from
     the state folder when not given), so a script's ``order_id`` metadata counts as the channel's link."""
-    from kefu.stack import send_rest_message
-
     if token is None:
         from kefu.settings import Settings
 
@@ -372,10 +376,6 @@ def run_files(
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-    from kefu.settings import Settings
-    from kefu.stack import Stack, StackError, http_ok
-
     files = iter_script_files(args.files)
     missing = [str(f) for f in files if not f.exists()]
     if missing:
@@ -419,7 +419,6 @@ def _agent_stepper(settings: Any, args: argparse.Namespace) -> Optional[AgentSte
     """Agent steps go through the agent console's HTTP API (needs an agent login)."""
     if not (args.agent and args.agent_password_file):
         return None
-    from kefu.handoff.replay_agent import ConsoleAgent
 
     password = Path(args.agent_password_file).read_text().strip()
     return ConsoleAgent(settings.web_url, args.agent, password, rasa_url=args.url or settings.rasa_url).step
@@ -438,6 +437,5 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def main(argv: Optional[List[str]] = None) -> int:  # pragma: no cover - convenience
-    from kefu.cli import main as cli_main
 
     return cli_main(["replay", *(argv if argv is not None else sys.argv[1:])])

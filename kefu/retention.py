@@ -33,6 +33,7 @@ from typing import Any, Dict, Optional
 
 from kefu.db import connect, table_names, transaction
 from kefu.settings import Settings
+from kefu.cli import CommandError
 
 PURGED = "[已按保留期限清除]"
 # (table, time column, time kind, SET clause, extra condition) in kefu.db
@@ -150,8 +151,6 @@ def purge(settings: Settings, days: Optional[int] = None, *, dry_run: bool = Fal
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-
     settings = Settings.from_env()
     try:
         counts = purge(settings, args.days, dry_run=args.dry_run)

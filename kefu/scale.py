@@ -37,6 +37,8 @@ from urllib.parse import unquote, urlsplit
 
 from kefu.settings import Settings
 from kefu.stack import RASA_STARTUP_TIMEOUT_S, Service, Stack, StackError, model_file
+from kefu.cli import CommandError
+from kefu.stack import ensure_api_token, service_environment
 
 SCALE_ENDPOINTS = "endpoints.scale.yml"
 DEBIAN_PACKAGES = ("postgresql", "redis-server", "nginx-light")
@@ -326,8 +328,6 @@ class ScaleStack(Stack):
         )
 
     def start(self) -> "ScaleStack":
-        from kefu.stack import ensure_api_token, service_environment
-
         if not model_file(self.settings).exists():
             raise StackError("no trained model at models/kefu.tar.gz: run `make train`")
         self.token = ensure_api_token(self.settings)
@@ -410,8 +410,6 @@ class ScaleStack(Stack):
 
 
 def cmd_scale(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-
     settings = Settings.from_env()
     try:
         stack = ScaleStack(settings, replicas=args.replicas, with_web=args.web,

@@ -50,7 +50,7 @@ class Settings:
     # Optional webhook receiving each new handoff ticket as JSON.
     handoff_webhook_url: Optional[str] = None
     log_level: str = "INFO"
-    # Platform order API credentials (shop.yml order_source; kefu/orders/config.py). Never in git.
+    # Platform order API credentials (shop.yml order_source; kefu/shop/order_source.py). Never in git.
     order_app_key: Optional[str] = None
     order_app_secret: Optional[str] = None
     order_access_token: Optional[str] = None

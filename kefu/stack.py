@@ -43,6 +43,10 @@ from typing import Callable, Deque, Dict, List, Optional, Sequence, TextIO
 
 from kefu import httpclient, pidfiles, retry
 from kefu.settings import PROJECT_ROOT, Settings
+from kefu.servers.auth import write_private
+from kefu.handoff.web.chat import callback_url
+from kefu.cli import CommandError
+from kefu.servers.auth import ensure_service_token
 
 STARTUP_TIMEOUT_S = 60.0
 RASA_STARTUP_TIMEOUT_S = 240.0
@@ -97,8 +101,6 @@ def ensure_api_token(settings: Settings) -> str:
 
 def _ensure_api_token(settings: Settings) -> "tuple[str, bool]":
     """(token, created now)."""
-    from kefu.servers.auth import write_private
-
     path = settings.token_file
     if path.exists():
         token = path.read_text().strip()
@@ -140,8 +142,6 @@ def service_environment(settings: Settings) -> Dict[str, str]:
 
 def _callback_url(settings: Settings) -> str:
     """Rasa's callback channel URL, with the web app's shared secret (kefu.handoff.web.chat)."""
-    from kefu.handoff.web.chat import callback_url
-
     return callback_url(settings)
 
 
@@ -187,7 +187,7 @@ class Stack:
         services = [
             Service(
                 "actions",
-                [python, "-m", "kefu", "serve", "actions"],
+                [python, "-m", "kefu_rasa.action_server"],
                 f"http://{s.host}:{s.action_port}/health",
                 s.action_port,
             ),
@@ -229,7 +229,6 @@ class Stack:
     def start(self) -> "Stack":
         if not model_file(self.settings).exists():
             raise StackError("no trained model at models/kefu.tar.gz: run `make train` (make run does it for you)")
-        from kefu.servers.auth import ensure_service_token
 
         tighten_state_permissions(self.settings)
         self._claim_state_dir()
@@ -525,8 +524,6 @@ def first_run_agent_notice(settings: Settings) -> Optional[str]:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-
     stack = Stack(with_web=not args.no_web)
     print("Starting kefu: actions, NLG guard service, web app, then Rasa (model load takes ~30 s) ...", flush=True)
     try:
@@ -575,8 +572,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal chat over the REST channel; starts the stack when nothing answers."""
-    from kefu.cli import CommandError
-
     settings = Settings.from_env()
     stack: Optional[Stack] = None
     if not http_ok(f"{settings.rasa_url}/"):
@@ -624,10 +619,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from kefu.servers.nlg import create_app
 
         app, port, host = create_app(settings=settings), settings.nlg_port, LOOPBACK
-    elif args.service == "actions":
-        from kefu.servers.actions import create_app as create_actions_app
-
-        app, port, host = create_actions_app(settings), settings.action_port, LOOPBACK
     else:
         from kefu.handoff.web import create_app
 
@@ -650,7 +641,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     chat.set_defaults(func=cmd_chat)
 
     serve = subparsers.add_parser("serve", help="run one kefu service in the foreground")
-    serve.add_argument("service", choices=("actions", "nlg", "web"))
+    serve.add_argument("service", choices=("nlg", "web"))
     serve.set_defaults(func=cmd_serve)
 
 

@@ -35,7 +35,7 @@ from sanic.response import HTTPResponse
 from kefu.bridge.delivery import deliver
 from kefu.bridge.protocol import METADATA_KEYS, BridgeRefused, InboundMessage, bridge_secret, parse_message, verify
 from kefu.bridge.store import BridgeStore
-from kefu.edge.degraded import DegradedTickets
+from kefu.inbox.degraded import DegradedTickets
 from kefu.edge.texts import reply as edge_reply
 from kefu.edge.validation import MAX_MESSAGE_CHARS
 from kefu.guard.enforce import guard_outgoing

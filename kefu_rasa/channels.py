@@ -20,7 +20,7 @@ Exit: every message Rasa hands the output channels — responses, actions, retur
 Degraded mode: when Rasa produced no reply for a buyer who is not in a handoff
 pause (action server or NLG down, an exception, no answer within
 :data:`TURN_TIMEOUT_S`), the buyer gets the holding answer and a ticket records
-what failed (:mod:`kefu.edge.degraded`).
+what failed (:mod:`kefu.inbox.degraded`).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class Edge:
     @property
     def degraded(self) -> Any:
         if self._degraded is None:
-            from kefu.edge.degraded import DegradedTickets
+            from kefu.inbox.degraded import DegradedTickets
 
             self._degraded = DegradedTickets(self.settings)
         return self._degraded

@@ -25,6 +25,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from kefu import httpclient
 from kefu.bridge.protocol import BridgeRefused, signed_headers, verify
+from kefu.bridge.protocol import bridge_secret
+from kefu.settings import Settings
 
 WEBHOOK_PATH = "/webhooks/kefu_bridge/webhook"
 
@@ -68,9 +70,6 @@ def reply_texts(answer: Mapping[str, Any]) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from kefu.bridge.protocol import bridge_secret
-    from kefu.settings import Settings
-
     parser = argparse.ArgumentParser(prog="python -m kefu.bridge.client", description="Send one signed bridge message")
     parser.add_argument("text")
     parser.add_argument("--platform", default="douyin")

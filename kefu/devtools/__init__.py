@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from kefu.devtools import nlu_report, training
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    from kefu.devtools import nlu_report, training
-
     train = subparsers.add_parser(
         "train-if-needed",
         help="train the Rasa model when config.yml, domain.yml or data/ changed since the last training",

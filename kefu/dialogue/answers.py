@@ -13,9 +13,10 @@ import datetime as dt
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
-from kefu.shop.answers import Answer, _date, _day_label, _join, _local, coupon_answer, dispatch_date, dispatch_sentence, reply
+from kefu.shop.answers import Answer, format_date, day_label, join_items, local_time, coupon_answer, dispatch_date, dispatch_sentence, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Sku
+from kefu.guard import Guard
 
 WEEKEND = {"saturday": ("周六", "星期六", "礼拜六"), "sunday": ("周日", "周天", "星期日", "星期天", "礼拜天", "礼拜日")}
 COURIER_WORDS = {
@@ -29,7 +30,7 @@ COURIER_WORDS = {
 def ship_weekend(config: ShopConfig, now: dt.datetime, clause: str) -> Answer:
     """Does the shop ship on the weekend day asked about (both when the buyer says 周末)?"""
     asked = [day for day, words in WEEKEND.items() if any(w in clause for w in words)] or ["saturday", "sunday"]
-    local = _local(config, now)
+    local = local_time(config, now)
     parts = []
     for day in asked:
         label = WEEKEND[day][0]
@@ -41,13 +42,13 @@ def ship_weekend(config: ShopConfig, now: dt.datetime, clause: str) -> Answer:
             following = the_day + dt.timedelta(days=1)
             while not config.ships_on(following):
                 following += dt.timedelta(days=1)
-            parts.append(reply("shipping.weekend_no", day=label, next_day=_day_label(following, local.date())))
+            parts.append(reply("shipping.weekend_no", day=label, next_day=day_label(following, local.date())))
     return Answer("亲，" + "".join(parts), {"weekend": {d: bool(config.weekend_shipping.get(d)) for d in asked}})
 
 
 def ship_when(config: ShopConfig, now: dt.datetime) -> Answer:
     """When an order paid now leaves the warehouse (cut-off and shipping days)."""
-    local = _local(config, now)
+    local = local_time(config, now)
     ship_day = dispatch_date(config, local)
     return Answer(dispatch_sentence(config, ship_day, local.date()),
                   {"ship_date": ship_day, "same_day": ship_day == local.date()})
@@ -66,7 +67,6 @@ def sayable(names: Sequence[str], platform: Optional[str]) -> List[str]:
     Pinduoduo) is left out of the answer instead of getting the whole answer blocked."""
     if not platform:
         return list(names)
-    from kefu.guard import Guard
 
     guard = Guard.for_platform(platform)
     return [name for name in names if guard.check(name).passed]
@@ -87,7 +87,7 @@ def courier(config: ShopConfig, clause: str, platform: Optional[str] = None) -> 
         match, wanted = None, wanted  # available, but not nameable on this platform: offer the others
     if wanted and match is None:
         data["available"] = False
-        return Answer("亲，" + reply("shipping.courier_no", couriers=_join(couriers),
+        return Answer("亲，" + reply("shipping.courier_no", couriers=join_items(couriers),
                                       default_courier=config.default_courier), data)
     if match:
         data["available"] = True
@@ -106,7 +106,7 @@ def courier(config: ShopConfig, clause: str, platform: Optional[str] = None) -> 
         others.append(reply("shipping.courier_option_fee", courier=name, fee=f"{fee:g}") if fee else name)
     text = "亲，" + reply("shipping.courier_default", default_courier=config.default_courier)
     if others:
-        text += reply("shipping.courier_options", options=_join(others))
+        text += reply("shipping.courier_options", options=join_items(others))
     return Answer(text, data)
 
 
@@ -121,7 +121,7 @@ def free_shipping(config: ShopConfig, province: Optional[str]) -> Answer:
             return Answer("亲，" + reply("shipping.not_free_to", province=province, fee=fee), data)
         return Answer("亲，" + reply("shipping.free_to", province=province), data)
     if config.free_shipping_except:
-        return Answer("亲，" + reply("shipping.free_except", provinces=_join(config.free_shipping_except), fee=fee), data)
+        return Answer("亲，" + reply("shipping.free_except", provinces=join_items(config.free_shipping_except), fee=fee), data)
     return Answer("亲，" + reply("shipping.free"), data)
 
 
@@ -132,13 +132,13 @@ def presale(config: ShopConfig) -> Answer:
 
 def transit(config: ShopConfig, now: dt.datetime, province: str) -> Answer:
     """Days in transit to ``province`` and the arrival window for an order paid now."""
-    local = _local(config, now)
+    local = local_time(config, now)
     ship_day = dispatch_date(config, local)
     low, high = config.days_to(province)
     arrive_from, arrive_to = ship_day + dt.timedelta(days=low), ship_day + dt.timedelta(days=high)
     key = "shipping.delivery_remote" if province in config.remote_provinces else "shipping.delivery"
-    text = "亲，" + reply(key, province=province, low=low, high=high, arrive_from=_date(arrive_from),
-                         arrive_to=_date(arrive_to))
+    text = "亲，" + reply(key, province=province, low=low, high=high, arrive_from=format_date(arrive_from),
+                         arrive_to=format_date(arrive_to))
     return Answer(text, {"province": province, "delivery_days": (low, high), "arrive": (arrive_from, arrive_to),
                          "ship_date": ship_day})
 
@@ -150,10 +150,10 @@ def sku_line(sku: Optional[Sku], color: str, size: str, today: dt.date, threshol
     """One SKU's state for a several-SKU answer: in stock, low, restock (future dates only), sold out."""
     values = dict(color=color, size=size)
     if sku is not None and sku.stock <= 0 and sku.presale_ships_on:
-        return reply("stock.line_presale", date=_date(sku.presale_ships_on), **values), {"status": "presale"}
+        return reply("stock.line_presale", date=format_date(sku.presale_ships_on), **values), {"status": "presale"}
     if sku is None or sku.stock <= 0:
         if sku is not None and sku.restock_date and sku.restock_date > today:
-            return reply("stock.line_restock", restock=_date(sku.restock_date), **values), {"status": "restock"}
+            return reply("stock.line_restock", restock=format_date(sku.restock_date), **values), {"status": "restock"}
         if sku is not None and sku.restock_date:
             return reply("stock.line_unknown", **values), {"status": "restock_unknown"}
         return reply("stock.line_out", **values), {"status": "sold_out"}
@@ -223,17 +223,17 @@ def return_condition() -> Answer:
 def return_window(config: ShopConfig, order: Optional[Order], now: dt.datetime, reason: Optional[str]) -> Answer:
     """The window counted from this order's delivery when one is known, else the rule and how to apply."""
     if order is not None and order.status is OrderStatus.DELIVERED:
-        delivered = _local(config, order.delivered_at or order.created_at)
+        delivered = local_time(config, order.delivered_at or order.created_at)
         deadline = delivered.date() + dt.timedelta(days=config.return_window_days)
         data = {"order_id": order.order_id, "deadline": deadline}
-        if _local(config, now).date() > deadline:
-            text = reply("returns.window_passed_short", delivered=_date(delivered.date()), days=config.return_window_days)
+        if local_time(config, now).date() > deadline:
+            text = reply("returns.window_passed_short", delivered=format_date(delivered.date()), days=config.return_window_days)
             data.update(within_window=False, handoff=reason == "quality")
             if reason == "quality":
                 text += reply("returns.window_passed_quality")
             return Answer(text, data)
         data["within_window"] = True
-        text = reply("returns.window_left_short", delivered=_date(delivered.date()), deadline=_date(deadline))
+        text = reply("returns.window_left_short", delivered=format_date(delivered.date()), deadline=format_date(deadline))
         return Answer(text + reply("returns.how"), data)
     text = reply("returns.window_short", days=config.return_window_days)
     if order is not None and order.status in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED):
@@ -258,7 +258,7 @@ def invoice_paper(config: ShopConfig) -> Answer:
     if policy.paper:
         options.append(reply("invoice.option_paper", paper_delivery=policy.paper_delivery or ""))
     if "专票" in policy.types and policy.special_requires:
-        options.append(reply("invoice.option_special", requires=_join(policy.special_requires)))
+        options.append(reply("invoice.option_special", requires=join_items(policy.special_requires)))
     text = reply("invoice.paper_or_electronic", options="；".join(o.rstrip("，。") for o in options))
     return Answer(text.rstrip("。") + "。", {})
 

@@ -32,9 +32,10 @@ from kefu.dialogue.kinds import kind as kind_record
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
 from kefu.orders import ownership
 from kefu.shop import answers as shop_answers
-from kefu.shop.answers import Answer, _join, reply
+from kefu.shop.answers import Answer, join_items, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product
+from kefu.handoff.triggers import HandoffRules, shop_rule_trigger
 
 MAX_BUBBLES = 3
 OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
@@ -446,7 +447,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
 
 def _ask_product(ctx: Context) -> str:
     names = [p.name for p in ctx.catalog.products[:3]]
-    return reply("common.ask_product", examples=_join(names))
+    return reply("common.ask_product", examples=join_items(names))
 
 
 def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
@@ -504,7 +505,7 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
             if sku is None and size not in offered_sizes:
                 lines.append(reply("stock.unknown_size", product=product.name, size=size,
                                    size_word=product.option_name("size", reply("stock.option_size")),
-                                   sizes=_join(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
+                                   sizes=join_items(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
                 continue
             line, _ = specific.sku_line(sku, color, size, ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)
             lines.append(line)
@@ -585,7 +586,7 @@ def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx
     text += reply("stock.restock_notice")
     alternatives = data.get("alternatives") or []
     if alternatives:
-        options = _join([reply("stock.option", color=c, size=s) for c, s in alternatives])
+        options = join_items([reply("stock.option", color=c, size=s) for c, s in alternatives])
         text += reply("stock.alternatives", options=options)
     out.tasks.append(TaskRequest(
         "restock_notice",
@@ -787,7 +788,7 @@ def _invoice(pending: Dict[str, Any], text: str, found: Mentions, state: State, 
     if kind and kind in policy.types:
         request["type"] = kind
     elif kind and kind not in policy.types:
-        out.say(reply("invoice.unavailable", invoice_type=kind, types=_join(policy.types)))
+        out.say(reply("invoice.unavailable", invoice_type=kind, types=join_items(policy.types)))
         out.pending = {**request, "awaiting": "type"}
         return
     tax = shop_answers.validate_tax_number(_token_like(text, 15, 20)) if _token_like(text, 15, 20) else None
@@ -826,7 +827,7 @@ def _invoice(pending: Dict[str, Any], text: str, found: Mentions, state: State, 
         if len(policy.types) == 1:
             request["type"] = policy.types[0]
         else:
-            out.say(text_ask("type", types=_join(policy.types)))
+            out.say(text_ask("type", types=join_items(policy.types)))
             out.pending = {**request, "awaiting": "type"}
             return
     if not request.get("title"):
@@ -880,8 +881,6 @@ def _title_from(text: str) -> Optional[str]:
 def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]) -> Optional[str]:
     """shop.yml ``handoff`` (read by kefu.handoff.triggers, the rule's one home): questions about these
     products, and returns of orders above the amount, go to a person unanswered."""
-    from kefu.handoff.triggers import HandoffRules, shop_rule_trigger
-
     try:
         rules = HandoffRules.from_section(ctx.config.handoff)
     except ValueError:

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from kefu import normalize
 from kefu.dialogue import spans
 from kefu.dialogue.spans import Span
-from kefu.shop.answers import _unique
+from kefu.shop.answers import unique
 from kefu.shop.models import Product, SizeSystem, Sku
 
 MAX_TEXT = 2000
@@ -87,11 +87,11 @@ class CatalogView:
 
     def colors(self, product: Optional[Product] = None) -> List[str]:
         pool = [product] if product else list(self.products)
-        return _unique(s.color for p in pool for s in self.skus.get(p.id, ()) if s.color)
+        return unique(s.color for p in pool for s in self.skus.get(p.id, ()) if s.color)
 
     def sizes(self, product: Optional[Product] = None) -> List[str]:
         pool = [product] if product else list(self.products)
-        return _unique(s.size for p in pool for s in self.skus.get(p.id, ()) if s.size)
+        return unique(s.size for p in pool for s in self.skus.get(p.id, ()) if s.size)
 
 
 def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> Mentions:
@@ -112,14 +112,14 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     found.spans = spans.read_spans(text, catalog.products, own_colors or everyone, offered, system, context,
                                    all_colors=everyone, systems=list(catalog.systems.values()))
     kinds = lambda kind: [s for s in found.spans if s.kind == kind]  # noqa: E731
-    found.order_ids = _unique(s.value for s in kinds("order_id"))
-    named = _unique(s.value for s in kinds("color"))
+    found.order_ids = unique(s.value for s in kinds("order_id"))
+    named = unique(s.value for s in kinds("color"))
     if context:
         own = catalog.colors(context)
         named = [c for c in named if c in own] or named
     found.colors = named
     found.unknown_colors = _unknown_colors(text, found.spans, everyone, bool(named))
-    sizes = _unique(s.value for s in kinds("size"))
+    sizes = unique(s.value for s in kinds("size"))
     if context:
         sizes = [s for s in sizes if s in offered] or sizes
     found.sizes = sizes
@@ -159,7 +159,7 @@ def _blank_spans(text: str, chosen: Sequence[Span]) -> str:
 def _unknown_colors(text: str, found: Sequence[Span], everyone: Sequence[str], named: bool) -> List[str]:
     """Colour words the shop does not sell (「有紫色吗」): answered as "we have no 紫色", never echoed raw."""
     taken = [(s.start, s.end) for s in found if s.kind in ("color", "product")]
-    cleaned = normalize._strip_noise(_blank_spans(text, [s for s in found if s.kind in ("color", "product")]))
+    cleaned = normalize.strip_noise(_blank_spans(text, [s for s in found if s.kind in ("color", "product")]))
     unknown: List[str] = []
     if not named:
         canonical = normalize.normalize_color(cleaned)
@@ -171,7 +171,7 @@ def _unknown_colors(text: str, found: Sequence[Span], everyone: Sequence[str], n
         canonical = normalize.normalize_color(match.group(0))
         if canonical and canonical not in everyone:
             unknown.append(canonical)
-    return _unique(unknown)
+    return unique(unknown)
 
 
 def _waist_size(inches: Optional[float], catalog: CatalogView, product: Optional[Product]) -> Optional[str]:

@@ -29,12 +29,7 @@ from kefu.shop.models import Product, SizeSystem
 
 NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+(?:点[零一二三四五六七八九]+)?)"
 _CN_DIGIT = "零〇一二两三四五六七八九"
-_ORDER_RUN = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
 _SPACED_ORDER = re.compile(r"(?<!\d)\d{3,}(?:[ \-]\d{3,}){1,6}(?!\d)")
-_LETTER_SIZE = re.compile(
-    r"(?<![A-Za-z])(XXXXL|XXXL|XXL|XL|XS|[2-4]XL|[2-4]X|S|M|L)(?:码|號|号)?(?![A-Za-z])", re.IGNORECASE
-)
-_SIZE_ALIASES = {"XXXXL": "4XL", "XXXL": "3XL", "XXL": "2XL", "2X": "2XL", "3X": "3XL", "4X": "4XL"}
 _BARE_NUMBER = re.compile(r"(?<![\d.#])(\d{2,3}(?:\.\d)?)(?![\d.])(\s*(?:码|號|号))?")
 _UNIT_AFTER = re.compile(
     r"^\s*多?\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
@@ -107,7 +102,7 @@ def size_forms(systems: Sequence[SizeSystem], sizes: Sequence[str]) -> List[Tupl
     for size in sizes:
         spellings = [size] + list(rows[size].aliases if size in rows else ()) + spoken_forms(size)
         for spelling in spellings:
-            if spelling and not spelling.isdigit() and not _LETTER_SIZE.fullmatch(spelling):
+            if spelling and not spelling.isdigit() and not normalize.LETTER_SIZE_WORD.fullmatch(spelling):
                 forms.append((spelling, size))
     return forms
 
@@ -245,7 +240,7 @@ def _read_measures(claims: _Claims, system: Optional[SizeSystem]) -> None:
                 if pattern is _HEIGHT_METRE_DIGITS:
                     digits = match.group("b")
                     cm = number(digits) if "十" in digits else number(
-                        "".join(ch if ch.isdigit() else str(normalize._DIGITS.get(ch, "")) for ch in digits))
+                        "".join(ch if ch.isdigit() else str(normalize.CN_DIGITS.get(ch, "")) for ch in digits))
                     if cm is None:
                         continue
                     if "十" not in digits and len(digits) == 1:
@@ -360,7 +355,7 @@ def _adult_bare(claims: _Claims, system: Optional[SizeSystem]) -> None:
     if have_weight is None and height is not None:
         for match in bare:
             more = rest[match.end():match.end() + 1] == "多"
-            weight = normalize._bare_weight(float(match.group(1)), "多" if more else None, int(height))
+            weight = normalize.bare_weight(float(match.group(1)), "多" if more else None, int(height))
             if weight is not None and plausible("weight", weight, system):
                 claims.claim(Span("measure", weight, match.start(), match.end(), "weight", ""))
                 break
@@ -368,13 +363,13 @@ def _adult_bare(claims: _Claims, system: Optional[SizeSystem]) -> None:
 
 def _letter_sizes(claims: _Claims, sizes: Sequence[str]) -> None:
     rest = claims.rest()
-    for match in _LETTER_SIZE.finditer(rest):
+    for match in normalize.LETTER_SIZE_WORD.finditer(rest):
         upper = re.sub(r"(码|號|号)$", "", match.group(1).upper())
-        size = _SIZE_ALIASES.get(upper, upper if upper in normalize.CLOTHING_SIZES else None)
+        size = normalize.LETTER_SIZE_ALIASES.get(upper, upper if upper in normalize.CLOTHING_SIZES else None)
         if size and claims.free(*match.span()):
             claims.claim(Span("size", size, match.start(), match.end()))
     rest = claims.rest()
-    for word, size in normalize._SIZE_WORDS.items():
+    for word, size in normalize.SIZE_WORDS.items():
         position = rest.find(word)
         # 「多大码」「什么码」 ask for a size; they do not name 大码.
         if position > 0 and rest[position - 1] in "多什啥么几":
@@ -389,7 +384,7 @@ def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], si
     """Every span of ``text``, in the order written. ``colors``/``sizes`` are the product's (or the shop's)
     options, ``system`` the product's size system (``systems``: all of the shop's, for their aliases)."""
     claims = _Claims(text)
-    for match in _ORDER_RUN.finditer(text):
+    for match in normalize.ORDER_NUMBER.finditer(text):
         claims.claim(Span("order_id", match.group(0), match.start(), match.end()))
     for match in _SPACED_ORDER.finditer(text):
         digits = re.sub(r"\D", "", match.group(0))
@@ -399,7 +394,7 @@ def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], si
     words += [(form, size, "size") for form, size in size_forms([system] if system else systems, sizes)]
     cleaned_forms = color_forms(list(dict.fromkeys(list(colors) + list(all_colors))))
     words += [(form, color, "color") for form, color in cleaned_forms]
-    words += [(word, word, "noise") for word in normalize._NOT_COLOR]  # 明白 is no 白色
+    words += [(word, word, "noise") for word in normalize.NOT_COLOR]  # 明白 is no 白色
     _claim_words(claims, words)
     _read_measures(claims, system)
     if product is None:

@@ -13,7 +13,7 @@ import re
 from typing import Any, List, Optional, Sequence
 
 from kefu.dialogue.questions import Question
-from kefu.shop.answers import _date, _join, _unique, reply
+from kefu.shop.answers import format_date, join_items, unique, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product, Sku
 
@@ -61,7 +61,7 @@ def presale_order(order: Order, catalog: "CatalogLike", today: dt.date) -> Optio
         if sku is not None and sku.presale_ships_on and sku.presale_ships_on >= today and sku.stock <= 0:
             product = catalog.product(item.product_id)
             return reply("stock.presale_order", order_id=order.order_id, product=product.name if product else "",
-                         sku=sku.label, date=_date(sku.presale_ships_on))
+                         sku=sku.label, date=format_date(sku.presale_ships_on))
     return None
 
 
@@ -81,7 +81,7 @@ def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Option
         pool = [s for s in skus if s.color and (not size or s.size == size)]
         key = lambda s: s.color  # noqa: E731
         scope = size or ""
-    values = _unique([key(s) for s in pool])
+    values = unique([key(s) for s in pool])
     in_stock = [v for v in values if any(key(s) == v and s.stock > 0 for s in pool)]
     later: List[str] = []
     for value in values:
@@ -91,17 +91,17 @@ def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Option
         presale = sorted(s.presale_ships_on for s in rows if s.presale_ships_on and s.presale_ships_on >= today)
         restock = sorted(s.restock_date for s in rows if s.restock_date and s.restock_date > today)
         if presale:
-            later.append(reply("stock.left_presale", value=value, date=_date(presale[0])))
+            later.append(reply("stock.left_presale", value=value, date=format_date(presale[0])))
         elif restock:
-            later.append(reply("stock.left_restock", value=value, date=_date(restock[0])))
+            later.append(reply("stock.left_restock", value=value, date=format_date(restock[0])))
     name = f"{product.name}（{scope}）" if scope else product.name
     option = _option(product, which)
     if not in_stock:
         text = reply("stock.left_none", product=name, option=option)
     else:
-        text = reply("stock.left", product=name, option=option, values=_join(in_stock))
+        text = reply("stock.left", product=name, option=option, values=join_items(in_stock))
     if later:
-        text += reply("stock.left_later", later=_join(later))
+        text += reply("stock.left_later", later=join_items(later))
     return text
 
 
@@ -115,7 +115,7 @@ def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequenc
     if (color or size) and len(chosen) == 1:
         sku = chosen[0]
         if sku.presale_ships_on and sku.stock <= 0:
-            return reply("stock.presale_sku", product=product.name, sku=sku.label, date=_date(sku.presale_ships_on))
+            return reply("stock.presale_sku", product=product.name, sku=sku.label, date=format_date(sku.presale_ships_on))
         if sku.stock > 0:
             return reply("stock.presale_in_stock", product=product.name, sku=sku.label,
                          hours=config.ship_within_hours)
@@ -123,7 +123,7 @@ def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequenc
     presale = [s for s in (chosen or skus) if s.presale_ships_on and s.stock <= 0]
     if not presale:
         return None
-    lines = _join([reply("stock.left_presale", value=s.label, date=_date(s.presale_ships_on)) for s in presale])
+    lines = join_items([reply("stock.left_presale", value=s.label, date=format_date(s.presale_ships_on)) for s in presale])
     return reply("stock.presale_some", product=product.name, lines=lines, hours=config.ship_within_hours)
 
 
@@ -135,10 +135,10 @@ def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], si
         label = chosen[0].label if len(chosen) == 1 else (color or size or "")
         name = f"{product.name}（{label}）" if label else product.name
         return reply("stock.price_one", product=name, price=f"{prices.pop():g}")
-    by_size = _unique([s.size for s in chosen if s.size])
+    by_size = unique([s.size for s in chosen if s.size])
     if by_size and all(len({(s.price or product.price) for s in chosen if s.size == v}) == 1 for v in by_size):
         lines = [reply("stock.price_line", option=v, price=f"{next((s.price or product.price) for s in chosen if s.size == v):g}")
                  for v in by_size]
     else:
         lines = [reply("stock.price_line", option=s.label, price=f"{(s.price or product.price):g}") for s in chosen]
-    return reply("stock.price_list", product=product.name, lines=_join(lines))
+    return reply("stock.price_list", product=product.name, lines=join_items(lines))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Dict, Optional, Union
 
 from kefu.db import SQLiteStore
-from kefu.platforms import default_platform
+from kefu.shop.config import default_platform
 
 logger = logging.getLogger("kefu.edge")
 

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
-from typing import Dict
 
-import yaml
+from kefu.texts import load_texts
 
 REPLIES_PATH = Path(__file__).with_name("replies.yml")
 
 
-@lru_cache(maxsize=1)
-def _replies() -> Dict[str, str]:
-    data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ValueError(f"{REPLIES_PATH}: expected a mapping of names to sentences")
-    return data
-
-
 def reply(name: str, **values: object) -> str:
     """The named sentence with ``{placeholders}`` filled."""
-    return _replies()[name].format(**values)
+    return load_texts(REPLIES_PATH)[name].format(**values)

@@ -37,6 +37,8 @@ from kefu.guard import _bidi, _contact, _pii
 from kefu.guard._errors import GuardInputError, UnknownPlatformError
 from kefu.guard._normalize import SEP, Normalized, byte_view, char_hits, fold, folding_table, normalize
 from kefu.guard._packs import PII_DETECTORS, Rule, RuleSet, load_ruleset
+from kefu.platforms import canonical_platform
+from kefu.settings import Settings
 
 MAX_TEXT_CHARS = 1_000_000
 _Span = Tuple[int, int, int, int]  # normalised start, end; original start, end
@@ -208,9 +210,6 @@ class Guard:
     @classmethod
     def for_platform(cls, platform: str, rules_dir: Union[str, Path, None] = None) -> "Guard":
         """The guard for ``platform`` (``"tmall"`` means ``"taobao"``), built once and reused."""
-        from kefu.platforms import canonical_platform
-        from kefu.settings import Settings
-
         canonical = canonical_platform(platform)
         directory = Path(rules_dir) if rules_dir is not None else Settings.from_env().rules_dir
         name = canonical or (platform if isinstance(platform, str) else "")

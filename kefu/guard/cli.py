@@ -22,6 +22,7 @@ import yaml
 from kefu.guard._engine import Guard, GuardResult
 from kefu.guard._errors import GuardError
 from kefu.settings import PLATFORMS
+from kefu.cli import CommandError
 
 # Keys of a response variation that never reach a buyer.
 _NOT_TEXT_KEYS = {"condition", "payload", "channel", "image", "metadata", "type", "name", "value", "id", "url"}
@@ -57,8 +58,6 @@ def _platform_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _guards(args: argparse.Namespace) -> List[Guard]:
-    from kefu.cli import CommandError
-
     platforms = PLATFORMS if args.all_platforms else (args.platform,)
     try:
         return [Guard.for_platform(platform) for platform in platforms]
@@ -83,8 +82,6 @@ def run_check(args: argparse.Namespace) -> int:
 # -- reading script libraries ----------------------------------------------------------------------
 def read_messages(path: Path, column: str = "text") -> List[Message]:
     """Messages of one file; raises CommandError with a one-line reason when it cannot."""
-    from kefu.cli import CommandError
-
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     if not path.is_file():
@@ -107,8 +104,6 @@ def read_messages(path: Path, column: str = "text") -> List[Message]:
 
 
 def _yaml_messages(path: Path, content: str) -> Iterator[Message]:
-    from kefu.cli import CommandError
-
     try:
         root = yaml.compose(content)
     except yaml.YAMLError as exc:
@@ -139,8 +134,6 @@ def _string_leaves(path: Path, node: yaml.Node, skip: set) -> Iterator[Message]:
 
 # -- lint ------------------------------------------------------------------------------------------
 def run_lint(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-
     guards = _guards(args)
     messages: List[Message] = []
     for name in args.files:

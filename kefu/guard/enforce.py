@@ -32,8 +32,10 @@ from kefu.guard import _bidi, _contact, _pii
 from kefu.guard._engine import BLOCKED, PASS, Guard, GuardResult
 from kefu.guard._errors import GuardError
 from kefu.guard._normalize import fold
-from kefu.guard._packs import PII_DETECTORS
+from kefu.guard._packs import DETECTORS, PII_DETECTORS
 from kefu.settings import Settings
+from kefu.texts import load_texts
+from kefu import db
 
 logger = logging.getLogger("kefu.guard")
 PERSONAL_DATA = "personal_data"
@@ -66,8 +68,7 @@ class OutgoingDecision:
 @lru_cache(maxsize=1)
 def safe_reply() -> str:
     """The generic answer sent in place of a blocked message (from replies.yml)."""
-    data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
-    text = data.get("blocked") if isinstance(data, dict) else None
+    text = load_texts(REPLIES_PATH, flat=False).get("blocked")
     if not isinstance(text, str) or not text.strip():
         raise GuardError(f"{REPLIES_PATH}: 'blocked' reply missing")
     return text.strip()
@@ -219,7 +220,8 @@ def _personal_spans(result: GuardResult) -> List[Tuple[int, int, str]]:
     return sorted(spans)
 
 
-def _mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
+def mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, mask) span replaced by its mask; overlapping spans keep the first."""
     parts: List[str] = []
     position = 0
     for start, end, mask in spans:
@@ -231,24 +233,27 @@ def _mask_spans(text: str, spans: Sequence[Tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
+def pii_spans(text: str) -> List[Tuple[int, int, str]]:
+    """(start, end, mask) of every phone, ID-card and bank-card number the guard's detectors find in ``text``."""
+    return sorted((start, end, mask) for _, start, end, mask in _pii.detect(text, fold(text), frozenset(DETECTORS)))
+
+
 def redacted_original(result: GuardResult) -> str:
     """The checked text with personal data masked (138****5678) and everything else verbatim:
     what the log and the audit keep, so they show what was changed and why, not a buyer's number."""
-    return _mask_spans(result.text, _personal_spans(result))
+    return mask_spans(result.text, _personal_spans(result))
 
 
 def _violation_records(result: GuardResult) -> List[Dict[str, object]]:
     """Violations as logged and audited; a personal-data violation's ``matched`` is its masked form."""
     spans = _personal_spans(result)
-    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else _mask_spans(
+    return [v.as_dict() | {"matched": v.replacement if v.category == PERSONAL_DATA else mask_spans(
         v.matched, [(s - v.start, e - v.start, m) for s, e, m in spans if v.start <= s and e <= v.end])}
             for v in result.violations]
 
 
 def _audit(decision: OutgoingDecision, conversation_id: str, source: str, settings: Settings,
            error: Optional[str] = None) -> None:
-    from kefu import db
-
     result = decision.result
     violations: List[Dict[str, object]] = _violation_records(result)
     if error:
@@ -271,8 +276,6 @@ def _audit(decision: OutgoingDecision, conversation_id: str, source: str, settin
 
 def audit_rows(settings: Optional[Settings] = None, limit: int = 100) -> list:
     """The latest audit rows, newest first (for the console and tests)."""
-    from kefu import db
-
     settings = settings or Settings.from_env()
     conn = db.connect(settings.db_path)
     try:

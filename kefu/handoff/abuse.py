@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
+from kefu.guard import normalize
 
 LEXICON_PATH = Path(__file__).with_name("abuse.yml")
 KINDS = ("threat", "insult")  # order = precedence when both occur in one message
@@ -53,8 +54,6 @@ def _local_normalise(text: str) -> Tuple[str, Span]:
 
 
 def _guard_normalise(text: str) -> Tuple[str, Span]:
-    from kefu.guard import normalize
-
     normalized = normalize(text)
     return normalized.text, normalized.span
 

@@ -9,12 +9,16 @@ import time
 from pathlib import Path
 
 from kefu.settings import Settings
+from kefu.cli import CommandError
+from kefu.handoff.auth import AgentStore, AuthError
+from kefu.handoff.auth import AgentStore
+from kefu.handoff.tickets import TicketStore
+from kefu.handoff.report import build_report, render_html, render_text
+from kefu.handoff.response_rules import ResponseRuleError, load_response_rules
+from kefu.platforms import canonical_platform
 
 
 def cmd_agent_add(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-    from kefu.handoff.auth import AgentStore, AuthError
-
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -31,8 +35,6 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
 
 
 def cmd_agent_list(args: argparse.Namespace) -> int:
-    from kefu.handoff.auth import AgentStore
-
     agents = AgentStore(Settings.from_env().db_path).agents()
     if not agents:
         print("no agents yet: `kefu agent add NAME` (kefu up creates 'admin' on first run)")
@@ -45,8 +47,6 @@ def cmd_agent_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
-    from kefu.handoff.tickets import TicketStore
-
     tickets = TicketStore(Settings.from_env().db_path).queue()
     if not tickets:
         print("no open tickets")
@@ -60,7 +60,6 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 def _day(text: str) -> float:
     import datetime as dt
 
-    from kefu.cli import CommandError
 
     try:
         return dt.datetime.strptime(text, "%Y-%m-%d").timestamp()
@@ -70,11 +69,6 @@ def _day(text: str) -> float:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Service figures and 质检 scores over a period, as text or as an HTML page with charts."""
-    from kefu.cli import CommandError
-    from kefu.handoff.report import build_report, render_html, render_text
-    from kefu.handoff.response_rules import ResponseRuleError, load_response_rules
-    from kefu.platforms import canonical_platform
-
     settings = Settings.from_env()
     until = _day(args.until) + 86400 if args.until else time.time()
     since = _day(args.since) if args.since else until - args.days * 86400

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from kefu.handoff.assist import is_shadow
 from kefu.handoff.order_actions import allowed_for
-from kefu.handoff.privacy import mask_data, mask_text
+from kefu.masking import mask_data, mask_order, mask_text
 from kefu.handoff.response_rules import DEFAULTS, ResponseRule, countdown
 from kefu.handoff.tickets import RECALL_SECONDS, Ticket, TicketStore, TranscriptLine
 from kefu.handoff.triggers import REASON_LABELS
@@ -179,24 +179,9 @@ def detail(tickets: TicketStore, shop: Any, task_store: Any, ticket: Ticket, rul
     if not reveal:
         data["transcript"] = mask_data(data["transcript"])
         data["tasks"] = mask_data(data["tasks"])
-        data["order"] = _mask_order(data["order"])
+        data["order"] = mask_order(data["order"])
     for row, line in zip(data["transcript"], ticket.transcript):  # after masking: a key is an id, not text
         row["key"] = line.source_key
     return data
 
 
-# Order fields that hold the buyer's personal data; order and tracking numbers stay readable
-# (an order id that happens to pass the bank-card check must not be hidden from the agent).
-PERSONAL_ORDER_FIELDS = ("手机", "地址", "物流")
-
-
-def _mask_order(order: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    if order is None:
-        return None
-    masked = dict(order)
-    for key in PERSONAL_ORDER_FIELDS:
-        masked[key] = mask_data(order.get(key))
-    phone = masked.get("手机")
-    if isinstance(phone, str) and phone == order.get("手机") and len(phone) >= 7:  # a landline the detector skips
-        masked["手机"] = phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return masked

@@ -7,6 +7,15 @@ import sqlite3
 from pathlib import Path
 
 from kefu.settings import PLATFORMS, Settings
+from kefu.cli import CommandError
+from kefu.imports.errors import ImportDataError
+from kefu.shop.validation import ShopDataError
+from kefu.imports.mappings import builtin_map, load_mapping_file
+from kefu.imports.readers import read_table
+from kefu.imports.records import parse_orders, parse_products, summary_line
+from kefu.shop.imported import save_import
+from kefu.shop.config import load_shop_config
+from kefu.shop.store import ShopStore, load_shop
 
 
 def register(subparsers: "argparse._SubParsersAction") -> None:
@@ -26,10 +35,6 @@ def register(subparsers: "argparse._SubParsersAction") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-    from kefu.imports.errors import ImportDataError
-    from kefu.shop.validation import ShopDataError
-
     try:
         return _run(args)
     except (ImportDataError, ShopDataError) as exc:
@@ -43,14 +48,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-    from kefu.imports.mappings import builtin_map, load_mapping_file
-    from kefu.imports.readers import read_table
-    from kefu.imports.records import parse_orders, parse_products, summary_line
-    from kefu.imports.store import save_import
-    from kefu.shop.config import load_shop_config
-    from kefu.shop.store import ShopStore, load_shop
-
     settings = Settings.from_env()
     if args.mapping is None and args.platform is None and args.kind == "orders":
         raise CommandError("orders: name the platform (--platform pinduoduo|taobao|jd|douyin) or give --mapping FILE"

@@ -7,19 +7,18 @@ order number from a good one. CSV cells are strings exactly as written.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Sequence, Tuple
 
+from kefu.encoding import UnknownEncoding, decode_bytes
 from kefu.imports.errors import ImportDataError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000
 # Tried in this order; GB18030 is a superset of GBK and GB2312 (what Excel on Chinese Windows writes).
-STRICT_ENCODINGS = ("utf-8", "gb18030")
 
 
 @dataclass(frozen=True)
@@ -61,25 +60,11 @@ def read_table(path: Path, display: str = "") -> Table:
 
 
 def decode(data: bytes, name: str) -> Tuple[str, str]:
-    """(text, encoding): BOMs first, then strict UTF-8 and GB18030, then charset-normalizer's best guess."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError:
-                break
-    for encoding in STRICT_ENCODINGS:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes  # deferred: only for unusual files
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ImportDataError(name, "无法识别文件编码（不是 UTF-8、GBK/GB18030），请在 Excel 中另存为「CSV UTF-8」",
-                              "cannot detect the encoding (not UTF-8 or GBK/GB18030); save as 'CSV UTF-8' in Excel")
-    return str(best), best.encoding
+    """(text, encoding) of an export file; an undecodable one -> ImportDataError naming the file."""
+    try:
+        return decode_bytes(data)
+    except UnknownEncoding as exc:
+        raise ImportDataError(name, exc.zh, exc.en) from None
 
 
 def _parse_csv(text: str, name: str) -> Tuple[Tuple[Any, ...], ...]:

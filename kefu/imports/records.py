@@ -19,7 +19,8 @@ from kefu.imports.errors import ImportDataError
 from kefu.imports.mappings import REQUIRED, ColumnMap, normalize_status
 from kefu.imports.readers import Table, clean_header, header_index
 from kefu.normalize import normalize_province
-from kefu.orders.masking import mask_address, mask_name, mask_phone
+from kefu.masking import mask_address, mask_name, mask_phone
+from kefu.shop.catalog import split_spec
 from kefu.shop.models import Order, OrderItem, Product, Sku
 
 ORDER_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{5,39}$")
@@ -27,9 +28,6 @@ _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
 _MONEY_NOISE = re.compile(r"[¥￥元,，\s]")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                      "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S")
-_SPEC_SPLIT = re.compile(r"[;；,，/|]+|\s+")
-_COLOR_KEYS = ("颜色", "色")
-_SIZE_KEYS = ("尺码", "尺寸", "码", "规格")
 MASKERS: Dict[str, Callable[[str], str]] = {
     "receiver_phone": mask_phone, "receiver_name": mask_name, "receiver_address": mask_address,
     "street": mask_address,
@@ -39,7 +37,7 @@ MAX_TEXT = 200
 
 @dataclass
 class ImportResult:
-    """What one import produced, ready for :func:`kefu.imports.store.save_import`."""
+    """What one import produced, ready for :func:`kefu.shop.imported.save_import`."""
 
     kind: str
     file: str
@@ -187,32 +185,6 @@ def rows_of(table: Table, column_map: ColumnMap) -> List[_Row]:
         cells = {f: (raw[p] if p < len(raw) else "") for f, p in positions.items()}
         rows.append(_Row(table.file, index + 1, cells, names))
     return rows
-
-
-def split_spec(spec: str) -> Tuple[str, str]:
-    """(color, size) from a spec cell: 颜色分类:黑色;尺码:L (Taobao), 黑色,L (PDD), 黑色 L (JD), 黑色;XL (抖店)."""
-    color = size = ""
-    loose: List[str] = []
-    for part in _SPEC_SPLIT.split(spec or ""):
-        part = part.strip()
-        if not part:
-            continue
-        key, sep, value = part.replace("：", ":").partition(":")
-        if sep:
-            if any(k in key for k in _COLOR_KEYS) and not color:
-                color = value.strip()
-            elif any(k in key for k in _SIZE_KEYS) and not size:
-                size = value.strip()
-            else:
-                loose.append(value.strip())
-        else:
-            loose.append(part)
-    for value in loose:
-        if not color:
-            color = value
-        elif not size:
-            size = value
-    return color[:20], size[:20]
 
 
 def _color_size(row: _Row) -> Tuple[str, str]:
@@ -373,4 +345,4 @@ def summary_line(result: ImportResult) -> str:
     return f"{len(result.products)} 个商品、{len(result.skus)} 个规格 / products, SKUs"
 
 
-__all__ = ["ImportResult", "parse_orders", "parse_products", "split_spec", "summary_line"]
+__all__ = ["ImportResult", "parse_orders", "parse_products", "summary_line"]

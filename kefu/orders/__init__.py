@@ -1,12 +1,12 @@
 """Order sources: the local store, or a platform's order API (抖店, Pinduoduo, Taobao, JD).
 
 Actions ask :func:`order_source` for an order; shop.yml's ``order_source:``
-section (:mod:`kefu.orders.config`) decides who answers. Each adapter signs its
+section (:mod:`kefu.shop.order_source`) decides who answers. Each adapter signs its
 requests as the platform documents (:mod:`kefu.orders.signing`), sends them
 through an injectable transport with timeouts and retries
 (:mod:`kefu.orders.transport`) and masks buyers' data in logs
-(:mod:`kefu.orders.masking`). 抖店's order events keep the store current
-(:mod:`kefu.orders.doudian_webhook`, :mod:`kefu.orders.updates`).
+(:mod:`kefu.masking`). 抖店's order events keep the store current
+(:mod:`kefu.orders.doudian_webhook`, :mod:`kefu.shop.updates`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, Optional, Type
 
-from kefu.orders.config import OrderSourceConfig, OrderSourceConfigError, load_credentials, validate_order_source
+from kefu.orders.api import load_credentials
 from kefu.orders.source import FallbackOrderSource, LocalOrderSource, OrderSource, StoreWithOrderSource
 from kefu.orders.transport import OrderSourceError, Transport, requests_transport
 from kefu.settings import Settings
+from kefu.shop.order_source import OrderSourceConfig, OrderSourceConfigError, validate_order_source
+from kefu.orders.doudian import DoudianOrderClient
+from kefu.orders.jd import JdOrderClient
+from kefu.orders.pinduoduo import PinduoduoOrderClient
+from kefu.orders.taobao import TaobaoOrderClient
+from kefu.shop.store import ShopStore
+from kefu.shop.validation import display_path, read_yaml
 
 if TYPE_CHECKING:
     from kefu.orders.api import PlatformOrderClient
@@ -30,11 +37,6 @@ __all__ = [
 
 
 def _client_class(kind: str) -> "Type[PlatformOrderClient]":
-    from kefu.orders.doudian import DoudianOrderClient
-    from kefu.orders.jd import JdOrderClient
-    from kefu.orders.pinduoduo import PinduoduoOrderClient
-    from kefu.orders.taobao import TaobaoOrderClient
-
     classes: Dict[str, "Type[PlatformOrderClient]"] = {
         "doudian": DoudianOrderClient, "pinduoduo": PinduoduoOrderClient, "taobao": TaobaoOrderClient,
         "jd": JdOrderClient,
@@ -60,9 +62,6 @@ def build_order_source(config: OrderSourceConfig, store: Any, settings: Optional
 @lru_cache(maxsize=1)
 def order_source() -> OrderSource:
     """The configured source for this process (actions call ``order_source().get(order_id)``)."""
-    from kefu.shop.store import ShopStore
-    from kefu.shop.validation import display_path, read_yaml
-
     settings = Settings.from_env()
     raw = read_yaml(settings.shop_config_path) or {}
     config = validate_order_source(raw.get("order_source") if isinstance(raw, dict) else None,

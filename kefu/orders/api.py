@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 from zoneinfo import ZoneInfo
 
-from kefu.orders.masking import mask_mapping, mask_order_id
+import yaml
+
+from kefu.masking import mask_mapping, mask_order_id
 from kefu.orders.transport import (HttpRequest, HttpResponse, OrderSourceError, Sleep, Transport,
                                    call_with_retries, requests_transport)
+from kefu.settings import Settings
 from kefu.shop.models import Order
+from kefu.shop.order_source import OrderSourceConfig, OrderSourceConfigError
+from kefu.normalize import normalize_province
 
 logger = logging.getLogger("kefu.orders")
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -121,10 +126,27 @@ def required_time(platform: str, value: Any) -> dt.datetime:
 
 def province_of(name: str) -> Optional[str]:
     """江苏省 -> 江苏 (the key of shop.yml's delivery_days)."""
-    from kefu.normalize import normalize_province
-
     return normalize_province(name) if name else None
 
 
 def bad_shape(platform: str, what: str) -> OrderSourceError:
     return OrderSourceError(f"{platform}: unexpected response ({what})")
+
+
+def load_credentials(config: OrderSourceConfig, settings: Settings) -> Credentials:
+    """Credentials for an API source: the environment first, then ``credentials_file``."""
+    key, secret, token = settings.order_app_key, settings.order_app_secret, settings.order_access_token
+    if not (key and secret) and config.credentials_file is not None:
+        try:
+            data = yaml.safe_load(config.credentials_file.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise OrderSourceConfigError(f"{config.credentials_file}: cannot read credentials "
+                                         f"({exc.__class__.__name__})") from None
+        if not isinstance(data, dict):
+            raise OrderSourceConfigError(f"{config.credentials_file}: must be a mapping of app_key, app_secret, "
+                                         "access_token")
+        key, secret, token = (str(data.get(k) or "") for k in ("app_key", "app_secret", "access_token"))
+    if not (key and secret):
+        raise OrderSourceConfigError(f"order_source {config.type}: no credentials: set KEFU_ORDER_APP_KEY and "
+                                     "KEFU_ORDER_APP_SECRET (and KEFU_ORDER_ACCESS_TOKEN), or credentials_file")
+    return Credentials(key, secret, token or "")

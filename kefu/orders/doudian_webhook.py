@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from kefu.edge.validation import EdgeError, parse_json_body
 from kefu.orders.api import CHINA
-from kefu.orders.masking import mask_order_id
+from kefu.masking import mask_order_id
 from kefu.orders.signing import doudian_event_sign, same
-from kefu.orders.updates import AfterSale, OrderUpdate, OrderUpdateStore
+from kefu.shop.updates import AfterSale, OrderUpdate, OrderUpdateStore
 from kefu.settings import Settings
 from kefu.shop.models import OrderStatus
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Optional
 
-from kefu.imports.records import split_spec
 from kefu.orders.api import PlatformOrderClient, bad_shape, money, province_of, required_time, text, when
 from kefu.orders.signing import md5_upper
 from kefu.orders.transport import HttpRequest, OrderSourceError
+from kefu.shop.catalog import split_spec
 from kefu.shop.models import Order, OrderStatus
 
 METHOD = "jingdong.pop.order.get"

@@ -1,7 +1,7 @@
 """Where the assistant gets an order: one interface, the local store or a platform's order API.
 
 Actions ask ``order_source().get(order_id)``; which implementation answers is
-the shop's choice in ``shop.yml`` (``order_source:``, see :mod:`kefu.orders.config`).
+the shop's choice in ``shop.yml`` (``order_source:``, see :mod:`kefu.shop.order_source`).
 An API source falls back to the local store (imports, events, YAML) when the
 platform cannot be reached, so a buyer gets an answer rather than silence.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional, Protocol, runtime_checkable
 
-from kefu.orders.masking import mask_order_id
+from kefu.masking import mask_order_id
 from kefu.orders.transport import OrderSourceError
 from kefu.shop.models import Order
 

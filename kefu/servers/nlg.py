@@ -34,7 +34,8 @@ from sanic.response import HTTPResponse, json as json_response
 
 from kefu.guard import Guard, GuardError
 from kefu.guard.enforce import guard_outgoing
-from kefu.platforms import canonical_platform, resolve_platform
+from kefu.platforms import canonical_platform
+from kefu.shop.config import resolve_platform
 from kefu.servers.auth import attach_logger, protect, read_service_token
 from kefu.servers.health import probe_write
 from kefu.settings import PLATFORMS, Settings

@@ -13,23 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-import yaml
 
 from kefu import normalize
-from kefu.edge.redact import mask_personal_data
+from kefu.texts import load_texts
+from kefu.masking import mask_email, mask_mobiles, mask_personal_data
 from kefu.shop import sizing
 from kefu.shop.config import ShopConfig, load_shop_config
 from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
+from kefu.settings import Settings
 
 REPLIES_PATH = Path(__file__).with_name("replies.yml")
 STUCK_AFTER = dt.timedelta(days=3)   # no tracking movement for this long: apologise, escalate
 LOW_STOCK_THRESHOLD = 3              # default when no config is at hand
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 # Template values that are the shop's own numbers (never masked in an answer).
 _EXPECTED_NUMBERS = frozenset(("order_id", "tracking"))
 
@@ -44,41 +43,14 @@ class Answer:
 # templates
 # ---------------------------------------------------------------------------
 
-_templates: Optional[Dict[str, str]] = None
-_templates_lock = threading.Lock()
-
-
 def templates() -> Dict[str, str]:
     """All templates from ``replies.yml`` (read once)."""
-    global _templates
-    if _templates is None:
-        with _templates_lock:
-            if _templates is None:
-                data = yaml.safe_load(REPLIES_PATH.read_text(encoding="utf-8"))
-                if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-                    raise ValueError(f"{REPLIES_PATH}: every entry must be key: text")
-                _templates = {str(k): v for k, v in data.items()}
-    return _templates
+    return load_texts(REPLIES_PATH)
 
 
 def template_fields(key: str) -> List[str]:
     """Placeholder names used by template ``key`` (for tests and tooling)."""
     return [name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(templates()[key]) if name]
-
-
-def mask_phone(text: str) -> str:
-    """``13812345678`` -> ``138****5678`` anywhere in ``text``: answers never carry a full phone number."""
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-
-
-def mask_email(email: str) -> str:
-    """``zhang.san@qq.com`` -> ``z***@q***.com``: confirms the address without echoing it (or a brand in it)."""
-    local, _, domain = (email or "").partition("@")
-    if not local or not domain:
-        return "***"
-    host, _, tld = domain.rpartition(".")
-    host = host or domain
-    return f"{local[0]}***@{host[0]}***" + (f".{tld}" if tld and host != domain else "")
 
 
 def reply(key: str, **values: Any) -> str:
@@ -101,25 +73,25 @@ def reply(key: str, **values: Any) -> str:
         rendered = text.format(**values)
     except KeyError as exc:
         raise KeyError(f"{key}: missing value {exc.args[0]!r}") from None
-    return mask_phone(rendered)
+    return mask_mobiles(rendered)
 
 
-def _join(items: Sequence[str]) -> str:
+def join_items(items: Sequence[str]) -> str:
     return reply("common.list_separator").join(items)
 
 
-def _date(day: dt.date) -> str:
+def format_date(day: dt.date) -> str:
     return reply("common.date", month=day.month, day=day.day)
 
 
-def _datetime(moment: dt.datetime) -> str:
+def format_datetime(moment: dt.datetime) -> str:
     return reply("common.datetime", month=moment.month, day=moment.day, hour=moment.hour, minute=moment.minute)
 
 
-def _day_label(day: dt.date, today: dt.date) -> str:
+def day_label(day: dt.date, today: dt.date) -> str:
     """今天（11月23日） / 明天（…） / 后天（…） / 周六（…）."""
     offset = (day - today).days
-    date_text = _date(day)
+    date_text = format_date(day)
     if offset == 0:
         return reply("common.day_today", date=date_text)
     if offset == 1:
@@ -130,15 +102,13 @@ def _day_label(day: dt.date, today: dt.date) -> str:
     return reply("common.day_weekday", weekday=weekdays[day.weekday()], date=date_text)
 
 
-def _local(config: ShopConfig, moment: dt.datetime) -> dt.datetime:
+def local_time(config: ShopConfig, moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=config.tz)
     return moment.astimezone(config.tz)
 
 
 def _default_config() -> ShopConfig:
-    from kefu.settings import Settings
-
     return load_shop_config(Settings.from_env().shop_config_path)
 
 
@@ -146,7 +116,7 @@ def _default_config() -> ShopConfig:
 # stock
 # ---------------------------------------------------------------------------
 
-def _unique(values: Sequence[str]) -> List[str]:
+def unique(values: Sequence[str]) -> List[str]:
     seen: List[str] = []
     for value in values:
         if value not in seen:
@@ -163,8 +133,8 @@ def stock_answer(
     if threshold is None:
         threshold = getattr(store, "low_stock_threshold", LOW_STOCK_THRESHOLD)
     skus: List[Sku] = store.skus(product.id)
-    colors = _unique([s.color for s in skus])
-    sizes = _unique([s.size for s in skus])
+    colors = unique([s.color for s in skus])
+    sizes = unique([s.size for s in skus])
     data: Dict[str, Any] = {"product_id": product.id, "colors": colors, "sizes": sizes}
     chosen_color = normalize.normalize_color(color, known=colors) if color else None
     if chosen_color is None and len(colors) == 1:
@@ -180,27 +150,27 @@ def stock_answer(
         data.update(missing=["color"], unknown="color")
         named = normalize.normalize_color(color)
         if named is None:
-            return Answer(reply("stock.which_color", colors=_join(colors), **words), data)
-        return Answer(reply("stock.unknown_color", color=named, colors=_join(colors), **words), data)
+            return Answer(reply("stock.which_color", colors=join_items(colors), **words), data)
+        return Answer(reply("stock.unknown_color", color=named, colors=join_items(colors), **words), data)
     if size and chosen_size is None:
         data.update(missing=["size"], unknown="size", color=chosen_color)
         named = normalize.normalize_size(size) or (size if size in sizes else None)
         if named is None:
-            return Answer(reply("stock.which_size", sizes=_join(sizes), **words), data)
-        return Answer(reply("stock.unknown_size", size=named, sizes=_join(sizes), **words), data)
+            return Answer(reply("stock.which_size", sizes=join_items(sizes), **words), data)
+        return Answer(reply("stock.unknown_size", size=named, sizes=join_items(sizes), **words), data)
     if chosen_color is None and chosen_size is None:
         data["missing"] = ["color", "size"]
         return Answer(
-            reply("stock.ask_color_size", colors=_join(colors), sizes=_join(sizes), **words), data
+            reply("stock.ask_color_size", colors=join_items(colors), sizes=join_items(sizes), **words), data
         )
     if chosen_color is None:
         data.update(missing=["color"], size=chosen_size)
         offered = [s.color for s in skus if s.size == chosen_size]
-        return Answer(reply("stock.ask_color", colors=_join(offered or colors), **words), data)
+        return Answer(reply("stock.ask_color", colors=join_items(offered or colors), **words), data)
     if chosen_size is None:
         data.update(missing=["size"], color=chosen_color)
         offered = [s.size for s in skus if s.color == chosen_color]
-        return Answer(reply("stock.ask_size", sizes=_join(offered), **dict(words, product=f"{product.name}（{chosen_color}）" if chosen_color else product.name)), data)
+        return Answer(reply("stock.ask_size", sizes=join_items(offered), **dict(words, product=f"{product.name}（{chosen_color}）" if chosen_color else product.name)), data)
 
     data.update(color=chosen_color, size=chosen_size)
     sku = next((s for s in skus if s.color == chosen_color and s.size == chosen_size), None)
@@ -216,10 +186,10 @@ def stock_answer(
         return Answer(reply("stock.low", stock=sku.stock, **values), data)
     elif sku.presale_ships_on:
         data.update(stock=0, status="presale", ships_on=sku.presale_ships_on)
-        return Answer(reply("stock.presale", date=_date(sku.presale_ships_on), **values), data)
+        return Answer(reply("stock.presale", date=format_date(sku.presale_ships_on), **values), data)
     elif sku.restock_date:
         data.update(stock=0, status="restock", restock_date=sku.restock_date)
-        text = reply("stock.restock", restock=_date(sku.restock_date), **values)
+        text = reply("stock.restock", restock=format_date(sku.restock_date), **values)
     else:
         data.update(stock=0, status="sold_out")
         text = reply("stock.sold_out", **values)
@@ -227,7 +197,7 @@ def stock_answer(
     alternatives = _alternatives(skus, chosen_color, chosen_size)
     data["alternatives"] = [(s.color, s.size) for s in alternatives]
     if alternatives:
-        options = _join([reply("stock.option", color=s.color, size=s.size) for s in alternatives])
+        options = join_items([reply("stock.option", color=s.color, size=s.size) for s in alternatives])
         text += reply("stock.alternatives", options=options)
     else:
         text += reply("stock.no_alternatives")
@@ -284,7 +254,7 @@ def size_advice(
     )
     if not system.measures:
         data["missing"] = []
-        return Answer(reply("size.no_advice", product=product.name, sizes=_join(system.sizes)), data)
+        return Answer(reply("size.no_advice", product=product.name, sizes=join_items(system.sizes)), data)
     advice = sizing.advise(system, product, given, usual)
     if "missing" in advice:
         data["missing"] = ["foot_length" if k == "foot" else k for k in advice["missing"]]
@@ -320,12 +290,12 @@ def _stock_note(system: SizeChart, skus: Sequence[Sku], size: str, color: Option
     shown = sizing.size_text(size)
     if state["status"] == "presale":
         data["presale_ships_on"] = state["ships_on"]
-        return reply("size.stock_presale", size=shown, ships_on=_date(state["ships_on"]))
+        return reply("size.stock_presale", size=shown, ships_on=format_date(state["ships_on"]))
     other = next((s for s in (between or ()) if s != size), None)
     near = other if other and sizing.availability(skus, other, color)["status"] == "in_stock" else \
         sizing.nearest_in_stock(system, skus, size, color)
     data["nearest_in_stock"] = near
-    text = (reply("size.stock_restock", size=shown, restock=_date(state["restock_date"]))
+    text = (reply("size.stock_restock", size=shown, restock=format_date(state["restock_date"]))
             if state["status"] == "restock" else reply("size.stock_sold_out", size=shown))
     if near:
         return text + reply("size.stock_nearest", near=sizing.size_text(near))
@@ -362,7 +332,7 @@ def _ask_measures(system: SizeChart, product: Product, given: Dict[str, float], 
 def dispatch_date(config: ShopConfig, moment: dt.datetime) -> dt.date:
     """The day an order paid at ``moment`` leaves: the same day before the cut-off on a shipping day,
     else the next shipping day."""
-    local = _local(config, moment)
+    local = local_time(config, moment)
     day = local.date()
     if config.ships_on(day) and local.time() < config.cutoff:
         return day
@@ -389,7 +359,7 @@ def dispatch_sentence(config: ShopConfig, ship_day: dt.date, today: dt.date) -> 
         else:
             weekend_note = ""
         text = reply("shipping.dispatch_later", cutoff=cutoff, weekend_note=weekend_note,
-                     ship_day=_day_label(ship_day, today))
+                     ship_day=day_label(ship_day, today))
     return text + reply("shipping.promise", hours=config.ship_within_hours)
 
 
@@ -397,7 +367,7 @@ def shipping_answer(
     config: ShopConfig, now: dt.datetime, province: Optional[str], product: Optional[Product] = None
 ) -> Answer:
     """When an order placed now leaves (cut-off, weekend) and arrives in ``province``."""
-    local = _local(config, now)
+    local = local_time(config, now)
     today = local.date()
     ship_day = dispatch_date(config, local)
     data: Dict[str, Any] = {"ship_date": ship_day, "same_day": ship_day == today, "couriers": list(config.couriers)}
@@ -411,14 +381,14 @@ def shipping_answer(
         arrive_from, arrive_to = ship_day + dt.timedelta(days=low), ship_day + dt.timedelta(days=high)
         remote = short in config.remote_provinces
         key = "shipping.delivery_remote" if remote else "shipping.delivery"
-        text += reply(key, province=short, low=low, high=high, arrive_from=_date(arrive_from), arrive_to=_date(arrive_to))
+        text += reply(key, province=short, low=low, high=high, arrive_from=format_date(arrive_from), arrive_to=format_date(arrive_to))
         data.update(province=short, delivery_days=(low, high), arrive=(arrive_from, arrive_to), remote=remote)
     else:
         data["missing"] = ["province"]
         text += reply("shipping.ask_province")
     others = [c for c in config.couriers if c != config.default_courier]
     if others:
-        text += reply("shipping.couriers", default_courier=config.default_courier, others=_join(others))
+        text += reply("shipping.couriers", default_courier=config.default_courier, others=join_items(others))
     return Answer(text, data)
 
 
@@ -431,7 +401,7 @@ def logistics_answer(
             return Answer(reply("common.ask_order_id"), {"missing": ["order_id"]})
         return Answer(reply("common.order_not_found", order_id=order_id), {"found": False, "order_id": order_id})
     config = config or _default_config()
-    local = _local(config, now)
+    local = local_time(config, now)
     data: Dict[str, Any] = {"found": True, "order_id": order.order_id, "status": order.status.value, "stuck": False}
     if order.status is OrderStatus.UNPAID:
         return Answer(reply("logistics.unpaid", order_id=order.order_id, hours=config.ship_within_hours), data)
@@ -440,7 +410,7 @@ def logistics_answer(
     if order.status is OrderStatus.AWAITING_SHIPMENT:
         paid = order.paid_at or order.created_at
         ship_day = dispatch_date(config, paid)
-        deadline = _local(config, paid) + dt.timedelta(hours=config.ship_within_hours)
+        deadline = local_time(config, paid) + dt.timedelta(hours=config.ship_within_hours)
         data.update(ship_date=ship_day, ship_deadline=deadline)
         if local > deadline:
             data["late"] = True
@@ -449,21 +419,21 @@ def logistics_answer(
             ship_day = dispatch_date(config, local)
             data["ship_date"] = ship_day
         return Answer(
-            reply("logistics.awaiting", order_id=order.order_id, ship_day=_day_label(ship_day, local.date())), data
+            reply("logistics.awaiting", order_id=order.order_id, ship_day=day_label(ship_day, local.date())), data
         )
     latest = order.latest_event
     event_values = dict(
         order_id=order.order_id,
         courier=order.courier or config.default_courier,
         tracking=order.tracking_number or "",
-        event_time=_datetime(_local(config, latest.time)) if latest else "",
+        event_time=format_datetime(local_time(config, latest.time)) if latest else "",
         event_text=latest.text if latest else "",
     )
     if order.status is OrderStatus.DELIVERED:
         delivered = order.delivered_at or (latest.time if latest else local)
         data["delivered_at"] = delivered
         return Answer(
-            reply("logistics.delivered", order_id=order.order_id, delivered=_datetime(_local(config, delivered)),
+            reply("logistics.delivered", order_id=order.order_id, delivered=format_datetime(local_time(config, delivered)),
                   event_text=event_values["event_text"]),
             data,
         )
@@ -474,13 +444,13 @@ def logistics_answer(
         return Answer(reply("logistics.stuck", days=days, **event_values), data)
     shipped = order.shipped_at or (order.events[0].time if order.events else local)
     low, high = config.days_to(normalize.normalize_province(order.province or order.receiver_address))
-    arrive_to = _local(config, shipped).date() + dt.timedelta(days=high)
+    arrive_to = local_time(config, shipped).date() + dt.timedelta(days=high)
     data.update(arrive_by=arrive_to, latest_event=latest)
     if local.date() > arrive_to:
         data["late"] = True
         arrival = reply("logistics.arrival_late")
     else:
-        arrival = reply("logistics.arrival", arrive_to=_date(arrive_to))
+        arrival = reply("logistics.arrival", arrive_to=format_date(arrive_to))
     if not order.tracking_number:  # a push without courier or tracking: no 「运单号 。」
         return Answer(reply("logistics.moving_untracked", order_id=order.order_id, arrival=arrival), data)
     return Answer(reply("logistics.moving", arrival=arrival, **event_values), data)
@@ -526,15 +496,15 @@ def invoice_policy_answer(config: ShopConfig, invoice_type: Optional[str] = None
     data: Dict[str, Any] = {"types": list(policy.types), "invoice_type": kind}
     if kind and kind not in policy.types:
         data["available"] = False
-        return Answer(reply("invoice.unavailable", invoice_type=kind, types=_join(policy.types)), data)
+        return Answer(reply("invoice.unavailable", invoice_type=kind, types=join_items(policy.types)), data)
     shown = [kind] if kind else list(policy.types)
-    text = reply("invoice.policy", types=_join(shown), issued_after=policy.issued_after, days=policy.issued_within_days)
+    text = reply("invoice.policy", types=join_items(shown), issued_after=policy.issued_after, days=policy.issued_within_days)
     if "电子普票" in shown:
         text += reply("invoice.electronic")
     if "纸质普票" in shown and policy.paper_delivery:
         text += reply("invoice.paper", paper_delivery=policy.paper_delivery)
     if "专票" in shown and policy.special_requires:
-        text += reply("invoice.special", requires=_join(policy.special_requires))
+        text += reply("invoice.special", requires=join_items(policy.special_requires))
     return Answer(text, data)
 
 
@@ -564,18 +534,18 @@ def return_policy_answer(
                             "freight_insurance": config.freight_insurance}
     parts: List[str] = []
     if order is not None and order.status is OrderStatus.DELIVERED and now is not None:
-        delivered = _local(config, order.delivered_at or order.created_at)
+        delivered = local_time(config, order.delivered_at or order.created_at)
         deadline = delivered.date() + dt.timedelta(days=config.return_window_days)
         data.update(order_id=order.order_id, deadline=deadline)
-        if _local(config, now).date() > deadline:
+        if local_time(config, now).date() > deadline:
             data.update(within_window=False, handoff=kind == "quality")
             return Answer(
-                reply("returns.window_passed", delivered=_date(delivered.date()), days=config.return_window_days),
+                reply("returns.window_passed", delivered=format_date(delivered.date()), days=config.return_window_days),
                 data,
             )
         data["within_window"] = True
         parts.append(reply("returns.window", days=config.return_window_days))
-        parts.append(reply("returns.window_left", delivered=_date(delivered.date()), deadline=_date(deadline)))
+        parts.append(reply("returns.window_left", delivered=format_date(delivered.date()), deadline=format_date(deadline)))
     else:
         parts.append(reply("returns.window", days=config.return_window_days))
         if order is not None and order.status in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED):
@@ -627,11 +597,11 @@ def coupon_answer(config: ShopConfig, now: Optional[dt.datetime], with_key: str,
                   none_key: str) -> Answer:
     """The current coupon in the sentence ``with_key`` (``threshold_key`` when it has a threshold),
     or ``none_key`` when the shop has none today."""
-    coupons = config.current_coupons(_local(config, now).date() if now else None)
+    coupons = config.current_coupons(local_time(config, now).date() if now else None)
     if not coupons:
         return Answer(reply(none_key), {"coupon": None})
     coupon = coupons[0]
-    valid = reply("bargain.valid_until", date=_date(coupon.valid_until)) if coupon.valid_until else ""
+    valid = reply("bargain.valid_until", date=format_date(coupon.valid_until)) if coupon.valid_until else ""
     how = reply("bargain.how", how=coupon.how_to_get) if coupon.how_to_get else ""
     values = dict(coupon=coupon.name, amount=f"{coupon.amount:g}", valid=valid, how=how)
     if coupon.threshold:

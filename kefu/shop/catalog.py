@@ -7,6 +7,7 @@ leaves the database half rebuilt.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -258,3 +259,35 @@ def validate_line(written: Dict[str, Any], fail: Fail) -> OrderLine:
         context = error.get("ctx") or {}
         message = context.get("message") or ("is required" if error["type"] == "value_error.missing" else error["msg"])
         raise fail(tuple(error["loc"]) + tuple(context.get("at", ())), message) from None
+
+
+# A platform spec cell (颜色分类:黑色;尺码:L): export files and order APIs write colour and size this way.
+_SPEC_SPLIT = re.compile(r"[;；,，/|]+|\s+")
+_COLOR_KEYS = ("颜色", "色")
+_SIZE_KEYS = ("尺码", "尺寸", "码", "规格")
+
+
+def split_spec(spec: str) -> Tuple[str, str]:
+    """(color, size) from a spec cell: 颜色分类:黑色;尺码:L (Taobao), 黑色,L (PDD), 黑色 L (JD), 黑色;XL (抖店)."""
+    color = size = ""
+    loose: List[str] = []
+    for part in _SPEC_SPLIT.split(spec or ""):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.replace("：", ":").partition(":")
+        if sep:
+            if any(k in key for k in _COLOR_KEYS) and not color:
+                color = value.strip()
+            elif any(k in key for k in _SIZE_KEYS) and not size:
+                size = value.strip()
+            else:
+                loose.append(value.strip())
+        else:
+            loose.append(part)
+    for value in loose:
+        if not color:
+            color = value
+        elif not size:
+            size = value
+    return color[:20], size[:20]

@@ -6,6 +6,16 @@ import argparse
 from pathlib import Path
 
 from kefu.settings import Settings
+from kefu.cli import CommandError
+from kefu.shop.store import load_shop
+from kefu.shop.validation import ShopDataError, display_path
+from kefu.shop.lint import lint_shop_files  # what each platform's rules would change
+from kefu.guard import PASS, Guard
+from kefu.shop.catalog import parse_catalog
+from kefu.shop.config import load_shop_config
+from kefu.shop.validation import display_path, read_yaml
+from kefu.shop.store import ShopStore, load_shop
+from kefu.shop.validation import ShopDataError
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -29,10 +39,6 @@ def _paths(args: argparse.Namespace) -> "tuple[Path, Path]":
 
 
 def run_load(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-    from kefu.shop.store import load_shop
-    from kefu.shop.validation import ShopDataError, display_path
-
     shop_dir, db_path = _paths(args)
     try:
         report = load_shop(shop_dir, db_path, force=args.force)
@@ -45,7 +51,6 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"Loaded {display_path(shop_dir)} into {display_path(db_path)}: {summary}")
     else:
         print(f"Shop data unchanged since the last load ({summary}); skipped. Use --force to rebuild.")
-    from kefu.guard.shop_lint import lint_shop_files  # what each platform's rules would change
 
     print(lint_shop_files(shop_dir).render())
     for line in lint_v2_texts(shop_dir):
@@ -56,11 +61,6 @@ def run_load(args: argparse.Namespace) -> int:
 def lint_v2_texts(shop_dir: Path) -> "list[str]":
     """Facts, gifts, campaigns and the delivery-abroad sentence checked by each platform's guard: one the
     guard would block is never said (the buyer is told it will be checked), so the operator hears of it here."""
-    from kefu.guard import PASS, Guard
-    from kefu.shop.catalog import parse_catalog
-    from kefu.shop.config import load_shop_config
-    from kefu.shop.validation import display_path, read_yaml
-
     config = load_shop_config(Path(shop_dir) / "shop.yml")
     catalog = parse_catalog(read_yaml(Path(shop_dir) / "catalog.yml"), display_path(Path(shop_dir) / "catalog.yml"))
     texts = [(f"catalog.yml: {p.id}.facts.{label}", text) for p in catalog.products for label, text in p.facts]
@@ -82,11 +82,6 @@ def lint_v2_texts(shop_dir: Path) -> "list[str]":
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-    from kefu.shop.config import load_shop_config
-    from kefu.shop.store import ShopStore, load_shop
-    from kefu.shop.validation import ShopDataError
-
     shop_dir, db_path = _paths(args)
     try:
         config = load_shop_config(Path(shop_dir) / "shop.yml")

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from kefu.orders.config import OrderSourceConfigError, validate_order_source
-from kefu.settings import PLATFORMS
+from kefu.platforms import canonical_platform
+from kefu.settings import PLATFORMS, Settings
 from kefu.shop.models import Gift
+from kefu.shop.order_source import OrderSourceConfigError, validate_order_source
 from kefu.shop.schema import TIMEZONE, ShopFile
 from kefu.shop.validation import ShopDataError, display_path, read_yaml, validate
 
@@ -195,3 +197,23 @@ def parse_shop_config(data: Any, file: str = "shop/shop.yml") -> ShopConfig:
         platforms=tuple(shop.platforms),
         source=file,
     )
+
+
+def resolve_platform(slot_value: Any = None, metadata: Optional[Mapping[str, Any]] = None) -> str:
+    """Which platform a conversation is on, resolved the same way everywhere (it picks the rule pack):
+    the ``platform`` slot, then message metadata (connector or web chat), then the default."""
+    for candidate in (slot_value, (metadata or {}).get("platform")):
+        platform = canonical_platform(candidate)
+        if platform:
+            return platform
+    return default_platform()
+
+
+@lru_cache(maxsize=1)
+def default_platform() -> str:
+    """``KEFU_DEFAULT_PLATFORM``, else the shop's configured default."""
+    settings = Settings.from_env()
+    if settings.default_platform:
+        return settings.default_platform
+    platform = canonical_platform(load_shop_config(settings.shop_config_path).default_platform)
+    return platform or PLATFORMS[0]

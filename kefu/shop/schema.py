@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pydantic
 
+from kefu.normalize import ORDER_NUMBER
 from kefu.settings import PLATFORMS
 from kefu.shop.models import FIT_NOTES, MEASURE_UNITS, NEEDS, OrderStatus
 from kefu.shop.validation import (Boolean, Date, DateTime, DayRange, Invalid, Province, ProvinceKey, Section,
@@ -156,7 +157,7 @@ class ShopFile(Section):
     service_hours: ServiceHours
     handoff: Handoff = Handoff()
     response_rules: Any = None  # validated by kefu/handoff/response_rules.py (the workbench reads it)
-    order_source: Any = None  # validated by kefu/orders/config.py
+    order_source: Any = None  # validated by kefu/shop/order_source.py
 
     @pydantic.validator("timezone")
     def _known_zone(cls, value: str) -> str:
@@ -178,7 +179,7 @@ class ShopFile(Section):
 # -- catalog.yml --------------------------------------------------------------------------------
 
 PRODUCT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
-ORDER_ID = re.compile(r"^\d{15,20}$")
+ORDER_ID = re.compile(rf"^(?:{ORDER_NUMBER.pattern})$")  # a whole value that is an order number
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 

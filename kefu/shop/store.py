@@ -23,9 +23,11 @@ from kefu import db
 from kefu.settings import Settings
 from kefu.shop.catalog import parse_catalog, parse_orders
 from kefu.shop.config import parse_shop_config
+from kefu.shop.imported import apply_imports
 from kefu.shop.models import Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent, \
     order_items_json
 from kefu.shop.validation import ShopDataError, display_path, read_yaml
+from kefu.shop.config import load_shop_config
 
 # Bump when the table layout changes: a new version forces a rebuild.
 SCHEMA_VERSION = "4"
@@ -158,9 +160,7 @@ def load_shop(shop_dir: Path, db_path: Path, force: bool = False) -> LoadReport:
                 "INSERT INTO shop_meta VALUES ('loaded_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),),
             )
-            # Imported exports and platform order updates outlive a YAML rebuild (kefu/imports/store.py).
-            from kefu.imports.store import apply_imports
-
+            # Imported exports and platform order updates outlive a YAML rebuild (kefu/shop/imported.py).
             apply_imports(conn)
         return LoadReport(loaded=True, counts=_counts(conn), files_hash=digest)
     finally:
@@ -221,8 +221,6 @@ class ShopStore:
     @classmethod
     def from_settings(cls, settings: Optional[Settings] = None, auto_load: bool = True) -> "ShopStore":
         """The store for the configured database; loads ``shop/`` first when it changed (cheap hash check)."""
-        from kefu.shop.config import load_shop_config
-
         settings = settings or Settings.from_env()
         if auto_load:
             load_shop(settings.shop_dir, settings.db_path)

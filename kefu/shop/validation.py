@@ -23,6 +23,8 @@ import pydantic
 import yaml
 from pydantic.errors import PydanticValueError
 
+from kefu.encoding import UnknownEncoding, decode_bytes
+from kefu.normalize import PROVINCES
 from kefu.settings import PROJECT_ROOT
 
 
@@ -154,8 +156,6 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct
 
 
 def read_yaml(path: Path) -> Any:
-    from kefu.imports.readers import decode  # UTF-8, BOM or GBK (Notepad on Chinese Windows)
-
     where = display_path(path)
     try:
         data = Path(path).read_bytes()
@@ -164,9 +164,9 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ShopDataError(f"{where}: cannot read ({exc.__class__.__name__}: {exc})") from None
     try:
-        text = decode(data, where)[0]
-    except ValueError as exc:
-        raise ShopDataError(str(exc)) from None
+        text = decode_bytes(data)[0]  # UTF-8, BOM or GBK (Notepad on Chinese Windows)
+    except UnknownEncoding as exc:
+        raise ShopDataError(f"{where}: {exc.zh}\n  ({where}: {exc.en})") from None
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -348,8 +348,6 @@ DayRange = field_type("DayRange", check_day_range)
 
 def province_name(value: Any) -> str:
     """A province's short name (新疆, 广东); a typo gets the closest valid one."""
-    from kefu.normalize import PROVINCES
-
     name = check_text(value, 20)
     if name in PROVINCES:
         return name

@@ -8,6 +8,7 @@ import json
 
 from kefu.settings import Settings
 from kefu.tasks.store import TASK_KINDS, TaskNotFound, TaskStore
+from kefu.cli import CommandError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,8 +22,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kefu.cli import CommandError
-
     store = TaskStore(Settings.from_env().db_path)
     if args.done is not None:
         try:

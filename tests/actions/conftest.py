@@ -22,7 +22,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEFU_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("KEFU_DB_PATH", str(tmp_path / "kefu.db"))
     monkeypatch.setenv("KEFU_DEFAULT_PLATFORM", "pinduoduo")
-    from kefu.platforms import default_platform
+    from kefu.shop.config import default_platform
 
     default_platform.cache_clear()
 

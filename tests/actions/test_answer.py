@@ -141,7 +141,7 @@ class Broken(ActionAnswer):
 
 def test_an_exception_becomes_a_holding_answer_and_a_ticket(store, config) -> None:
     events, texts = run(Broken(store=store, config=config, clock=lambda: NOON), tracker([user("黑色L有吗", "ask_stock")]))
-    assert texts == ["亲，非常抱歉，系统刚刚开了个小差，已经为您转给同事核实，稍后会在这里回复您。"]
+    assert texts == ["亲，非常抱歉，系统正在处理中，您的问题已经记录并转交人工客服，客服会尽快回复您，请您稍等哦。"]
     [ticket] = TicketStore(Settings.from_env().db_path).queue()
     assert ticket.reason == "error" and "RuntimeError" in ticket.detail and events == []
 

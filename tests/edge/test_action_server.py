@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from kefu.servers.actions import create_app
+from kefu_rasa.action_server import create_app
 from kefu.servers.auth import read_service_token
 from kefu.settings import Settings
 from tests.faults import read_only

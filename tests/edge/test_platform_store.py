@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from kefu.edge.platform_store import ConversationPlatformStore
-from kefu.platforms import default_platform
+from kefu.shop.config import default_platform
 from kefu.settings import Settings
 from tests.faults import locked, read_only
 

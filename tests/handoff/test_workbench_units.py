@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from kefu.handoff.phrases import PhraseError, load_phrases, parse_phrases
-from kefu.handoff.privacy import mask_data, mask_text
+from kefu.masking import mask_data, mask_text
 from kefu.handoff.response_rules import DEFAULTS, ResponseRuleError, countdown, parse_response_rules
 from kefu.handoff.sync import TicketSync, TrackerEventFeed
 from kefu.handoff.throttle import LoginThrottle

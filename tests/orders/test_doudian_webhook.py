@@ -17,7 +17,7 @@ import requests
 from sanic import Sanic
 
 from kefu.orders.doudian_webhook import doudian_events_blueprint
-from kefu.orders.updates import OrderUpdateStore
+from kefu.shop.updates import OrderUpdateStore
 from kefu.settings import PROJECT_ROOT, Settings
 from kefu.shop.models import OrderStatus
 from kefu.shop.store import ShopStore, load_shop

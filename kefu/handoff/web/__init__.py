@@ -35,6 +35,24 @@ from kefu.handoff.rasa_client import RasaClient, RasaError
 from kefu.handoff.tickets import TicketError
 from kefu.handoff.web.common import MAX_BODY_BYTES, SESSION_COOKIE, ApiError, guard_check, is_loopback, jsonr
 from kefu.settings import Settings
+from kefu.handoff.web import admin, api, assign, auth_routes, chat, console, reports, static
+from kefu.handoff.assignment import Assigner, AssignmentStore
+from kefu.handoff.auth import AgentStore
+from kefu.handoff.chatlog import ChatLog
+from kefu.handoff.live import LiveHub
+from kefu.handoff.outbox import Outbox
+from kefu.handoff.phrases import PhraseStore, load_phrases
+from kefu.handoff.profile import ProfileStore
+from kefu.handoff.satisfaction import SatisfactionStore
+from kefu.handoff.response_rules import load_response_rules
+from kefu.handoff.sync import TicketSync, TrackerEventFeed
+from kefu.handoff.throttle import LoginThrottle
+from kefu.handoff.tickets import TicketStore
+from kefu.edge.texts import reply as edge_reply
+from kefu.handoff.web.chat import callback_secret, guarded_for_page, secret_key
+from kefu.inbox.webchat import WebChatInbox
+from kefu.orders.ownership import ProofAttempts
+from kefu.tasks.store import TaskStore
 
 log = logging.getLogger("kefu.handoff.web")
 
@@ -54,8 +72,6 @@ def create_app(
     checker: Callable[[str, str], Dict[str, Any]] = guard_check,
 ) -> Sanic:
     """Build the web app. ``rasa`` defaults to a client for ``settings.rasa_url``."""
-    from kefu.handoff.web import admin, api, assign, auth_routes, chat, console, reports, static
-
     settings = settings or Settings.from_env()
     app = Sanic(f"kefu_web_{next(_app_names)}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
@@ -106,24 +122,6 @@ def create_app(
 
 
 def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) -> None:
-    from kefu.handoff.assignment import Assigner, AssignmentStore
-    from kefu.handoff.auth import AgentStore
-    from kefu.handoff.chatlog import ChatLog
-    from kefu.handoff.live import LiveHub
-    from kefu.handoff.outbox import Outbox
-    from kefu.handoff.phrases import PhraseStore, load_phrases
-    from kefu.handoff.profile import ProfileStore
-    from kefu.handoff.satisfaction import SatisfactionStore
-    from kefu.handoff.response_rules import load_response_rules
-    from kefu.handoff.sync import TicketSync, TrackerEventFeed
-    from kefu.handoff.throttle import LoginThrottle
-    from kefu.handoff.tickets import TicketStore
-    from kefu.edge.texts import reply as edge_reply
-    from kefu.handoff.web.chat import callback_secret, guarded_for_page, secret_key
-    from kefu.inbox.webchat import WebChatInbox
-    from kefu.orders.ownership import ProofAttempts
-    from kefu.tasks.store import TaskStore
-
     app.ctx.tickets = TicketStore(settings.db_path)
     app.ctx.agents = AgentStore(settings.db_path)
     app.ctx.chat = ChatLog(settings.db_path)

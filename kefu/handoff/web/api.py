@@ -25,13 +25,17 @@ from kefu.handoff.live import sse_frame
 from kefu.handoff.phrases import PhraseError, combined
 from kefu.handoff.profile import profile as customer_profile
 from kefu.handoff.triggers import REASON_LABELS
-from kefu.handoff.privacy import mask_data
+from kefu.masking import mask_data
 from kefu.handoff.replies import reply
 from kefu.handoff.tickets import RECALL_SECONDS, Ticket
 from kefu.handoff.web.assign import run_pass
 from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, labelled, read_json, text_field
 from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS
+from kefu.guard.enforce import check_agent_reply, guard_outgoing
+from kefu.tasks.store import TaskNotFound
+from kefu.handoff.rasa_client import RasaError
+from kefu.handoff.tickets import transcript_from_events
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("api", url_prefix="/api")
@@ -183,8 +187,6 @@ async def check(request: Request) -> response.HTTPResponse:
 
 @bp.post("/tickets/<ticket_id:int>/reply")
 async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
-    from kefu.guard.enforce import check_agent_reply, guard_outgoing
-
     ctx = request.app.ctx
     agent = _session(request).agent
     data = read_json(request, required=("text",))
@@ -439,8 +441,6 @@ async def tasks(request: Request) -> response.HTTPResponse:
 
 @bp.post("/tasks/<task_id:int>/done")
 async def task_done(request: Request, task_id: int) -> response.HTTPResponse:
-    from kefu.tasks.store import TaskNotFound
-
     agent = _session(request).agent
     try:
         task = request.app.ctx.tasks.done(task_id, agent)
@@ -479,9 +479,6 @@ async def delivered(request: Request, conversation_id: str) -> response.HTTPResp
 
 async def _sync_one(app: Sanic, ticket: Ticket) -> None:
     """Fallback when an agent opens a chat: Rasa's tracker over HTTP (a tracker store other than SQLite)."""
-    from kefu.handoff.rasa_client import RasaError
-    from kefu.handoff.tickets import transcript_from_events
-
     try:
         tracker = await asyncio.to_thread(app.ctx.rasa.tracker, ticket.conversation_id)
         app.ctx.tickets.append(ticket.id, transcript_from_events(tracker.get("events") or []))

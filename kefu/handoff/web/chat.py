@@ -30,6 +30,8 @@ from kefu.handoff.web.common import CHAT_COOKIE, ApiError, clean_string, int_arg
     render, set_cookie, text_field
 from kefu.platforms import canonical_platform
 from kefu.settings import Settings
+from kefu.guard.enforce import guard_outgoing
+from kefu.shop.config import default_platform
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("chat", url_prefix="/chat")
@@ -91,9 +93,6 @@ def _guarded(request: Request, conversation_id: str, text: str) -> str:
 
 def guarded_for_page(ctx: Any, conversation_id: str, text: str) -> str:
     """``text`` guarded for the conversation's platform (its ticket's, else the one its buyer picked)."""
-    from kefu.guard.enforce import guard_outgoing
-    from kefu.platforms import default_platform
-
     try:
         ticket = ctx.tickets.active_for(conversation_id)
     except Exception:  # an unreadable ticket store: the platform the buyer picked

@@ -17,6 +17,11 @@ from typing import Any, Dict, Optional
 from sanic import response
 from sanic.exceptions import SanicException
 from sanic.request import Request
+from kefu.edge.ids import SAFE_ID, safe_conversation_id
+from kefu.handoff.workbench import PLATFORM_LABELS
+from kefu.settings import PLATFORMS
+from kefu.guard import Guard  # lazy: the guard builds its automata on first use
+from kefu.handoff.workbench import ACTION_LABELS, CATEGORY_LABELS
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 32
@@ -126,8 +131,6 @@ def text_field(data: Dict[str, Any], key: str, limit: int, *, required: bool = T
 def internal_id(raw: str) -> str:
     """The conversation id Rasa and the stores use: already-safe ids (``web-…``, ``b-…``) as they
     are, anything else mapped as every edge maps it (``kefu.edge.ids.safe_conversation_id``)."""
-    from kefu.edge.ids import SAFE_ID, safe_conversation_id
-
     return raw if SAFE_ID.fullmatch(raw) else safe_conversation_id(raw)
 
 
@@ -175,9 +178,6 @@ def set_cookie(request: Request, resp: response.HTTPResponse, name: str, value: 
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> response.HTTPResponse:
-    from kefu.handoff.workbench import PLATFORM_LABELS
-    from kefu.settings import PLATFORMS
-
     context.setdefault("platform_labels", PLATFORM_LABELS)
     session = getattr(request.ctx, "session", None)
     if session is not None:
@@ -190,8 +190,6 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> re
 
 def guard_check(platform: str, text: str) -> Dict[str, Any]:
     """The guard's verdict for ``text`` on ``platform`` as JSON-ready data (live highlighting)."""
-    from kefu.guard import Guard  # lazy: the guard builds its automata on first use
-
     result = Guard.for_platform(platform).check(text)
     return labelled({"platform": platform, "text": text, "verdict": result.verdict, "rewritten": result.rewritten,
                      "violations": [v.as_dict() for v in result.violations]})
@@ -200,8 +198,6 @@ def guard_check(platform: str, text: str) -> Dict[str, Any]:
 def labelled(check: Dict[str, Any]) -> Dict[str, Any]:
     """A guard verdict with each violation's category and action in Chinese, the only form the
     console shows (the live check and the refusal of a blocked reply alike)."""
-    from kefu.handoff.workbench import ACTION_LABELS, CATEGORY_LABELS
-
     keep = ("category", "term", "start", "end", "action")
     violations = [dict({key: v.get(key) for key in keep},
                        category_label=CATEGORY_LABELS.get(v.get("category"), v.get("category")),

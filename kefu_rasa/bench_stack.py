@@ -36,6 +36,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from kefu import httpclient
 from kefu.settings import Settings
+from kefu.scale import free_port
+from kefu.stack import Stack
+from kefu.shop.store import load_shop
+from kefu.scale import ScaleStack
+from kefu_rasa import patches
+from kefu.stack import model_file
 
 # Conversations x turns per concurrency level: bounded, ~100-250 requests each.
 LEVELS: Sequence[Tuple[int, int]] = ((1, 30), (10, 10), (50, 4))
@@ -275,8 +281,6 @@ def _rasa_env() -> Dict[str, str]:
 
 
 def start_bare(settings: Settings, cleanup: Any) -> Subject:
-    from kefu.scale import free_port
-
     model = ensure_bare_bot(settings)
     port = free_port()
     subject = Subject("bare rasa init", f"http://127.0.0.1:{port}", BARE_MESSAGES)
@@ -304,8 +308,6 @@ def start_bare(settings: Settings, cleanup: Any) -> Subject:
 
 def launcher_stack(settings: Settings, profile: Optional[Path] = None) -> Any:
     """kefu as `kefu up` runs it (SQLite, one Rasa, started through kefu_rasa.launch), optionally profiled."""
-    from kefu.stack import Stack
-
     class LauncherStack(Stack):
         def build_services(self) -> List[Any]:
             services = super().build_services()
@@ -322,7 +324,6 @@ def isolated_settings(tag: str) -> Settings:
     """Own free ports and state folder per measured stack (never a running `make run`)."""
     from dataclasses import replace
 
-    from kefu.scale import free_port
 
     base = Settings.from_env()
     state = base.state_dir / "bench" / tag
@@ -333,8 +334,6 @@ def isolated_settings(tag: str) -> Settings:
 
 
 def start_kefu(cleanup: Any) -> Subject:
-    from kefu.shop.store import load_shop
-
     settings = isolated_settings("kefu")
     load_shop(settings.shop_dir, settings.db_path)
     stack = launcher_stack(settings)
@@ -350,8 +349,6 @@ def start_kefu(cleanup: Any) -> Subject:
 
 
 def start_scaled(cleanup: Any) -> Tuple[Subject, Subject]:
-    from kefu.scale import ScaleStack
-
     settings = isolated_settings("scale")
     stack = ScaleStack(settings, replicas=2, with_web=False)
     started = time.monotonic()
@@ -386,7 +383,6 @@ def _profile_parts() -> List[Tuple[str, List[Tuple[str, int]]]]:
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import FailSafeTrackerStore
 
-    from kefu_rasa import patches
 
     def where(function: Any) -> Tuple[str, int]:
         function = inspect.unwrap(function)
@@ -430,8 +426,6 @@ def profile_breakdown(stats_path: Path, turns: int) -> List[Tuple[str, float, in
 
 def run_profile(turns: int = 60) -> Tuple[List[Tuple[str, float, int]], Path]:
     """kefu under cProfile for ``turns`` turns (10 conversations), then the breakdown per turn."""
-    from kefu.shop.store import load_shop
-
     settings = isolated_settings("profile")
     load_shop(settings.shop_dir, settings.db_path)
     stats_path = settings.state_dir / "rasa.prof"
@@ -534,7 +528,7 @@ def report_profile(rows: List[Tuple[str, float, int]], out: Callable[[str], None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kefu.devtools.bench_stack", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kefu_rasa.bench_stack", description=__doc__.split("\n")[0])
     parser.add_argument("--no-scale", action="store_true", help="skip the two-replica PostgreSQL/Redis part")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     parser.add_argument("--profile-only", action="store_true", help="only the profiled run (make profile)")
@@ -543,7 +537,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="only the long conversation, kefu beside the bare bot (no load levels, scale, profile)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="interleaved rounds per level (default 3)")
     args = parser.parse_args(argv)
-    from kefu.stack import model_file
 
     if not model_file(Settings.from_env()).exists():
         print("bench: no trained model at models/kefu.tar.gz: run `make train`", file=sys.stderr)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kefu.cli import main
-from kefu.guard.shop_lint import lint_shop_files
+from kefu.shop.lint import lint_shop_files
 
 SAMPLE_SHOP = Path(__file__).resolve().parents[2] / "shop"
 

@@ -12,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import yaml
 
 from kefu import db
 from kefu.shop.models import OrderStatus
+from kefu.shop.answers import reply
 
-TEXTS_PATH = Path(__file__).with_name("texts.yml")
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS order_updates (
         order_id TEXT PRIMARY KEY, status TEXT NOT NULL, event_time TEXT NOT NULL, paid_at TEXT, shipped_at TEXT,
@@ -152,10 +150,9 @@ def apply_order_updates(conn: sqlite3.Connection, order_id: Optional[str] = None
     return count
 
 
-@lru_cache(maxsize=1)
 def dispatched_text() -> str:
-    data = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
-    return str(data["dispatched"]).strip()
+    """The tracking line of a shipped order with no scans (``replies.yml`` ``logistics.dispatched``)."""
+    return reply("logistics.dispatched").strip()
 
 
 def add_dispatch_events(conn: sqlite3.Connection, order_id: Optional[str] = None) -> int:

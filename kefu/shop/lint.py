@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from kefu.guard._engine import PASS, Guard, GuardResult
+from kefu.guard import PASS, Guard, GuardResult
+from kefu.shop.catalog import parse_catalog
+from kefu.shop.config import load_shop_config
+from kefu.shop.validation import display_path, read_yaml
 
 
 @dataclass(frozen=True)
@@ -123,10 +126,6 @@ def lint_shop(config: Any, catalog: Any, platforms: Optional[Sequence[str]] = No
 
 def lint_shop_files(shop_dir: Path) -> ShopLintReport:
     """Parse shop.yml and catalog.yml in ``shop_dir`` (as ``kefu load-shop`` does) and lint them."""
-    from kefu.shop.catalog import parse_catalog
-    from kefu.shop.config import load_shop_config
-    from kefu.shop.validation import display_path, read_yaml
-
     catalog_file = Path(shop_dir) / "catalog.yml"
     config = load_shop_config(Path(shop_dir) / "shop.yml")
     catalog = parse_catalog(read_yaml(catalog_file), display_path(catalog_file))

@@ -6,8 +6,8 @@ Rasa (issue 9 #3). :func:`create_app` wraps ``rasa_sdk.endpoint.create_app`` wit
 kefu's service protection (:func:`kefu.servers.auth.protect`: shared token, body
 limit, strict JSON), checks the shape of an action call before rasa-sdk reads it,
 replaces rasa-sdk's error handler (which echoed the whole tracker back and into the
-log), and gives ``/health`` a real write to kefu.db. ``kefu serve actions`` binds it
-to loopback.
+log), and gives ``/health`` a real write to kefu.db. ``python -m kefu_rasa.action_server``
+(what ``kefu up`` starts) binds it to loopback. It lives in kefu_rasa because it imports rasa-sdk.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, Dict, Optional
 
 import yaml
 
+from rasa_sdk.endpoint import create_app as sdk_create_app
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json as json_response
@@ -26,8 +27,9 @@ from kefu.edge.validation import EdgeError
 from kefu.servers.auth import attach_logger, protect, read_service_token
 from kefu.servers.health import probe_write
 from kefu.settings import Settings
+from kefu.stack import LOOPBACK
 
-logger = logging.getLogger("kefu.servers.actions")
+logger = logging.getLogger("kefu_rasa.action_server")
 MAX_ACTION_NAME = 200
 
 
@@ -97,8 +99,6 @@ def _check_user_message(message: Any, where: str) -> None:
 
 def create_app(settings: Optional[Settings] = None, action_package: str = "actions") -> Sanic:
     """rasa-sdk's action app with the token, limits, validation and a write-checking /health."""
-    from rasa_sdk.endpoint import create_app as sdk_create_app
-
     settings = settings or Settings.from_env()
     slot_types = load_slot_types(settings.root / "domain.yml")
     app = sdk_create_app(action_package, cors_origins=None)
@@ -126,3 +126,14 @@ def create_app(settings: Optional[Settings] = None, action_package: str = "actio
         if route.path.strip("/") == "health":
             route.handler = health
     return app
+
+
+def main() -> int:
+    """Serve the action app on loopback in the foreground (started by ``kefu up``)."""
+    settings = Settings.from_env()
+    create_app(settings).run(host=LOOPBACK, port=settings.action_port, access_log=False, motd=False, workers=1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Ticket sync cost, measured: ``python -m kefu.handoff.bench`` (``make bench``).
+"""Ticket sync cost, measured: ``python -m kefu_rasa.sync_bench`` (``make bench``).
 
 The situation issue 9 measured (204 open tickets, no traffic) rebuilt with Rasa's
 own SQLTrackerStore in a temporary folder: 204 paused conversations of 24 events
@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Dict, TextIO
+from kefu.handoff.tickets import TicketStore
+from kefu.handoff.sync import TicketSync, TrackerEventFeed
+from kefu.handoff.tickets import transcript_from_events
 
 OPEN_TICKETS = 204
 CLOSED_CONVERSATIONS = 400
@@ -37,7 +40,6 @@ def _build(folder: Path) -> Dict[str, object]:
     from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from kefu.handoff.tickets import TicketStore
 
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(folder / "conversations.db"))
     tickets = TicketStore(folder / "kefu.db")
@@ -69,8 +71,6 @@ def run(out: TextIO = sys.stdout) -> Dict[str, float]:
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import EventVerbosity
 
-    from kefu.handoff.sync import TicketSync, TrackerEventFeed
-    from kefu.handoff.tickets import transcript_from_events
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

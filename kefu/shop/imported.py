@@ -5,7 +5,7 @@ change; imported data must survive that. So an import is written twice in one
 transaction: to ``import_*`` tables that the loader never drops, and over the
 ``shop_*`` tables the assistant reads. The loader calls :func:`apply_imports`
 after each rebuild, so imports (newer than the sample YAML) win on equal ids, and
-order updates from platform events (:mod:`kefu.orders.updates`) win over both.
+order updates from platform events (:mod:`kefu.shop.updates`) win over both.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Protocol
 
 from kefu import db
-from kefu.imports.records import ImportResult
 from kefu.shop.models import Order, Product, Sku, order_items_json
+from kefu.shop.updates import add_dispatch_events, apply_order_updates
 
 IMPORT_TABLES = (
     """CREATE TABLE IF NOT EXISTS import_products (
@@ -54,7 +54,19 @@ def create_tables(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE import_orders ADD COLUMN {name} {kind}")
 
 
-def save_import(db_path: Path, result: ImportResult, platform: str = "") -> int:
+class ImportedRows(Protocol):
+    """What an import parsed (:class:`kefu.imports.records.ImportResult`): stored here without importing it."""
+
+    kind: str
+    file: str
+    encoding: str
+    warnings: List[str]
+    products: List[Product]
+    skus: List[Sku]
+    orders: List[Order]
+
+
+def save_import(db_path: Path, result: ImportedRows, platform: str = "") -> int:
     """Store ``result`` (and apply it to the shop tables) in one transaction; returns the batch id.
     The shop tables must exist (``kefu load-shop`` first)."""
     conn = db.connect(db_path)
@@ -110,8 +122,6 @@ def _store_orders(conn: sqlite3.Connection, orders: Iterable[Order], batch: int)
 def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
     """Copy every imported row over the ``shop_*`` tables (inside the caller's transaction), then the
     platform's order updates. Called after each YAML rebuild and after each import."""
-    from kefu.orders.updates import add_dispatch_events, apply_order_updates
-
     create_tables(conn)
     products = conn.execute("SELECT * FROM import_products").fetchall()
     next_position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM shop_products").fetchone()[0]

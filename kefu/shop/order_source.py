@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 
-from kefu.settings import PROJECT_ROOT, Settings
+from kefu.settings import PROJECT_ROOT
 
 TYPES = ("local", "doudian", "pinduoduo", "taobao", "jd")
 KEYS = {"type", "timeout_s", "retries", "fallback", "sign_method", "base_url", "credentials_file"}
@@ -110,24 +109,3 @@ def _inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def load_credentials(config: OrderSourceConfig, settings: Settings) -> "Credentials":
-    """Credentials for an API source: the environment first, then ``credentials_file``."""
-    from kefu.orders.api import Credentials
-
-    key, secret, token = settings.order_app_key, settings.order_app_secret, settings.order_access_token
-    if not (key and secret) and config.credentials_file is not None:
-        try:
-            data = yaml.safe_load(config.credentials_file.read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise OrderSourceConfigError(f"{config.credentials_file}: cannot read credentials "
-                                         f"({exc.__class__.__name__})") from None
-        if not isinstance(data, dict):
-            raise OrderSourceConfigError(f"{config.credentials_file}: must be a mapping of app_key, app_secret, "
-                                         "access_token")
-        key, secret, token = (str(data.get(k) or "") for k in ("app_key", "app_secret", "access_token"))
-    if not (key and secret):
-        raise OrderSourceConfigError(f"order_source {config.type}: no credentials: set KEFU_ORDER_APP_KEY and "
-                                     "KEFU_ORDER_APP_SECRET (and KEFU_ORDER_ACCESS_TOKEN), or credentials_file")
-    return Credentials(key, secret, token or "")
