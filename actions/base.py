@@ -167,8 +167,8 @@ class KefuValidationAction(ValidationAction, ABC):
 def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, exc: BaseException) -> EventList:
     """An action failed: the buyer gets a polite holding answer, a ticket records the error."""
     from kefu.inbox.degraded import DegradedTickets
-    from kefu.handoff.tickets import TicketStore, transcript_from_events
-    from kefu.handoff.triggers import Trigger
+    from kefu.tickets.store import TicketStore, transcript_from_events
+    from kefu.tickets.triggers import Trigger
     from kefu.settings import Settings
     from kefu.edge.texts import reply
 

@@ -24,9 +24,9 @@ from actions.base import EventList, GuardedDispatcher, KefuAction, conversation_
 from actions.session import conversation_events
 from actions.waiting import STATE_SLOT, wait_sentence, while_waiting
 
-from kefu.handoff import triggers
+from kefu.tickets import triggers
 from kefu.handoff.replies import reply
-from kefu.handoff.tickets import TicketStore, transcript_from_events
+from kefu.tickets.store import TicketStore, transcript_from_events
 from kefu.handoff.webhook import notify_async
 from kefu.settings import Settings
 

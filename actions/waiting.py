@@ -21,10 +21,10 @@ from typing import Any, Callable, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from kefu.handoff import triggers
+from kefu.tickets import triggers
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.replies import reply
-from kefu.handoff.tickets import Ticket, TicketStore, TranscriptLine
+from kefu.tickets.store import Ticket, TicketStore, TranscriptLine
 from kefu.settings import Settings
 
 log = logging.getLogger(__name__)

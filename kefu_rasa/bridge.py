@@ -39,7 +39,7 @@ from kefu.inbox.degraded import DegradedTickets
 from kefu.edge.texts import reply as edge_reply
 from kefu.edge.validation import MAX_MESSAGE_CHARS
 from kefu.guard.enforce import guard_outgoing
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.inbox.store import Receipt
 from kefu.settings import Settings
 from kefu_rasa import inbox

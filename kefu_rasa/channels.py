@@ -165,7 +165,7 @@ async def describe_failure(settings: Settings, failure: Optional[str]) -> str:
 
 def _waiting_for_a_person(settings: Settings, conversation_id: str) -> bool:
     """An open ticket: the bot acknowledged once and now stays quiet on purpose (actions/waiting.py)."""
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     try:
         return TicketStore(settings.db_path).active_for(conversation_id) is not None

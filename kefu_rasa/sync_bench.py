@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Dict, TextIO
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.handoff.sync import TicketSync, TrackerEventFeed
-from kefu.handoff.tickets import transcript_from_events
+from kefu.tickets.store import transcript_from_events
 
 OPEN_TICKETS = 204
 CLOSED_CONVERSATIONS = 400

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kefu.handoff.chatlog import ChatLog
 from kefu.handoff.profile import ProfileStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.retention import PURGED, purge
 from kefu.settings import Settings
 from kefu.tasks import TaskStore

@@ -35,7 +35,7 @@ from kefu.shop import answers as shop_answers
 from kefu.shop.answers import Answer, join_items, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product
-from kefu.handoff.triggers import HandoffRules, shop_rule_trigger
+from kefu.tickets.triggers import HandoffRules, shop_rule_trigger
 
 MAX_BUBBLES = 3
 OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
@@ -879,7 +879,7 @@ def _title_from(text: str) -> Optional[str]:
 # -- shop rules that need a person ----------------------------------------------------------------------
 
 def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]) -> Optional[str]:
-    """shop.yml ``handoff`` (read by kefu.handoff.triggers, the rule's one home): questions about these
+    """shop.yml ``handoff`` (read by kefu.tickets.triggers, the rule's one home): questions about these
     products, and returns of orders above the amount, go to a person unanswered."""
     try:
         rules = HandoffRules.from_section(ctx.config.handoff)

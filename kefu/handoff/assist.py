@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from kefu.dialogue import CatalogView, Context, State, respond
-from kefu.handoff.tickets import Ticket
+from kefu.tickets.store import Ticket
 
 ASSIST_PREFIX = "assist:"
 MAX_CANDIDATES = 3

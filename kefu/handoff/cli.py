@@ -12,9 +12,9 @@ from kefu.settings import Settings
 from kefu.cli import CommandError
 from kefu.handoff.auth import AgentStore, AuthError
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.handoff.report import build_report, render_html, render_text
-from kefu.handoff.response_rules import ResponseRuleError, load_response_rules
+from kefu.tickets.response_rules import ResponseRuleError, load_response_rules
 from kefu.platforms import canonical_platform
 
 

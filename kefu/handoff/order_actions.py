@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional
 
-from kefu.handoff.tickets import Ticket, TicketError, TicketStore, TranscriptLine
+from kefu.tickets.store import Ticket, TicketError, TicketStore, TranscriptLine
 from kefu.shop.models import OrderStatus
 
 BEFORE_DISPATCH = (OrderStatus.UNPAID, OrderStatus.AWAITING_SHIPMENT)

@@ -14,7 +14,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence
 
 from kefu.db import SQLiteStore, transaction
-from kefu.handoff.tickets import Ticket, TicketError, TicketStore
+from kefu.tickets.store import Ticket, TicketError, TicketStore
 
 MAX_TAGS = 12
 MAX_TAG = 12

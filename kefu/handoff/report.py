@@ -42,10 +42,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from kefu.handoff.assist import is_shadow
-from kefu.handoff.response_rules import DEFAULTS, ResponseRule
+from kefu.tickets.response_rules import DEFAULTS, ResponseRule
 from kefu.handoff.satisfaction import DISLIKED, SATISFIED, SatisfactionStore
-from kefu.handoff.tickets import TicketStore
-from kefu.handoff.triggers import REASON_LABELS
+from kefu.tickets.store import TicketStore
+from kefu.tickets.triggers import REASON_LABELS
 from kefu.handoff.workbench import CATEGORY_LABELS, OUTCOME_LABELS, PLATFORM_LABELS
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")

@@ -12,7 +12,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from kefu.db import SQLiteStore, transaction
-from kefu.handoff.tickets import Ticket, TicketError
+from kefu.tickets.store import Ticket, TicketError
 
 RATING_WINDOW = 24 * 3600
 SCORE_LABELS = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}

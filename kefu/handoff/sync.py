@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from kefu.handoff.tickets import TicketStore, transcript_from_events
+from kefu.tickets.store import TicketStore, transcript_from_events
 
 log = logging.getLogger("kefu.handoff.sync")
 BATCH = 1000

@@ -15,9 +15,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from kefu.handoff.assist import is_shadow
 from kefu.handoff.order_actions import allowed_for
 from kefu.masking import mask_data, mask_order, mask_text
-from kefu.handoff.response_rules import DEFAULTS, ResponseRule, countdown
-from kefu.handoff.tickets import RECALL_SECONDS, Ticket, TicketStore, TranscriptLine
-from kefu.handoff.triggers import REASON_LABELS
+from kefu.tickets.response_rules import DEFAULTS, ResponseRule, countdown
+from kefu.tickets.store import RECALL_SECONDS, Ticket, TicketStore, TranscriptLine
+from kefu.tickets.triggers import REASON_LABELS
 
 # What the handoff's own sentences say (kefu/handoff/replies.yml): a bot line with one of them hands
 # off or acknowledges the wait, it answers no question.

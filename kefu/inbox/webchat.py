@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 from kefu import httpclient
 
 from kefu.inbox.degraded import REASON as DEGRADED, DegradedTickets
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.inbox.memory import Retrier
 from kefu.inbox.store import Inbox, Receipt
 from kefu.settings import Settings

@@ -156,7 +156,7 @@ class ShopFile(Section):
     late_shipment: LateShipment = LateShipment()
     service_hours: ServiceHours
     handoff: Handoff = Handoff()
-    response_rules: Any = None  # validated by kefu/handoff/response_rules.py (the workbench reads it)
+    response_rules: Any = None  # validated by kefu/tickets/response_rules.py (the workbench reads it)
     order_source: Any = None  # validated by kefu/shop/order_source.py
 
     @pydantic.validator("timezone")

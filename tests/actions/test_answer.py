@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.settings import Settings
 from kefu.tasks import TaskStore
 

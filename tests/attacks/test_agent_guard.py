@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from tests.handoff.conftest import login
 
 PASSWORD = "correct horse battery staple"

@@ -58,7 +58,7 @@ def pii_ticket(live_stack, rest) -> Dict[str, Any]:
     rest.say(sender, "你们这衣服质量太差了，洗一次就开线，我要投诉")
     for text, _ in FORMS.values():
         rest.say(sender, f"我的联系方式 {text}")
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     tickets = TicketStore(live_stack.settings.db_path)
     ticket = wait_until(lambda: tickets.active_for(sender), timeout=60)
@@ -113,7 +113,7 @@ def test_purge_removes_the_words_of_old_conversations_from_the_real_stores(live_
     report("PII forms left in conversations.db/kefu.db after kefu purge", len(FORMS), len(left))
     assert not left, left
     assert counts["conversations.db events"] > 0 and counts["handoff_messages"] > 0
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     assert TicketStore(copy.db_path).get(pii_ticket["ticket_id"]).conversation_id == pii_ticket["conversation_id"]
 

@@ -21,7 +21,7 @@ from kefu.bridge.client import BridgeClient, verify_callback
 from kefu.bridge.protocol import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
 from kefu.edge.texts import reply
 from kefu.guard.enforce import audit_rows
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.settings import Settings
 from kefu_rasa.bridge import BridgeInput
 from tests.test_nlg_server import RunningApp

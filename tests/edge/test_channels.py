@@ -16,7 +16,7 @@ from sanic import Sanic
 
 from kefu.edge.texts import reply
 from kefu.edge.validation import MAX_MESSAGE_CHARS
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.settings import Settings
 from kefu_rasa.channels import Edge, KefuRestInput
 from tests.running_app import RunningApp

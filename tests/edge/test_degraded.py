@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 
 from kefu.inbox.degraded import DegradedTickets
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.settings import Settings
 from tests.faults import read_only
 

@@ -13,10 +13,10 @@ from typing import Dict, List
 
 import pytest
 
-from kefu.handoff.assignment import Assigner, AssignmentError, AssignmentStore
+from kefu.tickets.assignment import Assigner, AssignmentError, AssignmentStore
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.response_rules import DEFAULTS
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.response_rules import DEFAULTS
+from kefu.tickets.store import TicketStore, TranscriptLine
 
 T0 = 1_700_000_000.0  # in the past: status changes (real clock) come after these chats
 

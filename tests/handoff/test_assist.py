@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 import pytest
 
 from kefu.handoff.assist import MAX_CANDIDATES, suggestions
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from kefu.shop.config import load_shop_config
 from kefu.tasks.store import TaskStore

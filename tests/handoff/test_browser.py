@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -334,7 +334,7 @@ def test_console_to_buyer_in_the_browser(browser: Any, bench: Dict[str, Any]) ->
     buyer_says(buyer, "衣服破了个洞，我要投诉")
     buyer.wait_for_selector("#messages li.bot")
     # As action_handoff does: the ticket's transcript from the conversation's tracker events.
-    from kefu.handoff.tickets import transcript_from_events
+    from kefu.tickets.store import transcript_from_events
 
     chat = bench["tickets"].create(conversation_id=conv, platform="pinduoduo", reason="complain", priority=2,
                                    transcript=transcript_from_events(bench["fake"].trackers[conv]))[0].id

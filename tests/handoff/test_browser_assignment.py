@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 import pytest
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from tests.handoff.test_browser import ARGS, CHROMIUM, IMG, PASSWORD, browser, console, pytestmark  # noqa: F401
 
 AGENTS = ("agent-a", "agent-b", "agent-c")

@@ -9,7 +9,7 @@ from typing import Any, Dict
 import pytest
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.conftest import login
 from tests.handoff.test_browser import IMG, PASSWORD, browser, console, open_buyer, pytestmark  # noqa: F401

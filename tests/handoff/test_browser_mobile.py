@@ -10,7 +10,7 @@ import time
 from typing import Any, Dict
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.test_browser import IMG, PASSWORD, browser, pytestmark  # noqa: F401
 

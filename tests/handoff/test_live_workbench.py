@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 
 pytestmark = pytest.mark.live
 

@@ -8,7 +8,7 @@ from typing import Any, Dict
 
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.outbox import Outbox
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from tests.handoff.conftest import login
 
 

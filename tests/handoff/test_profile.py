@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kefu.handoff.profile import ProfileError, ProfileStore, profile
-from kefu.handoff.tickets import TicketStore
-from kefu.handoff.triggers import REASON_LABELS
+from kefu.tickets.store import TicketStore
+from kefu.tickets.triggers import REASON_LABELS
 from kefu.handoff.workbench import OUTCOME_LABELS, STATUS_LABELS
 from kefu.settings import PROJECT_ROOT
 

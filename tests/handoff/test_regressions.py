@@ -20,7 +20,7 @@ import requests
 
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.sync import TicketSync, TrackerEventFeed
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.handoff.workbench import side_panel
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.conftest import login

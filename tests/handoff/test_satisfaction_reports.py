@@ -16,7 +16,7 @@ import requests
 
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.satisfaction import RatingClosed, RatingError, SatisfactionStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.conftest import login
 from tests.handoff.test_browser import PASSWORD, browser, console, open_buyer, pytestmark  # noqa: F401

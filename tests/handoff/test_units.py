@@ -14,11 +14,11 @@ from typing import Any, List
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from kefu.handoff import triggers
+from kefu.tickets import triggers
 from kefu.handoff.abuse import AbuseLexicon
 from kefu.handoff.auth import AgentStore, AuthError, hash_password, verify_password
 from kefu.handoff.replies import reply
-from kefu.handoff.tickets import ClaimConflict, TicketStore, TranscriptLine, transcript_from_events
+from kefu.tickets.store import ClaimConflict, TicketStore, TranscriptLine, transcript_from_events
 from kefu.handoff.webhook import backoff_delays, deliver
 from kefu_rasa.abuse import AbuseDetector
 

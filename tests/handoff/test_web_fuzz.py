@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.handoff.web import create_app
 
 from .conftest import login

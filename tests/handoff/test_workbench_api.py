@@ -21,7 +21,7 @@ import requests
 
 from kefu.edge.ids import safe_conversation_id
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.handoff.web.chat import callback_url
 from kefu.settings import PROJECT_ROOT
 from kefu.tasks.store import TaskStore

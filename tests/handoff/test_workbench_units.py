@@ -19,10 +19,10 @@ import yaml
 
 from kefu.handoff.phrases import PhraseError, load_phrases, parse_phrases
 from kefu.masking import mask_data, mask_text
-from kefu.handoff.response_rules import DEFAULTS, ResponseRuleError, countdown, parse_response_rules
+from kefu.tickets.response_rules import DEFAULTS, ResponseRuleError, countdown, parse_response_rules
 from kefu.handoff.sync import TicketSync, TrackerEventFeed
 from kefu.handoff.throttle import LoginThrottle
-from kefu.handoff.tickets import TicketStore, TranscriptLine
+from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 
 # --- masking -------------------------------------------------------------------------------------

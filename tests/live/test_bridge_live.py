@@ -88,7 +88,7 @@ def test_greeting_is_acknowledged_then_answered_at_the_callback(client, replies)
 
 
 def test_asking_for_a_person_opens_a_ticket(client, replies, live_stack):
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     ack = client.send(platform="pinduoduo", shop_id="shop-live", buyer_id=buyer(), text="转人工",
                       message_id="live-human")

@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from kefu.edge.texts import reply
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.settings import Settings
 from kefu.stack import Service, Stack, Supervisor, http_status
 from tests.faults import locked, read_only

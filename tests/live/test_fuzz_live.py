@@ -149,7 +149,7 @@ def token(live_stack) -> str:
 
 
 def test_before_fuzzing_a_conversation_and_a_ticket_exist(live_stack) -> None:
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     s = live_stack.settings
     BEFORE["pids"] = {svc.name: svc.pid for svc in live_stack.services}
@@ -259,7 +259,7 @@ def test_fuzz_health_endpoints(live_stack, http: requests.Session, target: str, 
 
 
 def test_after_fuzzing_every_service_is_the_same_healthy_process(live_stack) -> None:
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
     from kefu.stack import http_status
 
     s = live_stack.settings
@@ -348,7 +348,7 @@ def test_issue9_1_lone_surrogate_sender_is_refused_and_the_stack_stays_up(live_s
     assert all(svc.running for svc in live_stack.services)
     assert live_stack.say("after-surrogate", "你好", {"platform": "jd"})
     assert live_stack.say("half-emoji", "😀转人工", {"platform": "jd"})
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     assert TicketStore(s.db_path).active_for("half-emoji") is not None
 
@@ -388,7 +388,7 @@ def test_issue9_4_a_percent_encoded_sender_is_reached_through_handoff_and_back(l
     from kefu.edge.ids import safe_conversation_id
     from kefu.handoff.chatlog import ChatLog
     from kefu.handoff.rasa_client import RasaClient
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     s = live_stack.settings
     raw = "张 三 的小店%20"
@@ -407,7 +407,7 @@ def test_issue9_4_a_percent_encoded_sender_is_reached_through_handoff_and_back(l
 def test_issue9_9_restart_typed_during_a_pause_keeps_the_bot_quiet(live_stack) -> None:
     """While a person is on the way the first message gets one acknowledgement and the rest nothing;
     a typed /restart is plain text: it restarts nothing and does not make the bot speak again."""
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     assert live_stack.say("pause-1", "转人工", {"platform": "taobao"})
     first = live_stack.say("pause-1", "/restart", {"platform": "taobao"})

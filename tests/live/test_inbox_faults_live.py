@@ -38,7 +38,7 @@ import requests
 
 from kefu.bridge.client import BridgeClient
 from kefu.edge.texts import reply
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.inbox.store import Inbox
 from kefu.stack import Stack, http_status
 from tests.live.test_bridge_live import replies  # noqa: F401  (the sidecar's callback server fixture)

@@ -19,7 +19,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.stack import send_rest_message
 from kefu_rasa.tracker_store import ResilientSQLTrackerStore
 

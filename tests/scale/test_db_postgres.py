@@ -24,7 +24,7 @@ NOW = 1_764_000_000.25  # fixed clock: results compare exactly across engines
 
 
 def handoff_scenario(db_path: Path) -> Dict[str, Any]:
-    from kefu.handoff.tickets import ClaimConflict, TicketStore, TranscriptLine
+    from kefu.tickets.store import ClaimConflict, TicketStore, TranscriptLine
 
     store = TicketStore(db_path)
     lines = [TranscriptLine("buyer", "质量太差了", NOW, "evt-1"), TranscriptLine("bot", "已为您转接人工客服", NOW + 1, "evt-2")]

@@ -135,7 +135,7 @@ def run_conversation(stack: Any, conv: Conversation, index: int) -> None:
 
 
 def test_fifty_interleaved_conversations_on_two_replicas(scale_stack: Any) -> None:
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
 
     conversations = conversations_from_shop(scale_stack.settings)
     assert 0 < sum(c.to_person for c in conversations) < CONVERSATIONS // 2
@@ -195,7 +195,7 @@ def assert_stored_events_unique(stack: Any, senders: List[str]) -> None:
 
 
 def test_a_replica_killed_mid_form_and_the_conversation_goes_on(scale_stack: Any) -> None:
-    from kefu.handoff.tickets import TicketStore
+    from kefu.tickets.store import TicketStore
     from kefu.shop.store import ShopStore
 
     shop = ShopStore.from_settings(scale_stack.settings, auto_load=False)

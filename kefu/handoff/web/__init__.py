@@ -32,11 +32,11 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from kefu.handoff.rasa_client import RasaClient, RasaError
-from kefu.handoff.tickets import TicketError
+from kefu.tickets.store import TicketError
 from kefu.handoff.web.common import MAX_BODY_BYTES, SESSION_COOKIE, ApiError, guard_check, is_loopback, jsonr
 from kefu.settings import Settings
 from kefu.handoff.web import admin, api, assign, auth_routes, chat, console, reports, static
-from kefu.handoff.assignment import Assigner, AssignmentStore
+from kefu.tickets.assignment import Assigner, AssignmentStore
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.chatlog import ChatLog
 from kefu.handoff.live import LiveHub
@@ -44,10 +44,10 @@ from kefu.handoff.outbox import Outbox
 from kefu.handoff.phrases import PhraseStore, load_phrases
 from kefu.handoff.profile import ProfileStore
 from kefu.handoff.satisfaction import SatisfactionStore
-from kefu.handoff.response_rules import load_response_rules
+from kefu.tickets.response_rules import load_response_rules
 from kefu.handoff.sync import TicketSync, TrackerEventFeed
 from kefu.handoff.throttle import LoginThrottle
-from kefu.handoff.tickets import TicketStore
+from kefu.tickets.store import TicketStore
 from kefu.edge.texts import reply as edge_reply
 from kefu.handoff.web.chat import callback_secret, guarded_for_page, secret_key
 from kefu.inbox.webchat import WebChatInbox

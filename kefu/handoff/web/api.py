@@ -24,10 +24,10 @@ from kefu.handoff.assist import suggestions
 from kefu.handoff.live import sse_frame
 from kefu.handoff.phrases import PhraseError, combined
 from kefu.handoff.profile import profile as customer_profile
-from kefu.handoff.triggers import REASON_LABELS
+from kefu.tickets.triggers import REASON_LABELS
 from kefu.masking import mask_data
 from kefu.handoff.replies import reply
-from kefu.handoff.tickets import RECALL_SECONDS, Ticket
+from kefu.tickets.store import RECALL_SECONDS, Ticket
 from kefu.handoff.web.assign import run_pass
 from kefu.handoff.web.common import ApiError, int_arg, internal_id, jsonr, labelled, read_json, text_field
 from kefu.platforms import canonical_platform
@@ -35,7 +35,7 @@ from kefu.settings import PLATFORMS
 from kefu.guard.enforce import check_agent_reply, guard_outgoing
 from kefu.tasks.store import TaskNotFound
 from kefu.handoff.rasa_client import RasaError
-from kefu.handoff.tickets import transcript_from_events
+from kefu.tickets.store import transcript_from_events
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("api", url_prefix="/api")

@@ -1,6 +1,6 @@
 """Assignment routes (``/api/assignment``): 接待状态, limits, skill groups, supervisor override.
 
-The rule itself lives in ``kefu.handoff.assignment``; these routes only change its inputs and
+The rule itself lives in ``kefu.tickets.assignment``; these routes only change its inputs and
 run one pass at once, so a status change shows in every open console within a second.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Dict
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from kefu.handoff.assignment import AssignResult, STATUS_LABELS
+from kefu.tickets.assignment import AssignResult, STATUS_LABELS
 from kefu.handoff.web.common import ApiError, jsonr, read_json, text_field
 
 bp = Blueprint("assign", url_prefix="/api/assignment")

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from kefu.db import SQLiteStore, transaction
-from kefu.handoff.response_rules import DEFAULTS, ResponseRule
-from kefu.handoff.tickets import Ticket, TicketError, TicketStore, TranscriptLine
+from kefu.tickets.response_rules import DEFAULTS, ResponseRule
+from kefu.tickets.store import Ticket, TicketError, TicketStore, TranscriptLine
 
 STATUSES = ("online", "busy", "away")
 STATUS_LABELS = {"online": "在线", "busy": "忙碌", "away": "离开"}
