@@ -29,6 +29,7 @@ from typing import Any, Dict, Mapping, Optional
 from kefu.edge.identity import BRIDGE_NAMESPACE, namespaced_conversation_id
 from kefu.edge.validation import MAX_MESSAGE_CHARS, EdgeError, normalise_text, parse_json_body
 from kefu.platforms import canonical_platform
+from kefu.tokens import same_secret
 
 TIMESTAMP_HEADER = "X-Kefu-Timestamp"
 NONCE_HEADER = "X-Kefu-Nonce"
@@ -78,7 +79,7 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, max_skew_s: 
         raise BridgeRefused(401, "stale_timestamp", f"timestamp outside ±{max_skew_s}s of server time")
     if not NONCE.match(nonce):
         raise BridgeRefused(401, "bad_nonce", "nonce must be 8-64 of A-Z a-z 0-9 _ -")
-    if not hmac.compare_digest(signature(secret, timestamp, nonce, body), sent.strip().lower()):
+    if not same_secret(signature(secret, timestamp, nonce, body), sent.strip().lower()):
         raise BridgeRefused(401, "bad_signature", "signature does not match")
     return nonce
 

@@ -22,11 +22,11 @@ conversation or inherits its proven orders.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from typing import Any, Dict, Mapping, Optional
 
 from kefu.edge.ids import SAFE_ID
 from kefu.edge.validation import EdgeError
+from kefu.tokens import same_secret
 
 # What a public caller may say: which platform, which product page.
 PUBLIC_METADATA_KEYS = ("platform", "product_id")
@@ -56,9 +56,7 @@ def presented_token(headers: Mapping[str, Any], args: Mapping[str, Any]) -> str:
 
 def is_trusted(presented: str, expected: Optional[str]) -> bool:
     """Constant-time comparison; no configured token means nobody is trusted."""
-    if not expected or not presented:
-        return False
-    return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
+    return same_secret(presented, expected)
 
 
 def accepted_metadata(metadata: Mapping[str, Any], *, trusted: bool) -> Dict[str, Any]:

@@ -8,7 +8,6 @@ own CSRF token and an expiry. Nothing secret is ever logged.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import sqlite3
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from kefu.db import SQLiteStore, column_names, transaction
+from kefu.tokens import same_secret
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_agents (
@@ -68,7 +68,7 @@ def verify_password(password: str, stored: str) -> bool:
         )
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(digest.hex(), expected)
+    return same_secret(digest.hex(), expected)
 
 
 def _token_hash(token: str) -> str:

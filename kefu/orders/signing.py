@@ -17,6 +17,8 @@ import hmac
 import json
 from typing import Any, Mapping
 
+from kefu.tokens import same_secret
+
 
 def sorted_concat(params: Mapping[str, str]) -> str:
     """``k1v1k2v2…`` over ``params`` sorted by key, without ``sign`` and empty values."""
@@ -53,4 +55,4 @@ def doudian_event_sign(app_key: str, app_secret: str, body: bytes) -> str:
 
 def same(a: str, b: str) -> bool:
     """Constant-time comparison of two signatures (case-insensitive hex)."""
-    return hmac.compare_digest(str(a).lower().encode(), str(b).lower().encode())
+    return same_secret(str(a).lower(), str(b).lower())

@@ -9,7 +9,6 @@ before any handler, so a hostile request gets a 4xx JSON error, never a trace.
 
 from __future__ import annotations
 
-import hmac
 import os
 import secrets
 from pathlib import Path
@@ -21,6 +20,7 @@ from sanic.response import HTTPResponse, json as json_response
 
 from kefu.edge.validation import EdgeError, Unauthorized, parse_json_body
 from kefu.settings import Settings
+from kefu.tokens import same_secret
 
 TOKEN_NAME = "service-token"
 TOKEN_ENV = "KEFU_SERVICE_TOKEN"
@@ -83,7 +83,7 @@ def protect(app: Sanic, token_source: Callable[[], str], *, open_paths: Collecti
         try:
             expected = app.ctx.service_token if hasattr(app.ctx, "service_token") else token_source()
             app.ctx.service_token = expected
-            if not hmac.compare_digest(presented_token(request).encode(), expected.encode()):
+            if not same_secret(presented_token(request), expected):
                 raise Unauthorized("a valid service token is required")
             if request.method == "POST":
                 if request.headers.get("content-encoding", "identity").lower() not in ("", "identity"):

@@ -101,5 +101,10 @@ def catalogue_index(store) -> "tuple[Dict[Tuple[str, str, str], Sku], Dict[str, 
     return skus, names
 
 
+# Every way kefu tells a buyer a person takes over (complaint, request, shop rule such as a
+# made-to-measure product, after-sale, error): after it the bot acknowledges once, then is quiet.
+HANDOFF_SAID = re.compile(r"转接人工客服|转交人工客服|已经为您转接|转给售后")
+
+
 def first_handoff(replies: Sequence[str]) -> bool:
-    return any("转接人工客服" in r or "转交人工客服" in r or "已经转给售后" in r for r in replies)
+    return any(HANDOFF_SAID.search(r) for r in replies)

@@ -20,7 +20,6 @@ cookies are HttpOnly, SameSite=Strict, and Secure behind HTTPS.
 
 from __future__ import annotations
 
-import hmac
 import itertools
 import logging
 from pathlib import Path
@@ -53,6 +52,7 @@ from kefu.handoff.web.chat import callback_secret, guarded_for_page, secret_key
 from kefu.inbox.webchat import WebChatInbox
 from kefu.orders.ownership import ProofAttempts
 from kefu.tasks.store import TaskStore
+from kefu.tokens import same_secret
 
 log = logging.getLogger("kefu.handoff.web")
 
@@ -198,7 +198,7 @@ def _authenticate(app: Sanic, request: Request) -> Optional[response.HTTPRespons
         return response.redirect("/login")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.headers.get("x-csrf-token") or (request.form.get("csrf_token") if request.form else None)
-        if not sent or not hmac.compare_digest(str(sent), session.csrf):
+        if not same_secret(sent, session.csrf):
             return jsonr({"error": "csrf", "message": "页面已过期，请刷新后重试"}, 403)
     request.ctx.session = session
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import secrets
 
@@ -11,6 +10,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from kefu.handoff.web.common import LOGIN_COOKIE, SESSION_COOKIE, jsonr, render, set_cookie
+from kefu.tokens import same_secret
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("auth")
@@ -32,7 +32,7 @@ async def login(request: Request) -> response.HTTPResponse:
     app = request.app
     form = request.form or {}
     sent, expected = form.get("csrf_token"), request.cookies.get(LOGIN_COOKIE)
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
+    if not same_secret(sent, expected):
         return jsonr({"error": "csrf", "message": "页面已过期，请刷新登录页后重试"}, 403)
     name, password = (form.get("name") or "")[:64], form.get("password") or ""
     wait = app.ctx.throttle.retry_after(name, request.ip)

@@ -32,6 +32,7 @@ from kefu.platforms import canonical_platform
 from kefu.settings import Settings
 from kefu.guard.enforce import guard_outgoing
 from kefu.shop.config import default_platform
+from kefu.tokens import same_secret
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("chat", url_prefix="/chat")
@@ -118,7 +119,7 @@ async def chat_page(request: Request) -> response.HTTPResponse:
 @bp.post("/send")
 async def chat_send(request: Request) -> response.HTTPResponse:
     conv, csrf = chat_identity(request)
-    if not hmac.compare_digest(request.headers.get("x-csrf-token") or "", csrf):
+    if not same_secret(request.headers.get("x-csrf-token"), csrf):
         raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
     data = read_json(request, required=("text",))
     # The one normalisation of buyer text (kefu.edge.validation): what the page shows is what Rasa reads.
@@ -168,7 +169,7 @@ async def chat_messages(request: Request) -> response.HTTPResponse:
 async def chat_rate(request: Request) -> response.HTTPResponse:
     """满意度 from the web chat: one score (1-5) for the chat an agent closed, from its own buyer."""
     conv, csrf = chat_identity(request)
-    if not hmac.compare_digest(request.headers.get("x-csrf-token") or "", csrf):
+    if not same_secret(request.headers.get("x-csrf-token"), csrf):
         raise ApiError(403, "csrf", "页面已过期，请刷新后重试")
     data = read_json(request, required=("ticket_id", "score"))
     rated = request.app.ctx.ratings.rate(conv, data["ticket_id"], data["score"], data.get("comment"), channel="web")
@@ -179,7 +180,7 @@ async def chat_rate(request: Request) -> response.HTTPResponse:
 @bp.post("/callback")
 async def chat_callback(request: Request) -> response.HTTPResponse:
     secret = request.args.get("secret") or ""
-    if not secret or not hmac.compare_digest(secret, request.app.ctx.callback_secret):
+    if not same_secret(secret, request.app.ctx.callback_secret):
         log.warning("refused a /chat/callback from %s without the shared secret", request.ip)
         return jsonr({"error": "forbidden", "message": "callbacks need the shared secret"}, 403)
     data = read_json(request, required=("recipient_id",))
