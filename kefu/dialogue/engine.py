@@ -352,6 +352,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say("亲，" + reply("returns.how"))
     elif kind == "size_advice":
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
+    elif kind == "ship_when" and _about_an_order(question, found, state):
+        _order_question("logistics", text, found, state, ctx, out)  # 「订单… 徐静 啥时候发货」: that order's dispatch
     elif kind == "ship_when":
         presale = _presale_of_sku(found, state, ctx)
         out.say(presale or specific.ship_when(config, now).text)
@@ -363,8 +365,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(specific.free_shipping(config, found.province).text)
     elif kind == "presale":
         _presale(found, state, ctx, out)
-    elif kind == "transit" and not found.province and state.last_topic == "logistics" and \
-            state.order_id in state.verified_orders:
+    elif kind == "transit" and not found.province and (_about_an_order(question, found, state) or
+                                                       state.last_topic == "logistics" and
+                                                       state.order_id in state.verified_orders):
         _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
     elif kind in ("transit", "free_shipping", "courier") and found.province in OUTSIDE_MAINLAND and \
             isinstance(config.international, (str, bool)) and config.international is not True:
@@ -572,6 +575,18 @@ def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str
     return None
 
 
+# 「我买的」「这单」「订单」: a dispatch or arrival question about an order already placed, not a new purchase.
+_ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|东西)|我(买|拍|下单|订)的|已经(拍|买|付款|下单)|(拍|买|付款)了(?!的话)")
+
+
+def _about_an_order(question: Question, found: Mentions, state: State) -> bool:
+    """Whether 「啥时候发货」/「今天能到不」 asks about an order: one named in the message, or the buyer's
+    verified order when the clause points at it (「我买的啥时候发」, not 「现在拍几号发」)."""
+    if found.order_ids:
+        return True
+    return bool(state.order_id and state.order_id in state.verified_orders and _ORDER_REFERENCE.search(question.clause))
+
+
 def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
     """The order this conversation is about, for its own 运费险 (as the return window, it needs no proof:
     it reveals nothing about the buyer); None when not known."""
@@ -609,7 +624,8 @@ def _size(found: Mentions, state: State, ctx: Context, out: _Reply, *, remembere
         return
     remembered = {**(remembered or {}), "measures": {**state.measures, **((remembered or {}).get("measures") or {})}}
     texts, pending, advised, state.measures = sizing.size_turn(
-        found, product, ctx.store, ctx.catalog, remembered, usual_from_mentions=usual_from_mentions, color=state.color)
+        found, product, ctx.store, ctx.catalog, remembered, usual_from_mentions=usual_from_mentions, color=state.color,
+        today=ctx.now.date())
     if advised:
         state.advised_size = state.size = advised
     for text in texts:

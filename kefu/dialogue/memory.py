@@ -13,7 +13,7 @@ from typing import Any, List, Optional
 
 from kefu.dialogue.handlers import HandlerCall, product_fact
 from kefu.dialogue.mentions import fold
-from kefu.dialogue.questions import Question, clauses
+from kefu.dialogue.questions import Question, clauses, pattern_kinds
 
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|路|街|道|镇|村|栋|幢|单元|室|小区|大厦|花园|弄|巷|号楼|号)")
 _ADDRESS_LEAD = re.compile(r"^(收货)?(地址|新地址)?(帮我|麻烦)?(改到|改成|改为|换到|换成|改寄到?|改发到?|寄到|发到|送到|是|为|：|:)+")
@@ -44,9 +44,23 @@ def prune(questions: List[Question], found: Any) -> List[Question]:
     if found.province and any(q.kind == "ship_when" for q in questions) and \
             not any(q.kind in ("transit", "free_shipping") for q in questions):
         questions = questions + [Question("transit", found.province, len(questions))]  # 「几号发 发江西的」
+    questions = [q for q in questions if not _only_the_name_asks(q, found)]
     if any(q.kind in _ORDER_KINDS for q in questions):
         return [q for q in questions if q.kind not in ("stock", "size_advice")]
     return questions
+
+
+def _only_the_name_asks(question: Question, found: Any) -> bool:
+    """「鹅绒被那单咋样了」: the fact word (鹅绒) is inside a product's name, not a question about the product.
+    Only a fact the patterns read is dropped, and only when they no longer read it without the names."""
+    if question.kind != "product_fact" or not found.products:
+        return False
+    names = sorted({w for p in found.products for w in p.words if len(w) >= 2}, key=len, reverse=True)
+    blanked = question.clause
+    for name in names:
+        blanked = blanked.replace(name, " " * len(name))
+    return blanked != question.clause and "product_fact" in pattern_kinds(question.clause) and \
+        "product_fact" not in pattern_kinds(blanked)
 
 
 def address_in(text: str) -> Optional[str]:

@@ -7,6 +7,8 @@ message gives enough to advise without being asked (「那L呢 我170 120斤」)
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -70,8 +72,8 @@ def enough_to_advise(found: Mentions, product: Optional[Product], catalog: Catal
 
 
 def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogView,
-              remembered: Optional[Dict[str, Any]], *, usual_from_mentions: bool, color: Optional[str]
-              ) -> Tuple[List[str], Optional[Dict[str, Any]], Optional[str], Dict[str, float]]:
+              remembered: Optional[Dict[str, Any]], *, usual_from_mentions: bool, color: Optional[str],
+              today: Optional[dt.date] = None) -> Tuple[List[str], Optional[Dict[str, Any]], Optional[str], Dict[str, float]]:
     """The bubbles answering a size question, the open question when more is needed, the size advised
     (remembered, so 「藏青的有吗」 next asks about that size) and every measurement given so far."""
     system = catalog.system(product)
@@ -92,7 +94,7 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
     colour = found.colors[0] if found.colors else color
     answer = shop_answers.size_advice(store, product, measures.get("height"), measures.get("weight"),
                                       usual_size=usual, foot_length_mm=measures.get("foot"),
-                                      measures=measures, color=colour)
+                                      measures=measures, color=colour, today=today)
     texts: List[str] = []
     missing = answer.data.get("missing")
     if missing and product.fit_note and not measures:

@@ -236,6 +236,7 @@ def size_advice(
     *,
     measures: Optional[Dict[str, float]] = None,
     color: Optional[str] = None,
+    today: Optional[dt.date] = None,
 ) -> Answer:
     """Recommend a size from the product's size system (its measures, ``needs``, note) and its fit
     (偏大/偏小 shift half a size); the size advised is checked against stock.
@@ -276,14 +277,14 @@ def size_advice(
         text = reply("size.recommend", basis=basis, product=product.name, size=shown(chosen), fit_note=notes)
     skus = store.skus(product.id)
     if skus:
-        text += _stock_note(system, skus, chosen, color, data, advice.get("between"))
+        text += _stock_note(system, skus, chosen, color, data, advice.get("between"), today)
     return Answer(text, data)
 
 
 def _stock_note(system: SizeChart, skus: Sequence[Sku], size: str, color: Optional[str], data: Dict[str, Any],
-                between: Optional[Sequence[str]]) -> str:
+                between: Optional[Sequence[str]], today: Optional[dt.date] = None) -> str:
     """Never advise a sold-out size silently: say so, with the restock date, or the nearest size in stock."""
-    state = sizing.availability(skus, size, color)
+    state = sizing.availability(skus, size, color, today)
     if state["status"] == "in_stock":
         return ""
     data["size_in_stock"] = False
@@ -292,7 +293,7 @@ def _stock_note(system: SizeChart, skus: Sequence[Sku], size: str, color: Option
         data["presale_ships_on"] = state["ships_on"]
         return reply("size.stock_presale", size=shown, ships_on=format_date(state["ships_on"]))
     other = next((s for s in (between or ()) if s != size), None)
-    near = other if other and sizing.availability(skus, other, color)["status"] == "in_stock" else \
+    near = other if other and sizing.availability(skus, other, color, today)["status"] == "in_stock" else \
         sizing.nearest_in_stock(system, skus, size, color)
     data["nearest_in_stock"] = near
     text = (reply("size.stock_restock", size=shown, restock=format_date(state["restock_date"]))

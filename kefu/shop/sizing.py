@@ -10,6 +10,8 @@ with its restock date or the nearest size in stock.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import math
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -72,9 +74,10 @@ def in_stock_sizes(skus: Sequence[Sku], color: Optional[str] = None) -> List[str
     return seen
 
 
-def availability(skus: Sequence[Sku], size: str, color: Optional[str] = None) -> Dict[str, Any]:
+def availability(skus: Sequence[Sku], size: str, color: Optional[str] = None,
+                 today: Optional[dt.date] = None) -> Dict[str, Any]:
     """Whether ``size`` (of ``color``) can be bought now: in stock, presale (with its dispatch day),
-    expected back (restock date) or sold out."""
+    expected back (a restock date still to come: one already past is never promised) or sold out."""
     rows = [s for s in skus if s.size == size and (not color or s.color == color)]
     if not rows:
         return {"status": "not_offered"}
@@ -83,7 +86,7 @@ def availability(skus: Sequence[Sku], size: str, color: Optional[str] = None) ->
     presale = sorted(s.presale_ships_on for s in rows if s.presale_ships_on)
     if presale:
         return {"status": "presale", "ships_on": presale[0]}
-    restock = sorted(s.restock_date for s in rows if s.restock_date)
+    restock = sorted(s.restock_date for s in rows if s.restock_date and (today is None or s.restock_date >= today))
     if restock:
         return {"status": "restock", "restock_date": restock[0]}
     return {"status": "sold_out"}

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RETIRED = ROOT / "tests" / "conversations" / "retired"
 # Turns fully correct through the engine when the set was retired; raise them as answers improve.
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 111, "kids": 74, "textiles": 67, "cosmetics": 66},
+    "2026-12-02": {"sample": 111, "kids": 75, "textiles": 72, "cosmetics": 66},
 }
 
 
