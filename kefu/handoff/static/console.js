@@ -293,19 +293,30 @@ function kefuWorkbench() {
     past.replaceChildren(...p.tickets.map((x) => el("li", "#" + x.id + " " + clock(x.created_at) + " " + x.reason_label + " · " + (x.outcome_label || x.status_label) + (x.agent ? " · " + x.agent : ""))));
     if (!p.tickets.length) past.append(el("li", "无", "muted"));
   }
+  // A profile answer older than one already shown is dropped: a slow load finishing after 「保存标签」
+  // must not put the old tags back.
+  let profileAsked = 0, profileShown = 0;
+  function showProfile(asked, data) {
+    if (asked < profileShown) return;
+    profileShown = asked;
+    renderProfile(data);
+  }
   async function loadProfile(id) {
+    const asked = ++profileAsked;
     const { ok, data } = await api("GET", "/api/tickets/" + id + "/profile");
-    if (ok && id === active) renderProfile(data);
+    if (ok && id === active) showProfile(asked, data);
   }
   document.getElementById("tag-save").addEventListener("click", async () => {
     const tags = document.getElementById("tag-input").value.split(/[,，、\s]+/).filter(Boolean);
+    const asked = ++profileAsked;
     const { ok, data } = await api("POST", "/api/tickets/" + active + "/profile/tags", { tags });
-    if (ok) renderProfile(data); else showNotice(data.message);
+    if (ok) showProfile(asked, data); else showNotice(data.message);
   });
   document.getElementById("note-add").addEventListener("click", async () => {
     const input = document.getElementById("note-input");
+    const asked = ++profileAsked;
     const { ok, data } = await api("POST", "/api/tickets/" + active + "/profile/notes", { text: input.value });
-    if (ok) { input.value = ""; renderProfile(data); } else showNotice(data.message);
+    if (ok) { input.value = ""; showProfile(asked, data); } else showNotice(data.message);
   });
 
   async function reload(id) {
