@@ -443,6 +443,7 @@ function kefuWorkbench() {
   async function send() {
     const text = reply.value.trim();
     if (!text || active === null) return;
+    clearTimeout(timer);  // a check still waiting to run would clear 「已发送」 once the box is emptied
     const { ok, data } = await api("POST", "/api/tickets/" + active + "/reply", { text });
     if (!ok) {
       if (data.check) { lastCheck = data.check; renderCheck(data.check, { preview: "preview", violations: "violations" }); }
