@@ -68,10 +68,10 @@ def _words(label: str, aliases: Sequence[str]) -> List[str]:
     return [w for w in dict.fromkeys(words) if w]
 
 
-def _without_names(clause: str, product: Product) -> str:
-    """The clause with the product's own names blanked (same length): 「鹅绒被那单咋样了」 names the duvet,
+def without_names(clause: str, products: Sequence[Product]) -> str:
+    """The clause with the products' own names blanked (same length): 「鹅绒被那单咋样了」 names the duvet,
     it does not ask for its 含绒量, and 「鹅绒被是真鹅绒吗」 still asks with the 鹅绒 left over."""
-    for word in sorted((w for w in product.words if len(w) >= 2), key=len, reverse=True):
+    for word in sorted({w for p in products for w in p.words if len(w) >= 2}, key=len, reverse=True):
         clause = re.sub(re.escape(word), " " * len(word), clause, flags=re.IGNORECASE)
     return clause
 
@@ -79,7 +79,7 @@ def _without_names(clause: str, product: Product) -> str:
 def _matches(clause: str, product: Product) -> List[Tuple[int, int, str]]:
     """(position, -length of the word matched, label) of every fact the clause asks about (not its name)."""
     aliases = dict(product.fact_aliases)
-    lowered = _without_names(clause, product).lower()
+    lowered = without_names(clause, [product]).lower()
     found: List[Tuple[int, int, str]] = []
     for label, _ in product.facts:
         best: Optional[Tuple[int, int]] = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional
 
+from kefu.dialogue.facts import without_names
 from kefu.dialogue.handlers import HandlerCall, product_fact
 from kefu.dialogue.mentions import fold
 from kefu.dialogue.questions import Question, clauses, pattern_kinds
@@ -55,10 +56,7 @@ def _only_the_name_asks(question: Question, found: Any) -> bool:
     Only a fact the patterns read is dropped, and only when they no longer read it without the names."""
     if question.kind != "product_fact" or not found.products:
         return False
-    names = sorted({w for p in found.products for w in p.words if len(w) >= 2}, key=len, reverse=True)
-    blanked = question.clause
-    for name in names:
-        blanked = blanked.replace(name, " " * len(name))
+    blanked = without_names(question.clause, found.products)
     return blanked != question.clause and "product_fact" in pattern_kinds(question.clause) and \
         "product_fact" not in pattern_kinds(blanked)
 
