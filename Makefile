@@ -42,7 +42,7 @@ shop: install ## Load shop/*.yml (config, catalog, orders) into SQLite when they
 train: install ## Train the Rasa model when data/, config.yml or domain.yml changed (never otherwise)
 	$(KEFU) train-if-needed
 
-run: install shop train ## Start the whole assistant (Rasa, actions, NLG guard, console, web chat)
+run: install shop train ## Start the whole assistant (Rasa, actions, console, web chat)
 	$(KEFU) up
 
 shell: install shop train ## Chat with the assistant in this terminal (starts it when it is not running)

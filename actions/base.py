@@ -1,10 +1,10 @@
 """Guarded bases for every kefu action: the one place where outgoing text is checked.
 
-Text an action sends with ``utter_message(text=...)`` never reaches the NLG
-service, so it is guarded here, before it leaves the action server. Responses
-sent by name (``response="utter_..."``) are rendered and guarded by the NLG
-service (``kefu.servers.nlg``). ``tests/test_guard_coverage.py`` fails if any
-registered action bypasses these bases.
+Every sentence a buyer reads is sent by an action (the domain has no ``utter_*``
+responses and there is no NLG service), so it is guarded here, for the
+conversation's platform, before it leaves the action server; the output channels
+(``kefu_rasa/channels.py``) guard it again on the way out.
+``tests/test_guard_coverage.py`` fails if any registered action bypasses this base.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -74,7 +74,6 @@ class GuardedDispatcher(CollectingDispatcher):
             buttons = [{**button, "title": self.guard(str(button.get("title", "")))} for button in buttons]
         if json_message:
             json_message = self._guard_strings(json_message)
-        # Template variables reach the NLG service, which guards the rendered text.
         super().utter_message(
             text=text,
             image=image,
@@ -146,24 +145,6 @@ class KefuAction(Action, ABC):
             return error_handoff(guarded_dispatcher, tracker, self.name(), exc)
 
 
-class KefuFormValidationAction(FormValidationAction, ABC):
-    """Base of every form validation action: validation messages are guarded too."""
-
-    @abstractmethod
-    def name(self) -> Text:
-        ...
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
-        return await super().run(guarded(dispatcher, tracker, self.name()), tracker, domain)
-
-
-class KefuValidationAction(ValidationAction, ABC):
-    """Base of the global slot-mapping validation (runs after every user message)."""
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
-        return await super().run(guarded(dispatcher, tracker, self.name()), tracker, domain)
-
-
 def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, exc: BaseException) -> EventList:
     """An action failed: the buyer gets a polite holding answer, a ticket records the error."""
     from kefu.inbox.degraded import DegradedTickets
@@ -189,4 +170,4 @@ def error_handoff(dispatcher: GuardedDispatcher, tracker: Tracker, action: str, 
     return []
 
 
-GUARDED_BASES = (KefuAction, KefuFormValidationAction, KefuValidationAction)
+GUARDED_BASES = (KefuAction,)

@@ -6,7 +6,7 @@ Sub-packages by domain area (none imports Rasa):
   normalize - entity normalisers (height, weight, size, province, ...)
   guard     - per-platform compliance guard over every outgoing message
   handoff   - tickets, triggers, agent console and buyer web chat
-  servers   - sanic app factories (NLG service)
+  servers   - internal-service token and write-checking /health
   replay    - scripted conversations replayed against the live stack
   cli       - the `kefu` console script
 """

@@ -1,6 +1,6 @@
 """Database connections shared by every kefu area (shop data, tickets, tasks, agents, audit).
 
-SQLite is the embedded default: several processes (action server, NLG service, console)
+SQLite is the embedded default: several processes (action server, Rasa's channels, console)
 use the same file, so connections use WAL journaling and a busy timeout, and the few
 "database is locked" errors SQLite returns *without* waiting (a write lock taken by
 another process during WAL recovery or a checkpoint, or a busy timeout that ran out

@@ -2,7 +2,7 @@
 
 Rasa's test stories do not run custom actions, so they cannot see the text an
 action sends. ``kefu replay`` can: it talks to the real Rasa server (which calls
-the real action server and NLG service) over the REST channel, turn by turn, and
+the real action server) over the REST channel, turn by turn, and
 compares what comes back with what the script expects.
 
 Script format (YAML, one conversation per file, or a list under ``conversations:``)::
@@ -223,7 +223,7 @@ def check_turn(turn: Turn, replies: Sequence[str]) -> List[str]:
     if turn.silent and replies:
         problems.append("expected the bot to stay silent")
     if not turn.silent and turn.user is not None and not replies:
-        problems.append("the bot sent nothing (is the NLG service up?)")
+        problems.append("the bot sent nothing (is the action server up?)")
     if any(not r.strip() for r in replies):
         problems.append("the bot sent an empty message")
     problems += [f"missing {_describe(e)}" for e in turn.bot if not _matches(e, combined)]

@@ -10,7 +10,7 @@ replica sees the same conversations and never two turns of one conversation at o
 - a load balancer from Debian's packages (nginx) in front, round-robin, retrying
   another replica when one is down (connection refused: nothing was sent yet).
 
-The action server and the NLG guard service stay single (they are stateless and
+The action server stays single (it is stateless and
 cheap). Without ``KEFU_DATABASE_URL``/``KEFU_REDIS_URL``, `kefu scale` starts local
 engines from the Debian packages (``postgresql``, ``redis-server``, ``nginx-light``)
 with their data under ``.kefu/engines/`` on loopback ports (`make scale` installs the
@@ -286,7 +286,7 @@ def endpoint_environment(database_url: str, redis_url: str) -> Dict[str, str]:
 # -- the scaled stack ------------------------------------------------------------------------------
 
 class ScaleStack(Stack):
-    """Actions + NLG (+ web) once, ``replicas`` Rasa processes on PostgreSQL/Redis, nginx in front.
+    """Actions (+ web) once, ``replicas`` Rasa processes on PostgreSQL/Redis, nginx in front.
 
     ``settings.rasa_port`` is the load balancer's port, so clients (`kefu chat`, replay,
     the web app) talk to the replicas through it without knowing how many there are.
@@ -338,7 +338,7 @@ class ScaleStack(Stack):
             env = service_environment(self.settings)
             env.update(KEFU_DATABASE_URL=self.database_url, KEFU_REDIS_URL=self.redis_url,
                        **endpoint_environment(self.database_url, self.redis_url))
-            # One internal-services token for the action server, the NLG service and every replica.
+            # One internal-services token for the action server and every replica.
             env[SERVICE_TOKEN_ENV] = ensure_service_token(self.settings)
             self.env = env
             self.log_dir.mkdir(parents=True, exist_ok=True)

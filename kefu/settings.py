@@ -41,7 +41,6 @@ class Settings:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
-    nlg_port: int = 5056
     web_port: int = 8080
     # Default platform when neither metadata nor the shop config names one.
     default_platform: Optional[str] = None
@@ -75,10 +74,6 @@ class Settings:
     @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}/webhook"
-
-    @property
-    def nlg_url(self) -> str:
-        return f"http://{self.host}:{self.nlg_port}/nlg"
 
     @property
     def web_url(self) -> str:

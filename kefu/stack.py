@@ -1,8 +1,8 @@
 """Start, watch and stop the whole assistant: `kefu up`, `kefu chat`, `kefu status`, `kefu serve`.
 
-Start-up order matters: Rasa renders every ``utter_*`` response through the NLG
-service and sends empty messages when it is down, so the action server, the NLG
-service and the web app are started and health-checked first, and Rasa last.
+Start-up order matters: every sentence a buyer reads comes from the action server
+(there is no NLG service: the domain has no ``utter_*`` responses), so the action
+server and the web app are started and health-checked first, and Rasa last.
 Every service runs as a child process with the same ``KEFU_*`` environment, so
 `kefu.settings` is the one place their ports and paths come from. Logs go to
 ``.kefu/logs/<service>.log``; when a service fails, the tail of its log is shown.
@@ -60,7 +60,7 @@ BACKOFF_MAX_S = 30.0
 CRASH_LOOP_RESTARTS = 5
 CRASH_LOOP_WINDOW_S = 300.0
 STATE_UMASK = 0o077
-# The action server and the NLG service only ever talk to Rasa on this machine.
+# The action server only ever talks to Rasa on this machine.
 LOOPBACK = "127.0.0.1"
 
 
@@ -130,7 +130,6 @@ def service_environment(settings: Settings) -> Dict[str, str]:
             env[f"KEFU_{spec.name.upper()}"] = str(value)
     env.update(
         KEFU_ACTION_URL=settings.action_url,
-        KEFU_NLG_URL=settings.nlg_url,
         KEFU_TRACKER_DB=str(settings.state_dir / "conversations.db"),
         KEFU_CALLBACK_URL=_callback_url(settings),
         RASA_TELEMETRY_ENABLED="false",
@@ -191,12 +190,6 @@ class Stack:
                 f"http://{s.host}:{s.action_port}/health",
                 s.action_port,
             ),
-            Service(
-                "nlg",
-                [python, "-m", "kefu", "serve", "nlg"],
-                f"http://{s.host}:{s.nlg_port}/health",
-                s.nlg_port,
-            ),
         ]
         if self.with_web:
             services.append(
@@ -239,7 +232,7 @@ class Stack:
         if busy:
             raise StackError(
                 f"port(s) already in use: {', '.join(busy)}. Is kefu already running (`kefu status`)? "
-                "Stop it, or choose other ports with KEFU_RASA_PORT / KEFU_ACTION_PORT / KEFU_NLG_PORT / KEFU_WEB_PORT."
+                "Stop it, or choose other ports with KEFU_RASA_PORT / KEFU_ACTION_PORT / KEFU_WEB_PORT."
             )
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self._env = service_environment(self.settings)
@@ -525,7 +518,7 @@ def first_run_agent_notice(settings: Settings) -> Optional[str]:
 
 def cmd_up(args: argparse.Namespace) -> int:
     stack = Stack(with_web=not args.no_web)
-    print("Starting kefu: actions, NLG guard service, web app, then Rasa (model load takes ~30 s) ...", flush=True)
+    print("Starting kefu: actions, web app, then Rasa (model load takes ~30 s) ...", flush=True)
     try:
         stack.start()
     except StackError as exc:
@@ -558,7 +551,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     checks = {
         "actions": f"http://{settings.host}:{settings.action_port}/health",
-        "nlg": f"http://{settings.host}:{settings.nlg_port}/health",
         "web": f"{settings.web_url}/health",
         "rasa": f"{settings.rasa_url}/",
     }
@@ -612,18 +604,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run one of kefu's own sanic services in the foreground (used by `kefu up`)."""
+    """Run kefu's web app (console and web chat) in the foreground (used by `kefu up`)."""
     settings = Settings.from_env()
-    host = settings.host
-    if args.service == "nlg":
-        from kefu.servers.nlg import create_app
+    from kefu.handoff.web import create_app
 
-        app, port, host = create_app(settings=settings), settings.nlg_port, LOOPBACK
-    else:
-        from kefu.handoff.web import create_app
-
-        app, port = create_app(settings=settings), settings.web_port
-    app.run(host=host, port=port, access_log=False, motd=False, workers=1)
+    app = create_app(settings=settings)
+    app.run(host=settings.host, port=settings.web_port, access_log=False, motd=False, workers=1)
     return 0
 
 
@@ -641,7 +627,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     chat.set_defaults(func=cmd_chat)
 
     serve = subparsers.add_parser("serve", help="run one kefu service in the foreground")
-    serve.add_argument("service", choices=("nlg", "web"))
+    serve.add_argument("service", choices=("web",))
     serve.set_defaults(func=cmd_serve)
 
 

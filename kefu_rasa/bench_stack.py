@@ -329,7 +329,7 @@ def isolated_settings(tag: str) -> Settings:
     state = base.state_dir / "bench" / tag
     state.mkdir(parents=True, exist_ok=True)
     return replace(base, state_dir=state, db_path=state / "kefu.db", rasa_port=free_port(),
-                   action_port=free_port(), nlg_port=free_port(), web_port=free_port(),
+                   action_port=free_port(), web_port=free_port(),
                    database_url=None, redis_url=None)
 
 
@@ -379,7 +379,6 @@ def _profile_parts() -> List[Tuple[str, List[Tuple[str, int]]]]:
     import inspect
 
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import FailSafeTrackerStore
 
@@ -397,7 +396,6 @@ def _profile_parts() -> List[Tuple[str, List[Tuple[str, int]]]]:
                                                      where(patches.ORIGINALS.get("action",
                                                                                  RemoteAction._validate_action_result))]),
         ("action payload (tracker state + domain)", [where(RemoteAction._action_call_format)]),
-        ("NLG service (callback NLG generate)", [where(CallbackNaturalLanguageGenerator.generate)]),
         ("tracker store retrieve", [where(FailSafeTrackerStore.retrieve)]),
         ("tracker store save", [where(FailSafeTrackerStore.save)]),
     ]

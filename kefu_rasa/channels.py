@@ -18,7 +18,7 @@ Exit: every message Rasa hands the output channels — responses, actions, retur
 :func:`kefu.edge.outgoing.guard_message` for the conversation's fixed platform.
 
 Degraded mode: when Rasa produced no reply for a buyer who is not in a handoff
-pause (action server or NLG down, an exception, no answer within
+pause (action server down, an exception, no answer within
 :data:`TURN_TIMEOUT_S`), the buyer gets the holding answer and a ticket records
 what failed (:mod:`kefu.inbox.degraded`).
 """
@@ -154,12 +154,8 @@ async def _probe(url: str) -> str:
 
 async def describe_failure(settings: Settings, failure: Optional[str]) -> str:
     """What failed, for the ticket: the turn's own error, and which dependency does not answer."""
-    actions, nlg = await asyncio.gather(
-        _probe(f"http://{settings.host}:{settings.action_port}/health"),
-        _probe(f"http://{settings.host}:{settings.nlg_port}/health"),
-    )
-    parts = [failure or "Rasa returned no message"]
-    parts += [f"action server: {actions}", f"NLG service: {nlg}"]
+    actions = await _probe(f"http://{settings.host}:{settings.action_port}/health")
+    parts = [failure or "Rasa returned no message", f"action server: {actions}"]
     return "; ".join(parts)
 
 

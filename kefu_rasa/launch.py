@@ -70,7 +70,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         profile_path, raw = raw[1], raw[2:]
     args = rasa_arguments(raw)
     os.environ.pop(TOKEN_ENV, None)  # not inherited by anything Rasa starts
-    # endpoints.yml sends it to the action server and the NLG service (``token: ${KEFU_SERVICE_TOKEN}``).
+    # endpoints.yml sends it to the action server (``token: ${KEFU_SERVICE_TOKEN}``).
     os.environ[SERVICE_TOKEN_ENV] = read_service_token(Settings.from_env())
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
     from kefu_rasa import patches

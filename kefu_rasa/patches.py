@@ -1,19 +1,19 @@
 """Small, documented speed adjustments to Rasa 3.6, applied when kefu starts Rasa.
 
 Rasa 3.6 validates every action-server response (``RemoteAction._validate_action_result``)
-and every NLG-service response (``CallbackNaturalLanguageGenerator.validate_response``)
 with ``jsonschema.validate(instance, schema)``. That call first checks the *schema*
 against the JSON-Schema meta-schema, then builds a validator, on every call: ~14 ms
 per action call for Rasa's large events schema, half of one kefu turn's CPU (issue 11).
 
-The patches below build each validator once (``validator_for(schema)(schema)``, the
-schema checked once with ``check_schema``) and then do exactly what
+The patch below builds the validator once (``validator_for(schema)(schema)``, the
+schema checked once with ``check_schema``) and then does exactly what
 ``jsonschema.validate`` does with it: ``best_match(validator.iter_errors(instance))``
 and raise that error. Error types, messages and the text Rasa appends are Rasa's own,
-so an invalid response is rejected exactly as before (tests/scale/test_patches.py
-compares patched and original on valid and invalid responses).
+so an invalid response is rejected exactly as before (tests/test_rasa_patches.py
+compares patched and original on valid and invalid responses). (kefu has no NLG
+endpoint, so Rasa's NLG-response validation never runs and is not patched.)
 
-A third, measured patch: Rasa's SQLite tracker store (kefu's embedded default,
+A second, measured patch: Rasa's SQLite tracker store (kefu's embedded default,
 ``.kefu/conversations.db``) runs in SQLite's default rollback-journal mode with full
 sync and a new connection per save/retrieve, so each tracker save waits for several
 fsyncs (~10-20 ms on this machine's shared disk, 2 saves per turn). ``sqlite-tracker-wal``
@@ -23,7 +23,7 @@ still with WAL journaling, which was dropped: a read-only WAL database killed Ra
 SIGBUS (see ``_sqlite_wal``).
 PostgreSQL tracker stores are untouched.
 
-A fourth: every event Rasa reads back from the tracker store is resolved to its class
+A third: every event Rasa reads back from the tracker store is resolved to its class
 by ``Event.resolve_by_type``, which walks the whole ``Event`` subclass tree (with an
 ``inspect.isabstract`` check per class) for each event: ~0.14 ms an event, 12% of a
 turn, and it grows with the conversation (a 200-turn tracker has ~2,000 events).
@@ -56,17 +56,6 @@ def _action_response_validator() -> Any:
     return cls(schema)
 
 
-@functools.lru_cache(maxsize=None)
-def _nlg_response_validator() -> Any:
-    from jsonschema.validators import validator_for
-    from rasa.core.nlg.callback import nlg_response_format_spec
-
-    schema = nlg_response_format_spec()
-    cls = validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 def _validate(validator: Any, instance: Any) -> None:
     """What ``jsonschema.validate`` does after building its validator."""
     from jsonschema.exceptions import best_match
@@ -94,33 +83,13 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
         raise e
 
 
-def _validate_nlg_response(content: Any) -> bool:
-    """``CallbackNaturalLanguageGenerator.validate_response`` with a validator built once."""
-    from jsonschema import ValidationError
-    from rasa.shared.exceptions import RasaException
-
-    try:
-        if content is None or content == "":
-            return True
-        _validate(_nlg_response_validator(), content)
-        return True
-    except ValidationError as e:
-        raise RasaException(
-            f"{e.message}. Failed to validate NLG response from API, make sure "
-            f"your response from the NLG endpoint is valid. "
-            f"For more information about the format please consult the "
-            f"`nlg_response_format_spec` function from this same module: "
-            f"https://github.com/RasaHQ/rasa/blob/main/rasa/core/nlg/callback.py"
-        )
-
-
 def _check_rasa_version() -> None:
     import rasa
 
     if not rasa.__version__.startswith(RASA_VERSION_PREFIX):
         raise RuntimeError(
             f"kefu_rasa.patches was written for Rasa {RASA_VERSION_PREFIX}x, found {rasa.__version__}: "
-            "re-check rasa/core/actions/action.py and rasa/core/nlg/callback.py before re-enabling it"
+            "re-check rasa/core/actions/action.py, rasa/core/tracker_store.py and rasa/shared/core/events.py before re-enabling it"
         )
 
 
@@ -129,13 +98,6 @@ def patch_action_response_validation() -> None:
 
     ORIGINALS.setdefault("action", RemoteAction._validate_action_result)
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-
-
-def patch_nlg_response_validation() -> None:
-    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
-
-    ORIGINALS.setdefault("nlg", CallbackNaturalLanguageGenerator.validate_response)
-    CallbackNaturalLanguageGenerator.validate_response = staticmethod(_validate_nlg_response)  # type: ignore
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -202,7 +164,6 @@ def patch_event_type_lookup() -> None:
 
 PATCHES: Dict[str, Callable[[], None]] = {
     "action-response-validator": patch_action_response_validation,
-    "nlg-response-validator": patch_nlg_response_validation,
     "sqlite-tracker-wal": patch_sqlite_tracker_store,
     "event-type-lookup": patch_event_type_lookup,
 }
@@ -225,12 +186,9 @@ def applied() -> List[str]:
 def revert_all() -> None:
     """Put Rasa's original methods back (tests use it to compare both)."""
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 
     if "action" in ORIGINALS:
         RemoteAction._validate_action_result = ORIGINALS["action"]  # type: ignore[assignment]
-    if "nlg" in ORIGINALS:
-        CallbackNaturalLanguageGenerator.validate_response = staticmethod(ORIGINALS["nlg"])  # type: ignore
     if "resolve_by_type" in ORIGINALS:
         from rasa.shared.core.events import Event
 

@@ -35,7 +35,6 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         "KEFU_STATE_DIR": str(state),
         "KEFU_RASA_PORT": str(free_port()),
         "KEFU_ACTION_PORT": str(free_port()),
-        "KEFU_NLG_PORT": str(free_port()),
         "KEFU_WEB_PORT": str(free_port()),
         # The shop clock of every replayed conversation: Tuesday 1 Dec 2026, 10:00 in Shanghai
         # (before the 16:00 cut-off, in service hours), so expected dates are fixed facts.
@@ -77,7 +76,7 @@ def _own_tmpfs(path: Path) -> bool:
 
 @pytest.fixture(scope="session")
 def live_stack(live_settings: Settings) -> Iterator["object"]:
-    """The whole assistant (actions, NLG guard, web app, Rasa) on the trained model."""
+    """The whole assistant (actions, web app, Rasa) on the trained model."""
     from kefu.shop.store import load_shop
     from kefu.stack import Stack, model_file
 

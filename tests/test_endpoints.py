@@ -30,11 +30,11 @@ def test_endpoints_expand_to_the_configured_services(rasa_env: Settings) -> None
 
     endpoints = read_config_file(ROOT / "endpoints.yml")
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:15055/webhook"
-    assert endpoints["nlg"]["url"] == rasa_env.nlg_url
+    assert "nlg" not in endpoints  # every reply is sent by the actions (docs/architecture.md)
     assert endpoints["tracker_store"]["db"] == str(rasa_env.state_dir / "conversations.db")
     assert endpoints["tracker_store"]["type"] == "kefu_rasa.tracker_store.ResilientSQLTrackerStore"
     token = (rasa_env.state_dir / "service-token").read_text().strip()
-    assert endpoints["action_endpoint"]["token"] == token and endpoints["nlg"]["token"] == token
+    assert endpoints["action_endpoint"]["token"] == token
 
 
 def test_callback_channel_posts_to_the_web_app(rasa_env: Settings) -> None:

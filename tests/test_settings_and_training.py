@@ -15,7 +15,12 @@ def test_defaults_point_into_the_project() -> None:
     settings = Settings.from_env({})
     assert settings.db_path == settings.root / ".kefu" / "kefu.db"
     assert settings.rasa_url == "http://127.0.0.1:5005"
-    assert settings.nlg_url.endswith(":5056/nlg")
+    assert settings.action_url == "http://127.0.0.1:5055/webhook"
+
+
+def test_a_retired_setting_in_an_old_deployment_is_ignored_like_any_unknown_key() -> None:
+    """KEFU_NLG_PORT (the NLG service is gone) must not stop an existing deployment from starting."""
+    assert Settings.from_env({"KEFU_NLG_PORT": "5056"}) == Settings.from_env({})
 
 
 def test_env_overrides_are_converted(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Enforcement: the one function every outgoing message passes through.
 
 ``guard_outgoing`` is called by the guarded action dispatcher (``actions/base.py``)
-and by the NLG service (``kefu.servers.nlg``); the console checks agents' replies with
+and by the output channels (``kefu.edge.outgoing``); the console checks agents' replies with
 :func:`check_agent_reply`, which goes through it too (source ``agent:<name>``). It never lets unchecked text out:
 a blocked message is replaced by the safe reply from ``replies.yml``; a
 rewritten one is sent rewritten. Every blocked or rewritten message is logged
@@ -117,7 +117,7 @@ def guard_outgoing(
 ) -> OutgoingDecision:
     """Check ``text`` for ``platform``; return what may be sent. Logs and audits anything changed.
 
-    ``source`` says who wrote it (an action's name, ``nlg:utter_x``, ``agent:<name>``).
+    ``source`` says who wrote it (an action's name, ``agent:<name>``).
     ``refuse_blocked``: a blocked text is refused (``text`` is empty, the audit row says
     nothing was sent) instead of replaced by the safe reply: a person, unlike the bot, is
     asked to rewrite it. Bidirectional controls never leave: the guard reads the text as it

@@ -1,4 +1,4 @@
-"""What kefu's internal services (action server, NLG) require of every caller but /health.
+"""What kefu's internal service (the action server) requires of every caller but /health.
 
 Rasa is their only client. It sends the shared token from ``endpoints.yml``
 (``token:`` -> ``?token=``); the token is generated once into the state folder

@@ -364,35 +364,6 @@ def dispatch_sentence(config: ShopConfig, ship_day: dt.date, today: dt.date) -> 
     return text + reply("shipping.promise", hours=config.ship_within_hours)
 
 
-def shipping_answer(
-    config: ShopConfig, now: dt.datetime, province: Optional[str], product: Optional[Product] = None
-) -> Answer:
-    """When an order placed now leaves (cut-off, weekend) and arrives in ``province``."""
-    local = local_time(config, now)
-    today = local.date()
-    ship_day = dispatch_date(config, local)
-    data: Dict[str, Any] = {"ship_date": ship_day, "same_day": ship_day == today, "couriers": list(config.couriers)}
-    if product is not None:
-        data["product_id"] = product.id
-    text = dispatch_sentence(config, ship_day, today)
-
-    short = normalize.normalize_province(province) if province else None
-    if short:
-        low, high = config.days_to(short)
-        arrive_from, arrive_to = ship_day + dt.timedelta(days=low), ship_day + dt.timedelta(days=high)
-        remote = short in config.remote_provinces
-        key = "shipping.delivery_remote" if remote else "shipping.delivery"
-        text += reply(key, province=short, low=low, high=high, arrive_from=format_date(arrive_from), arrive_to=format_date(arrive_to))
-        data.update(province=short, delivery_days=(low, high), arrive=(arrive_from, arrive_to), remote=remote)
-    else:
-        data["missing"] = ["province"]
-        text += reply("shipping.ask_province")
-    others = [c for c in config.couriers if c != config.default_courier]
-    if others:
-        text += reply("shipping.couriers", default_courier=config.default_courier, others=join_items(others))
-    return Answer(text, data)
-
-
 def logistics_answer(
     order: Optional[Order], now: dt.datetime, order_id: Optional[str] = None, *, config: Optional[ShopConfig] = None
 ) -> Answer:
@@ -525,45 +496,6 @@ def invoice_recorded_answer(config: ShopConfig, invoice_type: str, title: str, e
 # ---------------------------------------------------------------------------
 # returns, address changes, bargaining
 # ---------------------------------------------------------------------------
-
-def return_policy_answer(
-    config: ShopConfig, reason: Optional[str], order: Optional[Order] = None, now: Optional[dt.datetime] = None
-) -> Answer:
-    """Window, who pays return shipping (quality vs no reason), 运费险, how to apply, refund timing."""
-    kind = normalize.normalize_return_reason(reason) if reason else None
-    data: Dict[str, Any] = {"reason": kind, "window_days": config.return_window_days,
-                            "freight_insurance": config.freight_insurance}
-    parts: List[str] = []
-    if order is not None and order.status is OrderStatus.DELIVERED and now is not None:
-        delivered = local_time(config, order.delivered_at or order.created_at)
-        deadline = delivered.date() + dt.timedelta(days=config.return_window_days)
-        data.update(order_id=order.order_id, deadline=deadline)
-        if local_time(config, now).date() > deadline:
-            data.update(within_window=False, handoff=kind == "quality")
-            return Answer(
-                reply("returns.window_passed", delivered=format_date(delivered.date()), days=config.return_window_days),
-                data,
-            )
-        data["within_window"] = True
-        parts.append(reply("returns.window", days=config.return_window_days))
-        parts.append(reply("returns.window_left", delivered=format_date(delivered.date()), deadline=format_date(deadline)))
-    else:
-        parts.append(reply("returns.window", days=config.return_window_days))
-        if order is not None and order.status in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED):
-            data["order_id"] = order.order_id
-            parts.append(reply("returns.not_delivered"))
-    payers = config.return_shipping
-    if kind in ("quality", None):
-        parts.append(reply("returns.quality" if payers["quality"] == "shop" else "returns.quality_buyer_pays"))
-    if kind in ("no_reason", None):
-        parts.append(reply("returns.no_reason" if payers["no_reason"] == "buyer" else "returns.no_reason_shop_pays"))
-        if config.freight_insurance and payers["no_reason"] == "buyer":
-            parts.append(reply("returns.insurance"))
-    data["shipping_paid_by"] = {k: payers[k] for k in (("quality", "no_reason") if kind is None else (kind,))}
-    parts.append(reply("returns.how"))
-    parts.append(reply("returns.refund", low=config.refund_days[0], high=config.refund_days[1]))
-    return Answer("".join(parts), data)
-
 
 def change_address_answer(order: Optional[Order], new_address: Optional[str] = None) -> Answer:
     """Whether the address can still change. Records nothing itself: the action calls

@@ -1,5 +1,5 @@
 """The attack suite (issue 18): every attack on identity, proofs, the edge, PII and the console,
-through real HTTP on the real stack (``live_stack``: Rasa with the trained model, actions, NLG
+through real HTTP on the real stack (``live_stack``: Rasa with the trained model, actions, the
 guard, web app). Each test records how many attempts it made and how many got through; the
 table is printed at the end of the run and written to ``results/attacks.txt``
 (``make test-attacks``; part of ``make test``)."""

@@ -39,7 +39,7 @@ class SlowAgent:
 def rest(tmp_path) -> Iterator[tuple]:
     state = tmp_path / "state"
     state.mkdir()
-    settings = replace(Settings(), state_dir=state, db_path=state / "kefu.db", action_port=1, nlg_port=1)
+    settings = replace(Settings(), state_dir=state, db_path=state / "kefu.db", action_port=1)
     channel = KefuRestInput()
     channel.edge = Edge(settings)
     agent = SlowAgent()

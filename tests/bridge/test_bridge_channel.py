@@ -24,7 +24,7 @@ from kefu.guard.enforce import audit_rows
 from kefu.tickets.store import TicketStore
 from kefu.settings import Settings
 from kefu_rasa.bridge import BridgeInput
-from tests.test_nlg_server import RunningApp
+from tests.running_app import RunningApp
 
 Sanic.test_mode = True
 SECRET = "test-bridge-secret-0123456789"

@@ -2,7 +2,7 @@
 
 What Rasa would be handed (``UserMessage``: text, sender, metadata) and what the buyer gets back are
 checked; the agent stand-in either answers through the real output channel or stays silent, as Rasa
-does when the action server or the NLG service is down.
+does when the action server is down.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def channel(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Channel]:
 
     state = tmp_path / "state"
     state.mkdir()
-    settings = replace(Settings(), state_dir=state, db_path=state / "kefu.db", action_port=1, nlg_port=1)
+    settings = replace(Settings(), state_dir=state, db_path=state / "kefu.db", action_port=1)
     ch = Channel(settings)
     with RunningApp(ch.app) as running:
         ch.url = running.url
@@ -85,4 +85,4 @@ def test_silence_from_rasa_becomes_the_holding_answer_and_a_ticket(channel: Chan
     assert [m["text"] for m in answer.json()] == [reply("holding")]
     (ticket,) = TicketStore(channel.settings.db_path).queue()
     assert (ticket.conversation_id, ticket.platform, ticket.reason) == ("b9", "douyin", "degraded")
-    assert "action server: down" in ticket.detail and "NLG service: down" in ticket.detail
+    assert "action server: down" in ticket.detail

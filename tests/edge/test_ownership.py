@@ -78,7 +78,7 @@ def start_supervisor(state: Path, names: List[str], stubborn: List[str] = ()) ->
 
 
 def test_services_die_when_the_supervisor_is_killed_with_sigkill(state: Path) -> None:
-    proc, pids = start_supervisor(state, ["actions", "nlg", "web"])
+    proc, pids = start_supervisor(state, ["actions", "web", "rasa"])
     proc.kill()
     proc.wait(10)
     assert wait_until(lambda: not any(pidfiles.running(pid) for pid in pids.values()), 10), \
@@ -88,46 +88,46 @@ def test_services_die_when_the_supervisor_is_killed_with_sigkill(state: Path) ->
 def test_a_frozen_service_left_behind_is_reclaimed_by_the_next_start(state: Path) -> None:
     """SIGSTOP keeps the parent-death SIGTERM pending: the frozen service may outlive its supervisor,
     holding its port. The next start continues and stops it through its pid file."""
-    proc, pids = start_supervisor(state, ["actions", "nlg"])
-    os.kill(pids["nlg"], signal.SIGSTOP)
+    proc, pids = start_supervisor(state, ["actions", "web"])
+    os.kill(pids["web"], signal.SIGSTOP)
     proc.kill()
     proc.wait(10)
     assert wait_until(lambda: not pidfiles.running(pids["actions"]), 10)
     Stack(replace(Settings(), state_dir=state, db_path=state / "kefu.db"))._claim_state_dir(lambda line: None)
-    assert not pidfiles.running(pids["nlg"])
+    assert not pidfiles.running(pids["web"])
 
 
 def test_a_new_stack_reclaims_a_service_that_survived_its_supervisor(state: Path, monkeypatch) -> None:
     """A service that does not act on SIGTERM outlives its supervisor and keeps its port. The next start
     finds it through its pid file, stops it (SIGKILL after the wait), and starts where it said "port in use"."""
     monkeypatch.setattr(pidfiles, "STOP_WAIT_S", 1.0)
-    proc, pids = start_supervisor(state, ["actions", "nlg"], stubborn=["nlg"])
-    nlg_port = next(o for o in pidfiles.recorded(state) if o.name == "nlg").command.split()[-2]
+    proc, pids = start_supervisor(state, ["actions", "web"], stubborn=["web"])
+    web_port = next(o for o in pidfiles.recorded(state) if o.name == "web").command.split()[-2]
     proc.kill()
     proc.wait(10)
     assert wait_until(lambda: not pidfiles.running(pids["actions"]), 10)
     time.sleep(1)
-    assert pidfiles.running(pids["nlg"]) and not port_is_free("127.0.0.1", int(nlg_port)), "the stubborn service should survive"
+    assert pidfiles.running(pids["web"]) and not port_is_free("127.0.0.1", int(web_port)), "the stubborn service should survive"
     said: List[str] = []
     stack = Stack(replace(Settings(), state_dir=state, db_path=state / "kefu.db"))
     stack._claim_state_dir(said.append)
-    assert not pidfiles.running(pids["nlg"]) and port_is_free("127.0.0.1", int(nlg_port))
-    assert any(f"nlg (pid {pids['nlg']}) was left running" in line for line in said), said
+    assert not pidfiles.running(pids["web"]) and port_is_free("127.0.0.1", int(web_port))
+    assert any(f"web (pid {pids['web']}) was left running" in line for line in said), said
     assert {o.name for o in pidfiles.recorded(state)} == {pidfiles.OWNER}
     assert pidfiles.live_owner(state) is None  # we own it now (our own pid is not "another" owner)
 
 
 def test_a_second_start_is_refused_while_the_first_supervisor_lives(state: Path) -> None:
-    proc, pids = start_supervisor(state, ["nlg"])
+    proc, pids = start_supervisor(state, ["web"])
     try:
         stack = Stack(replace(Settings(), state_dir=state, db_path=state / "kefu.db"))
         with pytest.raises(StackError, match=f"already running .*pid {proc.pid}"):
             stack._claim_state_dir(lambda line: None)
-        assert pidfiles.running(pids["nlg"]), "refusing must not touch the running services"
+        assert pidfiles.running(pids["web"]), "refusing must not touch the running services"
     finally:
         proc.kill()
         proc.wait(10)
-    assert wait_until(lambda: not pidfiles.running(pids["nlg"]), 10)
+    assert wait_until(lambda: not pidfiles.running(pids["web"]), 10)
 
 
 def test_a_recycled_pid_is_never_killed(state: Path) -> None:

@@ -75,16 +75,16 @@ def supervise_until(supervisor: Supervisor, condition, timeout: float = 20.0) ->
 
 
 def test_a_killed_service_is_restarted_and_the_others_keep_their_process(stack: Stack) -> None:
-    nlg, web = service("nlg"), service("web")
-    supervisor = start(stack, nlg, web)
-    web_pid, old_pid = web.pid, nlg.pid
-    os.kill(nlg.pid, signal.SIGKILL)
-    supervise_until(supervisor, lambda: nlg.running and nlg.pid != old_pid and nlg.failures == 0
-                    and nlg.restart_at is None and nlg.starting_until is None)
+    actions, web = service("actions"), service("web")
+    supervisor = start(stack, actions, web)
+    web_pid, old_pid = web.pid, actions.pid
+    os.kill(actions.pid, signal.SIGKILL)
+    supervise_until(supervisor, lambda: actions.running and actions.pid != old_pid and actions.failures == 0
+                    and actions.restart_at is None and actions.starting_until is None)
     assert web.pid == web_pid and web.running
-    assert any("nlg exited (code -9); restarting it in 1s" in line for line in supervisor.events)
+    assert any("actions exited (code -9); restarting it in 1s" in line for line in supervisor.events)
     log = (stack.log_dir / "supervisor.log").read_text()
-    assert "nlg exited" in log and "started again" in log
+    assert "actions exited" in log and "started again" in log
 
 
 def test_a_frozen_service_is_restarted_after_three_unanswered_checks(stack: Stack) -> None:
@@ -111,7 +111,7 @@ def test_a_crash_loop_stops_with_a_clear_reason(stack: Stack, monkeypatch: pytes
     import kefu.stack as stack_module
 
     monkeypatch.setattr(stack_module, "BACKOFF_FIRST_S", 0.01)
-    crasher = service("nlg", command=[sys.executable, "-c", "import sys; sys.exit(3)"])
+    crasher = service("actions", command=[sys.executable, "-c", "import sys; sys.exit(3)"])
     supervisor = start(stack, crasher)
-    with pytest.raises(CrashLoop, match="nlg exited \\(code 3\\) after 5 restarts"):
+    with pytest.raises(CrashLoop, match="actions exited \\(code 3\\) after 5 restarts"):
         supervise_until(supervisor, lambda: False, timeout=30)

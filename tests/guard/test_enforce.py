@@ -48,7 +48,7 @@ def test_a_blocked_message_is_audited_with_its_phone_number_masked(
 
 def test_spaced_numbers_and_id_cards_are_masked_in_the_audit_too(settings: Settings) -> None:
     text = "收件人138 1234 5678，身份证11010519900307123X，全网最低价"
-    guard_outgoing(text, platform="jd", conversation_id="c2", source="nlg", settings=settings)
+    guard_outgoing(text, platform="jd", conversation_id="c2", source="action_answer", settings=settings)
     [row] = audit_rows(settings)
     assert row["original"] == "收件人138****5678，身份证110105********123X，全网最低价"
     assert "1234 5678" not in all_text(row) and "19900307" not in all_text(row)
@@ -56,7 +56,7 @@ def test_spaced_numbers_and_id_cards_are_masked_in_the_audit_too(settings: Setti
 
 def test_a_rewritten_message_keeps_its_other_text_verbatim(settings: Settings) -> None:
     text = f"宝贝已发出，收件人手机{PHONE}"
-    decision = guard_outgoing(text, platform="pinduoduo", conversation_id="c3", source="nlg", settings=settings)
+    decision = guard_outgoing(text, platform="pinduoduo", conversation_id="c3", source="action_answer", settings=settings)
     assert decision.text == "商品已发出，收件人手机138****5678"
     [row] = audit_rows(settings)
     assert row["original"] == "宝贝已发出，收件人手机138****5678"  # 宝贝 is the original, not the rewrite
@@ -71,7 +71,7 @@ def test_when_the_guard_fails_the_audit_still_masks_personal_data(settings: Sett
     Guard.clear_cache()
     try:
         decision = guard_outgoing(f"您的电话是{PHONE}吗", platform="pinduoduo", conversation_id="c4",
-                                  source="nlg", settings=replace(settings, rules_dir=rules))
+                                  source="action_answer", settings=replace(settings, rules_dir=rules))
     finally:
         Guard.clear_cache()
     assert decision.text == safe_reply()

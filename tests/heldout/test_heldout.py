@@ -49,7 +49,7 @@ def test_heldout_shop(shop: str, live_settings, tmp_path_factory: pytest.TempPat
     base = tmp_path_factory.mktemp(f"heldout-{shop}")
     settings = replace(
         live_settings, shop_dir=shop_dir, state_dir=base, db_path=base / "kefu.db",
-        rasa_port=free_port(), action_port=free_port(), nlg_port=free_port(), web_port=free_port(),
+        rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
     )
     load_shop(settings.shop_dir, settings.db_path)
     stack = Stack(settings)

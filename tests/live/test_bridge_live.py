@@ -1,6 +1,6 @@
 """The bridge end to end on the live stack: sign, post, get the reply at a local callback server.
 
-Real Rasa on the trained model, real actions, NLG and guard; the callback server
+Real Rasa on the trained model, real actions and guard; the callback server
 stands in for a sidecar and checks kefu's signature on every reply. What is
 asserted is what a sidecar and a buyer notice: a greeting gets a reply, a
 request for a person opens a ticket, refused requests never reach the assistant,

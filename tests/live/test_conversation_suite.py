@@ -102,7 +102,7 @@ def shop_stack(request: pytest.FixtureRequest, live_stack, tmp_path_factory: pyt
     facts = _write_shop(name, base / "shop")
     settings = replace(
         live_stack.settings, shop_dir=base / "shop", state_dir=base / "state", db_path=base / "state" / "kefu.db",
-        rasa_port=free_port(), action_port=free_port(), nlg_port=free_port(), web_port=free_port(),
+        rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
     )
     load_shop(settings.shop_dir, settings.db_path)
     stack = Stack(settings)  # every service gets these settings as KEFU_* variables

@@ -1,7 +1,7 @@
 """10,000+ generated hostile inputs to every public endpoint of the live stack (issue 9 #7).
 
 Hypothesis (seeded, derandomised, no example database) generates bodies for
-Rasa's channel webhooks, the action server, the NLG service and the web app's
+Rasa's channel webhooks, the action server and the web app's
 public routes: malformed JSON, invalid UTF-8, lone surrogates, control
 characters, deep nesting, huge integers, wrong types, unknown platforms, typed
 commands, oversize messages, and valid messages in between. Every answer must
@@ -36,7 +36,8 @@ pytestmark = pytest.mark.live
 FUZZ_SEED = 20261201
 # Inputs per endpoint (sum >= 10,000). Valid buyer messages run the real NLU and
 # dialogue (~0.1-0.3 s each), so they are a small share of the channel inputs.
-COUNTS = {"rest": 2000, "callback": 1000, "actions": 3000, "nlg": 1600, "web": 1400, "health": 1000}
+# (No NLG service: every reply comes from the actions, docs/architecture.md.)
+COUNTS = {"rest": 2000, "callback": 1000, "actions": 4000, "web": 1400, "health": 1600}
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "edges-fuzz.json"
 TIMEOUT_S = 60
 
@@ -193,28 +194,6 @@ def test_fuzz_action_server(live_stack, http: requests.Session, token: str, auth
         assert answer.status_code == 401
 
 
-RESPONSES = ["utter_greet", "utter_goodbye", "utter_nope", "", "utter_ask_color"]
-
-
-@_fuzz_settings("nlg")
-@given(authenticated=st.booleans(), body=st.one_of(
-    _raw_bodies(), json_value.map(encode),
-    st.fixed_dictionaries({
-        "response": st.one_of(st.sampled_from(RESPONSES), json_value),
-        "arguments": json_value,
-        "tracker": st.fixed_dictionaries({"sender_id": st.one_of(text, json_value), "slots": json_value,
-                                          "latest_message": st.one_of(json_value, st.fixed_dictionaries(
-                                              {"metadata": st.fixed_dictionaries(
-                                                  {"platform": st.sampled_from(PLATFORM_VALUES)})}))}),
-        "channel": json_value}).map(encode)))
-def test_fuzz_nlg_service(live_stack, http: requests.Session, token: str, authenticated: bool, body: bytes) -> None:
-    params = {"token": token} if authenticated else {}
-    answer = send("nlg", http, "POST", f"http://{live_stack.settings.host}:{live_stack.settings.nlg_port}/nlg",
-                  repr(body[:200]), data=body, params=params, headers={"Content-Type": "application/json"})
-    if not authenticated:
-        assert answer.status_code == 401
-
-
 WEB_PATHS = ["/chat/send", "/chat/messages", "/chat/callback", "/chat"]
 
 
@@ -232,13 +211,13 @@ def test_fuzz_web_chat_routes(live_stack, http: requests.Session, path: str, met
 
 
 @_fuzz_settings("health")
-@given(target=st.sampled_from(["rasa", "rasa-channel", "actions", "nlg", "web"]),
+@given(target=st.sampled_from(["rasa", "rasa-channel", "actions", "web"]),
        suffix=st.sampled_from(["", "?x=1", "?token=", "/../health", "%00"]),
        query=st.dictionaries(st.text(max_size=8), text, max_size=2))
 def test_fuzz_health_endpoints(live_stack, http: requests.Session, target: str, suffix: str, query: dict) -> None:
     s = live_stack.settings
     base = {"rasa": s.rasa_url + "/", "rasa-channel": s.rasa_url + "/webhooks/rest/",
-            "actions": f"http://{s.host}:{s.action_port}/health", "nlg": f"http://{s.host}:{s.nlg_port}/health",
+            "actions": f"http://{s.host}:{s.action_port}/health",
             "web": s.web_url + "/health"}[target]
     params = {k.encode("utf-8", "surrogatepass"): v.encode("utf-8", "surrogatepass") for k, v in query.items()}
     send("health", http, "GET", base + suffix, f"GET {base}{suffix} {query!r}", params=params)
@@ -348,12 +327,12 @@ def test_issue9_2_a_100k_message_gets_the_polite_note_not_the_nlu(live_stack) ->
     assert huge.status_code == 413
 
 
-def test_issue9_3_action_server_and_nlg_are_private(live_stack) -> None:
+def test_issue9_3_the_action_server_is_private(live_stack) -> None:
     s = live_stack.settings
-    for port, path in ((s.action_port, "/webhook"), (s.nlg_port, "/nlg")):
-        assert _listening_addresses(port) == ["127.0.0.1"], port
-        answer = requests.post(f"http://127.0.0.1:{port}{path}", json={"next_action": "action_logistics"}, timeout=10)
-        assert answer.status_code == 401
+    assert _listening_addresses(s.action_port) == ["127.0.0.1"], s.action_port
+    answer = requests.post(f"http://127.0.0.1:{s.action_port}/webhook", json={"next_action": "action_logistics"},
+                           timeout=10)
+    assert answer.status_code == 401
 
 
 def test_issue9_9_no_token_in_ps_and_state_files_are_private(live_stack) -> None:
@@ -434,7 +413,7 @@ def test_issue10_the_platform_is_fixed_by_the_first_message(live_stack) -> None:
     tracker = requests.get(f"{s.rasa_url}/conversations/plat-1/tracker", params={"token": live_stack.token},
                            timeout=30).json()
     platforms = {e["metadata"].get("platform") for e in tracker["events"] if e.get("event") == "user"}
-    assert platforms == {"pinduoduo"}  # what the actions and the NLG are handed, every turn
+    assert platforms == {"pinduoduo"}  # what the actions are handed, every turn
     refused = requests.post(f"{s.rasa_url}/webhooks/rest/webhook", timeout=30,
                             json={"sender": "plat-2", "message": "你好", "metadata": {"platform": "amazon"}})
     assert refused.status_code == 400 and refused.json()["error"] == "unknown_platform"

@@ -41,7 +41,7 @@ def operator_env(tmp_path: Path) -> Iterator[Dict[str, str]]:
     state.mkdir()
     env = {key: value for key, value in os.environ.items() if not key.startswith("KEFU_")}
     env.update(KEFU_STATE_DIR=str(state), KEFU_RASA_PORT=str(free_port()), KEFU_ACTION_PORT=str(free_port()),
-               KEFU_NLG_PORT=str(free_port()), KEFU_WEB_PORT=str(free_port()), PYTHONUNBUFFERED="1")
+               KEFU_WEB_PORT=str(free_port()), PYTHONUNBUFFERED="1")
     settings = Settings.from_env(env)
     if not model_file(settings).exists():
         pytest.fail("no trained model at models/kefu.tar.gz: run `make train` (make test does it first)")
@@ -67,8 +67,8 @@ def test_sigkill_of_kefu_up_takes_its_services_down_and_a_new_kefu_up_starts(ope
     log = tmp_path / "kefu-up.log"
     first = start_kefu_up(operator_env, log)
     services = {o.name: o.pid for o in pidfiles.recorded(settings.state_dir) if o.name != pidfiles.OWNER}
-    assert set(services) == {"actions", "nlg", "rasa"}
-    ports = [settings.rasa_port, settings.action_port, settings.nlg_port]
+    assert set(services) == {"actions", "rasa"}
+    ports = [settings.rasa_port, settings.action_port]
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     died = wait_until(lambda: not any(pidfiles.running(pid) for pid in services.values()), 30)

@@ -1,7 +1,7 @@
 """Replay every scripted conversation in tests/replay/ against the live stack.
 
 What is checked is what a buyer reads: the text Rasa returns after running the
-real actions, the real NLG service and the real guard on the trained model.
+real actions and the real guard on the trained model.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from kefu.shop.updates import OrderUpdateStore
 from kefu.settings import PROJECT_ROOT, Settings
 from kefu.shop.models import OrderStatus
 from kefu.shop.store import ShopStore, load_shop
-from tests.test_nlg_server import RunningApp
+from tests.running_app import RunningApp
 
 Sanic.test_mode = True
 APP_KEY, APP_SECRET = "6987654321012345678", "dd-secret-abc"

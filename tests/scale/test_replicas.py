@@ -33,7 +33,7 @@ LOCK_ERRORS = ("LockError", "Could not acquire lock", "lock for conversation", "
 
 @pytest.fixture(scope="module")
 def scale_stack(postgres: Any, redis: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Actions + NLG once, two Rasa replicas (patched launcher), nginx; kefu's data in PostgreSQL."""
+    """Actions once, two Rasa replicas (patched launcher), nginx; kefu's data in PostgreSQL."""
     import psycopg2
 
     from kefu.scale import ScaleStack, free_port
@@ -55,7 +55,6 @@ def scale_stack(postgres: Any, redis: Any, tmp_path_factory: pytest.TempPathFact
         "KEFU_REDIS_URL": redis.url,
         "KEFU_RASA_PORT": str(free_port()),
         "KEFU_ACTION_PORT": str(free_port()),
-        "KEFU_NLG_PORT": str(free_port()),
         "KEFU_WEB_PORT": str(free_port()),
     }
     with pytest.MonkeyPatch.context() as env:  # the test process reads Settings.from_env() too

@@ -10,7 +10,7 @@ from kefu import masking
 from kefu.shop import answers
 from kefu.shop.answers import (
     bargain_answer, change_address_answer, invoice_policy_answer, invoice_recorded_answer, logistics_answer,
-    reply, return_policy_answer, shipping_answer, size_advice, stock_answer, validate_email, validate_tax_number,
+    reply, size_advice, stock_answer, validate_email, validate_tax_number,
 )
 
 AWAITING = "2611220845123456701"     # 待发货, paid Sunday 20:15
@@ -122,43 +122,6 @@ def test_size_advice_out_of_chart_and_sold_out_size(store) -> None:
     assert small.data["out_of_range"] == "small"
 
 
-# -- shipping -----------------------------------------------------------------------------------
-
-def test_shipping_before_and_after_cutoff(config, at) -> None:
-    before = shipping_answer(config, at(2026, 11, 23, 15, 59), "浙江")  # Monday
-    assert before.data["same_day"] and before.data["ship_date"] == dt.date(2026, 11, 23)
-    assert "今天就能发出" in before.text
-    assert before.data["arrive"] == (dt.date(2026, 11, 24), dt.date(2026, 11, 25))
-    assert "1-2天" in before.text and "11月24日至11月25日" in before.text
-
-    after = shipping_answer(config, at(2026, 11, 23, 16, 0), "浙江")
-    assert not after.data["same_day"] and after.data["ship_date"] == dt.date(2026, 11, 24)
-    assert "明天（11月24日）" in after.text
-
-
-def test_shipping_weekend(config, at) -> None:
-    saturday_morning = shipping_answer(config, at(2026, 11, 28, 10, 0), "江苏")
-    assert saturday_morning.data["same_day"]            # Saturday ships
-    saturday_evening = shipping_answer(config, at(2026, 11, 28, 18, 0), "江苏")
-    assert saturday_evening.data["ship_date"] == dt.date(2026, 11, 30)  # Sunday does not
-    assert "周日不发货" in saturday_evening.text
-    sunday = shipping_answer(config, at(2026, 11, 29, 9, 0), "江苏")
-    assert sunday.data["ship_date"] == dt.date(2026, 11, 30)
-    assert "明天（11月30日）" in sunday.text
-
-
-def test_shipping_far_province_and_unknown_province(config, at) -> None:
-    xinjiang = shipping_answer(config, at(2026, 11, 23, 10), "新疆维吾尔自治区乌鲁木齐市")
-    assert xinjiang.data["province"] == "新疆" and xinjiang.data["remote"]
-    assert xinjiang.data["arrive"] == (dt.date(2026, 11, 28), dt.date(2026, 12, 1))
-    assert "5-8天" in xinjiang.text and "慢一些" in xinjiang.text
-    zhejiang = shipping_answer(config, at(2026, 11, 23, 10), "杭州")
-    assert zhejiang.data["arrive"][1] < xinjiang.data["arrive"][0]
-    unknown = shipping_answer(config, at(2026, 11, 23, 10), None)
-    assert unknown.data["missing"] == ["province"] and "哪个省份" in unknown.text
-    assert "中通快递" in unknown.text
-
-
 # -- logistics ----------------------------------------------------------------------------------
 
 def test_logistics_states(store, config, at) -> None:
@@ -259,28 +222,7 @@ def test_validate_email(raw, expected) -> None:
     assert validate_email(raw) == expected
 
 
-# -- returns, address, bargaining -----------------------------------------------------------------
-
-def test_return_policy_by_reason(config) -> None:
-    both = return_policy_answer(config, None)
-    assert "7天" in both.text and "由我们承担" in both.text and "需要您承担" in both.text and "运费险" in both.text
-    quality = return_policy_answer(config, "衣服开线了")
-    assert quality.data["reason"] == "quality" and quality.data["shipping_paid_by"] == {"quality": "shop"}
-    assert "由我们承担" in quality.text and "需要您承担" not in quality.text
-    no_reason = return_policy_answer(config, "no_reason")
-    assert "需要您承担" in no_reason.text and "运费险" in no_reason.text and "1-3个工作日" in no_reason.text
-
-
-def test_return_window_against_order(store, config, at) -> None:
-    inside = return_policy_answer(config, "no_reason", store.order(DELIVERED), at(2026, 11, 20))
-    assert inside.data["within_window"] and inside.data["deadline"] == dt.date(2026, 11, 22)
-    assert "11月22日前" in inside.text
-    outside = return_policy_answer(config, "quality", store.order(DELIVERED_OLD), at(2026, 11, 23))
-    assert outside.data["within_window"] is False and outside.data["handoff"] is True
-    assert "超过7天" in outside.text
-    shipped = return_policy_answer(config, None, store.order(MOVING), at(2026, 11, 23))
-    assert "拒收" in shipped.text
-
+# -- address, bargaining -----------------------------------------------------------------
 
 def test_change_address(store) -> None:
     assert change_address_answer(None).data["missing"] == ["order_id"]

@@ -16,7 +16,7 @@ import pytest
 from kefu.shop import answers
 from kefu.shop.answers import (
     bargain_answer, change_address_answer, invoice_policy_answer, invoice_recorded_answer, logistics_answer,
-    return_policy_answer, shipping_answer, size_advice, stock_answer,
+    size_advice, stock_answer,
 )
 from kefu.settings import PLATFORMS
 
@@ -66,15 +66,11 @@ def _all_answers(store, config) -> Iterator[Tuple[str, str]]:
         for foot in (215, 230, 241, 262, 290):
             yield f"size {product.id} foot {foot}", size_advice(store, product, None, None, None, foot).text
     for moment in moments:
-        for province in list(config.delivery_days) + [None, "火星"]:
-            yield f"shipping {moment} {province}", shipping_answer(config, moment, province).text
         yield f"bargain {moment}", bargain_answer(config, now=moment).text
     orders = [store.order(order_id) for order_id in store.order_ids()]
     for moment in moments:
         for order in orders:
             yield f"logistics {order.order_id} {moment}", logistics_answer(order, moment, config=config).text
-            for reason in ("quality", "no_reason", None):
-                yield f"returns {order.order_id} {reason}", return_policy_answer(config, reason, order, moment).text
     for order in orders:
         yield f"address {order.order_id}", change_address_answer(order).text
         yield f"address new {order.order_id}", change_address_answer(order, order.receiver_address + order.receiver_phone).text
@@ -93,7 +89,7 @@ def test_every_sample_answer_is_compliant(store, config) -> None:
         assert text.strip(), label
         if _violations(text):
             problems.append((label, _violations(text), text))
-    assert count > 1000
+    assert count > 800  # 824 for the sample shop (shipping_answer, return_policy_answer: removed, unused)
     assert problems == []
 
 
