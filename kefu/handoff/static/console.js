@@ -444,9 +444,12 @@ function kefuWorkbench() {
     const text = reply.value.trim();
     if (!text || active === null) return;
     clearTimeout(timer);  // a check still waiting to run would clear 「已发送」 once the box is emptied
+    const status = document.getElementById("send-status");
+    status.textContent = "发送中…";  // the status is about this message, never a previous one
     const { ok, data } = await api("POST", "/api/tickets/" + active + "/reply", { text });
     if (!ok) {
       if (data.check) { lastCheck = data.check; renderCheck(data.check, { preview: "preview", violations: "violations" }); }
+      status.textContent = "";
       showNotice("未发送：" + (data.message || "发送失败"));
       return;
     }
@@ -455,7 +458,7 @@ function kefuWorkbench() {
     tabs.get(active).draft = "";
     document.getElementById("preview").replaceChildren();
     document.getElementById("violations").replaceChildren();
-    document.getElementById("send-status").textContent = "已发送";
+    status.textContent = "已发送";
     reload(active);
     refreshQueue();
   }
