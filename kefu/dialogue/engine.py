@@ -57,6 +57,8 @@ class State:
     size: Optional[str] = None
     last_topic: Optional[str] = None
     last_kind: Optional[str] = None
+    # Every kind the last message asked (「多少钱 还有吗」 then 「220x240的呢」 asks both again).
+    last_kinds: List[str] = field(default_factory=list)
     pending: Optional[Dict[str, Any]] = None
     misses: int = 0
     acked_ticket: Optional[int] = None
@@ -81,6 +83,8 @@ class State:
         state.pending = pending_or_none(state.pending) if state.pending is not None else None
         if not isinstance(state.status_said, list):
             state.status_said = []
+        if not isinstance(state.last_kinds, list):
+            state.last_kinds = []
         return state
 
     def dump(self) -> Dict[str, Any]:
@@ -195,6 +199,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         questions = _implicit_questions(found, state, ctx, text)
 
     questions = _follow_up(questions, found, state, text)
+    questions = _same_again(questions, found, state, text)
     if questions and sizing.enough_to_advise(found, ctx.catalog.product(state.product_id), ctx.catalog) and \
             not any(q.kind == "size_advice" for q in questions):
         # 「那L呢 我170 120斤」: a body given beside another question asks for a size too.
@@ -228,6 +233,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     if topics:
         state.last_topic = topics[-1]
         state.last_kind = next(q.kind for q in reversed(questions) if TOPIC.get(q.kind))
+        state.last_kinds = list(dict.fromkeys(q.kind for q in questions))
     return Turn(out.bubbles(), state, out.tasks, out.records, kinds=[q.kind for q in questions])
 
 
@@ -249,6 +255,23 @@ def _follow_up(questions: List[Question], found: Mentions, state: State, text: s
     if found.province:
         return [Question("free_shipping" if state.last_kind == "free_shipping" else "transit", text, 0)]
     return questions
+
+
+# What a bare 「220x240的呢」 asks again of another SKU: the SKU questions of the message before.
+_SKU_KINDS = ("price", "stock", "presale")
+
+
+def _same_again(questions: List[Question], found: Mentions, state: State, text: str) -> List[Question]:
+    """「220x240的呢」 after 「150*200的多钱 还有吗」: price and stock of the SKU named now; after
+    「浴巾多少钱」, 「小毛巾呢」 asks the price only."""
+    if not found.names_sku or [q.kind for q in questions] != ["stock"] or questions[0].clause != text:
+        return questions
+    if not text.rstrip("?？ ").endswith(("呢", "嘞", "咧")):
+        return questions
+    again = [kind for kind in state.last_kinds if kind in _SKU_KINDS]
+    if not again or again == ["stock"]:
+        return questions
+    return [Question(kind, text, i) for i, kind in enumerate(again)]
 
 
 _ASKING = ("吗", "?", "？", "什么", "怎么", "多久", "几天", "哪", "呢", "啥", "么", "嘛", "能不能", "可以不")

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from kefu.dialogue.questions import Question
+from kefu.dialogue.questions import Question, clauses
 from kefu.guard import BLOCKED, Guard, GuardError
 from kefu.shop.answers import reply
 from kefu.shop.config import ShopConfig
@@ -27,18 +27,36 @@ from kefu.shop.models import Gift, Product
 TOPICS: Dict[str, Tuple[str, ...]] = {
     "材质": ("材质", "面料", "材料", "料子", "成分", "布料", "什么料", "啥料", "面料成分", "纯棉", "全棉"),
     "成分": ("成分", "配方", "含什么", "含有"),
-    "洗涤": ("洗涤", "清洗", "机洗", "水洗", "手洗", "怎么洗", "能洗", "洗衣机", "干洗"),
-    "产地": ("产地", "哪里产", "哪产的", "哪里生产", "哪生产", "生产地", "原产", "哪里的货", "国产", "进口"),
+    "洗涤": ("洗涤", "清洗", "机洗", "水洗", "手洗", "怎么洗", "咋洗", "能洗", "洗衣机", "干洗"),
+    "产地": ("产地", "哪里产", "哪产的", "哪儿产", "哪里生产", "哪儿生产", "哪生产", "生产地", "原产", "哪里的货", "国产",
+           "进口"),
     "尺寸": ("尺寸", "多大", "多长", "多宽", "长宽", "大小"),
     "重量": ("重量", "多重", "几斤", "克重", "多少克"),
-    "保质期": ("保质期", "保质", "过期", "有效期", "能放多久"),
-    "含绒量": ("含绒量", "含绒", "绒子", "鸭绒", "鹅绒"),
+    "保质期": ("保质期", "保质", "过期", "有效期", "能放多久", "能用多久", "放多久"),
+    "生产日期": ("生产日期", "新货", "几月的", "批次", "哪年的", "什么时候生产", "啥时候生产", "生产的"),
+    "含绒量": ("含绒量", "含绒", "绒子", "鸭绒", "鹅绒", "几成绒", "多少绒"),
     "起球": ("起球", "起毛球", "掉球"),
     "缩水": ("缩水", "缩不缩"),
     "掉色": ("掉色", "褪色", "串色", "染色"),
+    "掉毛": ("掉毛", "浮毛", "掉絮", "掉渣"),
+    "钻绒": ("钻绒", "钻毛", "跑绒", "漏绒", "跑毛"),
     "防滑": ("防滑", "打滑", "滑不滑"),
     "组成": ("包括", "包含", "含不含", "有几件", "几件套", "套装内容"),
-    "使用方法": ("怎么用", "用法", "使用方法"),
+    "套装内容": ("包括", "包含", "里面有", "里有啥", "有哪些", "有什么东西", "都有啥"),
+    "使用方法": ("怎么用", "咋用", "用法", "使用方法", "用量", "挤多少", "挖多少", "涂多少", "用多少", "一次用", "怎么涂",
+             "多久补", "补涂", "要洗吗", "要洗不", "用洗吗", "洗掉吗"),
+    "卸妆": ("卸妆", "怎么卸", "用啥卸", "咋卸", "卸掉", "卸得掉"),
+    "酒精香精": ("酒精", "香精", "香味", "味道", "有味"),
+    "气味": ("气味", "味道", "有味", "异味", "臭"),
+    "适合肤质": ("肤质", "敏感肌", "油皮", "干皮", "混油", "混干", "痘痘肌", "敏感皮"),
+    "孕妇能否使用": ("孕妇", "孕期", "哺乳", "怀孕"),
+    "防水": ("防水", "游泳", "出汗", "防汗"),
+    "防晒指数": ("防晒指数", "spf", "倍数", "多少倍", "几倍", "防晒值"),
+    "色号说明": ("什么颜色", "啥颜色", "啥色", "什么色", "显白"),
+    "质地": ("质地", "沾杯", "拔干", "滋润", "干不干"),
+    "支数": ("支数", "几支", "多少支"),
+    "工艺": ("工艺", "做工", "拉链", "系带", "开口"),
+    "填充物": ("填充", "里面是", "里面填", "芯是"),
     "退换": ("退换", "退货", "能退", "可以退", "退吗", "拆封", "拆了", "用过", "洗过"),
 }
 RETURN_LABELS = ("退换", "退货", "退换货", "售后")
@@ -163,11 +181,17 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
 
 def with_fact(questions: List[Question], text: str, product: Optional[Product], shop: ShopConfig,
               today: dt.date) -> List[Question]:
-    """A question about the product's facts (「三件套里面有啥」, 「有没有香精酒精」) added first when the shop's
-    data answers it by one of its own labels or aliases and no fact question was recognised."""
-    if product is None or not product.facts or any(q.kind in ("product_fact", "size_advice") for q in questions):
+    """Questions about the product's facts (「三件套里面有啥」, 「哪产的 几成绒」) added where the shop's data
+    answers them by its own labels or aliases: each clause nothing else was recognised in, in the order
+    asked; the whole message when no clause says it alone."""
+    if product is None or not product.facts or any(q.kind == "size_advice" for q in questions):
         return questions
-    if not _matches(text, product):
+    claimed = {q.clause for q in questions}
+    added = [Question("product_fact", clause, at) for at, clause in clauses(text)
+             if clause not in claimed and _matches(clause, product) and answer_fact(clause, product, shop, today)]
+    if added:
+        return sorted(list(questions) + added, key=lambda q: q.position)
+    if any(q.kind == "product_fact" for q in questions) or not _matches(text, product):
         return questions
     if answer_fact(text, product, shop, today) is None:
         return questions

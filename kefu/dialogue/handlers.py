@@ -45,6 +45,8 @@ def product_fact(call: HandlerCall) -> None:
         call.out.say(text)
         return
     call.out.say(reply("facts.unknown_product", product=product.name) if product else reply("facts.unknown"))
+    if any(task.kind == "product_question" for task in call.out.tasks):
+        return  # one task per message: it carries the whole message, every clause the data did not answer
     call.out.tasks.append(TaskRequest(
         "product_question",
         f"买家问：「{call.text.strip()[:80]}」" + (f"（{product.name}）" if product else "") + "，商品资料里没有答案，请确认后回复买家",
@@ -153,9 +155,16 @@ def _order(call: HandlerCall, kind: str) -> Optional[Order]:
     return order
 
 
+def service_hours(call: HandlerCall) -> None:
+    """When a person is there (shop.yml ``service_hours``); the bot answers around the clock."""
+    start, end = call.ctx.config.service_hours
+    call.out.say(reply("talk.service_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
+
+
 HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "product_fact": product_fact,
     "price": price,
     "order_cancel": order_cancel,
     "courier_remark": courier_remark,
+    "service_hours": service_hours,
 }

@@ -551,6 +551,17 @@ KINDS: Sequence[Kind] = (
         handler='courier_remark',
     ),
     Kind(
+        'service_hours', topic=None,
+        patterns=(
+            r'(客服|人工|你们|店里|店铺).{0,4}(几点|什么时候|啥时候|多会儿?)(上班|下班|在|有人|开始|结束|休息)',
+            r'几点(上班|下班|有人|有客服)', r'(工作|上班|在线|营业|服务|客服)时间',
+            r'(晚上|夜里|半夜|早上|周末|节假日).{0,4}(有人|有客服|有人工|能找人工|找得到人|在吗|在不在)',
+        ),
+        supersedes=('human',),
+        replies=('talk.service_hours',),
+        handler='service_hours',
+    ),
+    Kind(
         'human', topic=None,
         patterns=(
             '(转|找|要|叫)(人工|真人|客服|活人|主管|经理|店长)',

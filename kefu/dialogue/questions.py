@@ -61,6 +61,8 @@ def clauses(text: str) -> List[Tuple[int, str]]:
 
 
 _SUPERSEDES = SUPERSEDES
+# Kinds asked once per clause, not once per message: 「哪产的 保质期多久」 asks two facts.
+PER_CLAUSE = ("product_fact",)
 
 
 Mode = Literal["patterns", "learned", "both"]
@@ -103,7 +105,7 @@ def detect(text: str, mode: Mode = "both", classifier: Optional[ClauseClassifier
         if kinds and not pattern_kinds(clause) and any(TOPIC.get(q.kind) == TOPIC.get(kinds[0]) for q in found):
             continue  # 「地址写错了 能改吗」: a learned reading of a bare follow-on clause adds nothing
         for kind in kinds:
-            if all(q.kind != kind for q in found):
+            if kind in PER_CLAUSE or all(q.kind != kind for q in found):
                 found.append(Question(kind, clause, position))
     # Small talk is the whole message («你好», «谢谢»), and counts only when nothing else is asked.
     if not found and len(whole) <= 20:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any, List, Optional, Sequence
 
-from kefu.dialogue.questions import Question
+from kefu.dialogue.questions import Question, clauses
 from kefu.shop.answers import format_date, join_items, unique, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product, Sku
@@ -25,7 +25,12 @@ _COLOR_WORDS = r"(颜色|色|色号|款色|款)"
 _LEFT_SIZE = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_SIZE_WORDS}|{_WHICH}{_SIZE_WORDS}(还)?(有货|有现货|有的|没卖完)|"
                         rf"{_SIZE_WORDS}(还)?(全|齐)(吗|不)")
 _LEFT_COLOR = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_COLOR_WORDS}|{_WHICH}{_COLOR_WORDS}(还)?(有货|有现货|有的|没卖完)")
-_PRICE = re.compile(r"多少钱|价格|价钱|几块钱?|什么价|啥价|售价|单价|贵不贵|卖多少|怎么卖")
+_PRICE = re.compile(r"多少钱|多钱|几多钱|价格|价钱|几块钱?|什么价|啥价|售价|单价|贵不贵|卖多少|怎么卖|"
+                    # 「面霜30ml多少」, 「燕麦色一米二多少」: a clause ending in 多少 after a thing, not a measure
+                    # (含量多少, 几成, 多少克) and not a count (还有多少, 剩多少)
+                    r"(?<![量率倍度克斤天久有剩含占比码号几共涂挤挖用放加倒吃喝装要买拍发])多少[呀啊呢哇]?$")
+# What a clause asking a price is not, though its words say so (「两件套多少」 is no haggling).
+_PRICE_READS_AS = ("bargain", "product_fact")
 _NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低")
 
 
@@ -43,12 +48,18 @@ def asks_price(clause: str) -> bool:
 
 
 def with_price(questions: List[Question], text: str) -> List[Question]:
-    """A price question (「1.8米的多少钱」) added to what was recognised, in the order asked."""
-    if any(q.kind == "price" for q in questions) or not asks_price(text):
+    """A price question (「1.8米的多少钱」, 「面霜30ml多少」) added to what was recognised, in the order asked.
+
+    Read clause by clause: 「两件套多少」 asks a price, not for a discount, and 「150*200的多钱」 asks the
+    price of that size, not its dimensions; a clause asking a price drops those readings of itself."""
+    if any(q.kind == "price" for q in questions):
         return questions
-    at = _PRICE.search(text)
-    question = Question("price", text, at.start() if at else len(text))
-    return sorted(questions + [question], key=lambda q: q.position)
+    priced = [(at, clause) for at, clause in clauses(text) if asks_price(clause)]
+    if not priced:
+        return questions
+    asked = {clause for _, clause in priced}
+    kept = [q for q in questions if not (q.kind in _PRICE_READS_AS and q.clause in asked)]
+    return sorted(kept + [Question("price", priced[0][1], priced[0][0])], key=lambda q: q.position)
 
 
 def presale_order(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[str]:

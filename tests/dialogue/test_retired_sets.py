@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RETIRED = ROOT / "tests" / "conversations" / "retired"
 # Turns fully correct through the engine when the set was retired; raise them as answers improve.
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 111, "kids": 75, "textiles": 72, "cosmetics": 66},
+    "2026-12-02": {"sample": 111, "kids": 77, "textiles": 76, "cosmetics": 66},
+    "2026-12-03": {"sample": 56, "kids": 55, "textiles": 70, "cosmetics": 75},
 }
 
 
@@ -38,5 +39,5 @@ def test_retired_set_does_not_fall(date: str, shop: str, tmp_path: Path) -> None
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{date}_{shop}_failures.txt").write_text("\n\n".join(failures) + "\n", encoding="utf-8")
     print(f"\nretired {date} {shop}: {score.line()}")
-    assert score.turns >= 80
+    assert score.turns >= 60
     assert score.correct >= FLOORS[date][shop], score.line() + "\n\n" + "\n\n".join(failures[:40])
