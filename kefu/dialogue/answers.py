@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
+from kefu.dialogue.moments import PaidAt
 from kefu.shop.answers import Answer, format_date, day_label, join_items, local_time, coupon_answer, dispatch_date, dispatch_sentence, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Sku
@@ -46,9 +47,17 @@ def ship_weekend(config: ShopConfig, now: dt.datetime, clause: str) -> Answer:
     return Answer("亲，" + "".join(parts), {"weekend": {d: bool(config.weekend_shipping.get(d)) for d in asked}})
 
 
-def ship_when(config: ShopConfig, now: dt.datetime) -> Answer:
-    """When an order paid now leaves the warehouse (cut-off and shipping days)."""
+def ship_when(config: ShopConfig, now: dt.datetime, paid_at: Optional[PaidAt] = None) -> Answer:
+    """When an order paid now (or at the moment the buyer names, 「今晚七点下单」) leaves the warehouse."""
     local = local_time(config, now)
+    if paid_at is not None and abs((paid_at.at - now).total_seconds()) > 300:
+        paid = local_time(config, paid_at.at)
+        ship_day = dispatch_date(config, paid)
+        when = reply("shipping.moment", day=day_label(paid.date(), local.date()), time=paid_at.said)
+        text = reply("shipping.dispatch_at", cutoff=config.cutoff.strftime("%H:%M"), when=when,
+                     ship_day=day_label(ship_day, local.date()))
+        return Answer(text + reply("shipping.promise", hours=config.ship_within_hours),
+                      {"ship_date": ship_day, "same_day": ship_day == paid.date()})
     ship_day = dispatch_date(config, local)
     return Answer(dispatch_sentence(config, ship_day, local.date()),
                   {"ship_date": ship_day, "same_day": ship_day == local.date()})

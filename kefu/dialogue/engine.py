@@ -25,7 +25,7 @@ from kefu.dialogue import facts
 from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.promises import Record, TaskRequest
-from kefu.dialogue import complaint, memory
+from kefu.dialogue import complaint, memory, moments
 from kefu.dialogue.handlers import HANDLERS, HandlerCall, late_dispatch
 from kefu.dialogue.kinds import pending_or_none
 from kefu.dialogue.kinds import kind as kind_record
@@ -379,7 +379,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _order_question("logistics", text, found, state, ctx, out)  # 「订单… 徐静 啥时候发货」: that order's dispatch
     elif kind == "ship_when":
         presale = _presale_of_sku(found, state, ctx)
-        out.say(presale or specific.ship_when(config, now).text)
+        out.say(presale or specific.ship_when(config, now, moments.payment_moment(text, now)).text)
     elif kind == "ship_weekend":
         out.say(specific.ship_weekend(config, now, question.clause).text)
     elif kind == "courier":
@@ -426,6 +426,11 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance,
                                   order=_order_of_conversation(found, state, ctx)).text)
     elif kind == "freight_insurance":
+        named = found.order_ids[0] if found.order_ids else None
+        if named and named not in state.verified_orders:
+            # 「2611… 这单有运费险吗」: that order's answer after the proof, like any order fact.
+            if _known_order(found, state, ctx, out, then="freight_insurance", text=text) is None:
+                return
         out.say(specific.freight_insurance(config, _order_of_conversation(found, state, ctx)).text)
     elif kind == "refund_time":
         out.say(specific.refund_time(config).text)
@@ -611,10 +616,10 @@ def _about_an_order(question: Question, found: Mentions, state: State) -> bool:
 
 
 def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optional[Order]:
-    """The order this conversation is about, for its own 运费险 (as the return window, it needs no proof:
-    it reveals nothing about the buyer); None when not known."""
+    """The order this conversation is about, for its own 运费险, once it is the buyer's (whether an order
+    exists and what it bought are order facts: another buyer's number typed here learns nothing); else None."""
     order_id = found.order_ids[0] if found.order_ids else state.order_id
-    return ctx.store.order(order_id) if order_id else None
+    return ctx.store.order(order_id) if order_id and order_id in state.verified_orders else None
 
 
 def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,

@@ -52,7 +52,8 @@ class Kind:
 
 
 PendingKind = Literal["stock", "size_advice", "transit", "logistics", "address_change", "order_change",
-                      "return_window", "verify", "new_address", "invoice", "order_cancel", "courier_remark"]
+                      "return_window", "verify", "new_address", "invoice", "order_cancel", "courier_remark",
+                      "freight_insurance"]
 PENDING_KINDS: Tuple[str, ...] = PendingKind.__args__  # type: ignore[attr-defined]
 
 
@@ -280,6 +281,9 @@ KINDS: Sequence[Kind] = (
             '(能|可以)?(当天|今天|马上)发',
             '(几点|几点前)(下单|付款|拍)',
             '发货.{0,4}(多久|几天)',
+            # 「今天下午四点拍还能今天发吗」, 「周五下午四点拍呢」: a named moment of payment
+            r'(点|[:：]\d\d)半?(前|之前)?.{0,2}(拍|下单|付款|付钱)(的话)?(呢|吗|还能|能|可以|会|什么时候|啥时候|几号|哪天|当天)',
+            r'(点|[:：]\d\d)半?(前|之前)?.{0,2}(拍|下单|付款|付钱).{0,6}发',
         ),
         intents=('ask_shipping_time',),
     ),
