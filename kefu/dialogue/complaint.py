@@ -29,7 +29,8 @@ PATTERNS: Sequence[str] = (
     r"(一次|两次|几次|没几天|刚穿|才穿|第一次).{0,6}(开线|起球|破|坏|掉色|脱胶|变形|缩水|褪色)", r"(气死|受够|忍无可忍|无语|服了)",
     r"(跟|和|与)(图片|描述|详情页?|宣传)(完全|根本|严重)?(不一样|不符|不同)", r"色差(太|很|好)?大", r"(怪味|异味|臭味|熏)",
     r"什么(服务|态度|质量)", r"(退款|处理|发货).{0,6}(拖|这么久|太慢).{0,6}(什么意思|搞什么|过分)", r"(两只|两个)不一样",
-    r"态度(太|真|好)?差", r"(太|真)不负责",
+    r"态度(太|真|好)?差", r"(太|真)不负责", r"烂脸", r"(又红又痒|红肿|刺痛|起疹子|起红疹|爆痘|闷痘)",
+    r"(给我|要个|讨个)(个)?(说法|交代)", r"必须.{0,4}(赔|给我退|处理|说法)",
     r"(不满意|失望|后悔|太坑|坑人|坑爹|粗糙|生气|差劲|恶心|离谱|糟糕|再也不(来|买)|没法(穿|用|吃)|二手|有人(穿|用)过|假的吧|搞什么|什么意思|就这么做生意)",
 )
 # A defect that happened (「开胶了」, 「充不进电」) is a complaint; one that might (「会开胶吗」) is a product doubt.
@@ -37,7 +38,7 @@ _DEFECT = re.compile(r"(开胶|开线|脱线|掉漆|褪色|掉色|缩水|起球|
 # Said only of something in the buyer's hands.
 _BROKEN = re.compile(r"(充不进电|充不上电|不能用|用不了|打不开|开不了机|没反应|是脏的|是坏的|是破的|是旧的)")
 _HAPPENED = re.compile(r"(了|就|已经|都|刚|才|一直|还是)")
-_DOUBT = re.compile(r"(吗|么|嘛|\?|？|会不会|会|容易|怕|能不能|是不是|不会|防止|怎么(样|办|洗))")
+_DOUBT = re.compile(r"(吗|么|嘛|\?|？|会不会|会|容易|怕|能不能|是不是|不会|防止|怎么(样|办|洗)|咋(样|办|洗|弄|处理)|如何)")
 _COMPILED: Optional[Sequence[Pattern[str]]] = None
 # The learned label counts at or above this probability.
 MIN_PROBABILITY = 0.7  # chosen by cross-validation on the training templates (precision 0.94)

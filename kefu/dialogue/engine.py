@@ -29,7 +29,7 @@ from kefu.dialogue import complaint, memory, moments
 from kefu.dialogue.handlers import HANDLERS, HandlerCall, late_dispatch
 from kefu.dialogue.kinds import pending_or_none
 from kefu.dialogue.kinds import kind as kind_record
-from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, detect
+from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, clauses, detect
 from kefu.orders import ownership
 from kefu.shop import answers as shop_answers
 from kefu.shop.answers import Answer, join_items, reply
@@ -179,6 +179,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     # message asks something else; the classifier reads it only when it does not answer the open question.
     questions = memory.prune(detect(text, mode="patterns" if pending else "both"), found)
     questions = stock_view.with_price(questions, text)
+    questions = _transit_with_place(questions, text, found)
     asked_product = ctx.catalog.product(state.product_id)
     questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date())
     questions = sizing.with_size_question(questions, text, asked_product, ctx.catalog, names_sku=found.names_sku)
@@ -254,6 +255,36 @@ def _follow_up(questions: List[Question], found: Mentions, state: State, text: s
         return [Question("ship_weekend", text, 0)]
     if found.province:
         return [Question("free_shipping" if state.last_kind == "free_shipping" else "transit", text, 0)]
+    return questions
+
+
+_HOW_LONG = re.compile(r"^(大概|一般|要|大约|估计|差不多)?(几天|多久|多长时间|哪天)(能|可以|才|就)?(到|送到|收到|到货)?"
+                       r"(啊|呀|呢|吗|哇)?$")
+
+
+_PLACE_KINDS = ("transit", "free_shipping", "courier")
+_PLACE_FILLER = re.compile(r"我|人|在|是|这边|那边|的|住|收货地址|地址")
+_ASKS_OF_A_PLACE = re.compile(r"[吗呢么嘛几多啥什怎能可包运邮费到发寄送久天]")
+
+
+def _only_a_place(clause: str) -> bool:
+    rest = _PLACE_FILLER.sub("", clause)
+    return 0 < len(rest) <= 4 and not _ASKS_OF_A_PLACE.search(rest) and normalize.normalize_province(rest) is not None
+
+
+def _transit_with_place(questions: List[Question], text: str, found: Mentions) -> List[Question]:
+    """「发啥快递 我在佛山 大概几天」: a bare 「大概几天」 beside a place asks how long delivery takes there."""
+    if not found.province:
+        return questions
+    # 「我在佛山」 says where the buyer is; it asks nothing of its own.
+    if len(clauses(text)) > 1:
+        questions = [q for q in questions if q.kind in _PLACE_KINDS or not _only_a_place(q.clause)]
+    if any(q.kind in ("transit", "logistics") for q in questions):
+        return questions
+    for at, clause in clauses(text):
+        if _HOW_LONG.search(clause):
+            kept = [q for q in questions if q.clause != clause]
+            return sorted(kept + [Question("transit", clause, at)], key=lambda q: q.position)
     return questions
 
 
@@ -382,10 +413,12 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(presale or specific.ship_when(config, now, moments.payment_moment(text, now)).text)
     elif kind == "ship_weekend":
         out.say(specific.ship_weekend(config, now, question.clause).text)
+    elif kind == "courier" and _about_an_order(question, found, state) and not _switch_courier(question.clause):
+        _order_question("logistics", text, found, state, ctx, out)  # 「2611… 啥快递 单号多少」: that parcel's courier
     elif kind == "courier":
         out.say(specific.courier(config, question.clause, ctx.platform).text)
     elif kind == "free_shipping":
-        out.say(specific.free_shipping(config, found.province).text)
+        out.say(specific.free_shipping(config, _province_of(question, found)).text)
     elif kind == "presale":
         _presale(found, state, ctx, out)
     elif kind == "transit" and not found.province and (_about_an_order(question, found, state) or
@@ -397,7 +430,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
     elif kind == "transit":
         if found.province:
-            out.say(specific.transit(config, now, found.province).text)
+            out.say(specific.transit(config, now, _province_of(question, found)).text)
         else:
             out.say(reply("shipping.ask_province_only"))
             out.pending = {"kind": "transit"}
@@ -605,6 +638,19 @@ def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str
 
 # 「我买的」「这单」「订单」: a dispatch or arrival question about an order already placed, not a new purchase.
 _ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|东西)|我(买|拍|下单|订)的|已经(拍|买|付款|下单)|(拍|买|付款)了(?!的话)")
+
+
+_SWITCH_COURIER = re.compile(r"(换|改|指定|能发|可以发|能不能发|补差价|补运费)")
+
+
+def _switch_courier(clause: str) -> bool:
+    """「能换顺丰吗」 asks to change the courier (the shop's policy), 「发的啥快递」 asks which one carried it."""
+    return bool(_SWITCH_COURIER.search(clause))
+
+
+def _province_of(question: Question, found: Mentions) -> Optional[str]:
+    """The province named in this clause (「发长沙几天 新疆包邮吗」: 新疆 for the second), else the message's."""
+    return normalize.normalize_province(question.clause) or found.province
 
 
 def _about_an_order(question: Question, found: Mentions, state: State) -> bool:

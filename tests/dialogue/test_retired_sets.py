@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RETIRED = ROOT / "tests" / "conversations" / "retired"
 # Turns fully correct through the engine when the set was retired; raise them as answers improve.
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 111, "kids": 77, "textiles": 76, "cosmetics": 66},
-    "2026-12-03": {"sample": 56, "kids": 55, "textiles": 70, "cosmetics": 75},
+    "2026-12-02": {"sample": 114, "kids": 78, "textiles": 77, "cosmetics": 67},
+    "2026-12-03": {"sample": 58, "kids": 59, "textiles": 76, "cosmetics": 83},
 }
 
 
