@@ -161,6 +161,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         order = ctx.store.order(state.order_id)  # the order's product is the one in question
         current = ctx.catalog.product(order.product_id) if order is not None else None
     found = read(text, ctx.catalog, product=current)
+    if current is None and not found.products:
+        found.products = _only_product_with(found, ctx.catalog)
     if current is not None and found.product and facts.asks_contents(text, current, found.product):
         found.products = [current]  # 「含被芯吗」 asks what this product includes, not about the other product
     if found.product and found.product.id != state.product_id:
@@ -239,6 +241,15 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
 
 
 _WEEKEND_WORDS = ("周六", "周日", "周天", "周末", "星期六", "星期天", "星期日", "礼拜六", "礼拜天", "礼拜日")
+
+
+def _only_product_with(found: Mentions, catalog: CatalogView) -> List[Product]:
+    """「雾霾蓝洗了会掉色吗」 with no product yet: the one product sold in that colour (none when several are)."""
+    if not found.colors:
+        return []
+    having = [p for p in catalog.products
+              if all(any(s.color == c for s in catalog.skus.get(p.id, ())) for c in found.colors)]
+    return having[:1] if len(having) == 1 else []
 
 
 def _follow_up(questions: List[Question], found: Mentions, state: State, text: str) -> List[Question]:
@@ -405,7 +416,11 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "return_how":
         out.say("亲，" + reply("returns.how"))
     elif kind == "size_advice":
+        before = len(out.parts)
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
+        fact = answer_fact(question.clause, ctx.catalog.product(state.product_id), config, now.date())
+        if len(out.parts) == before and fact:
+            out.say(fact)  # 「枕芯多大」 of a product with no size to advise: its dimensions, from its facts
     elif kind == "ship_when" and _about_an_order(question, found, state):
         _order_question("logistics", text, found, state, ctx, out)  # 「订单… 徐静 啥时候发货」: that order's dispatch
     elif kind == "ship_when":
@@ -563,18 +578,28 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
         out.pending = {"kind": "stock", "missing": missing}
         return
     lines = []
-    for color in colors:
-        for size in sizes:
-            sku = next((s for s in skus if s.color == color and s.size == size), None)
-            if sku is None and size not in offered_sizes:
-                lines.append(reply("stock.unknown_size", product=product.name, size=size,
-                                   size_word=product.option_name("size", reply("stock.option_size")),
-                                   sizes=join_items(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
-                continue
-            line, _ = specific.sku_line(sku, color, size, ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)
-            lines.append(line)
+    for color, size in _asked_skus(found, colors, sizes):
+        sku = next((s for s in skus if s.color == color and s.size == size), None)
+        if sku is None and size not in offered_sizes:
+            lines.append(reply("stock.unknown_size", product=product.name, size=size,
+                               size_word=product.option_name("size", reply("stock.option_size")),
+                               sizes=join_items(sorted(offered_sizes, key=[s.size for s in skus].index))).rstrip("？?"))
+            continue
+        line, _ = specific.sku_line(sku, color, size, ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)
+        lines.append(line)
     state.color, state.size = colors[-1], sizes[-1]
     out.say(reply("stock.many", lines="，".join(lines)).replace("亲，", f"亲，{product.name}：", 1))
+
+
+def _asked_skus(found: Mentions, colors: List[str], sizes: List[str]) -> List[tuple]:
+    """「藏青100 红色140 都有吗」 asks two SKUs, each colour with the size written after it; 「白色M和L」 asks
+    every size of the colour (the colours × sizes named)."""
+    named = [(s.kind, s.value) for s in found.spans if s.kind in ("color", "size")]
+    pairs = list(zip(named[::2], named[1::2]))
+    if len(named) >= 4 and len(named) % 2 == 0 and all(a[0] == "color" and b[0] == "size" for a, b in pairs) \
+            and all(a[1] in colors and b[1] in sizes for a, b in pairs):
+        return [(a[1], b[1]) for a, b in pairs]
+    return [(color, size) for color in colors for size in sizes]
 
 
 def _restock_notify(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:

@@ -89,7 +89,8 @@ def size_turn(found: Mentions, product: Product, store: Any, catalog: CatalogVie
     if found.waist_size and found.waist_size in catalog.sizes(product):
         usual = found.waist_size
     if system is None:  # no size system: the fit note is all we know
-        return ([reply("size.fit_note", note=product.fit_note) if product.fit_note else reply("talk.rephrase")], None,
+        # (nothing said otherwise: the engine answers from the product's facts, 「枕芯多大」 -> its 尺寸)
+        return ([reply("size.fit_note", note=product.fit_note)] if product.fit_note else [], None,
                 None, pending["measures"])
     colour = found.colors[0] if found.colors else color
     answer = shop_answers.size_advice(store, product, measures.get("height"), measures.get("weight"),

@@ -99,3 +99,27 @@ def test_after_a_price_question_a_sku_asked_again_is_a_price(talk_in) -> None:
 def test_service_hours_come_from_the_shop(talk_in, text, shop, hours) -> None:
     said = talk_in(shop).say(text)
     assert all(h in said for h in hours) and "查不到" not in said, said
+
+
+@pytest.mark.parametrize("text, wanted, unwanted", [
+    ("毛衣藏青100 红色140 都有吗", ("藏青/100", "红色/140"), ("红色/100", "藏青/140")),
+    ("毛衣红色100 藏青140 有吗", ("红色/100", "藏青/140"), ("藏青/100", "红色/140")),
+])
+def test_each_colour_goes_with_the_size_written_after_it(talk_in, text, wanted, unwanted) -> None:
+    said = talk_in("kids").say(text)
+    assert all(w in said for w in wanted) and not any(u in said for u in unwanted), said
+
+
+def test_colours_and_sizes_named_apart_are_every_combination(talk_in) -> None:
+    said = talk_in("kids").say("毛衣藏青100和140有吗")
+    assert "藏青/100" in said and "藏青/140" in said
+
+
+@pytest.mark.parametrize("text, wanted", [("枕芯多大", "48×74cm"), ("羽丝绒枕芯多大一个", "48×74cm")])
+def test_how_big_of_a_product_with_no_size_to_advise_is_its_dimensions(talk_in, text, wanted) -> None:
+    said = talk_in("textiles").say(text)
+    assert wanted in said and "没有完全理解" not in said, said
+
+
+def test_buying_one_part_alone_asks_its_price(talk_in) -> None:
+    assert "79元" in talk_in("textiles").say("浴巾单买多少")
