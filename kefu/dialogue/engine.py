@@ -163,6 +163,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     found = read(text, ctx.catalog, product=current)
     if current is None and not found.products:
         found.products = _only_product_with(found, ctx.catalog)
+    if not found.sizes:
+        found.sizes = _size_by_word(text, found.product or current, ctx.catalog)
     if current is not None and found.product and facts.asks_contents(text, current, found.product):
         found.products = [current]  # 「含被芯吗」 asks what this product includes, not about the other product
     if found.product and found.product.id != state.product_id:
@@ -243,6 +245,22 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
 _WEEKEND_WORDS = ("周六", "周日", "周天", "周末", "星期六", "星期天", "星期日", "礼拜六", "礼拜天", "礼拜日")
 
 
+_BIG_OR_SMALL = re.compile(r"(大|小)(的|瓶|号|支|罐|盒|包|容量|规格|装|份)")
+
+
+def _size_by_word(text: str, product: Optional[Product], catalog: CatalogView) -> List[str]:
+    """「就要大的」, 「有大瓶的吗」 of a product sold in plain 规格 (30ml/50ml): its largest or smallest one.
+    Never for sizes a body decides (「大一点的」 of a jacket is advice, not the last size)."""
+    match = _BIG_OR_SMALL.search(text)
+    if product is None or match is None or re.search(r"大一|小一|大点|小点", text):
+        return []
+    system = catalog.system(product)
+    sizes = catalog.sizes(product)
+    if len(sizes) < 2 or (system is not None and system.measures):
+        return []
+    return [sizes[-1] if match.group(1) == "大" else sizes[0]]
+
+
 def _only_product_with(found: Mentions, catalog: CatalogView) -> List[Product]:
     """「雾霾蓝洗了会掉色吗」 with no product yet: the one product sold in that colour (none when several are)."""
     if not found.colors:
@@ -252,8 +270,19 @@ def _only_product_with(found: Mentions, catalog: CatalogView) -> List[Product]:
     return having[:1] if len(having) == 1 else []
 
 
+_COUPON_VALIDITY = re.compile(r"(到|至)(啥|什么)时候|过期|有效期|截止|期限|还能用|几号前")
+
+
+def _weekend_days(text: str) -> int:
+    return len({word[-1] for word in _WEEKEND_WORDS if word in text} - {"末"}) or (1 if "周末" in text else 0)
+
+
 def _follow_up(questions: List[Question], found: Mentions, state: State, text: str) -> List[Question]:
     """「周六呢」 after a weekend question, 「上海呢」 after a transit one: the last question, asked again."""
+    if any(q.kind == "ship_weekend" for q in questions):
+        # 「周六发货吗 礼拜天呢」: 「礼拜天呢」 is the same weekend question, not a stock one
+        questions = [q for q in questions if not (q.kind == "stock" and not found.names_sku and
+                                                  any(word in q.clause for word in _WEEKEND_WORDS))]
     if found.province and not found.names_sku and any(q.kind == "stock" and q.clause.endswith("呢") for q in questions):
         kind = "free_shipping" if state.last_kind == "free_shipping" else "transit"
         kept = [q for q in questions if q.kind != "stock"]
@@ -427,7 +456,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         presale = _presale_of_sku(found, state, ctx)
         out.say(presale or specific.ship_when(config, now, moments.payment_moment(text, now)).text)
     elif kind == "ship_weekend":
-        out.say(specific.ship_weekend(config, now, question.clause).text)
+        # 「周六发货吗 礼拜天呢」: every weekend day the message names
+        out.say(specific.ship_weekend(config, now, text if _weekend_days(text) > 1 else question.clause).text)
     elif kind == "courier" and _about_an_order(question, found, state) and not _switch_courier(question.clause):
         _order_question("logistics", text, found, state, ctx, out)  # 「2611… 啥快递 单号多少」: that parcel's courier
     elif kind == "courier":
@@ -502,8 +532,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "coupon":
         out.say(specific.coupon(config, now).text)
         campaigns = facts.campaigns_answer(config, now.date())
-        if campaigns:
-            out.say(campaigns)
+        if campaigns and not _COUPON_VALIDITY.search(question.clause):
+            out.say(campaigns)  # 「券到啥时候」 asks the coupon's date, not the campaign's
     elif kind == "bargain":
         out.say(shop_answers.bargain_answer(config, now).text)
     elif kind == "human":

@@ -63,6 +63,10 @@ def price(call: HandlerCall) -> None:
     if product is None:
         call.out.say(reply("common.ask_product", examples="、".join(p.name for p in ctx.catalog.products[:3])))
         return
+    if found is not None and len(found.products) > 1:
+        for named in found.products[:3]:  # 「A跟B各多少」 naming two products: each one's price
+            call.out.say(stock_view.price_answer(named, ctx.catalog.skus.get(named.id, ()), None, None))
+        return
     skus = ctx.catalog.skus.get(product.id, ())
     color = found.colors[0] if found is not None and found.colors else state.color
     sizes = (list(found.sizes) if found is not None else []) or [state.size]

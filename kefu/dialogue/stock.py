@@ -31,7 +31,7 @@ _PRICE = re.compile(r"多少钱|多钱|几多钱|价格|价钱|几块钱?|什么
                     r"(?<![量率倍度克斤天久有剩含占比码号几共涂挤挖用放加倒吃喝装要拍发])多少[呀啊呢哇]?$")
 # What a clause asking a price is not, though its words say so (「两件套多少」 is no haggling).
 _PRICE_READS_AS = ("bargain", "product_fact")
-_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低")
+_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿")
 
 
 def asks_which_left(clause: str) -> Optional[str]:

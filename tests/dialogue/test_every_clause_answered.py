@@ -123,3 +123,33 @@ def test_how_big_of_a_product_with_no_size_to_advise_is_its_dimensions(talk_in, 
 
 def test_buying_one_part_alone_asks_its_price(talk_in) -> None:
     assert "79元" in talk_in("textiles").say("浴巾单买多少")
+
+
+def test_two_products_priced_in_one_question(talk) -> None:
+    said = talk().say("帆布鞋跟运动鞋各多少")  # the sample shop (shop/)
+    assert "89元" in said and "239元" in said, said
+
+
+@pytest.mark.parametrize("first, then, wanted", [("面霜", "就要大的 还有几瓶", "50ml"), ("面霜", "小的多少钱", "168元"),
+                                                 ("精华", "有小瓶的吗", "15ml")])
+def test_the_big_or_small_one_of_a_plain_spec_list(talk_in, first, then, wanted) -> None:
+    talk = talk_in("cosmetics")
+    talk.say(first)
+    assert wanted in talk.say(then)
+
+
+def test_a_review_reward_clause_is_no_price_question(talk_in) -> None:
+    said = talk_in("cosmetics").say("好评返现不 给五星能返几块")
+    assert "平台规则不允许" in said and "价格" not in said and "哪款商品" not in said
+
+
+@pytest.mark.parametrize("text, wanted", [("周六发货吗 礼拜天呢", ("周六", "周日")),
+                                          ("周六发货不 周日呢", ("周六", "周日"))])
+def test_both_weekend_days_asked_are_answered(talk_in, text, wanted) -> None:
+    said = talk_in("cosmetics").say(text)
+    assert all(w in said for w in wanted) and "哪款商品" not in said, said
+
+
+def test_a_part_of_the_day_is_a_moment_of_payment(talk_in) -> None:
+    said = talk_in("textiles").say("那我周五晚上拍 啥时候发")
+    assert "周一（12月7日）" in said, said

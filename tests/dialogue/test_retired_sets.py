@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RETIRED = ROOT / "tests" / "conversations" / "retired"
 # Turns fully correct through the engine when the set was retired; raise them as answers improve.
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 114, "kids": 78, "textiles": 77, "cosmetics": 67},
-    "2026-12-03": {"sample": 58, "kids": 59, "textiles": 76, "cosmetics": 83},
+    "2026-12-02": {"sample": 117, "kids": 79, "textiles": 80, "cosmetics": 70},
+    "2026-12-03": {"sample": 58, "kids": 61, "textiles": 78, "cosmetics": 83},
 }
 
 
