@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from kefu.masking import mask_address, mask_name, mask_phone
+from kefu.masking import mask_address, mask_data, mask_name, mask_phone
 from kefu.tickets.store import TicketError
 
 MAX_SKUS = 30
@@ -54,7 +54,7 @@ def order_card(shop: Any, order_id: str) -> Dict[str, Any]:
         "courier": order.courier or None, "tracking_number": order.tracking_number or None,
         "receiver": mask_name(order.receiver_name) or None, "phone": mask_phone(order.receiver_phone) or None,
         "address": mask_address(order.receiver_address) or None,
-        "latest": order.latest_event.text if order.latest_event else None,
+        "latest": mask_data(order.latest_event.text) if order.latest_event else None,  # a courier's note may hold a phone
     }
     lines = [f"【订单】{card['order_id']} {card['status']}", f"{card['product']} {card['spec']} {card['amount']}"]
     if card["courier"] or card["tracking_number"]:
