@@ -1,9 +1,9 @@
-"""Replies that do not answer a bridge request: a person's reply from the agent console.
+"""Messages that do not answer a bridge request: what a person sends from the agent console.
 
-The console (kefu/handoff/web.py) sends an agent's reply to Rasa's tracker and to the web
-chat; for a conversation that came in through the bridge it also calls
-:func:`push_to_bridge`, which posts the (guarded) text to the sidecar's callback in the same
-signed format as bot replies, with ``"source": "agent"``.
+The console (kefu/handoff/web/api.py, web/media.py) calls :func:`push_to_bridge` for every agent
+reply, image, card, handback line and 满意度 invitation; for a conversation that came in through the
+bridge it posts the (guarded) text, with the message's ``type`` and data (docs/bridge.md), to the
+sidecar's callback in the same signed format as bot replies, with ``"source"`` saying who sent it.
 """
 
 from __future__ import annotations
