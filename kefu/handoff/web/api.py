@@ -144,6 +144,7 @@ async def claim(request: Request, ticket_id: int) -> response.HTTPResponse:
 async def release(request: Request, ticket_id: int) -> response.HTTPResponse:
     ticket = request.app.ctx.tickets.release(ticket_id, _session(request).agent)
     _publish(request, "ticket_changed", ticket_id)
+    await run_pass(request.app)  # back in the pool: to whoever has room now
     return jsonr(_detail(request, ticket))
 
 
@@ -245,6 +246,7 @@ async def close(request: Request, ticket_id: int) -> response.HTTPResponse:
                                      rest_custom={"kefu_rating": rating} if extra else None)
     log.info("agent %s closed ticket %s: %s", agent, ticket_id, ticket.outcome)
     _publish(request, "ticket_changed", ticket_id)
+    await run_pass(request.app)  # the agent has room again: a waiting chat is given now, not at the next tick
     return jsonr(_detail(request, ticket))
 
 
