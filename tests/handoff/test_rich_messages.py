@@ -134,6 +134,8 @@ def test_a_buyers_image_reaches_the_agent_and_nobody_else(rich: Dict[str, Any]) 
     lines = http.get(f"{url}/api/tickets/{ticket}", timeout=10).json()["transcript"]
     name = re.fullmatch(r"\[图片:([a-z]{32})\]", lines[-1]["text"]).group(1)
     assert lines[-1]["sender"] == "buyer" and mine.endswith(name)
+    row = next(t for t in http.get(f"{url}/api/tickets", timeout=10).json()["tickets"] if t["id"] == ticket)
+    assert row["preview"] == "[图片]"  # the chat list says a picture arrived, not its stored name
     served = http.get(f"{url}/api/media/{name}", timeout=10)
     assert served.content == photo and served.headers["content-type"] == "image/png"
     assert served.headers["x-content-type-options"] == "nosniff"

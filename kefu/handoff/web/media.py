@@ -109,10 +109,11 @@ async def _send_rich(request: Request, ticket: Ticket, agent: str, *, transcript
     await asyncio.to_thread(ctx.rasa.record_agent_message, ticket.conversation_id, text, agent, page)
     if ctx.chat.is_web_chat(ticket.conversation_id):
         ctx.chat.add(ticket.conversation_id, "bot", text, json.dumps(dict(page), ensure_ascii=False))
+        channel = "web"
     else:
         channel = await deliver_elsewhere(request, ticket.conversation_id, text, agent, extra=bridge,
                                           rest_custom=rest_custom, rest_text=rest_text)
-        request.app.ctx.tickets.audit("rich_message", agent=agent, ticket_id=ticket.id, detail=channel)
+    ctx.tickets.audit("rich_message", agent=agent, ticket_id=ticket.id, detail=f"{bridge.get('type')}: {channel}")
     ctx.tickets.add_agent_reply(ticket.id, agent, transcript, now=time.time())
     ctx.hub.publish("ticket_changed", ticket_id=ticket.id)
 
