@@ -237,3 +237,22 @@ def test_a_rest_buyer_gets_the_text_form_of_cards_and_images(rich: Dict[str, Any
     assert "13812345678" not in card["text"] and "中山北路" not in card["text"]
     assert card["custom"]["kefu_card"]["type"] == "order_card"
     assert "图片" in image["text"] and "[图片:" not in image["text"]
+
+
+def test_a_card_whose_text_breaks_the_platforms_rules_is_not_sent(rich: Dict[str, Any]) -> None:
+    """The shop's own data can break a rule (an absolute claim in a product name): the card is refused
+    with the reason in Chinese, and the buyer receives nothing."""
+    import sqlite3
+
+    url, db = rich["url"], rich["settings"].db_path
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE shop_products SET name = '全网最低价纯棉T恤' WHERE id = 'p1001'")
+    buyer, lin = Buyer(url), agent(rich)
+    buyer.say("T恤还有吗")
+    ticket = claimed(rich, buyer.conv, lin)
+    http, headers = lin
+    refused = http.post(f"{url}/api/tickets/{ticket}/card", json={"kind": "product", "product_id": "p1001"},
+                        headers=headers, timeout=30)
+    assert refused.status_code == 422 and refused.json()["error"] == "blocked"
+    assert [(v["term"], v["category_label"]) for v in refused.json()["check"]["violations"]] == [("最低价", "极限用语")]
+    assert not [m for m in buyer.messages() if (m.get("payload") or {}).get("card")]
