@@ -57,7 +57,11 @@ async def _upload(request: Request) -> bytes:
 def _served(request: Request, image: Optional[Image]) -> response.HTTPResponse:
     if image is None:
         raise ApiError(404, "not_found", "图片不存在")
-    return response.raw(request.app.ctx.media.read(image), content_type=image.mime, headers={
+    try:
+        data = request.app.ctx.media.read(image)
+    except FileNotFoundError:  # removed by `kefu purge` or by hand
+        raise ApiError(404, "not_found", "图片已清除") from None
+    return response.raw(data, content_type=image.mime, headers={
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
         "Content-Security-Policy": "default-src 'none'; sandbox", "Content-Disposition": "inline"})
 
