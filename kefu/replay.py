@@ -252,7 +252,10 @@ def replay_conversation(
             if turn.user is not None:
                 metadata = {**conversation.metadata, **turn.metadata}
                 messages = send_user(sender, turn.user, metadata)
-                replies = [str(m.get("text") or "") for m in messages if "text" in m or not m.get("image")]
+                # What a person sent is handed to a REST buyer with their next answer (custom.kefu_agent,
+                # docs/workbench.md channel contract); the agent step checked it already: not the bot's reply.
+                replies = [str(m.get("text") or "") for m in messages
+                           if ("text" in m or not m.get("image")) and not (m.get("custom") or {}).get("kefu_agent")]
             else:
                 if agent_step is None:
                     raise RuntimeError("this script has agent steps; run it with the web app up (kefu replay --start)")

@@ -12,6 +12,7 @@ than the cut-off:
 * tasks done, address changes and invoice requests: summaries, addresses, titles, tax
   numbers and e-mails; the guard's audit of rewritten messages;
 * the durable inbox's handled messages and agents' replies queued for REST buyers once taken;
+* images buyers and agents sent (the files under the state folder's ``media/`` and their records);
 * the bridge's buyer nicknames; the values of old slot events (the dialogue state may hold a number
   the buyer typed as an order number) and the numbers of old proof attempts.
 
@@ -138,6 +139,25 @@ def purge_trackers(tracker_db: Path, cutoff: float, *, dry_run: bool = False) ->
         conn.close()
 
 
+def purge_media(db_path: Any, folder: Path, cutoff: float, *, dry_run: bool = False) -> int:
+    """Images buyers and agents sent (kefu.handoff.media) older than ``cutoff``: file and record deleted
+    (a photo may show a face, a waybill, an address); the transcript's line is purged with the rest."""
+    conn = connect(db_path)
+    try:
+        if "handoff_media" not in table_names(conn):
+            return 0
+        names = [row[0] for row in conn.execute("SELECT name FROM handoff_media WHERE created_at < ?", (cutoff,))]
+        if dry_run:
+            return len(names)
+        for name in names:
+            (Path(folder) / name).unlink(missing_ok=True)
+        with transaction(conn) as tx:
+            tx.execute("DELETE FROM handoff_media WHERE created_at < ?", (cutoff,))
+    finally:
+        conn.close()
+    return len(names)
+
+
 def purge(settings: Settings, days: Optional[int] = None, *, dry_run: bool = False,
           now: Optional[float] = None) -> Dict[str, int]:
     """Everything older than ``days`` (default ``settings.retention_days``); counts per store."""
@@ -147,6 +167,7 @@ def purge(settings: Settings, days: Optional[int] = None, *, dry_run: bool = Fal
     cutoff = (time.time() if now is None else now) - keep * 86400
     counts = purge_kefu_db(settings.db_path, cutoff, dry_run=dry_run)
     counts["conversations.db events"] = purge_trackers(settings.tracker_db_path, cutoff, dry_run=dry_run)
+    counts["media files"] = purge_media(settings.db_path, settings.state_dir / "media", cutoff, dry_run=dry_run)
     return counts
 
 

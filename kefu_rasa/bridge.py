@@ -33,12 +33,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from kefu.bridge.delivery import deliver
-from kefu.bridge.protocol import METADATA_KEYS, BridgeRefused, InboundMessage, bridge_secret, parse_message, verify
+from kefu.bridge.protocol import METADATA_KEYS, BridgeRefused, InboundMessage, RatingMessage, bridge_secret, \
+    parse_message, parse_rating, verify
 from kefu.bridge.store import BridgeStore
 from kefu.inbox.degraded import DegradedTickets
 from kefu.edge.texts import reply as edge_reply
 from kefu.edge.validation import MAX_MESSAGE_CHARS
 from kefu.guard.enforce import guard_outgoing
+from kefu.handoff.replies import reply as handoff_reply
+from kefu.handoff.satisfaction import SatisfactionStore
+from kefu.tickets.store import TicketError
 from kefu.tickets.store import TicketStore
 from kefu.inbox.store import Receipt
 from kefu.settings import Settings
@@ -114,6 +118,16 @@ class BridgeInput(InputChannel):
             return response.json({"status": "accepted", "message_id": inbound.message_id,
                                   "conversation_id": inbound.conversation_id}, status=202)
 
+        @bridge.route("/rating", methods=["POST"])
+        async def rating(request: Request) -> HTTPResponse:
+            """满意度 from a bridge buyer: the answer to a ``rating_invite`` message, signed like a message."""
+            try:
+                rated = await inbox.in_thread(self.rate, request.headers, request.body or b"")
+            except BridgeRefused as refused:
+                logger.warning("bridge rating refused: %s (%s)", refused.code, refused.detail)
+                return response.json(refused.as_json(), status=refused.status)
+            return response.json(rated)
+
         if self.callback_url:  # acknowledged with 202, so a message a killed Rasa never ran is ours to run
             async def recover(row: Dict[str, Any]) -> None:
                 inbound = self.inbound_from(row)
@@ -148,6 +162,23 @@ class BridgeInput(InputChannel):
         except Exception as exc:  # the inbox has the message; these rows are bookkeeping
             logger.error("bridge bookkeeping for %s failed (%s)", inbound.message_id, type(exc).__name__)
         return inbound, receipt
+
+    def rate(self, headers: Any, body: bytes) -> Dict[str, Any]:
+        """Verify (signature, freshness, nonce) and record one rating; the thanks line comes back guarded.
+        Raises BridgeRefused: 401 as for messages, 400 a bad payload, 409 no open invitation for this buyer."""
+        skew = self.settings.bridge_max_skew_s
+        nonce = verify(self.secret, headers, body, max_skew_s=skew)
+        if not self.store.use_nonce(nonce, keep_s=2 * skew):
+            raise BridgeRefused(401, "replayed_nonce", "this nonce was already used")
+        rating: RatingMessage = parse_rating(body)
+        try:
+            rated = SatisfactionStore(self.settings.db_path).rate(rating.conversation_id, rating.ticket_id,
+                                                                  rating.score, rating.comment, channel="bridge")
+        except TicketError as refused:  # no such invitation for this buyer, already rated, expired
+            raise BridgeRefused(refused.status_code, "rating_closed", str(refused)) from None
+        thanks = guard_outgoing(handoff_reply("satisfaction.thanks"), platform=rating.platform,
+                                conversation_id=rating.conversation_id, source="bridge", settings=self.settings).text
+        return {"status": "rated", **rated, "conversation_id": rating.conversation_id, "messages": [{"text": thanks}]}
 
     @staticmethod
     def inbound_from(row: Dict[str, Any]) -> InboundMessage:

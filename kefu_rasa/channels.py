@@ -59,6 +59,7 @@ class Edge:
         self._settings = settings
         self._platforms: Any = None
         self._degraded: Any = None
+        self._outbox: Any = None
         self._api_token: Optional[str] = None
 
     @property
@@ -83,6 +84,15 @@ class Edge:
 
             self._api_token = api_token()
         return self._api_token
+
+    @property
+    def outbox(self) -> Any:
+        """Agent replies waiting for REST buyers (:mod:`kefu.handoff.outbox`)."""
+        if self._outbox is None:
+            from kefu.handoff.outbox import Outbox
+
+            self._outbox = Outbox(self.settings.db_path)
+        return self._outbox
 
     @property
     def degraded(self) -> Any:
@@ -232,6 +242,7 @@ class _KefuInput:
                         message.raw_length, message.conversation_id)
             await collector.send_response(message.conversation_id, {
                 "text": _reply("too_long", limit=MAX_MESSAGE_CHARS)})
+            await self._hand_out(collector, message.conversation_id)
             return collector
         metadata = {**accepted_metadata(message.metadata, trusted=trusted), "platform": platform}
         # Stored before anything is acknowledged; a retry of a handled message is not run twice.
@@ -245,15 +256,22 @@ class _KefuInput:
         failure = await self._run_turn(on_new_message, user_message)
         if not collector.messages:
             if failure is None and await _is_paused(request, message.conversation_id, edge.settings):
-                await inbox.finish(edge.settings, receipt, "quiet", [])
+                await self._hand_out(collector, message.conversation_id)
+                await inbox.finish(edge.settings, receipt, "quiet", collector.messages)
                 return collector
             await self._degrade(collector, message, platform, failure)
+            await self._hand_out(collector, message.conversation_id)
             await inbox.finish(edge.settings, receipt, "held", collector.messages, failure or "")
             return collector
+        await self._hand_out(collector, message.conversation_id)
         await inbox.finish(edge.settings, receipt, "answered", collector.messages)
         if edge.degraded.has_pending():  # the store is back for this turn: file what waited
             await in_thread(edge.degraded.flush)
         return collector
+
+    async def _hand_out(self, collector: CollectingOutputChannel, conversation_id: str) -> None:
+        """What a person sent this buyer since their last message, before this turn's answer
+        (the REST channel only: the channel contract in docs/workbench.md)."""
 
     async def _duplicate(self, receipt: inbox.Receipt, collector: CollectingOutputChannel) -> CollectingOutputChannel:
         """A message id already answered (its replies again, for REST) or being answered here right now."""
@@ -354,6 +372,16 @@ class KefuRestInput(_KefuInput, RestInput):
 
     def answer(self, collector: CollectingOutputChannel) -> HTTPResponse:
         return response.json(collector.messages)
+
+    async def _hand_out(self, collector: CollectingOutputChannel, conversation_id: str) -> None:
+        """Agent replies queued for this conversation (:mod:`kefu.handoff.outbox`), each once, oldest first,
+        ahead of the bot's answer; stored with the answer, so a retry of the same message gets them again."""
+        try:
+            waiting = await in_thread(self.edge.outbox.take, conversation_id)
+        except Exception as exc:  # the queue keeps them for the next message
+            logger.warning("agent replies for %s not handed out now (%s)", conversation_id, type(exc).__name__)
+            return
+        collector.messages[:0] = waiting
 
 
 class KefuCallbackInput(_KefuInput, CallbackInput):

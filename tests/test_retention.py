@@ -95,3 +95,19 @@ def test_the_command_counts_without_changing_in_a_dry_run(tmp_path: Path) -> Non
     refused = subprocess.run([sys.executable, "-m", "kefu", "purge", "--days", "0"], env=env, capture_output=True,
                              text=True, timeout=120)
     assert refused.returncode == 2 and "at least 1 day" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_old_images_are_deleted_with_their_records(tmp_path: Path) -> None:
+    from kefu.handoff.media import MediaStore
+    from tests.handoff.test_rich_messages import png
+
+    settings = _settings(tmp_path)
+    media = MediaStore(settings.db_path, settings.state_dir / "media")
+    now = time.time()
+    old = media.save("old-conv", png(), "buyer", now=now - 40 * DAY)
+    new = media.save("new-conv", png(), "buyer", now=now - DAY)
+    assert purge(settings, days=30, now=now, dry_run=True)["media files"] == 1
+    assert (settings.state_dir / "media" / old.name).exists()
+    assert purge(settings, days=30, now=now)["media files"] == 1
+    assert not (settings.state_dir / "media" / old.name).exists() and media.get(old.name) is None
+    assert media.read(media.get(new.name)) == png()

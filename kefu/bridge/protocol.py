@@ -149,6 +149,51 @@ def parse_message(body: bytes) -> InboundMessage:
                           "" if too_long else text, metadata, too_long=too_long)
 
 
+@dataclass(frozen=True)
+class RatingMessage:
+    """A verified 满意度 rating from the sidecar: the buyer's answer to a ``rating_invite`` message."""
+
+    platform: str
+    shop_id: str
+    buyer_id: str
+    ticket_id: int
+    score: int
+    comment: Optional[str] = None
+
+    @property
+    def conversation_id(self) -> str:
+        return namespaced_conversation_id(BRIDGE_NAMESPACE, f"{self.platform}:{self.shop_id}:{self.buyer_id}")
+
+
+def parse_rating(body: bytes) -> RatingMessage:
+    """``{"platform", "shop_id", "buyer_id", "ticket_id", "score"[, "comment"]}``; BridgeRefused(400) otherwise.
+    The score's range and the invitation itself are checked by the satisfaction store (409 when closed)."""
+    try:
+        data = parse_json_body(body, max_bytes=MAX_BODY_BYTES)
+    except EdgeError as exc:
+        raise BridgeRefused(400, "malformed_json", f"body must be UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BridgeRefused(400, "invalid_payload", "body must be a JSON object")
+    values: Dict[str, str] = {}
+    for name in ("platform", "shop_id", "buyer_id"):
+        value = data.get(name)
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or not ID.match(str(value).strip()):
+            raise BridgeRefused(400, "invalid_payload", f"{name}: required, 1-128 characters, no control characters")
+        values[name] = str(value).strip()
+    platform = canonical_platform(values["platform"])
+    if platform is None:
+        raise BridgeRefused(400, "invalid_payload", "platform: one of pinduoduo, taobao, jd, douyin")
+    ticket_id, score, comment = data.get("ticket_id"), data.get("score"), data.get("comment")
+    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or not 0 < ticket_id < 2**53:
+        raise BridgeRefused(400, "invalid_payload", "ticket_id: the integer from the rating_invite message")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise BridgeRefused(400, "invalid_payload", "score: an integer from 1 (非常不满意) to 5 (非常满意)")
+    if comment is not None and (not isinstance(comment, str) or len(comment) > 200):
+        raise BridgeRefused(400, "invalid_payload", "comment: a string of at most 200 characters")
+    return RatingMessage(platform, values["shop_id"], values["buyer_id"], ticket_id, score,
+                         normalise_text(comment) if comment else None)
+
+
 def ensure_secret(state_dir: Path) -> str:
     """The shared secret when KEFU_BRIDGE_SECRET is unset: generated once into ``state_dir`` (mode 600, never in git)."""
     path = Path(state_dir) / "bridge-secret"

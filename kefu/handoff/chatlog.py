@@ -1,12 +1,13 @@
 """What the buyer web chat shows: buyer messages it forwarded, bot messages Rasa called back with.
 
-Every message gets an increasing id; the page polls ``/chat/messages?after=<id>``
+Every message gets an increasing id (and its payload: an image, a card); the page polls ``/chat/messages?after=<id>``
 so nothing is lost or shown twice, even across reloads. A recalled message (消息撤回) keeps its
 id, loses its text, and is listed in every poll's ``recalled`` so an open page removes it too.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -34,6 +35,17 @@ CREATE TABLE IF NOT EXISTS handoff_chat_recalls (
 MAX_PAGE = 200
 
 
+def _payload(raw: Optional[str]) -> Optional[Dict[str, Any]]:
+    """What travels beside a line's text (an image, a card, buttons), as the page reads it."""
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 class ChatLog(SQLiteStore):
     """Every web-chat message of every conversation, in order (nothing is dropped)."""
 
@@ -49,12 +61,13 @@ class ChatLog(SQLiteStore):
     def after(self, conversation_id: str, after: int = 0, limit: int = MAX_PAGE) -> List[Dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT m.id, m.sender, CASE WHEN r.message_id IS NULL THEN m.text ELSE '' END AS text, m.ts,"
+            " CASE WHEN r.message_id IS NULL THEN m.payload END AS payload,"
             " r.message_id IS NOT NULL AS recalled FROM handoff_chat_messages m"
             " LEFT JOIN handoff_chat_recalls r ON r.message_id = m.id WHERE m.conversation_id = ? AND m.id > ?"
             " ORDER BY m.id LIMIT ?",
             (conversation_id, after, min(max(limit, 1), MAX_PAGE)),
         ).fetchall()
-        return [dict(row, recalled=bool(row["recalled"])) for row in rows]
+        return [dict(row, recalled=bool(row["recalled"]), payload=_payload(row["payload"])) for row in rows]
 
     def is_web_chat(self, conversation_id: str) -> bool:
         """Whether the buyer writes through the web chat (only its page can take a message back)."""

@@ -4,6 +4,7 @@
 - push an agent's reply as a bot event through the ``callback`` output channel
   (the REST channel cannot receive pushes; Rasa POSTs the message to the web
   app's ``/chat/callback``),
+- record an image or card an agent sent (tracker only),
 - resume the bot,
 - forward a web-chat buyer message to the callback input channel.
 
@@ -68,6 +69,16 @@ class RasaClient:
 
     def push_agent_reply(self, conversation_id: str, text: str, agent: str) -> None:
         self.push_events(conversation_id, [{"event": "bot", "text": text, "metadata": {"kefu_agent": agent}}])
+
+    def record_agent_message(self, conversation_id: str, text: str, agent: str,
+                             custom: Optional[Mapping[str, Any]] = None) -> None:
+        """An image or card an agent sent, into the tracker only (no output channel is called: the web app
+        delivers rich messages itself, and a text-only callback would show the buyer a second line)."""
+        event: Dict[str, Any] = {"event": "bot", "text": text, "metadata": {"kefu_agent": agent}}
+        if custom:
+            event["data"] = {"custom": dict(custom)}
+        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        self._call("POST", path, params=self._params(execute_side_effects="false"), json=[event])
 
     def resume(self, conversation_id: str, handback_text: Optional[str] = None,
                then: Sequence[Tuple[str, str]] = ()) -> None:

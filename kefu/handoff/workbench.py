@@ -13,6 +13,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from kefu.handoff.assist import is_shadow
+from kefu.handoff.media import PLACEHOLDER, marker_name
 from kefu.handoff.order_actions import allowed_for
 from kefu.masking import mask_data, mask_order, mask_text
 from kefu.tickets.response_rules import DEFAULTS, ResponseRule, countdown
@@ -93,7 +94,7 @@ def summary(ticket: Ticket, lines: List[TranscriptLine], rules: Mapping[str, Res
         "outcome_label": OUTCOME_LABELS.get(ticket.outcome or "", ticket.outcome),
         "waiting_seconds": round(ticket.waiting_seconds(now)),
         "answer_after": ticket.answer_after,
-        "preview": mask_text(last_buyer.text[:60]) if last_buyer else "",
+        "preview": (PLACEHOLDER if marker_name(last_buyer.text) else mask_text(last_buyer.text[:60])) if last_buyer else "",
         "unanswered": _unanswered(lines),
         "countdown": countdown(lines, rule, ticket.created_at, now) if ticket.status != "closed" else None,
         "product_id": ticket.product_id,

@@ -114,7 +114,11 @@ class FakeRasa:
 @pytest.fixture(scope="module")
 def web_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
     """The web app (`kefu serve web`) against a fake Rasa, with its own state folder."""
-    state = tmp_path_factory.mktemp("handoff-web")
+    yield from started_web_app(tmp_path_factory.mktemp("handoff-web"))
+
+
+def started_web_app(state: Path, extra_env: "Dict[str, str] | None" = None) -> Iterator[Dict[str, Any]]:
+    """Start `kefu serve web` on ``state`` (with ``extra_env``, e.g. a bridge callback URL); yield its env."""
     token = "test-token-" + os.urandom(6).hex()
     (state / "rasa-api-token").write_text(token + "\n")
     fake = FakeRasa(token).start()
@@ -133,6 +137,7 @@ def web_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]
         KEFU_WEB_PORT=str(settings.web_port),
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra_env or {})
     log = (state / "web.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "kefu", "serve", "web"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -61,3 +61,25 @@ def test_assist_drafts_the_real_bots_answer_and_the_paused_chat_fills_from_the_t
 def test_the_live_callback_refuses_a_caller_without_the_secret(live_stack: Any) -> None:
     url = f"{live_stack.settings.web_url}/chat/callback"
     assert requests.post(url, json={"recipient_id": "x", "text": "加我微信"}, timeout=10).status_code == 403
+
+
+def test_a_rest_buyer_receives_the_agents_reply_with_their_next_message_on_the_real_stack(
+        live_stack: Any, console_agent: Any) -> None:
+    """Part 8 of issue 19 on the real Rasa: the buyer asks for a person over REST, the agent answers in the
+    console, the buyer's next REST message returns that reply (once), and the paused bot adds nothing."""
+    settings = live_stack.settings
+    tickets = TicketStore(settings.db_path)
+    conv = f"live-rest-{time.time_ns()}"
+    assert _rest(settings, conv, "叫你们人工客服出来")
+    ticket = _ticket_for(tickets, conv)
+    console_agent._api("POST", f"/api/tickets/{ticket.id}/claim", {})
+    console_agent._api("POST", f"/api/tickets/{ticket.id}/reply", {"text": "亲，您好，我是人工客服小林，请问有什么可以帮您"})
+    console_agent._api("POST", f"/api/tickets/{ticket.id}/reply", {"text": "亲，您可以把问题详细说一下"})
+    other = _rest(settings, f"live-rest-other-{time.time_ns()}", "你好")
+    assert not any("小林" in m.get("text", "") for m in other)
+    answer = _rest(settings, conv, "我的衣服开线了")
+    agent_lines = [m for m in answer if (m.get("custom") or {}).get("kefu_agent") == "replay-agent"]
+    assert [m["text"] for m in agent_lines] == ["亲，您好，我是人工客服小林，请问有什么可以帮您", "亲，您可以把问题详细说一下"]
+    assert answer[:2] == agent_lines  # ahead of anything else in the answer
+    again = _rest(settings, conv, "人呢")
+    assert not [m for m in again if (m.get("custom") or {}).get("kefu_agent") == "replay-agent"]

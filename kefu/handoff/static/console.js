@@ -220,7 +220,16 @@ function kefuWorkbench() {
       const item = el("li", null, "msg " + line.sender + (line.recalled ? " recalled" : ""));
       item.dataset.key = line.key || "";
       const who = el("span", line.sender_label + (line.sender === "agent" && line.agent ? " " + line.agent : ""), "who");
-      const text = el("span", line.text, "text");
+      const text = el("span", null, "text");
+      const image = /^\[图片:([a-z]{32})\]$/.exec(line.text || "");
+      if (image) {  // an image in the chat (buyer's or agent's), served to logged-in agents only
+        const img = el("img", null, "chat-image");
+        img.alt = "图片";
+        img.src = "/api/media/" + image[1];
+        text.append(img);
+      } else {
+        text.textContent = line.text;
+      }
       if (line.recalled) text.append(el("span", "（已撤回）", "muted"));
       if (line.wait_label) text.append(el("span", line.wait_label, "wait-state " + line.wait_state));
       text.append(el("span", clock(line.ts), "ts"));
@@ -262,7 +271,41 @@ function kefuWorkbench() {
     const actions = document.getElementById("order-actions");
     actions.hidden = !(t.mine && t.order);
     for (const option of document.querySelectorAll("#oa-action option")) option.disabled = !(t.order_actions || {})[option.value];
+    document.getElementById("send-product-card").hidden = !(t.mine && t.product);
+    document.getElementById("send-order-card").hidden = !(t.mine && t.order);
+    document.getElementById("image-button").hidden = !t.mine;
     loadProfile(t.id);
+  }
+
+  // Rich messages: an image (its bytes; the server checks type and size) and product/order cards.
+  const richStatus = document.getElementById("rich-status");
+  async function sentRich(response, what) {
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = { message: "HTTP " + response.status }; }
+    richStatus.textContent = response.ok ? what + "已发送" : (data.message || what + "发送失败");
+    if (response.ok) reload(active);
+  }
+  const picker = document.getElementById("image-file");
+  document.getElementById("image-button").addEventListener("click", () => picker.click());
+  picker.addEventListener("change", async () => {
+    const file = picker.files[0];
+    picker.value = "";
+    if (!file || active === null) return;
+    richStatus.textContent = "发送中…";
+    const response = await fetch("/api/tickets/" + active + "/image", {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": CSRF, "Content-Type": "application/octet-stream" }, body: file });
+    await sentRich(response, "图片");
+  });
+  for (const [id, kind, what] of [["send-product-card", "product", "商品卡片"], ["send-order-card", "order", "订单卡片"]]) {
+    document.getElementById(id).addEventListener("click", async () => {
+      if (active === null) return;
+      richStatus.textContent = "发送中…";
+      const response = await fetch("/api/tickets/" + active + "/card", {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": CSRF, "Content-Type": "application/json" }, body: JSON.stringify({ kind }) });
+      await sentRich(response, what);
+    });
   }
 
   document.getElementById("oa-submit").addEventListener("click", async () => {

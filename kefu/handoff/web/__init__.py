@@ -8,6 +8,7 @@
 - ``admin``: agent management (supervisors only);
 - ``reports``: 质检 and analytics (page and JSON);
 - ``chat``: the buyer web chat and Rasa's callback channel;
+- ``media``: images from buyers and agents, product and order cards;
 - ``static``: the console's CSS and JS.
 
 Shared resources live on ``app.ctx`` and are opened in ``before_server_start``;
@@ -34,11 +35,12 @@ from kefu.handoff.rasa_client import RasaClient, RasaError
 from kefu.tickets.store import TicketError
 from kefu.handoff.web.common import MAX_BODY_BYTES, SESSION_COOKIE, ApiError, guard_check, is_loopback, jsonr
 from kefu.settings import Settings
-from kefu.handoff.web import admin, api, assign, auth_routes, chat, console, reports, static
+from kefu.handoff.web import admin, api, assign, auth_routes, chat, console, media, reports, static
 from kefu.tickets.assignment import Assigner, AssignmentStore
 from kefu.handoff.auth import AgentStore
 from kefu.handoff.chatlog import ChatLog
 from kefu.handoff.live import LiveHub
+from kefu.handoff.media import MediaStore
 from kefu.handoff.outbox import Outbox
 from kefu.handoff.phrases import PhraseStore, load_phrases
 from kefu.handoff.profile import ProfileStore
@@ -82,7 +84,7 @@ def create_app(
     app.ctx.checker = checker
     app.ctx.templates = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                                     autoescape=select_autoescape(default=True, default_for_string=True))
-    for blueprint in (auth_routes.bp, console.bp, api.bp, assign.bp, admin.bp, reports.bp, chat.bp, static.bp):
+    for blueprint in (auth_routes.bp, console.bp, api.bp, assign.bp, admin.bp, reports.bp, chat.bp, media.bp, static.bp):
         app.blueprint(blueprint)
 
     @app.before_server_start
@@ -138,6 +140,7 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     app.ctx.ratings = SatisfactionStore(settings.db_path)
     app.ctx.profiles = ProfileStore(settings.db_path)
     app.ctx.outbox = Outbox(settings.db_path)
+    app.ctx.media = MediaStore(settings.db_path, settings.state_dir / "media")
     app.ctx.phrase_store = PhraseStore(settings.db_path)
     app.ctx.assignments = AssignmentStore(settings.db_path)
     app.ctx.assigner = Assigner(app.ctx.tickets, app.ctx.assignments, app.ctx.agents, app.ctx.rules,

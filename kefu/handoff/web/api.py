@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 from urllib.parse import unquote
 
 from sanic import Blueprint, Sanic, response
@@ -24,6 +24,7 @@ from kefu.handoff.assist import suggestions
 from kefu.handoff.live import sse_frame
 from kefu.handoff.phrases import PhraseError, combined
 from kefu.handoff.profile import profile as customer_profile
+from kefu.handoff.satisfaction import SCORE_LABELS
 from kefu.tickets.triggers import REASON_LABELS
 from kefu.masking import mask_data
 from kefu.handoff.replies import reply
@@ -143,6 +144,7 @@ async def claim(request: Request, ticket_id: int) -> response.HTTPResponse:
 async def release(request: Request, ticket_id: int) -> response.HTTPResponse:
     ticket = request.app.ctx.tickets.release(ticket_id, _session(request).agent)
     _publish(request, "ticket_changed", ticket_id)
+    await run_pass(request.app)  # back in the pool: to whoever has room now
     return jsonr(_detail(request, ticket))
 
 
@@ -212,12 +214,7 @@ async def send_reply(request: Request, ticket_id: int) -> response.HTTPResponse:
         raise ApiError(422, "blocked", "改写后仍违反平台规则，请修改回复", check=check)
     sent = decision.text
     await asyncio.to_thread(ctx.rasa.push_agent_reply, ticket.conversation_id, sent, agent)
-    # A buyer who came through the signed bridge gets the reply on the bridge's callback too.
-    bridged = await push_to_bridge(ticket.conversation_id, sent, settings=ctx.settings)
-    if bridged.startswith("failed"):
-        log.warning("agent reply on ticket %s not delivered to the bridge: %s", ticket_id, bridged)
-    elif bridged == "not a bridge conversation" and not ctx.chat.is_web_chat(ticket.conversation_id):
-        ctx.outbox.put(ticket.conversation_id, sent, agent)  # a REST buyer: handed out with their next answer
+    await deliver_elsewhere(request, ticket.conversation_id, sent, agent)
     ctx.tickets.add_agent_reply(ticket_id, agent, sent)
     log.info("agent %s replied on ticket %s (%d chars)", agent, ticket_id, len(sent))
     _publish(request, "ticket_changed", ticket_id)
@@ -238,12 +235,37 @@ async def close(request: Request, ticket_id: int) -> response.HTTPResponse:
     await asyncio.to_thread(ctx.rasa.resume, ticket.conversation_id, handback,
                             [(invite, "satisfaction")] if invite else [])
     ticket = ctx.tickets.close(ticket_id, agent, outcome)
-    if invite:  # 满意度: the web chat draws the stars from this record; a bridge buyer gets the sentence
+    if invite:  # 满意度: the web chat draws the stars from this record
         ctx.ratings.invite(ticket)
-        await push_to_bridge(ticket.conversation_id, invite, source="satisfaction", settings=ctx.settings)
+    rating = {"ticket_id": ticket.id, "scores": {str(k): v for k, v in SCORE_LABELS.items()}}
+    # The bridge and REST buyers get the handback and the invitation (with what a rating needs) too.
+    for text, source, extra in ((handback, "handback", None),
+                                (invite, "satisfaction", {"type": "rating_invite", "rating": rating})):
+        if text:
+            await deliver_elsewhere(request, ticket.conversation_id, text, None, source=source, extra=extra,
+                                     rest_custom={"kefu_rating": rating} if extra else None)
     log.info("agent %s closed ticket %s: %s", agent, ticket_id, ticket.outcome)
     _publish(request, "ticket_changed", ticket_id)
+    await run_pass(request.app)  # the agent has room again: a waiting chat is given now, not at the next tick
     return jsonr(_detail(request, ticket))
+
+
+async def deliver_elsewhere(request: Request, conversation_id: str, text: str, agent: Optional[str], *,
+                             source: str = "agent", extra: Optional[Mapping[str, Any]] = None,
+                             rest_custom: Optional[Mapping[str, Any]] = None, rest_text: Optional[str] = None) -> str:
+    """What a person sends (already guarded) also reaches buyers Rasa's callback does not: a bridge buyer on
+    the signed callback (with ``extra``: an image, a card, a rating invitation), a REST buyer through the
+    outbox, handed out with the answer to their next message (``rest_text`` when the text form differs: an
+    image). The web chat's page has it already. Returns the channel: ``rest``, or the bridge's outcome."""
+    ctx = request.app.ctx
+    bridged = await push_to_bridge(conversation_id, text, source=source, extra=extra, settings=ctx.settings)
+    if bridged.startswith("failed"):
+        log.warning("%s message for %s not delivered to the bridge: %s", source, conversation_id, bridged)
+    elif bridged == "not a bridge conversation" and not ctx.chat.is_web_chat(conversation_id):
+        await asyncio.to_thread(ctx.outbox.put, conversation_id, rest_text or text, agent or source,
+                                custom=rest_custom)
+        return "rest"
+    return bridged
 
 
 def _compliant(request: Request, platform: str, text: str) -> Optional[str]:

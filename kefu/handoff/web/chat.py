@@ -177,6 +177,27 @@ async def chat_rate(request: Request) -> response.HTTPResponse:
     return jsonr(rated)
 
 
+@bp.post("/rest/rate")
+async def rest_rate(request: Request) -> response.HTTPResponse:
+    """满意度 from a REST buyer, posted by the shop's integration with the shop's API token (``?token=`` or
+    ``Authorization: Bearer``): ``{"sender", "ticket_id", "score"[, "comment"]}``, the ticket id from the
+    invitation's ``custom.kefu_rating`` (docs/workbench.md, channel contract)."""
+    token = request.app.ctx.rasa.token
+    presented = request.args.get("token") or (request.headers.get("authorization") or "").removeprefix("Bearer ")
+    if not token or not same_secret(presented.strip(), token):
+        return jsonr({"error": "forbidden", "message": "需要店铺的 API token"}, 403)
+    data = read_json(request, required=("sender", "ticket_id", "score"))
+    sender = data.get("sender")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > 200:
+        raise ApiError(400, "bad_sender", "sender 须为买家的会话编号")
+    conv = internal_id(clean_string(sender.strip(), "sender"))
+    rated = request.app.ctx.ratings.rate(conv, data["ticket_id"], data["score"], data.get("comment"), channel="rest")
+    platform = request.app.ctx.tickets.get(rated["ticket_id"]).platform
+    thanks = guard_outgoing(reply("satisfaction.thanks"), platform=platform, conversation_id=conv, source="rest",
+                            settings=request.app.ctx.settings).text
+    return jsonr({**rated, "messages": [{"recipient_id": conv, "text": thanks}]})
+
+
 @bp.post("/callback")
 async def chat_callback(request: Request) -> response.HTTPResponse:
     secret = request.args.get("secret") or ""
