@@ -11,6 +11,12 @@ restart of Rasa while the database is still unwritable loses the kept trackers;
 the channel's health check (``/webhooks/rest/``) is red during the fault, so the
 supervisor reports it.
 
+On SQLite it also keeps one pooled connection with ``synchronous=NORMAL`` (see
+:meth:`ResilientSQLTrackerStore._pool_sqlite`): Rasa's own SQL store, through SQLAlchemy
+1.4's NullPool, opens a new connection per save and retrieve and fsyncs several times per save
+(~10-20 ms per save on a shared disk, two saves per turn). This used to be a patch of every
+``SQLTrackerStore.__init__`` (kefu_rasa/patches.py); it is kefu's store's own behaviour now.
+
 Named in ``endpoints.yml`` (``tracker_store: type: kefu_rasa.tracker_store.ResilientSQLTrackerStore``);
 it takes the same options as Rasa's ``SQL`` type (dialect, url, db, ...).
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -27,12 +34,35 @@ logger = logging.getLogger("kefu_rasa.tracker_store")
 MAX_KEPT = 10_000
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Rollback journal (not WAL) with ``synchronous=NORMAL``. WAL was measured faster, but a WAL
+    database shares a memory-mapped ``-shm`` file with every reader: when conversations.db became
+    read-only (the fault suite, tests/live/test_faults_live.py) Rasa died of SIGBUS. A journal file
+    has no mapping: the store refuses the write and this store keeps the turn."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode = DELETE")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
 class ResilientSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose failed saves are kept and retried instead of dropped."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._pool_sqlite()
         self._unsaved: Dict[Text, Text] = {}  # sender id -> serialised tracker
+
+    def _pool_sqlite(self) -> None:
+        """One pooled connection (Rasa's event loop is one thread) with ``synchronous=NORMAL``: a crash
+        of Rasa loses nothing committed, a power cut may lose the last turns. PostgreSQL is untouched."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4,
+                                       connect_args={"check_same_thread": False})
+        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @property
     def unsaved(self) -> int:
