@@ -18,7 +18,7 @@ import pytest
 from kefu.feed import EventFeed
 from kefu.handoff.sync import TicketSync
 from kefu.tickets.store import TicketStore
-from tests.faults import locked
+from tests.faults import locked, read_only
 
 
 @pytest.fixture
@@ -98,6 +98,20 @@ def test_a_locked_kefu_db_does_not_stall_rasa_and_its_events_arrive_once_release
         assert turn == ["第一句", "锁住的时候说的"]  # Rasa stored the turn meanwhile
     assert broker.flush(timeout=30), broker.last_error
     assert [text for _, kind, text in _feed(tmp_path / "kefu.db") if kind == "user"] == ["第一句", "锁住的时候说的"]
+
+
+def test_a_turn_rasa_could_not_store_is_published_once_when_it_is_stored(rasa: Any, tmp_path: Path) -> None:
+    store, broker = rasa
+    _say(store, "buyer-r", "你好")
+    with read_only(tmp_path / "conversations.db"):  # the tracker store refuses the write: the turn is kept
+        _say(store, "buyer-r", "只读的时候说的")
+        assert store.unsaved == 1
+        assert broker.flush() and [t for _, k, t in _feed(tmp_path / "kefu.db") if k == "user"] == ["你好"]
+    _say(store, "buyer-r", "又能写了")  # stores the kept turn and this one
+    assert store.unsaved == 0 and broker.flush()
+    assert [t for _, k, t in _feed(tmp_path / "kefu.db") if k == "user"] == ["你好", "只读的时候说的", "又能写了"]
+    stored = [e.type_name for e in asyncio.run(store.retrieve("buyer-r")).events]
+    assert [k for _, k, _ in _feed(tmp_path / "kefu.db")] == stored  # the feed is exactly what was stored
 
 
 def test_an_event_the_feed_can_never_store_does_not_block_the_ones_after_it(rasa: Any, tmp_path: Path) -> None:

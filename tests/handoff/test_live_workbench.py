@@ -1,5 +1,6 @@
 """The workbench on the real stack (session ``live_stack``): agent-assist runs the real engine on the real shop,
-a complaint's ticket fills from Rasa's tracker store while paused, the callback needs the secret."""
+a complaint's ticket fills from the event feed Rasa's broker publishes while paused, also what arrived while the
+web app was killed (once), the callback needs the secret."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_assist_drafts_the_real_bots_answer_and_the_paused_chat_fills_from_the_t
     # Waiting for a person, before an agent takes the chat: the bot still answers what it can.
     waiting = _rest(settings, conv, "这件卫衣黑色L码还有货吗", product_id="p1002")
     assert any("有现货" in m["text"] for m in waiting)
-    deadline = time.monotonic() + 15  # the sync task follows the tracker store: no one opens the chat
+    deadline = time.monotonic() + 15  # the sync task follows the event feed: no one opens the chat
     while time.monotonic() < deadline and "这件卫衣黑色L码还有货吗" not in [l.text for l in tickets.get(ticket.id).transcript]:
         time.sleep(0.3)
     assert "这件卫衣黑色L码还有货吗" in [line.text for line in tickets.get(ticket.id).transcript]
@@ -56,6 +57,35 @@ def test_assist_drafts_the_real_bots_answer_and_the_paused_chat_fills_from_the_t
     assert "卫衣" in candidate["text"] and any("黑色/L" in f for f in candidate["facts"])  # from the shop's data
     assert bot_lines() == before  # the draft reached nobody: the buyer saw nothing new
     assert not [t for t in tickets.queue() if t.conversation_id.startswith("assist:")]
+
+
+def test_what_rasa_stores_while_the_web_app_is_dead_reaches_the_ticket_once(live_stack: Any) -> None:
+    """The bot's hand-off sentence is stored by Rasa after the action opened the ticket: only ticket sync
+    (the event feed) brings it to the ticket. Here the web app is SIGKILLed before it is said."""
+    from kefu.stack import http_ok
+
+    settings = live_stack.settings
+    tickets = TicketStore(settings.db_path)
+    conv = f"live-down-{time.time_ns()}"
+    assert _rest(settings, conv, "你好", product_id="p1002")
+    web = live_stack.service("web")
+    live_stack.kill(web)  # no clean shutdown: whatever the sync held in memory is gone
+    try:
+        said = [m["text"] for m in _rest(settings, conv, "我要转人工", product_id="p1002") if m.get("text")]
+    finally:
+        live_stack.respawn(web)
+    assert said and any("人工" in text for text in said)
+    ticket = _ticket_for(tickets, conv)
+    deadline = time.monotonic() + 60
+
+    def bot_lines() -> list:
+        return [line.text for line in tickets.get(ticket.id).transcript if line.sender == "bot"]
+
+    while time.monotonic() < deadline and not (http_ok(web.health_url) and set(said) <= set(bot_lines())):
+        time.sleep(0.3)
+    assert all(bot_lines().count(text) == 1 for text in said), (said, bot_lines())
+    time.sleep(3)  # more sync ticks of the restarted web app: nothing is applied again
+    assert all(bot_lines().count(text) == 1 for text in said), (said, bot_lines())
 
 
 def test_the_live_callback_refuses_a_caller_without_the_secret(live_stack: Any) -> None:
