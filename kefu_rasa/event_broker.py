@@ -6,9 +6,9 @@ Named in ``endpoints.yml`` and ``endpoints.scale.yml``::
       type: kefu_rasa.event_broker.KefuEventBroker
 
 Rasa 3.6 (``rasa/core/brokers/broker.py``) loads a broker given by module path through
-``from_endpoint_config`` and hands it to the tracker store, whose ``save`` publishes each event
-the saved tracker has that the stored one had not (``TrackerStore.stream_events``), as
-``{"sender_id": ..., **event.as_dict()}``. The events land in :class:`kefu.feed.EventFeed`
+``from_endpoint_config`` and hands it to the tracker store, which publishes each event it stores
+as ``{"sender_id": ..., **event.as_dict()}`` (kefu's tracker store right after the commit, see
+kefu_rasa/tracker_store.py; Rasa's own stores through ``TrackerStore.stream_events``). The events land in :class:`kefu.feed.EventFeed`
 (kefu's database: SQLite, or PostgreSQL with ``KEFU_DATABASE_URL``), which ticket sync and
 reports read; nothing in kefu reads Rasa's tracker tables.
 

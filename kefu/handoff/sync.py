@@ -1,11 +1,14 @@
-"""Ticket sync: what a paused conversation's buyer writes reaches the ticket, fed by Rasa's event broker.
+"""Ticket sync: what Rasa stores for a conversation with an open ticket reaches it, fed by Rasa's event broker.
 
-While a conversation is paused Rasa logs the buyer's messages and tells nobody but its
-event broker: kefu's broker (kefu_rasa/event_broker.py) appends every event Rasa's tracker
-store stores to kefu's event feed (:mod:`kefu.feed`, in kefu's own database, SQLite or
-PostgreSQL alike). The web app reads that feed *incrementally* (``id > cursor``: one indexed
-query per tick, nothing when nothing happened) and appends the new events of conversations
-that have an active ticket. Rasa is not involved at all, and no Rasa table is read.
+While a person is on the way the action server writes each buyer message to the ticket itself
+(actions/waiting.py); what only Rasa knows reaches the ticket here: the bot's sentences (stored
+after the action ran, the hand-off sentence among them), the product and order the dialogue state
+moves to, and messages no action saw (the action server down). Rasa's tracker store publishes
+every event it stores to its event broker; kefu's broker (kefu_rasa/event_broker.py) appends them
+to kefu's event feed (:mod:`kefu.feed`, in kefu's own database, SQLite or PostgreSQL alike). The
+web app reads that feed *incrementally* (``id > cursor``: one indexed query per tick, nothing when
+nothing happened) and appends the new events of conversations that have an active ticket. Rasa is
+not involved at all, and no Rasa table is read.
 
 Exactly once: the cursor is kept in the same database (``feed_cursors``) and moves in the same
 transaction as the ticket lines and state an event produced, so a web app that was down (or
@@ -46,7 +49,7 @@ class SyncResult:
 
 
 class TicketSync:
-    """Moves buyer/bot events of paused conversations into their tickets; reports new tickets."""
+    """Moves buyer/bot events of conversations with an active ticket into it; reports new tickets."""
 
     def __init__(self, tickets: TicketStore, feed: EventFeed) -> None:
         self.tickets = tickets
