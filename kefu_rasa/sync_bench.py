@@ -98,7 +98,8 @@ def run(out: TextIO = sys.stdout) -> Dict[str, float]:
             counter[0] += 1
             event = UserUttered(f"人呢{counter[0]}", parse_data={"intent": {}, "entities": []})
             broker.publish({"sender_id": "buyer-7", **event.as_dict()})  # what Rasa's save publishes
-            sync.step()
+            broker.flush()  # in the feed (the broker's writer thread), then read by the sync
+            assert sync.step().buyer_messages, "the tick did not see the new message"
 
         cases = {"baseline: poll every open ticket's tracker (previous loop)": polling_tick,
                  "TicketSync.step, idle (no new events)": sync.step,
