@@ -6,8 +6,9 @@ while the buyer may still come back about it (the return window, a complaint);
 after ``KEFU_RETENTION_DAYS`` (default 180) days they go. What is removed, older
 than the cut-off:
 
-* Rasa's tracker store (``conversations.db``): the text, metadata and parsed text of
-  every buyer and bot message;
+* Rasa's tracker store (``conversations.db``) and the event feed its broker fills
+  (``conversation_events``, kefu.feed): the text, metadata and parsed text of every buyer
+  and bot message;
 * tickets: every transcript line's text, the ticket's detail; the web chat's log;
 * tasks done, address changes and invoice requests: summaries, addresses, titles, tax
   numbers and e-mails; the guard's audit of rewritten messages;
@@ -158,6 +159,24 @@ def purge_media(db_path: Any, folder: Path, cutoff: float, *, dry_run: bool = Fa
     return len(names)
 
 
+def purge_feed(db_path: Any, cutoff: float, *, dry_run: bool = False) -> int:
+    """The same for the event feed Rasa's broker fills (kefu.feed, in kefu's database): rows kept, words gone."""
+    conn = connect(db_path)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")  # SQLite overwrites what is removed (PostgreSQL: no-op)
+        if "conversation_events" not in table_names(conn):
+            return 0
+        rows = conn.execute("SELECT id, data FROM conversation_events WHERE timestamp < ?"
+                            " AND type_name IN ('user', 'bot', 'slot')", (cutoff,)).fetchall()
+        changed = [(new, row[0]) for row in rows if (new := _purged_event(row[1])) is not None]
+        if not dry_run and changed:
+            with transaction(conn) as tx:
+                tx.executemany("UPDATE conversation_events SET data = ? WHERE id = ?", changed)
+        return len(changed)
+    finally:
+        conn.close()
+
+
 def purge(settings: Settings, days: Optional[int] = None, *, dry_run: bool = False,
           now: Optional[float] = None) -> Dict[str, int]:
     """Everything older than ``days`` (default ``settings.retention_days``); counts per store."""
@@ -165,9 +184,11 @@ def purge(settings: Settings, days: Optional[int] = None, *, dry_run: bool = Fal
     if keep < 1:
         raise ValueError("the retention period is at least 1 day")
     cutoff = (time.time() if now is None else now) - keep * 86400
+    feed = purge_feed(settings.db_path, cutoff, dry_run=dry_run)  # first: kefu.db's checkpoint follows
     counts = purge_kefu_db(settings.db_path, cutoff, dry_run=dry_run)
     counts["conversations.db events"] = purge_trackers(settings.tracker_db_path, cutoff, dry_run=dry_run)
     counts["media files"] = purge_media(settings.db_path, settings.state_dir / "media", cutoff, dry_run=dry_run)
+    counts["conversation_events"] = feed
     return counts
 
 
@@ -194,4 +215,4 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     purge_parser.set_defaults(func=cmd_purge)
 
 
-__all__ = ["PURGED", "purge", "purge_kefu_db", "purge_trackers", "register"]
+__all__ = ["PURGED", "purge", "purge_feed", "purge_kefu_db", "purge_trackers", "register"]

@@ -13,33 +13,34 @@ so an invalid response is rejected exactly as before (tests/test_rasa_patches.py
 compares patched and original on valid and invalid responses). (kefu has no NLG
 endpoint, so Rasa's NLG-response validation never runs and is not patched.)
 
-A second, measured patch: Rasa's SQLite tracker store (kefu's embedded default,
-``.kefu/conversations.db``) runs in SQLite's default rollback-journal mode with full
-sync and a new connection per save/retrieve, so each tracker save waits for several
-fsyncs (~10-20 ms on this machine's shared disk, 2 saves per turn). ``sqlite-tracker-wal``
-keeps one pooled connection with ``synchronous=NORMAL`` (fewer fsyncs per commit; a crash
-of Rasa loses nothing committed, a power cut may lose the last turns). It measured faster
-still with WAL journaling, which was dropped: a read-only WAL database killed Rasa with
-SIGBUS (see ``_sqlite_wal``).
-PostgreSQL tracker stores are untouched.
+(The SQLite tracker store's pooled connection, once a patch of every ``SQLTrackerStore.__init__``
+here, is kefu's own tracker store's behaviour now: kefu_rasa/tracker_store.py.)
 
-A third: every event Rasa reads back from the tracker store is resolved to its class
+A second: every event Rasa reads back from the tracker store is resolved to its class
 by ``Event.resolve_by_type``, which walks the whole ``Event`` subclass tree (with an
 ``inspect.isabstract`` check per class) for each event: ~0.14 ms an event, 12% of a
 turn, and it grows with the conversation (a 200-turn tracker has ~2,000 events).
 ``event-type-lookup`` answers from a dict built once in the same order (first match
 wins, as before) and falls back to Rasa's own walk for anything not in it.
 
-Only these methods are replaced; ``apply_all()`` is idempotent and checks the Rasa
-version it was written for, so an upgrade makes it fail loudly, not silently.
+Only these methods are replaced; ``apply_all()`` is idempotent and refuses to patch anything
+unless the installed Rasa is exactly :data:`RASA_VERSION` (the pin in constraints.txt) and every
+function a patch replaces or re-implements still has the source it was written against
+(:attr:`Patch.replaces`, a hash of ``inspect.getsource``): an upgrade, even a patch release, or a
+locally edited Rasa makes kefu's start fail loudly, not silently (tests/test_rasa_patches.py).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Dict, List, Text
+import hashlib
+import importlib
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Text, Tuple
 
-RASA_VERSION_PREFIX = "3.6."
+# The one Rasa these patches were written and tested against (constraints.txt pins it).
+RASA_VERSION = "3.6.21"
 _APPLIED: List[str] = []
 # The unpatched methods, kept for the equivalence tests and for revert().
 ORIGINALS: Dict[str, Callable[..., Any]] = {}
@@ -83,57 +84,11 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
         raise e
 
 
-def _check_rasa_version() -> None:
-    import rasa
-
-    if not rasa.__version__.startswith(RASA_VERSION_PREFIX):
-        raise RuntimeError(
-            f"kefu_rasa.patches was written for Rasa {RASA_VERSION_PREFIX}x, found {rasa.__version__}: "
-            "re-check rasa/core/actions/action.py, rasa/core/tracker_store.py and rasa/shared/core/events.py before re-enabling it"
-        )
-
-
 def patch_action_response_validation() -> None:
     from rasa.core.actions.action import RemoteAction
 
     ORIGINALS.setdefault("action", RemoteAction._validate_action_result)
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-
-
-def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
-    """Rollback journal (not WAL) with ``synchronous=NORMAL``. WAL was measured faster, but a WAL
-    database shares a memory-mapped ``-shm`` file with every reader: when conversations.db became
-    read-only (the fault suite, tests/live/test_faults_live.py) Rasa and the web app's sync died of
-    SIGBUS. A journal file has no mapping: the store refuses the write and kefu's tracker store keeps
-    the turn (kefu_rasa/tracker_store.py)."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode = DELETE")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
-
-
-def patch_sqlite_tracker_store() -> None:
-    import sqlalchemy as sa
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    original = ORIGINALS.setdefault("sql_tracker_init", SQLTrackerStore.__init__)
-
-    @functools.wraps(original)
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        if self.engine.dialect.name != "sqlite":
-            return
-        # SQLAlchemy 1.4 gives file SQLite a NullPool: every save/retrieve opens and closes a
-        # connection, and closing the last one checkpoints and deletes the WAL (fsyncs). One
-        # pooled connection (Rasa's event loop is one thread) keeps it open.
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4,
-                                       connect_args={"check_same_thread": False})
-        sa.event.listen(self.engine, "connect", _sqlite_wal)
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-
-    SQLTrackerStore.__init__ = __init__  # type: ignore[method-assign]
 
 
 @functools.lru_cache(maxsize=None)
@@ -162,19 +117,61 @@ def patch_event_type_lookup() -> None:
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
 
 
-PATCHES: Dict[str, Callable[[], None]] = {
-    "action-response-validator": patch_action_response_validation,
-    "sqlite-tracker-wal": patch_sqlite_tracker_store,
-    "event-type-lookup": patch_event_type_lookup,
+@dataclass(frozen=True)
+class Patch:
+    """One patch: how to apply it, and the Rasa (or library) functions it replaces or re-implements,
+    each as ``("module:Qualified.name", first 16 hex digits of sha256(inspect.getsource(function)))``
+    at :data:`RASA_VERSION`."""
+
+    apply: Callable[[], None]
+    replaces: Tuple[Tuple[str, str], ...]
+
+
+PATCHES: Dict[str, Patch] = {
+    "action-response-validator": Patch(patch_action_response_validation, (
+        ("rasa.core.actions.action:RemoteAction._validate_action_result", "f8cdb4be68123961"),
+        ("jsonschema:validate", "dc1e7e6a0aee8a4e"),  # whose steps _validate repeats
+    )),
+    "event-type-lookup": Patch(patch_event_type_lookup, (
+        ("rasa.shared.core.events:Event.resolve_by_type", "b5cf570fa7f286c7"),
+    )),
 }
 
 
+def source_hash(target: str) -> str:
+    """The hash :attr:`Patch.replaces` records, of the installed function ``module:Qualified.name``."""
+    module_name, _, qualname = target.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = obj.__dict__[part] if isinstance(obj, type) else getattr(obj, part)
+    function = getattr(obj, "__func__", obj)  # a staticmethod from a class __dict__
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+def check(name: str, patch: Patch) -> None:
+    """Refuse ``patch`` unless Rasa is :data:`RASA_VERSION` and each function it replaces is unchanged."""
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(
+            f"kefu_rasa.patches: patch {name!r} was written for Rasa {RASA_VERSION}, found {rasa.__version__}: "
+            f"re-check {', '.join(target for target, _ in patch.replaces)} and update RASA_VERSION and the hashes")
+    for target, expected in patch.replaces:
+        found = source_hash(target)
+        if found != expected:
+            raise RuntimeError(f"kefu_rasa.patches: patch {name!r}: {target} is not the code it was written for "
+                               f"(source hash {found}, expected {expected}): re-check the patch before updating it")
+
+
 def apply_all() -> None:
-    """Apply every patch once (called by ``kefu_rasa.launch`` before Rasa starts)."""
-    _check_rasa_version()
+    """Apply every patch once (called by ``kefu_rasa.launch`` before Rasa starts); all are checked first,
+    so either every patch is applied or none."""
+    for name, patch in PATCHES.items():
+        if name not in _APPLIED:  # (an applied one was checked before it replaced Rasa's function)
+            check(name, patch)
     for name, patch in PATCHES.items():
         if name not in _APPLIED:
-            patch()
+            patch.apply()
             _APPLIED.append(name)
 
 
@@ -193,8 +190,4 @@ def revert_all() -> None:
         from rasa.shared.core.events import Event
 
         Event.resolve_by_type = staticmethod(ORIGINALS["resolve_by_type"])  # type: ignore[assignment]
-    if "sql_tracker_init" in ORIGINALS:
-        from rasa.core.tracker_store import SQLTrackerStore
-
-        SQLTrackerStore.__init__ = ORIGINALS["sql_tracker_init"]  # type: ignore[method-assign]
     _APPLIED.clear()

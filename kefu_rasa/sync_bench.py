@@ -8,8 +8,8 @@ each, plus 400 finished conversations that have no ticket. Compared in one run:
   ``GET /conversations/<id>/tracker`` costs Rasa (``SQLTrackerStore.retrieve`` +
   ``current_state(ALL)`` + JSON) and what the web app then did with it
   (``transcript_from_events`` + deduplicating insert);
-- ``TicketSync.step``: the incremental read of the events table (idle tick), and
-  a tick in which one buyer message arrived.
+- ``TicketSync.step``: the incremental read of the event feed Rasa's broker fills
+  (kefu_rasa/event_broker.py; idle tick), and a tick in which one buyer message arrived.
 
 Timed in interleaved rounds, best round each; prints a Markdown table with the
 ratio to the baseline. Not a test: timings depend on the machine.
@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, TextIO
 from kefu.tickets.store import TicketStore
-from kefu.handoff.sync import TicketSync, TrackerEventFeed
+from kefu.feed import EventFeed
+from kefu.handoff.sync import TicketSync
 from kefu.tickets.store import transcript_from_events
 
 OPEN_TICKETS = 204
@@ -41,7 +42,10 @@ def _build(folder: Path) -> Dict[str, object]:
     from rasa.shared.core.trackers import DialogueStateTracker
 
 
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(folder / "conversations.db"))
+    from kefu_rasa.event_broker import KefuEventBroker
+
+    broker = KefuEventBroker(EventFeed(folder / "kefu.db"))
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(folder / "conversations.db"), event_broker=broker)
     tickets = TicketStore(folder / "kefu.db")
 
     async def fill() -> None:
@@ -58,7 +62,7 @@ def _build(folder: Path) -> Dict[str, object]:
     asyncio.run(fill())
     for index in range(OPEN_TICKETS):
         tickets.create(conversation_id=f"buyer-{index}", platform="pinduoduo", reason="complain", priority=2)
-    return {"store": store, "tickets": tickets}
+    return {"store": store, "tickets": tickets, "broker": broker}
 
 
 def _timer(function: Callable[[], object]) -> float:
@@ -84,19 +88,18 @@ def run(out: TextIO = sys.stdout) -> Dict[str, float]:
                 body = json.dumps(tracker.current_state(EventVerbosity.ALL))
                 tickets.append(ticket.id, transcript_from_events(json.loads(body)["events"]))
 
-        sync = TicketSync(tickets, TrackerEventFeed(folder / "conversations.db"))
+        sync = TicketSync(tickets, EventFeed(folder / "kefu.db"))
         sync.step()  # catch up once, as a console does when it starts
         polling_tick()
-        conn = __import__("sqlite3").connect(folder / "conversations.db")
+        broker = built["broker"]
         counter = [0]
 
         def one_message_tick() -> None:
             counter[0] += 1
-            data = json.dumps(UserUttered(f"人呢{counter[0]}", parse_data={"intent": {}, "entities": []}).as_dict())
-            conn.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
-                         ("buyer-7", time.time(), data))
-            conn.commit()
-            sync.step()
+            event = UserUttered(f"人呢{counter[0]}", parse_data={"intent": {}, "entities": []})
+            broker.publish({"sender_id": "buyer-7", **event.as_dict()})  # what Rasa's save publishes
+            broker.flush()  # in the feed (the broker's writer thread), then read by the sync
+            assert sync.step().buyer_messages, "the tick did not see the new message"
 
         cases = {"baseline: poll every open ticket's tracker (previous loop)": polling_tick,
                  "TicketSync.step, idle (no new events)": sync.step,
@@ -105,7 +108,6 @@ def run(out: TextIO = sys.stdout) -> Dict[str, float]:
         for _ in range(ROUNDS):
             for name, case in cases.items():
                 best[name] = min(best[name], _timer(case))
-        conn.close()
     baseline = best[next(iter(cases))]
     out.write(f"Ticket sync, {OPEN_TICKETS} open tickets ({EVENTS_PER_CONVERSATION} events each), "
               f"{CLOSED_CONVERSATIONS} other conversations; best of {ROUNDS} interleaved rounds\n\n")

@@ -51,3 +51,37 @@ def test_callback_channel_posts_to_the_web_app(rasa_env: Settings) -> None:
     assert url == callback_url(rasa_env) and url.startswith("http://127.0.0.1:18080/chat/callback?secret=")
     # Rasa's names, so /webhooks/rest/... and /webhooks/callback/... and output_channel=callback stay.
     assert (KefuRestInput.name(), KefuCallbackInput.name()) == ("rest", "callback")
+
+
+@pytest.mark.parametrize("endpoints_file", ["endpoints.yml", "endpoints.scale.yml"])
+def test_rasa_builds_kefus_event_broker_and_hands_it_to_the_tracker_store(rasa_env: Settings, endpoints_file: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa's own loaders (rasa.core.agent does the same): the broker of endpoints.yml, given to the tracker
+    store, which publishes what it saves into the feed in kefu's database (ticket sync and reports read it)."""
+    import asyncio
+
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.core.tracker_store import create_tracker_store
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from kefu.feed import EventFeed
+    from kefu.scale import endpoint_environment
+    from kefu_rasa.event_broker import KefuEventBroker
+
+    for key, value in endpoint_environment("postgresql://kefu:pw@db-host:5432/kefu", "redis://r:6379/1").items():
+        monkeypatch.setenv(key, value)  # what `kefu scale` sets for endpoints.scale.yml
+    endpoints = AvailableEndpoints.read_endpoints(str(ROOT / endpoints_file))
+    broker = asyncio.run(EventBroker.create(endpoints.event_broker))
+    assert isinstance(broker, KefuEventBroker)
+    if endpoints_file != "endpoints.yml":
+        return  # the scale file's tracker store needs PostgreSQL: tests/scale/test_event_feed_postgres.py
+    store = create_tracker_store(endpoints.tracker_store, Domain.empty(), broker)
+    tracker = DialogueStateTracker("buyer-wired", [])
+    tracker.update(UserUttered("在吗"))
+    asyncio.run(store.save(tracker))
+    assert broker.flush()
+    assert [e.sender_id for e in EventFeed(rasa_env.db_path).read(0)] == ["buyer-wired"]
+    asyncio.run(broker.close())

@@ -144,30 +144,63 @@ def test_remote_action_against_a_real_server(patched: None) -> None:
     assert error.message.startswith("{'event': 'slot', 'value': '黑色'} is not valid under any of the given schemas")
 
 
-def test_pooled_sqlite_tracker_store_keeps_every_event(tmp_path, patched: None) -> None:
-    """The patched SQLite tracker store (one pooled connection, rollback journal, synchronous=NORMAL)
-    stores and returns every event in order (a second store on the file, like a restarted Rasa, reads them)."""
+OTHER_RASA_VERSIONS = ["3.6.20", "3.6.22", "3.6.21rc1", "3.7.0", "3.10.21", "4.0.0"]
+
+
+def test_the_pinned_rasa_is_the_one_installed_and_the_one_the_patches_were_written_for() -> None:
+    """Fails on any other installed Rasa: the patches are re-checked before the pin moves."""
+    import rasa
+
+    from kefu.settings import PROJECT_ROOT
+
+    pins = [line.strip() for line in (PROJECT_ROOT / "constraints.txt").read_text().splitlines()]
+    assert f"rasa=={patches.RASA_VERSION}" in pins
+    assert rasa.__version__ == patches.RASA_VERSION == "3.6.21"
+
+
+@pytest.mark.parametrize("name", list(patches.PATCHES))
+def test_each_patch_replaces_exactly_the_code_it_was_written_against(name: str) -> None:
+    """Each patched or re-implemented function has, in the installed Rasa (and jsonschema), the very source
+    the patch was written against: a change there, even within one version, fails here and at start-up."""
+    found = {target: patches.source_hash(target) for target, _ in patches.PATCHES[name].replaces}
+    assert found == dict(patches.PATCHES[name].replaces)
+    patches.check(name, patches.PATCHES[name])
+
+
+@pytest.mark.parametrize("version", OTHER_RASA_VERSIONS)
+@pytest.mark.parametrize("name", list(patches.PATCHES))
+def test_each_patch_refuses_any_other_rasa_version(name: str, version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", version)
+    with pytest.raises(RuntimeError, match=f"patch '{name}' was written for Rasa 3.6.21, found {version}"):
+        patches.check(name, patches.PATCHES[name])
+    with pytest.raises(RuntimeError):
+        patches.apply_all()
+    assert patches.applied() == []  # nothing half-applied
+    assert RemoteAction._validate_action_result is not patches._validate_action_result
+
+
+def test_a_patch_refuses_a_changed_function_of_the_same_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.shared.core.events import Event
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:  # an edited Rasa, same version string
+        return None
+
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(resolve_by_type))
+    with pytest.raises(RuntimeError, match="Event.resolve_by_type is not the code it was written for"):
+        patches.apply_all()
+    assert patches.applied() == []
+
+
+def test_rasas_own_sql_tracker_store_is_no_longer_patched(tmp_path: Any, patched: None) -> None:
+    """The pooled SQLite connection is kefu's tracker store's (tests/edge/test_tracker_store.py), not a patch."""
+    import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
 
-    domain = Domain.from_yaml("slots:\n  color:\n    type: text\n    mappings: [{type: custom}]\n")
-    path = tmp_path / "conversations.db"
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    tracker = DialogueStateTracker("buyer-1", domain.slots)
-    turns = [UserUttered("卫衣黑色有货吗"), SlotSet("color", "黑色"), ActionExecuted("action_stock"),
-             BotUttered("亲，加绒连帽卫衣（黑色/XL）目前仅剩1件了"), ActionExecuted("action_listen")]
-    for event in turns:
-        tracker.update(event)
-        asyncio.run(store.save(tracker))
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"  # no WAL: no shared -shm map
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-    reopened = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    again = asyncio.run(reopened.retrieve("buyer-1"))
-    assert [type(e).__name__ for e in again.events] == [type(e).__name__ for e in turns]
-    assert again.get_slot("color") == "黑色" and again.latest_message.text == "卫衣黑色有货吗"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "plain.db"))
+    assert isinstance(store.engine.pool, sa.pool.NullPool)  # SQLAlchemy 1.4's default for a file, as Rasa has it
 
 
 def test_event_type_lookup_resolves_exactly_as_rasa() -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from kefu.feed import EventFeed
 from kefu.handoff.chatlog import ChatLog
 from kefu.handoff.profile import ProfileStore
 from kefu.tickets.store import TicketStore, TranscriptLine
@@ -66,12 +67,17 @@ def test_old_personal_data_goes_counts_stay(tmp_path: Path) -> None:
     profiles.conn.commit()
     profiles.add_note("shop", "buyer-1", f"新号码{NEW_PHONE}", "lin")
     _tracker_db(settings.tracker_db_path, old, new)
+    feed = EventFeed(settings.db_path)  # the same messages as Rasa's event broker publishes them
+    for ts, phone in ((old, OLD_PHONE), (new, NEW_PHONE)):
+        feed.append({"sender_id": "buyer-1", "event": "user", "timestamp": ts, "text": f"我电话{phone}",
+                     "parse_data": {"text": f"我电话{phone}", "entities": [{"value": phone}], "intent": {"name": "inform"}}})
+    feed.close_connection()
 
     counts = purge(settings, days=30, now=now)
 
     assert counts["handoff_messages"] == 1 and counts["handoff_chat_messages"] == 1 and counts["tasks"] == 1
     assert counts["handoff_tickets"] == 1 and counts["conversations.db events"] == 1
-    assert counts["handoff_customer_notes"] == 1
+    assert counts["handoff_customer_notes"] == 1 and counts["conversation_events"] == 1
     assert [note["text"] for note in profiles.notes("shop", "buyer-1")] == [f"新号码{NEW_PHONE}", PURGED]
     # Gone from the files themselves (secure delete, WAL checkpointed), not only from the rows.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())

@@ -81,7 +81,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         rules = load_response_rules(settings.shop_config_path)
     except ResponseRuleError as exc:
         raise CommandError(str(exc)) from None
-    report = build_report(settings.db_path, settings.tracker_db_path, since, until, platform, rules)
+    report = build_report(settings.db_path, since, until, platform, rules)
     if args.html:
         Path(args.html).write_text(render_html(report), encoding="utf-8")
         print(f"wrote {args.html}")

@@ -1,6 +1,6 @@
 """The few Rasa HTTP API calls the console and web chat make.
 
-- read a conversation's tracker (to sync what the buyer wrote while paused),
+- read a conversation's tracker (tools and tests; ticket sync follows the event feed, kefu/handoff/sync.py),
 - push an agent's reply as a bot event through the ``callback`` output channel
   (the REST channel cannot receive pushes; Rasa POSTs the message to the web
   app's ``/chat/callback``),

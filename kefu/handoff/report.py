@@ -1,6 +1,7 @@
 """质检 and analytics: every session scored, and the shop's service figures over a period.
 
-Sources (read only): Rasa's tracker store events (every bot and buyer turn),
+Sources (read only): the event feed Rasa's event broker publishes (kefu.feed: every bot
+and buyer turn, on SQLite and PostgreSQL alike),
 the handoff tickets and their transcripts, the guard's audit table (every
 rewritten/blocked message, bot's or agent's). ``kefu report`` prints the text
 form or writes HTML; the console's 报表 page shows the same :class:`Report`.
@@ -41,6 +42,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from zoneinfo import ZoneInfo
 
+from kefu.feed import EventFeed
 from kefu.handoff.assist import is_shadow
 from kefu.tickets.response_rules import DEFAULTS, ResponseRule
 from kefu.handoff.satisfaction import DISLIKED, SATISFIED, SatisfactionStore
@@ -128,21 +130,13 @@ class Report:
         return data
 
 
-def _rows(conn: Optional[sqlite3.Connection], sql: str, params: tuple) -> List[sqlite3.Row]:
+def _rows(conn: Any, sql: str, params: tuple) -> List[Any]:
     if conn is None:
         return []
     try:
         return conn.execute(sql, params).fetchall()
     except sqlite3.Error:  # table missing: nothing of that kind happened yet
         return []
-
-
-def _open_ro(path: Path) -> Optional[sqlite3.Connection]:
-    if not Path(path).exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    conn.row_factory = sqlite3.Row
-    return conn
 
 
 def _json(raw: Any) -> Any:
@@ -162,12 +156,9 @@ def _hour(ts: float) -> int:
     return dt.datetime.fromtimestamp(ts, SHOP_TIMEZONE).hour
 
 
-def _ordered_after(db_path: Path, order_id: str, since: float) -> bool:
+def _ordered_after(conn: Any, order_id: str, since: float) -> bool:
     """Whether the shop has ``order_id`` and it was placed after ``since`` (the pre-sale question)."""
-    conn = _open_ro(db_path)
     rows = _rows(conn, "SELECT created_at FROM shop_orders WHERE order_id = ?", (order_id,))
-    if conn is not None:
-        conn.close()
     for row in rows:
         try:
             placed = dt.datetime.fromisoformat(str(row["created_at"]))
@@ -179,7 +170,7 @@ def _ordered_after(db_path: Path, order_id: str, since: float) -> bool:
     return False
 
 
-def build_report(db_path: Path, tracker_db: Path, since: float, until: float, platform: Optional[str] = None,
+def build_report(db_path: Path, since: float, until: float, platform: Optional[str] = None,
                  rules: Optional[Dict[str, ResponseRule]] = None) -> Report:
     rules = rules or dict(DEFAULTS)
     report = Report(since, until, platform)
@@ -188,8 +179,8 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
                       if not is_shadow(t.conversation_id) and (platform is None or t.platform == platform)]
     ticket_convs = {t.conversation_id for t in period_tickets}
 
-    # --- bot sessions, from the tracker store ------------------------------------------------------
-    tracker = _open_ro(tracker_db)
+    # --- bot sessions, from the event feed ----------------------------------------------------------
+    feed = EventFeed(db_path)
     conv_platform: Dict[str, str] = {}
     last_kind: Dict[str, str] = {}
     intents: Counter = Counter()
@@ -199,10 +190,14 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
     hourly_messages: Counter = Counter()
     presale_since: Dict[str, float] = {}
     orders_seen: Dict[str, set] = defaultdict(set)
-    for row in _rows(tracker, "SELECT sender_id, type_name, intent_name, data, timestamp FROM events"
-                              " WHERE timestamp >= ? AND timestamp < ? AND type_name IN ('user', 'bot') ORDER BY id",
-                     (since, until)):
+    for row in feed.between(since, until, ("user", "bot", "slot")):
         sender = row["sender_id"]
+        if row["type_name"] == "slot":
+            if row["action_name"] == "dialogue_state":
+                value = (_json(row["data"]) or {}).get("value")
+                if isinstance(value, dict) and isinstance(value.get("order_id"), str) and value["order_id"]:
+                    orders_seen[sender].add(value["order_id"])
+            continue
         if is_shadow(sender):
             continue
         if row["type_name"] == "user":
@@ -230,16 +225,10 @@ def build_report(db_path: Path, tracker_db: Path, since: float, until: float, pl
             bot_messages += 1
             if sender in last_kind:
                 last_kind[sender] = "bot"
-    for row in _rows(tracker, "SELECT sender_id, data FROM events WHERE timestamp >= ? AND timestamp < ?"
-                              " AND type_name = 'slot' AND action_name = 'dialogue_state'", (since, until)):
-        value = (_json(row["data"]) or {}).get("value")
-        if isinstance(value, dict) and isinstance(value.get("order_id"), str) and value["order_id"]:
-            orders_seen[row["sender_id"]].add(value["order_id"])
-    if tracker is not None:
-        tracker.close()
+    feed.close_connection()
     report.presale_chats = len(presale_since)
     report.presale_converted = sum(1 for conv, first in presale_since.items()
-                                   if any(_ordered_after(db_path, order_id, first) for order_id in orders_seen[conv]))
+                                   if any(_ordered_after(tickets.conn, order_id, first) for order_id in orders_seen[conv]))
     hourly_tickets = Counter(_hour(t.created_at) for t in period_tickets)
     report.hourly = [{"hour": h, "buyer_messages": hourly_messages[h], "tickets": hourly_tickets[h]} for h in range(24)]
     report.conversations = len(last_kind | {c: "t" for c in ticket_convs})

@@ -1,35 +1,38 @@
-"""Ticket sync: what a paused conversation's buyer writes reaches the ticket, driven by Rasa's events.
+"""Ticket sync: what Rasa stores for a conversation with an open ticket reaches it, fed by Rasa's event broker.
 
-While a conversation is paused Rasa logs the buyer's messages and tells nobody.
-Rather than fetching the tracker of every open ticket every few seconds (14% of
-Rasa's CPU with 204 open tickets), the web app reads the tracker store's
-``events`` table *incrementally* (``id > cursor``: one indexed query per tick,
-nothing when nothing happened) and appends the new events of conversations that
-have an active ticket. Rasa is not involved at all.
+While a person is on the way the action server writes each buyer message to the ticket itself
+(actions/waiting.py); what only Rasa knows reaches the ticket here: the bot's sentences (stored
+after the action ran, the hand-off sentence among them), the product and order the dialogue state
+moves to, and messages no action saw (the action server down). Rasa's tracker store publishes
+every event it stores to its event broker; kefu's broker (kefu_rasa/event_broker.py) appends them
+to kefu's event feed (:mod:`kefu.feed`, in kefu's own database, SQLite or PostgreSQL alike). The
+web app reads that feed *incrementally* (``id > cursor``: one indexed query per tick, nothing when
+nothing happened) and appends the new events of conversations that have an active ticket. Rasa is
+not involved at all, and no Rasa table is read.
 
-Poison-proofing: each event is converted and stored on its own; an event that
-cannot be decoded, or a ticket whose update fails, is logged and skipped and the
-cursor moves on, so one bad conversation never blocks the others.
+Exactly once: the cursor is kept in the same database (``feed_cursors``) and moves in the same
+transaction as the ticket lines and state an event produced, so a web app that was down (or
+killed mid-batch) starts where it stopped: nothing missed, nothing applied twice. On its very
+first start it begins at the oldest active ticket.
 
-The feed needs Rasa's SQL tracker store on SQLite (``endpoints.yml``, the
-default; the file is ``Settings.tracker_db_path``). With another tracker store
-the feed reports itself unavailable and a ticket is synced from Rasa's HTTP API
-when an agent opens it.
+Poison-proofing: each event is converted and stored on its own; an event that cannot be
+decoded, or a ticket whose update fails, is logged and skipped and the cursor moves on, so one
+bad conversation never blocks the others.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from kefu.db import transaction
+from kefu.feed import BATCH, EventFeed
 from kefu.tickets.store import TicketStore, transcript_from_events
 
 log = logging.getLogger("kefu.handoff.sync")
-BATCH = 1000
+CONSUMER = "ticket-sync"
 # The dialogue keeps the product and order it talks about in one slot (kefu.dialogue.engine.State);
 # the ticket follows them, so the side panel shows what the buyer is asking about now.
 STATE_SLOT = "dialogue_state"
@@ -45,76 +48,29 @@ class SyncResult:
     new_tickets: List[int] = field(default_factory=list)
 
 
-class TrackerEventFeed:
-    """New rows of Rasa's SQL tracker store ``events`` table, oldest first, from a cursor."""
-
-    def __init__(self, tracker_db: Path) -> None:
-        self.path = Path(tracker_db)
-        self._conn: Optional[sqlite3.Connection] = None
-
-    @property
-    def available(self) -> bool:
-        """Whether Rasa's SQLite tracker store is there to follow (else: sync over Rasa's HTTP API)."""
-        return self.path.exists()
-
-    def _connection(self) -> Optional[sqlite3.Connection]:
-        if self._conn is None:
-            if not self.path.exists():
-                return None
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=2, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            self._conn = conn
-        return self._conn
-
-    def start_cursor(self, since_ts: Optional[float]) -> int:
-        """The cursor from which events newer than ``since_ts`` (oldest active ticket) are read."""
-        conn = self._connection()
-        if conn is None:
-            return 0
-        try:
-            if since_ts is None:
-                row = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
-            else:
-                row = conn.execute("SELECT COALESCE(MIN(id) - 1, (SELECT COALESCE(MAX(id), 0) FROM events))"
-                                   " FROM events WHERE timestamp >= ?", (since_ts,)).fetchone()
-        except sqlite3.Error:  # table not created yet: Rasa has not stored anything
-            return 0
-        return int(row[0] or 0)
-
-    def read(self, cursor: int, limit: int = BATCH) -> List[Tuple[int, str, str]]:
-        """(id, sender_id, data JSON) of events after ``cursor``; [] when the store is not there yet."""
-        conn = self._connection()
-        if conn is None:
-            return []
-        try:
-            rows = conn.execute("SELECT id, sender_id, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                                (cursor, limit)).fetchall()
-        except sqlite3.Error as exc:
-            log.debug("tracker store not readable yet (%s)", exc)
-            return []
-        return [(int(r["id"]), r["sender_id"], r["data"]) for r in rows]
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 class TicketSync:
-    """Moves buyer/bot events of paused conversations into their tickets; reports new tickets."""
+    """Moves buyer/bot events of conversations with an active ticket into it; reports new tickets."""
 
-    def __init__(self, tickets: TicketStore, feed: TrackerEventFeed) -> None:
+    def __init__(self, tickets: TicketStore, feed: EventFeed) -> None:
         self.tickets = tickets
         self.feed = feed
         self.cursor: Optional[int] = None
+        self._stored_cursor: Optional[int] = None  # the cursor as the database has it
         self.newest_ticket = tickets.newest_id()
+
+    def _start(self) -> int:
+        """Where this consumer stopped; on its first start, the oldest active ticket's first event."""
+        stored = self.feed.cursor(CONSUMER)
+        if stored is not None:
+            return stored
+        oldest = min((t.created_at for t in self.tickets.queue()), default=None)
+        return self.feed.last_id() if oldest is None else self.feed.first_after(oldest)
 
     def step(self) -> SyncResult:
         """One pass: read what is new, store it; never raises for one bad event or ticket."""
         result = SyncResult()
         if self.cursor is None:
-            oldest = min((t.created_at for t in self.tickets.queue()), default=None)
-            self.cursor = self.feed.start_cursor(oldest)
+            self.cursor = self._stored_cursor = self._start()
         while True:
             rows = self.feed.read(self.cursor)
             if not rows:
@@ -122,18 +78,16 @@ class TicketSync:
             # Tickets read *after* the events: a handoff's ticket exists before the bot's reply that
             # follows it is stored, so no event of a just-opened ticket is passed over.
             active = {t.conversation_id: t for t in self.tickets.queue()}
-            for event_id, sender, data in rows:
-                self.cursor = event_id
+            for event in rows:
                 result.events_read += 1
-                ticket = active.get(sender)
-                if ticket is None:
-                    continue
-                try:
-                    self._apply(ticket.id, json.loads(data), result)
-                except Exception:  # poison: log, skip, keep going
-                    result.skipped += 1
-                    log.warning("ticket %s: skipped tracker event %s that could not be synced", ticket.id, event_id,
-                                exc_info=True)
+                ticket = active.get(event.sender_id)
+                if ticket is not None:
+                    self._apply_once(ticket.id, event.id, event.data, result)
+                self.cursor = event.id
+            if self._stored_cursor != self.cursor:  # past the events no ticket wanted, too
+                with transaction(self.tickets.conn) as conn:
+                    EventFeed.advance(conn, CONSUMER, self.cursor)
+                self._stored_cursor = self.cursor
             if len(rows) < BATCH:
                 break
         newest = self.tickets.newest_id()
@@ -142,23 +96,39 @@ class TicketSync:
             self.newest_ticket = newest
         return result
 
-    def _follow_state(self, ticket_id: int, state: Dict[str, Any]) -> None:
+    def _apply_once(self, ticket_id: int, event_id: int, data: str, result: SyncResult) -> None:
+        """The event's lines or state on the ticket and the cursor past it, in one transaction."""
+        try:
+            event = json.loads(data)
+            with transaction(self.tickets.conn) as conn:
+                added, from_buyer = self._apply(conn, ticket_id, event)
+                EventFeed.advance(conn, CONSUMER, event_id)
+            self._stored_cursor = event_id
+        except Exception:  # poison: log, skip, keep going
+            result.skipped += 1
+            log.warning("ticket %s: skipped feed event %s that could not be synced", ticket_id, event_id,
+                        exc_info=True)
+            return
+        if added:
+            result.lines_added[ticket_id] = result.lines_added.get(ticket_id, 0) + added
+            if from_buyer:
+                result.buyer_messages[ticket_id] = result.buyer_messages.get(ticket_id, 0) + added
+
+    @staticmethod
+    def _follow_state(conn: Any, ticket_id: int, state: Dict[str, Any]) -> None:
         for column in STATE_FIELDS:
             value = state.get(column)
             if isinstance(value, str) and value.strip():
-                self.tickets.conn.execute(f"UPDATE handoff_tickets SET {column} = ? WHERE id = ?",
-                                          (value.strip()[:64], ticket_id))
+                conn.execute(f"UPDATE handoff_tickets SET {column} = ? WHERE id = ?", (value.strip()[:64], ticket_id))
 
-    def _apply(self, ticket_id: int, event: Any, result: SyncResult) -> None:
+    def _apply(self, conn: Any, ticket_id: int, event: Any) -> Tuple[int, bool]:
+        """(lines added, whether they are the buyer's) for one event of the ticket's conversation."""
         if not isinstance(event, dict):
             raise ValueError("event is not a JSON object")
         if event.get("event") == "slot":
             if event.get("name") == STATE_SLOT and isinstance(event.get("value"), dict):
-                self._follow_state(ticket_id, event["value"])
-            return
+                self._follow_state(conn, ticket_id, event["value"])
+            return 0, False
         lines = transcript_from_events([event])
-        added = self.tickets.append(ticket_id, lines)
-        if added:
-            result.lines_added[ticket_id] = result.lines_added.get(ticket_id, 0) + added
-            if lines[0].sender == "buyer":
-                result.buyer_messages[ticket_id] = result.buyer_messages.get(ticket_id, 0) + added
+        added = self.tickets.append_within(conn, ticket_id, lines)
+        return added, bool(lines) and lines[0].sender == "buyer"

@@ -304,6 +304,12 @@ class TicketStore(SQLiteStore):
             return self._append(conn, ticket_id, lines)
 
     @staticmethod
+    def append_within(conn: Any, ticket_id: int, lines: Iterable[TranscriptLine]) -> int:
+        """:meth:`append` inside the caller's transaction on ``conn`` (ticket sync moves its feed
+        cursor in the same one, so an event's lines are stored exactly once)."""
+        return TicketStore._append(conn, ticket_id, lines)
+
+    @staticmethod
     def _append(conn: sqlite3.Connection, ticket_id: int, lines: Iterable[TranscriptLine]) -> int:
         added = 0
         for line in lines:

@@ -1,4 +1,4 @@
-"""The domain and the action package agree: every action is registered, every form slot has a question.
+"""The domain and the action package agree: every action is registered; there are no forms and no responses.
 
 That every registered action is guarded is tests/test_guard_coverage.py's job.
 """

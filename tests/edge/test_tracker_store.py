@@ -69,3 +69,27 @@ def test_a_locked_database_keeps_other_conversations_and_flushes_them(tmp_path: 
         assert texts(await open_store(db).retrieve("b3")) == ["发货了吗", "已发货"]
 
     asyncio.run(run())
+
+
+def test_the_sqlite_store_keeps_one_pooled_connection_and_every_event(tmp_path: Path) -> None:
+    """kefu's store (no patch of Rasa): one pooled connection, rollback journal, synchronous=NORMAL;
+    every event is stored and read back in order (a second store on the file, like a restarted Rasa)."""
+    import sqlalchemy as sa
+    from rasa.shared.core.events import SlotSet
+
+    domain = Domain.from_yaml("slots:\n  color:\n    type: text\n    mappings: [{type: custom}]\n")
+    path = tmp_path / "conversations.db"
+    store = ResilientSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+    tracker = DialogueStateTracker("buyer-1", domain.slots)
+    turns = [UserUttered("卫衣黑色有货吗"), SlotSet("color", "黑色"), ActionExecuted("action_stock"),
+             BotUttered("亲，加绒连帽卫衣（黑色/XL）目前仅剩1件了"), ActionExecuted("action_listen")]
+    for event in turns:
+        tracker.update(event)
+        asyncio.run(store.save(tracker))
+    assert isinstance(store.engine.pool, sa.pool.QueuePool)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"  # no WAL: no shared -shm map
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    again = asyncio.run(ResilientSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path)).retrieve("buyer-1"))
+    assert [type(e).__name__ for e in again.events] == [type(e).__name__ for e in turns]
+    assert again.get_slot("color") == "黑色" and again.latest_message.text == "卫衣黑色有货吗"

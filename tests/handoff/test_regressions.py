@@ -19,7 +19,8 @@ import pytest
 import requests
 
 from kefu.handoff.auth import AgentStore
-from kefu.handoff.sync import TicketSync, TrackerEventFeed
+from kefu.feed import EventFeed
+from kefu.handoff.sync import TicketSync
 from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.handoff.workbench import side_panel
 from kefu.settings import PROJECT_ROOT
@@ -46,25 +47,25 @@ def test_regression_order_panel_shows_the_orders_own_product(tmp_path: Path) -> 
 def test_regression_ticket_sync_follows_the_dialogue_state_not_the_dead_slots(tmp_path: Path) -> None:
     from rasa.shared.core.events import SlotSet, UserUttered
 
-    tracker_db, kefu_db = tmp_path / "conversations.db", tmp_path / "kefu.db"
+    kefu_db = tmp_path / "kefu.db"
     tickets = TicketStore(kefu_db)
     ticket, _ = tickets.create(conversation_id="buyer-s", platform="taobao", reason="complain", priority=2,
                                product_id="p1002")
-    sync = TicketSync(tickets, TrackerEventFeed(tracker_db))
+    sync = TicketSync(tickets, EventFeed(kefu_db))
     sync.step()
     # What the dialogue writes today: one dialogue_state slot with the product and order it talks about.
-    _save_conversation(tracker_db, "buyer-s", [UserUttered("我的订单2611151122334455667裤子开线了"),
+    _save_conversation(kefu_db, "buyer-s", [UserUttered("我的订单2611151122334455667裤子开线了"),
                                                 SlotSet("dialogue_state", {"product_id": "p1004",
                                                                            "order_id": JEANS_ORDER})])
     sync.step()
     synced = tickets.get(ticket.id)
     assert (synced.product_id, synced.order_id) == ("p1004", JEANS_ORDER)
     # The old slots are nobody's any more: a stray event with their names changes nothing.
-    _save_conversation(tracker_db, "buyer-s", [SlotSet("order_id", "999"), SlotSet("product_id", "p9999")])
+    _save_conversation(kefu_db, "buyer-s", [SlotSet("order_id", "999"), SlotSet("product_id", "p9999")])
     sync.step()
     assert (tickets.get(ticket.id).product_id, tickets.get(ticket.id).order_id) == ("p1004", JEANS_ORDER)
     # A state without them (the buyer moved on to chit-chat) keeps what the ticket knows.
-    _save_conversation(tracker_db, "buyer-s", [SlotSet("dialogue_state", {"pending": {}})])
+    _save_conversation(kefu_db, "buyer-s", [SlotSet("dialogue_state", {"pending": {}})])
     sync.step()
     assert tickets.get(ticket.id).order_id == JEANS_ORDER
 

@@ -52,20 +52,20 @@ def test_report_uses_ratings_and_adds_average_response_conversion_and_hourly_loa
     from kefu.handoff.report import build_report, csv_rows, for_agent, render_text
     from kefu.shop.store import load_shop
 
-    tracker_db, db = tmp_path / "conversations.db", tmp_path / "kefu.db"
+    db = tmp_path / "kefu.db"
     load_shop(PROJECT_ROOT / "shop", db)
     said = lambda text, intent, **meta: UserUttered(text, intent={"name": intent, "confidence": 0.9},  # noqa: E731
                                                     metadata={"platform": "taobao", **meta})
     # A pre-sale chat whose order (placed after the question) then comes up; another that never orders.
     placed = dt.datetime.fromisoformat("2026-11-20T09:30:00").replace(tzinfo=SHANGHAI).timestamp()
     asked = placed - 3600  # the question came an hour before that order
-    _save_conversation(tracker_db, "buyer-converts", [
+    _save_conversation(db, "buyer-converts", [
         UserUttered("卫衣L码有货吗", intent={"name": "ask_stock", "confidence": 0.9}, metadata={"platform": "taobao"},
                     timestamp=asked),
         BotUttered("亲，有货哦", timestamp=asked + 1),
         SlotSet("dialogue_state", {"order_id": "2611200930456789012"}, timestamp=asked + 7200)])
-    _save_conversation(tracker_db, "buyer-browses", [said("这个尺码偏大吗", "ask_size"), BotUttered("亲，偏大一码")])
-    _save_conversation(tracker_db, "buyer-complains", [said("质量太差", "complain")])
+    _save_conversation(db, "buyer-browses", [said("这个尺码偏大吗", "ask_size"), BotUttered("亲，偏大一码")])
+    _save_conversation(db, "buyer-complains", [said("质量太差", "complain")])
     tickets, ratings = TicketStore(db), SatisfactionStore(db)
     opened = time.time() - 900
     happy, _ = tickets.create(conversation_id="buyer-complains", platform="taobao", reason="complain", priority=2,
@@ -86,7 +86,7 @@ def test_report_uses_ratings_and_adds_average_response_conversion_and_hourly_loa
     ratings.invite(tickets.get(angry.id))
     ratings.rate("buyer-angry", angry.id, 1)
 
-    report = build_report(db, tracker_db, placed - 86400 * 3, time.time() + 1)
+    report = build_report(db, placed - 86400 * 3, time.time() + 1)
     assert (report.ratings_invited, report.ratings, report.satisfied, report.disliked) == (2, 2, 1, 1)
     assert report.rating_average == pytest.approx(3.0) and report.satisfied_rate == pytest.approx(0.5)
     # the resolution rate now counts the 1-star chat as disliked

@@ -9,9 +9,11 @@ from typing import Any, Dict
 import pytest
 import requests
 
+from kefu.feed import EventFeed
 from kefu.handoff.auth import AgentStore
 from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.handoff.web import create_app
+from kefu_rasa.event_broker import KefuEventBroker
 
 from .conftest import login
 
@@ -223,10 +225,19 @@ def test_reply_is_guarded_delivered_and_close_resumes(env: Dict[str, Any]) -> No
     delivered = http.get(f"{env['url']}/api/conversations/{conv}/delivered?after=0", timeout=10).json()["messages"]
     assert delivered[-1]["text"] == "亲，您好，我是人工客服小林，马上为您处理"
 
-    # A buyer message Rasa logged while paused shows up in the ticket (tracker sync).
-    env["fake"].trackers.setdefault(conv, []).append({"event": "user", "text": "好的谢谢", "timestamp": time.time()})
-    transcript = http.get(api, timeout=10).json()["transcript"]
-    assert [l["text"] for l in transcript if l["sender"] == "buyer"][-1] == "好的谢谢"
+    # A buyer message Rasa logged while paused shows up in the ticket: Rasa's tracker store publishes it
+    # through kefu's event broker (endpoints.yml) into the feed the web app's sync follows.
+    broker = KefuEventBroker(EventFeed(env["settings"].db_path))
+    broker.publish({"sender_id": conv, "event": "user", "text": "好的谢谢", "timestamp": time.time()})
+    assert broker.flush()
+    deadline = time.monotonic() + 15
+    while True:
+        transcript = http.get(api, timeout=10).json()["transcript"]
+        buyer_lines = [l["text"] for l in transcript if l["sender"] == "buyer"]
+        if buyer_lines[-1] == "好的谢谢" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert buyer_lines[-1] == "好的谢谢" and buyer_lines.count("好的谢谢") == 1
     assert [l["sender"] for l in transcript].count("agent") == 2
 
     closed = http.post(api + "/close", json={"outcome": "resolved"}, headers=headers, timeout=10)

@@ -394,6 +394,9 @@ def test_new_tickets_and_buyer_messages_arrive_over_server_sent_events(env: Dict
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from kefu.feed import EventFeed
+    from kefu_rasa.event_broker import KefuEventBroker
+
     lin = Agent(env, "lin")
     frames: List[Dict[str, Any]] = []
     stream = lin.http.get(env["url"] + "/api/events", stream=True, timeout=30)
@@ -410,7 +413,9 @@ def test_new_tickets_and_buyer_messages_arrive_over_server_sent_events(env: Dict
     threading.Thread(target=read, daemon=True).start()
     conv = "sse-conv"
     ticket_id = new_ticket(env, conv, text="人呢")
-    tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(env["settings"].tracker_db_path))
+    broker = KefuEventBroker(EventFeed(env["settings"].db_path))  # as endpoints.yml configures Rasa
+    tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(env["settings"].tracker_db_path),
+                                    event_broker=broker)
     tracker = DialogueStateTracker(conv, [])
     tracker.update(UserUttered("怎么还没人回"))
     deadline = time.monotonic() + 15

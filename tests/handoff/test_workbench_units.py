@@ -20,7 +20,8 @@ import yaml
 from kefu.handoff.phrases import PhraseError, load_phrases, parse_phrases
 from kefu.masking import mask_data, mask_text
 from kefu.tickets.response_rules import DEFAULTS, ResponseRuleError, countdown, parse_response_rules
-from kefu.handoff.sync import TicketSync, TrackerEventFeed
+from kefu.feed import EventFeed
+from kefu.handoff.sync import TicketSync
 from kefu.handoff.throttle import LoginThrottle
 from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
@@ -158,41 +159,49 @@ def test_throttle_per_account_and_per_address() -> None:
     assert throttle.retry_after("wang", "10.0.0.2", now=102) == 0
 
 
-# --- event-driven ticket sync over Rasa's real SQL tracker store ----------------------------------
+# --- event-driven ticket sync over Rasa's real SQL tracker store and kefu's event broker ------------
 
 
-def _save_conversation(db: Path, sender: str, events: list) -> None:
+def _save_conversation(kefu_db: Path, sender: str, events: list) -> None:
+    """Rasa's SQL tracker store (conversations.db beside ``kefu_db``) saves the conversation and, as in
+    the running stack, publishes its new events through kefu's broker into the feed in ``kefu_db``."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    from kefu_rasa.event_broker import KefuEventBroker
+
+    broker = KefuEventBroker(EventFeed(kefu_db))
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(kefu_db.with_name("conversations.db")),
+                            event_broker=broker)
     tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, [])
     for event in events:
         tracker.update(event)
     asyncio.run(store.save(tracker))
+    assert broker.flush(), f"the feed did not take the events ({broker.last_error})"
+    asyncio.run(broker.close())
 
 
-def test_sync_follows_the_tracker_store_and_a_poisoned_event_blocks_nothing(tmp_path: Path) -> None:
+def test_sync_follows_the_event_feed_and_a_poisoned_event_blocks_nothing(tmp_path: Path) -> None:
     from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 
-    tracker_db, kefu_db = tmp_path / "conversations.db", tmp_path / "kefu.db"
+    kefu_db = tmp_path / "kefu.db"
     tickets = TicketStore(kefu_db)
-    _save_conversation(tracker_db, "other-buyer", [UserUttered("你好")])
+    _save_conversation(kefu_db, "other-buyer", [UserUttered("你好")])
     now = time.time()
     first, _ = tickets.create(conversation_id="buyer-a", platform="taobao", reason="complain", priority=2, now=now - 5)
     second, _ = tickets.create(conversation_id="buyer-b", platform="jd", reason="request_human", priority=3, now=now - 5)
-    sync = TicketSync(tickets, TrackerEventFeed(tracker_db))
+    sync = TicketSync(tickets, EventFeed(kefu_db))
     sync.step()
 
-    _save_conversation(tracker_db, "buyer-a", [UserUttered("半个表情\ud83d也要收到"), SlotSet("dialogue_state", {"order_id": "240501123456"})])
-    conn = sqlite3.connect(tracker_db)  # a row no JSON parser can read, between the two conversations
-    conn.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('buyer-a', 'user', ?, '{oops')",
-                 (time.time(),))
+    _save_conversation(kefu_db, "buyer-a", [UserUttered("半个表情\ud83d也要收到"), SlotSet("dialogue_state", {"order_id": "240501123456"})])
+    conn = sqlite3.connect(kefu_db)  # a row no JSON parser can read, between the two conversations
+    conn.execute("INSERT INTO conversation_events (sender_id, type_name, timestamp, data)"
+                 " VALUES ('buyer-a', 'user', ?, '{oops')", (time.time(),))
     conn.commit()
     conn.close()
-    _save_conversation(tracker_db, "buyer-b", [UserUttered("人呢"), BotUttered("机器人的话")])
-    _save_conversation(tracker_db, "no-ticket", [UserUttered("不该出现")])
+    _save_conversation(kefu_db, "buyer-b", [UserUttered("人呢"), BotUttered("机器人的话")])
+    _save_conversation(kefu_db, "no-ticket", [UserUttered("不该出现")])
 
     result = sync.step()
     assert result.skipped == 1
@@ -210,42 +219,42 @@ def test_sync_follows_the_tracker_store_and_a_poisoned_event_blocks_nothing(tmp_
 def test_a_restarted_console_catches_up_on_what_arrived_while_it_was_down(tmp_path: Path) -> None:
     from rasa.shared.core.events import UserUttered
 
-    tracker_db, kefu_db = tmp_path / "conversations.db", tmp_path / "kefu.db"
-    _save_conversation(tracker_db, "early", [UserUttered("很久以前")])
+    kefu_db = tmp_path / "kefu.db"
+    _save_conversation(kefu_db, "early", [UserUttered("很久以前")])
     time.sleep(0.05)
     tickets = TicketStore(kefu_db)
     ticket, _ = tickets.create(conversation_id="buyer-r", platform="taobao", reason="complain", priority=2)
-    _save_conversation(tracker_db, "buyer-r", [UserUttered("我等了很久")])
-    TicketSync(tickets, TrackerEventFeed(tracker_db)).step()  # a fresh console: cursor from the oldest open ticket
+    _save_conversation(kefu_db, "buyer-r", [UserUttered("我等了很久")])
+    TicketSync(tickets, EventFeed(kefu_db)).step()  # a fresh console: cursor from the oldest open ticket
     assert [line.text for line in tickets.get(ticket.id).transcript] == ["我等了很久"]
 
 
-def test_a_missing_tracker_store_is_not_an_error(tmp_path: Path) -> None:
+def test_an_empty_feed_is_not_an_error(tmp_path: Path) -> None:
     tickets = TicketStore(tmp_path / "kefu.db")
-    result = TicketSync(tickets, TrackerEventFeed(tmp_path / "absent.db")).step()
+    result = TicketSync(tickets, EventFeed(tmp_path / "kefu.db")).step()
     assert result.events_read == 0 and result.skipped == 0
 
 
 # --- report over real stores ---------------------------------------------------------------------
 
 
-def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_path: Path) -> None:
+def test_report_figures_from_the_event_feed_tickets_and_guard_audit(tmp_path: Path) -> None:
     from rasa.shared.core.events import BotUttered, UserUttered
 
     from kefu.guard.enforce import guard_outgoing
     from kefu.handoff.report import build_report, render_html, render_text
     from kefu.settings import Settings
 
-    tracker_db, kefu_db = tmp_path / "conversations.db", tmp_path / "kefu.db"
+    kefu_db = tmp_path / "kefu.db"
     settings = Settings(state_dir=tmp_path, db_path=kefu_db)
     said = lambda text, intent: UserUttered(text, intent={"name": intent, "confidence": 0.9},  # noqa: E731
                                             metadata={"platform": "pinduoduo"})
-    _save_conversation(tracker_db, "answered", [said("有货吗", "ask_stock"), BotUttered("亲，有货哦")])
-    _save_conversation(tracker_db, "fallback", [said("asdfgh", "nlu_fallback"), BotUttered("亲，没太明白"),
+    _save_conversation(kefu_db, "answered", [said("有货吗", "ask_stock"), BotUttered("亲，有货哦")])
+    _save_conversation(kefu_db, "fallback", [said("asdfgh", "nlu_fallback"), BotUttered("亲，没太明白"),
                                                 said("发货时间", "ask_shipping_time"), BotUttered("亲，48小时内发货")])
-    _save_conversation(tracker_db, "left-alone", [said("在吗", "greet")])
-    _save_conversation(tracker_db, "handed", [said("我要投诉", "complain"), BotUttered("已为您转接人工客服")])
-    _save_conversation(tracker_db, "assist:1:ab", [said("有货吗", "ask_stock")])  # a shadow: never counted
+    _save_conversation(kefu_db, "left-alone", [said("在吗", "greet")])
+    _save_conversation(kefu_db, "handed", [said("我要投诉", "complain"), BotUttered("已为您转接人工客服")])
+    _save_conversation(kefu_db, "assist:1:ab", [said("有货吗", "ask_stock")])  # a shadow: never counted
     tickets = TicketStore(kefu_db)
     opened = time.time() - 400
     ticket, _ = tickets.create(conversation_id="handed", platform="pinduoduo", reason="complain", priority=2, now=opened,
@@ -256,7 +265,7 @@ def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_pa
     guard_outgoing("亲，这个宝贝很好", platform="pinduoduo", conversation_id="handed", source="agent:lin", settings=settings)
     guard_outgoing("亲，这个宝贝有货", platform="pinduoduo", conversation_id="answered", source="action", settings=settings)
 
-    report = build_report(kefu_db, tracker_db, time.time() - 3600, time.time() + 1)
+    report = build_report(kefu_db, time.time() - 3600, time.time() + 1)
     assert report.conversations == 4 and report.buyer_messages == 5
     assert (report.unanswered, report.handed_off, report.disliked) == (1, 1, 0)
     assert report.resolution_rate == pytest.approx(1 - 2 / 4)
@@ -274,7 +283,7 @@ def test_report_figures_from_a_real_tracker_store_tickets_and_guard_audit(tmp_pa
     assert "解决率 50.0%" in text and "兜底率 20.0%" in text and "#1 70分" in text
     html = render_html(report)
     assert html.count("<svg") >= 4 and "<script" not in html and "http" not in html.split("<main>")[1]
-    only_jd = build_report(kefu_db, tracker_db, time.time() - 3600, time.time() + 1, platform="jd")
+    only_jd = build_report(kefu_db, time.time() - 3600, time.time() + 1, platform="jd")
     assert only_jd.handed_off == 0 and only_jd.sessions == []
 
 

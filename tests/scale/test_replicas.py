@@ -4,9 +4,11 @@
 so every turn is answered by a process that did not answer the previous one. Checked:
 every answer is right by the shop's data (product name, colour, size and the stock
 fact: 有现货 / 仅剩N件 / 缺货 / 售罄), 转人工 opens a ticket in PostgreSQL, every
-tracker holds all its events in order, and no replica logs a lock error. Then one
-replica is killed mid-conversation (in the stock form) and the conversation goes on
-through nginx, and on the restarted replica.
+tracker holds all its events in order, and no replica logs a lock error. What a waiting
+buyer writes reaches the ticket through the web app's ticket sync, which follows the event
+feed both replicas publish into PostgreSQL (kefu_rasa/event_broker.py). Then one replica is
+killed mid-conversation (a stock question waiting for its colour and size) and the
+conversation goes on through nginx, and on the restarted replica.
 
 About 3-5 minutes: two Rasa start-ups, ~200 turns, one restart.
 """
@@ -14,6 +16,7 @@ About 3-5 minutes: two Rasa start-ups, ~200 turns, one restart.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Tuple
@@ -33,7 +36,7 @@ LOCK_ERRORS = ("LockError", "Could not acquire lock", "lock for conversation", "
 
 @pytest.fixture(scope="module")
 def scale_stack(postgres: Any, redis: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Actions once, two Rasa replicas (patched launcher), nginx; kefu's data in PostgreSQL."""
+    """Actions and the web app once, two Rasa replicas (patched launcher), nginx; kefu's data in PostgreSQL."""
     import psycopg2
 
     from kefu.scale import ScaleStack, free_port
@@ -64,7 +67,7 @@ def scale_stack(postgres: Any, redis: Any, tmp_path_factory: pytest.TempPathFact
         if not model_file(settings).exists():
             pytest.fail("no trained model at models/kefu.tar.gz: run `make train` (make test does it first)")
         load_shop(settings.shop_dir, settings.db_path)
-        stack = ScaleStack(settings, replicas=2, with_web=False, engines_dir=state / "engines")
+        stack = ScaleStack(settings, replicas=2, with_web=True, engines_dir=state / "engines")
         try:
             stack.start()
             yield stack
@@ -193,7 +196,35 @@ def assert_stored_events_unique(stack: Any, senders: List[str]) -> None:
         assert [e[0] for e in events] == sorted(e[0] for e in events), f"{sender}: stored out of order"
 
 
-def test_a_replica_killed_mid_form_and_the_conversation_goes_on(scale_stack: Any) -> None:
+def test_ticket_sync_on_postgres_brings_what_the_waiting_buyer_writes_to_the_ticket(scale_stack: Any) -> None:
+    """Issue 20's Done-when: ticket sync works on PostgreSQL (it used to switch itself off there)."""
+    from kefu.tickets.store import TicketStore
+
+    conv = Conversation("scale-waiting-buyer", "p1002", "", "", "", "")
+    replicas = [f"http://{scale_stack.settings.host}:{port}" for port in scale_stack.replica_ports]
+    said = [text for text in say(replicas[0], conv, "转人工") if text]
+    assert "人工" in "".join(said)
+    tickets = TicketStore(scale_stack.settings.db_path)
+    ticket = tickets.active_for(conv.sender)
+    assert ticket is not None
+    said += [text for text in say(replicas[1], conv, "在吗") if text]  # the other replica; no one opens the chat
+    # The bot's sentences are stored by Rasa after the action ran: only ticket sync, following the feed
+    # both replicas publish into PostgreSQL, brings them to the ticket.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        lines = tickets.get(ticket.id).transcript
+        bot = [line.text for line in lines if line.sender == "bot"]
+        if set(said) <= set(bot):
+            break
+        time.sleep(0.5)
+    assert all(bot.count(text) == 1 for text in said), f"the web app's sync did not follow the feed: {said} {bot}"
+    buyer = [line.text for line in lines if line.sender == "buyer"]
+    assert buyer.count("转人工") == 1 and buyer.count("在吗") == 1
+    log = (scale_stack.log_dir / "web.log").read_text(errors="replace")
+    assert "ticket sync failed" not in log, scale_stack.log_tail("web", 40)
+
+
+def test_a_replica_killed_mid_question_and_the_conversation_goes_on(scale_stack: Any) -> None:
     from kefu.tickets.store import TicketStore
     from kefu.shop.store import ShopStore
 
@@ -206,7 +237,7 @@ def test_a_replica_killed_mid_form_and_the_conversation_goes_on(scale_stack: Any
     balancer = scale_stack.settings.rasa_url
 
     first = "".join(say(replica_1, conv, "这件还有货吗"))
-    assert hoodie.name in first and "颜色" in first, f"the stock form did not ask for colour/size: {first}"
+    assert hoodie.name in first and "颜色" in first, f"the stock question did not ask for colour/size: {first}"
 
     scale_stack.kill_replica(0, crash=True)  # SIGKILL: a crash, not a clean stop
     restarted = threading.Event()
@@ -225,7 +256,7 @@ def test_a_replica_killed_mid_form_and_the_conversation_goes_on(scale_stack: Any
     answer = "".join(say(balancer, conv, "黑色XL"))
     assert not restarted.is_set(), "replica 1 came back before the test could talk around it"
     for fact in (hoodie.name, "黑色", "XL", conv.expected):
-        assert fact in answer, f"after the crash the form lost its place: {answer}"
+        assert fact in answer, f"after the crash the open question lost its place: {answer}"
     killer.join(timeout=400)
     assert restarted.is_set() and not errors, f"replica 1 did not come back: {errors}"
 

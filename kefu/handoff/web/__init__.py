@@ -12,7 +12,7 @@
 - ``static``: the console's CSS and JS.
 
 Shared resources live on ``app.ctx`` and are opened in ``before_server_start``;
-the ticket sync task (``kefu.handoff.sync``) follows Rasa's tracker store and
+the ticket sync task (``kefu.handoff.sync``) follows the event feed Rasa's broker publishes and
 publishes live events. Security model (docs/workbench.md): every path except
 ``/login``, ``/static``, ``/chat*`` and ``/health`` needs an agent session, enforced
 once in a request middleware; every POST carries the session's CSRF token;
@@ -46,7 +46,8 @@ from kefu.handoff.phrases import PhraseStore, load_phrases
 from kefu.handoff.profile import ProfileStore
 from kefu.handoff.satisfaction import SatisfactionStore
 from kefu.tickets.response_rules import load_response_rules
-from kefu.handoff.sync import TicketSync, TrackerEventFeed
+from kefu.feed import EventFeed
+from kefu.handoff.sync import TicketSync
 from kefu.handoff.throttle import LoginThrottle
 from kefu.tickets.store import TicketStore
 from kefu.edge.texts import reply as edge_reply
@@ -145,7 +146,7 @@ def _open_resources(app: Sanic, settings: Settings, rasa: Optional[RasaClient]) 
     app.ctx.assignments = AssignmentStore(settings.db_path)
     app.ctx.assigner = Assigner(app.ctx.tickets, app.ctx.assignments, app.ctx.agents, app.ctx.rules,
                                 shop=_shop_name(settings))
-    app.ctx.sync = TicketSync(app.ctx.tickets, TrackerEventFeed(settings.tracker_db_path))
+    app.ctx.sync = TicketSync(app.ctx.tickets, EventFeed(settings.db_path))
     app.ctx.throttle = LoginThrottle()
     app.ctx.chat_platforms = {}  # web-chat conversation -> the platform its buyer picked
     app.ctx.webchat = WebChatInbox(settings, chat=app.ctx.chat, tickets=app.ctx.tickets,

@@ -35,8 +35,6 @@ from kefu.platforms import canonical_platform
 from kefu.settings import PLATFORMS
 from kefu.guard.enforce import check_agent_reply, guard_outgoing
 from kefu.tasks.store import TaskNotFound
-from kefu.handoff.rasa_client import RasaError
-from kefu.tickets.store import transcript_from_events
 
 log = logging.getLogger("kefu.handoff.web")
 bp = Blueprint("api", url_prefix="/api")
@@ -102,9 +100,6 @@ async def queue(request: Request) -> response.HTTPResponse:
 @bp.get("/tickets/<ticket_id:int>")
 async def ticket(request: Request, ticket_id: int) -> response.HTTPResponse:
     ticket = _ticket(request, ticket_id)
-    if ticket.status != "closed" and not request.app.ctx.sync.feed.available:
-        await _sync_one(request.app, ticket)  # no tracker store to follow: ask Rasa once, now
-        ticket = _ticket(request, ticket_id)
     return jsonr(_detail(request, ticket))
 
 
@@ -499,19 +494,8 @@ async def delivered(request: Request, conversation_id: str) -> response.HTTPResp
 # --- the sync task ---------------------------------------------------------------------------------------
 
 
-async def _sync_one(app: Sanic, ticket: Ticket) -> None:
-    """Fallback when an agent opens a chat: Rasa's tracker over HTTP (a tracker store other than SQLite)."""
-    try:
-        tracker = await asyncio.to_thread(app.ctx.rasa.tracker, ticket.conversation_id)
-        app.ctx.tickets.append(ticket.id, transcript_from_events(tracker.get("events") or []))
-    except RasaError as exc:
-        log.debug("tracker sync for ticket %s skipped: %s", ticket.id, exc)
-    except Exception:  # a poisoned tracker must not make the chat unreadable
-        log.warning("tracker of ticket %s could not be synced", ticket.id, exc_info=True)
-
-
 async def sync_loop(app: Sanic, every: float) -> None:
-    """Follow the tracker store; publish new tickets and buyer messages to open consoles."""
+    """Follow the event feed; publish new tickets and buyer messages to open consoles."""
     while True:
         try:
             result = await asyncio.to_thread(app.ctx.sync.step)

@@ -43,7 +43,7 @@ def _period(request: Request) -> Tuple[float, float, Optional[str]]:
 async def _report(request: Request):  # type: ignore[no-untyped-def]
     since, until, platform = _period(request)
     settings = request.app.ctx.settings
-    report = await asyncio.to_thread(build_report, settings.db_path, settings.tracker_db_path, since,
+    report = await asyncio.to_thread(build_report, settings.db_path, since,
                                      min(until, time.time() + 1), platform, request.app.ctx.rules)
     agent = request.args.get("agent") or None
     if agent:
