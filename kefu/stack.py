@@ -331,17 +331,19 @@ class Stack:
         """Where a Rasa process writes its pid once it accepts on the shared socket with a warm model."""
         return self.settings.state_dir / f"{service.name}.ready"
 
-    def replace_warm(self, service: Service, say: Callable[[str], None] = lambda line: None) -> None:
+    def replace_warm(self, service: Service, say: Callable[[str], None] = lambda line: None,
+                     abort: Callable[[], bool] = lambda: False) -> None:
         """A new process of ``service`` (Rasa, on the shared socket) loaded, warmed and accepting before
         the old one is asked to stop; the old one finishes its turns first. Nobody is refused meanwhile:
-        both accept on the one socket. When the new one fails to start, the old one keeps serving."""
+        both accept on the one socket. When the new one fails to start (or ``abort()``: Ctrl-C while it
+        loads), the old one keeps serving."""
         if service.listener is None:
             raise StackError(f"{service.name} has no shared socket: it cannot be replaced without a gap")
         old = service.process
         self._spawn(service, self._env)
         new = service.process
         try:
-            self._wait_ready(service, REPLACE_READY_TIMEOUT_S)
+            self._wait_ready(service, REPLACE_READY_TIMEOUT_S, abort)
         except StackError:
             self.kill(service)
             service.process = old
@@ -394,11 +396,13 @@ class Stack:
         log.close()
         pidfiles.record(self.settings.state_dir, service.name, service.process.pid, service.command)
 
-    def _wait_ready(self, service: Service, timeout_s: float) -> None:
+    def _wait_ready(self, service: Service, timeout_s: float, abort: Callable[[], bool] = lambda: False) -> None:
         """Until this process of ``service`` wrote its pid to the ready file (kefu_rasa.launch)."""
         ready = self.ready_file(service)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if abort():
+                raise StackError(f"{service.name}: start-up abandoned (stopping)")
             if not service.running:
                 raise StackError(f"{service.name} exited during start-up.\n{self.log_tail(service.name)}")
             try:
@@ -500,6 +504,7 @@ class Supervisor:
         self.reload_requested = False  # SIGHUP to `kefu up`: replace Rasa with a warm new process
         self._model_stamp = model_stamp(stack.settings)
         self._pending_stamp: Optional[tuple] = None
+        self._should_stop: Callable[[], bool] = lambda: False
 
     def say(self, line: str) -> None:
         stamped = f"{time.strftime('%H:%M:%S')} supervisor: {line}"
@@ -545,7 +550,7 @@ class Supervisor:
         self.reload_requested, self._model_stamp, self._pending_stamp = False, stamp, None
         self.say(f"{rasa.name}: {reason}; starting a new process beside pid {rasa.pid} on the same socket")
         try:
-            self.stack.replace_warm(rasa, self.say)
+            self.stack.replace_warm(rasa, self.say, abort=self._should_stop)
         except StackError as exc:
             self.say(f"{rasa.name}: the new process did not start, pid {rasa.pid} keeps serving: "
                      f"{str(exc).splitlines()[0]}")
@@ -597,6 +602,7 @@ class Supervisor:
 
     def run(self, should_stop: Callable[[], bool]) -> None:
         """Check every ``interval_s`` until ``should_stop()``; a :class:`CrashLoop` propagates."""
+        self._should_stop = should_stop
         while not should_stop():
             self.check_once()
             deadline = time.monotonic() + self.interval_s
