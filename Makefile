@@ -97,7 +97,7 @@ browser: ## Install Debian's chromium, chromedriver and a CJK font when missing 
 lint: install ## kefu lint over every customer-facing text, for every platform (exit 1 on any violation)
 	$(KEFU) lint --all-platforms $(CUSTOMER_TEXTS)
 
-bench: install shop train engines ## Guard speed and ticket-sync cost vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-300 and events loaded per turn, start-up, profile), as ratios
+bench: install shop train engines ## Guard speed and ticket-sync cost vs. baselines; stack speed vs. a bare `rasa init` bot (1/10/50 conversations, 1 and 2 replicas, turn 1-300 and events loaded per turn, start-up, CPU per turn per process, a Rasa restart under 10 conversations, profile), as ratios
 	$(PY) -m kefu.guard.bench
 	$(PY) -m kefu_rasa.sync_bench
 	$(PY) -m kefu_rasa.bench_stack

@@ -41,15 +41,15 @@ class ActionAnswer(ShopDependencies, KefuAction):
     async def respond(self, dispatcher: GuardedDispatcher, tracker: Tracker, domain: DomainDict) -> EventList:
         settings = Settings.from_env()
         now = self.now()
+        platform = dispatcher.platform  # resolved once for the turn, when the dispatcher was built
         waiting = while_waiting(tracker, dispatcher, settings, self.config, now,
-                                answer=lambda: self._serve_while_waiting(tracker, now, settings))
+                                answer=lambda: self._serve_while_waiting(tracker, now, settings, platform))
         if waiting is not None:
             return waiting
         state = State.load(tracker.get_slot(STATE_SLOT))
-        turn = respond(latest_text(tracker), state, self.context(tracker, now, settings))
+        turn = respond(latest_text(tracker), state, self.context(tracker, now, settings, platform))
         for message in turn.messages:
             dispatcher.utter_message(text=message)
-        platform = conversation_platform(tracker)
         self._keep_promises(turn, tracker.sender_id, platform, settings)
         events: EventList = [SlotSet(STATE_SLOT, turn.state.dump())]
         if turn.handoff:
@@ -59,29 +59,29 @@ class ActionAnswer(ShopDependencies, KefuAction):
             events += session_boundary(tracker, {STATE_SLOT: turn.state.dump()}, settings.session_max_turns)
         return events
 
-    def _serve_while_waiting(self, tracker: Tracker, now: Any, settings: Settings) -> Optional[Served]:
+    def _serve_while_waiting(self, tracker: Tracker, now: Any, settings: Settings, platform: str) -> Optional[Served]:
         """A question the bot can answer while the buyer waits for a person, answered; else None."""
         text = latest_text(tracker)
         if is_urging(text):
             return None  # 「人呢？？？」, 「快点快点」: for the agent
-        turn = respond(text, State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now, settings))
+        turn = respond(text, State.load(tracker.get_slot(STATE_SLOT)), self.context(tracker, now, settings, platform))
         asked = [kind for kind in turn.kinds if kind not in SMALL_TALK and kind != "human"]
         if turn.handoff or not turn.messages or not asked or len(text.strip()) <= 3:
             return None  # small talk, 「人呢」, a complaint, nothing understood: for the agent
-        self._keep_promises(turn, tracker.sender_id, conversation_platform(tracker), settings)
+        self._keep_promises(turn, tracker.sender_id, platform, settings)
         return Served(turn.messages, turn.state.dump(), asked)
 
-    def context(self, tracker: Tracker, now: Any, settings: Settings) -> Context:
+    def context(self, tracker: Tracker, now: Any, settings: Settings, platform: Optional[str] = None) -> Context:
         """The engine's view of this turn; proof attempts are limited on every path that answers
         (while a buyer waits for a person too)."""
         metadata = latest_metadata(tracker)
         intent = (tracker.latest_message or {}).get("intent") or {}
         return Context(
-            catalog=CatalogView.from_store(self.store),
+            catalog=self.store.cached(CatalogView.from_store),  # rebuilt on load-shop/import only
             store=with_order_source(self.store),  # orders from shop.yml order_source (the local store by default)
             config=self.config,
             now=now,
-            platform=conversation_platform(tracker),
+            platform=platform or conversation_platform(tracker),
             link_product_id=_text_or_none(metadata.get("product_id")),
             link_order_id=_text_or_none(metadata.get("order_id")),
             intent=intent.get("name"),

@@ -17,6 +17,14 @@ not help and would cost buyers answers. Everything stops only on Ctrl-C or when 
 service crash-loops (:data:`CRASH_LOOP_RESTARTS` restarts within
 :data:`CRASH_LOOP_WINDOW_S`), and the supervisor says which.
 
+Restarts without refusals: `kefu up` owns Rasa's listening socket (bound once, handed to
+every Rasa process it starts, :data:`LISTEN_FD_ENV`), so a connection that arrives while Rasa
+restarts waits in the socket's queue instead of being refused. A planned restart
+(:meth:`Stack.replace_warm`: a changed model after `make train`, or SIGHUP to `kefu up`)
+starts the new Rasa on the same socket, waits until it has loaded and warmed its model and
+accepts connections (it writes :data:`READY_FILE_ENV`), and only then stops the old one,
+which finishes the turns it is running (Sanic's graceful shutdown) before it exits.
+
 Secrets: the Rasa API token and the internal services' shared token are generated
 once into the state folder (0600; every state file is created 0600, the services
 run with umask 077) and never put on a command line: Rasa starts through
@@ -60,6 +68,14 @@ BACKOFF_MAX_S = 30.0
 CRASH_LOOP_RESTARTS = 5
 CRASH_LOOP_WINDOW_S = 300.0
 STATE_UMASK = 0o077
+# Rasa's shared listening socket: its queue holds connections while no Rasa accepts (a restart).
+LISTEN_FD_ENV = "KEFU_RASA_LISTEN_FD"
+READY_FILE_ENV = "KEFU_RASA_READY_FILE"
+LISTEN_BACKLOG = 1024
+# How long an old Rasa may take to finish its turns after SIGTERM (Sanic's graceful shutdown is 15 s).
+DRAIN_TIMEOUT_S = 25.0
+# A replacement may load slowly (the old process keeps serving meanwhile, so waiting costs nobody).
+REPLACE_READY_TIMEOUT_S = 900.0
 # The action server only ever talks to Rasa on this machine.
 LOOPBACK = "127.0.0.1"
 
@@ -84,6 +100,8 @@ class Service:
     restart_at: Optional[float] = None
     starting_until: Optional[float] = None
     reported_status: Optional[int] = None
+    # Rasa only: the listening socket `kefu up` owns and hands to each of its processes.
+    listener: Optional[socket.socket] = field(default=None, repr=False)
 
     @property
     def pid(self) -> Optional[int]:
@@ -156,6 +174,45 @@ def port_is_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """Rasa's listening socket, owned by `kefu up` and inherited by every Rasa process it starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise StackError(f"cannot listen on {host}:{port} for Rasa: {exc}") from None
+    sock.listen(LISTEN_BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _stop_process(process: subprocess.Popen, timeout_s: float) -> None:
+    """SIGTERM the process group, SIGKILL it if it has not exited within ``timeout_s``."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def model_stamp(settings: Settings) -> Optional[tuple]:
+    """(modification time, size) of the model file, None while there is none."""
+    try:
+        stat = model_file(settings).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
@@ -236,6 +293,9 @@ class Stack:
             )
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self._env = service_environment(self.settings)
+        rasa = self.services[-1]
+        if rasa.name == "rasa":  # `kefu scale` replicas sit behind nginx and keep their own ports
+            rasa.listener = listen_socket(self.settings.host, rasa.port)
         try:
             front, rasa = self.services[:-1], self.services[-1]
             for service in front:
@@ -267,6 +327,34 @@ class Stack:
         """Start ``service`` again (after it died or was killed) with the stack's environment."""
         self._spawn(service, self._env)
 
+    def ready_file(self, service: Service) -> Path:
+        """Where a Rasa process writes its pid once it accepts on the shared socket with a warm model."""
+        return self.settings.state_dir / f"{service.name}.ready"
+
+    def replace_warm(self, service: Service, say: Callable[[str], None] = lambda line: None,
+                     abort: Callable[[], bool] = lambda: False) -> None:
+        """A new process of ``service`` (Rasa, on the shared socket) loaded, warmed and accepting before
+        the old one is asked to stop; the old one finishes its turns first. Nobody is refused meanwhile:
+        both accept on the one socket. When the new one fails to start (or ``abort()``: Ctrl-C while it
+        loads), the old one keeps serving."""
+        if service.listener is None:
+            raise StackError(f"{service.name} has no shared socket: it cannot be replaced without a gap")
+        old = service.process
+        self._spawn(service, self._env)
+        new = service.process
+        try:
+            self._wait_ready(service, REPLACE_READY_TIMEOUT_S, abort)
+        except StackError:
+            self.kill(service)
+            service.process = old
+            if old is not None:
+                pidfiles.record(self.settings.state_dir, service.name, old.pid, service.command)
+            raise
+        say(f"{service.name} pid {new.pid} accepts with a warm model; stopping pid "
+            f"{old.pid if old else '-'} once its turns are done")
+        if old is not None and old.poll() is None:
+            _stop_process(old, DRAIN_TIMEOUT_S)
+
     def kill(self, service: Service, sig: int = signal.SIGKILL) -> None:
         """Signal the service's whole process group and reap it."""
         if service.process is None:
@@ -282,6 +370,13 @@ class Stack:
             service.process.wait()
 
     def _spawn(self, service: Service, env: Dict[str, str]) -> None:
+        pass_fds: Sequence[int] = ()
+        if service.listener is not None:
+            ready = self.ready_file(service)
+            ready.unlink(missing_ok=True)
+            pass_fds = (service.listener.fileno(),)
+            env = {**env, LISTEN_FD_ENV: str(pass_fds[0]), READY_FILE_ENV: str(ready),
+                   "SANIC_BACKLOG": str(LISTEN_BACKLOG)}
         log_path = self.log_dir / f"{service.name}.log"
         log = open(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
         log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {service.name}\n".encode())
@@ -293,12 +388,31 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            pass_fds=pass_fds,
             start_new_session=True,  # its own process group: a stop reaches its children too
             umask=STATE_UMASK,  # every file a service creates (databases, queues) is 0600
             preexec_fn=pidfiles.die_with_parent(),  # SIGTERM when `kefu up` dies, even by SIGKILL
         )
         log.close()
         pidfiles.record(self.settings.state_dir, service.name, service.process.pid, service.command)
+
+    def _wait_ready(self, service: Service, timeout_s: float, abort: Callable[[], bool] = lambda: False) -> None:
+        """Until this process of ``service`` wrote its pid to the ready file (kefu_rasa.launch)."""
+        ready = self.ready_file(service)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if abort():
+                raise StackError(f"{service.name}: start-up abandoned (stopping)")
+            if not service.running:
+                raise StackError(f"{service.name} exited during start-up.\n{self.log_tail(service.name)}")
+            try:
+                if ready.read_text().strip() == str(service.pid):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise StackError(f"{service.name} was not ready within {timeout_s:.0f}s.\n"
+                         f"{self.log_tail(service.name)}")
 
     def _wait_healthy(self, service: Service) -> None:
         deadline = time.monotonic() + service.timeout_s
@@ -345,6 +459,9 @@ class Stack:
                 service.process.wait()
         for service in self.services:
             pidfiles.forget(self.settings.state_dir, service.name)
+            if service.listener is not None:
+                service.listener.close()
+                service.listener = None
         pidfiles.forget(self.settings.state_dir, pidfiles.OWNER)
 
     def __enter__(self) -> "Stack":
@@ -384,6 +501,10 @@ class Supervisor:
         self.interval_s = interval_s
         self.health_timeout_s = health_timeout_s
         self.events: List[str] = []  # every restart and report, for `kefu up`'s log and for tests
+        self.reload_requested = False  # SIGHUP to `kefu up`: replace Rasa with a warm new process
+        self._model_stamp = model_stamp(stack.settings)
+        self._pending_stamp: Optional[tuple] = None
+        self._should_stop: Callable[[], bool] = lambda: False
 
     def say(self, line: str) -> None:
         stamped = f"{time.strftime('%H:%M:%S')} supervisor: {line}"
@@ -403,11 +524,39 @@ class Supervisor:
             if service.restart_at is not None:
                 if now >= service.restart_at:
                     service.restart_at = None
+                    if service.listener is not None:
+                        self._model_stamp = model_stamp(self.stack.settings)  # it loads the model as it is now
                     self.stack.respawn(service)
                     service.starting_until = now + service.timeout_s
                     self.say(f"{service.name} started again (pid {service.pid})")
                 continue
             self._check(service, now)
+        self._reload_if_due()
+
+    def _reload_if_due(self) -> None:
+        """A new model (``make train`` wrote it, and it stayed the same for one check) or SIGHUP:
+        Rasa is replaced by a warm new process on the same socket (:meth:`Stack.replace_warm`)."""
+        rasa = next((svc for svc in self.stack.services if svc.listener is not None), None)
+        if rasa is None:
+            return
+        stamp = model_stamp(self.stack.settings)
+        changed = stamp is not None and stamp != self._model_stamp
+        if changed and stamp != self._pending_stamp:
+            self._pending_stamp = stamp  # still being written, perhaps: look again next round
+            return
+        if not (changed or self.reload_requested) or not rasa.running or rasa.restart_at is not None:
+            return
+        reason = "the model changed" if changed else "a reload was asked (SIGHUP)"
+        self.reload_requested, self._model_stamp, self._pending_stamp = False, stamp, None
+        self.say(f"{rasa.name}: {reason}; starting a new process beside pid {rasa.pid} on the same socket")
+        try:
+            self.stack.replace_warm(rasa, self.say, abort=self._should_stop)
+        except StackError as exc:
+            self.say(f"{rasa.name}: the new process did not start, pid {rasa.pid} keeps serving: "
+                     f"{str(exc).splitlines()[0]}")
+            return
+        rasa.failures, rasa.reported_status, rasa.starting_until = 0, None, None
+        self.say(f"{rasa.name} replaced without a gap (pid {rasa.pid})")
 
     def _check(self, service: Service, now: float) -> None:
         if not service.running:
@@ -453,6 +602,7 @@ class Supervisor:
 
     def run(self, should_stop: Callable[[], bool]) -> None:
         """Check every ``interval_s`` until ``should_stop()``; a :class:`CrashLoop` propagates."""
+        self._should_stop = should_stop
         while not should_stop():
             self.check_once()
             deadline = time.monotonic() + self.interval_s
@@ -536,6 +686,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     supervisor = Supervisor(stack)
+    signal.signal(signal.SIGHUP, lambda *_: setattr(supervisor, "reload_requested", True))
     try:
         supervisor.run(lambda: stopping)
     except CrashLoop as exc:

@@ -9,7 +9,10 @@ other processes falls on all of them alike:
 2. kefu as ``kefu up`` runs it (SQLite, one Rasa process) through the patched launcher;
 3. kefu scaled out (:mod:`kefu.scale`): two replicas on PostgreSQL + Redis behind nginx,
    measured through one replica alone and through nginx over both;
-4. then kefu once more under cProfile (``--no-profile`` skips it): where one turn's time goes.
+4. then kefu once more under cProfile (``--no-profile`` skips it): where one turn's time goes;
+5. a Rasa restart of kefu (SQLite) under 10 conversations (``--restart-only`` runs it alone): a
+   new Rasa process warmed on the socket `kefu up` owns, then the old one drained
+   (:meth:`kefu.stack.Stack.replace_warm`); refused connections, errors and lost messages counted.
 
 For each: start-up time (spawn to first answer) and memory (RSS of the Rasa process);
 p50/p95/p99 latency and throughput at 1, 10 and 50 concurrent conversations; one
@@ -28,6 +31,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,6 +97,22 @@ class Subject:
     # process name -> pid, and CPU ms per turn of each during the 10-conversation load
     pids: Dict[str, int] = field(default_factory=dict)
     cpu_ms_per_turn: Dict[str, float] = field(default_factory=dict)
+    stack: Any = None  # kefu's Stack, for the restart measurement
+
+
+@dataclass
+class RestartResult:
+    """A Rasa replacement under traffic: what the buyers and the shop would have noticed."""
+
+    sent: int = 0
+    answered: int = 0
+    refused: int = 0        # connection refused or reset: the buyer's client gives up
+    errors: int = 0         # an HTTP error or an answer without text
+    lost: int = 0           # a message missing from its conversation's tracker (or there twice)
+    during: int = 0         # messages sent while the new process was loading
+    restart_s: float = 0.0  # from spawning the new process to the old one gone
+    old_pid: int = 0
+    new_pid: int = 0
 
 
 # -- load generation -------------------------------------------------------------------------------
@@ -345,7 +365,82 @@ def start_kefu(cleanup: Any) -> Subject:
     subject.rss_mib = rss_mib(stack.services[-1].process.pid)
     subject.pids = {svc.name: svc.process.pid for svc in stack.services}
     subject.tracker_db = settings.tracker_db_path
+    subject.stack = stack
     return subject
+
+
+RESTART_CONVERSATIONS = 10
+RESTART_PAUSE_S = 1.0  # each buyer reads the answer before the next message
+
+
+def measure_restart(subject: Subject, conversations: int = RESTART_CONVERSATIONS) -> RestartResult:
+    """``conversations`` buyers talk while Rasa is replaced; then every message is looked up in its tracker."""
+    stack = subject.stack
+    rasa = stack.service("rasa")
+    result = RestartResult(old_pid=rasa.pid)
+    done = threading.Event()
+    restarting = threading.Event()
+    sent: Dict[str, List[str]] = {}
+    lock = threading.Lock()
+
+    def buyer(sender: str) -> None:
+        http = httpclient.session()
+        sent[sender] = []
+        turn = 0
+        while not done.is_set():
+            text = subject.messages[turn % len(subject.messages)]
+            payload = {"sender": sender, "message": text, "metadata": subject.metadata}
+            with lock:
+                result.sent += 1
+                result.during += restarting.is_set()
+            try:
+                response = httpclient.request("POST", f"{subject.url}/webhooks/rest/webhook", json=payload,
+                                              timeout=REQUEST_TIMEOUT_S, http=http)
+                body = response.json() if response.content else None
+                ok = response.status_code == 200 and any(m.get("text") for m in body or [])
+                with lock:
+                    result.answered += ok
+                    result.errors += not ok
+            except httpclient.HttpError:
+                with lock:
+                    result.refused += 1
+            sent[sender].append(text)
+            turn += 1
+            time.sleep(RESTART_PAUSE_S)
+
+    run = time.strftime("%H%M%S")
+    threads = [threading.Thread(target=buyer, args=(f"bench-restart-{run}-{i}",), daemon=True)
+               for i in range(conversations)]
+    for thread in threads:
+        thread.start()
+    time.sleep(5)
+    started = time.monotonic()
+    restarting.set()
+    stack.replace_warm(rasa)
+    restarting.clear()
+    result.restart_s = time.monotonic() - started
+    result.new_pid = rasa.pid
+    time.sleep(5)
+    done.set()
+    for thread in threads:
+        thread.join(REQUEST_TIMEOUT_S + 10)
+    token = stack.settings.token_file.read_text().strip()
+    for sender, texts in sent.items():
+        events = httpclient.request("GET", f"{subject.url}/conversations/{sender}/tracker",
+                                    params={"token": token}, timeout=60).json()["events"]
+        stored = [e.get("text") for e in events if e.get("event") == "user"]
+        result.lost += abs(len(texts) - len(stored)) + sum(a != b for a, b in zip(texts, stored))
+    return result
+
+
+def report_restart(result: RestartResult, out: Callable[[str], None] = print) -> None:
+    out(f"\n### Rasa restart under {RESTART_CONVERSATIONS} conversations (kefu, SQLite; new process warmed "
+        "on the shared socket, then the old one drained)\n")
+    out("| messages sent | sent while the new Rasa loaded | answered | refused | errors | lost "
+        "| restart s (spawn to old gone) | pids |")
+    out("|---:|---:|---:|---:|---:|---:|---:|---|")
+    out(f"| {result.sent} | {result.during} | {result.answered} | {result.refused} | {result.errors} "
+        f"| {result.lost} | {result.restart_s:.0f} | {result.old_pid} → {result.new_pid} |")
 
 
 def start_scaled(cleanup: Any) -> Tuple[Subject, Subject]:
@@ -534,6 +629,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--curve-only", action="store_true",
                         help="only the long conversation, kefu beside the bare bot (no load levels, scale, profile)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="interleaved rounds per level (default 3)")
+    parser.add_argument("--restart-only", action="store_true",
+                        help="only kefu and a Rasa restart under 10 conversations (no bare bot)")
+    parser.add_argument("--no-restart", action="store_true", help="skip the restart under traffic")
     args = parser.parse_args(argv)
 
     if not model_file(Settings.from_env()).exists():
@@ -546,6 +644,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     from contextlib import ExitStack
 
+    if args.restart_only:
+        with ExitStack() as cleanup:
+            kefu = start_kefu(cleanup)
+            warm_up(kefu)
+            report_restart(measure_restart(kefu))
+        return 0
     with ExitStack() as cleanup:
         print("bench: starting the bare rasa init bot ...", file=sys.stderr, flush=True)
         bare = start_bare(Settings.from_env(), cleanup)
@@ -572,7 +676,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"bench: one conversation of {args.curve_turns} turns per bot, interleaved ...",
                   file=sys.stderr, flush=True)
             curves_interleaved([bare, others[0]], args.curve_turns)
+        restart = None
+        if not args.no_restart:
+            print(f"bench: Rasa restart under {RESTART_CONVERSATIONS} conversations ...", file=sys.stderr, flush=True)
+            restart = measure_restart(others[0])
     report(bare, others)
+    if restart is not None:
+        report_restart(restart)
     if not args.no_profile:
         print("bench: kefu under cProfile ...", file=sys.stderr, flush=True)
         rows, _ = run_profile()

@@ -121,6 +121,9 @@ class _GuardedOutput:
 
     edge: Edge = EDGE
     _source: str = ""
+    # The conversation's platform when the input channel already fixed it for this turn: every
+    # bubble of the turn is guarded for it without reading the platform store again.
+    platform: Optional[str] = None
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self._source = _source_of(message, self.name())  # type: ignore[attr-defined]
@@ -131,7 +134,7 @@ class _GuardedOutput:
 
         conversation_id = str(message.get("recipient_id") or "")
         edge = self.edge
-        platform = await in_thread(edge.platforms.platform_of, conversation_id)
+        platform = self.platform or await in_thread(edge.platforms.platform_of, conversation_id)
         guarded = await in_thread(guard_message, message, platform=platform, conversation_id=conversation_id,
                                   source=self._source or f"channel:{self.name()}",  # type: ignore[attr-defined]
                                   settings=edge.settings)
@@ -237,6 +240,7 @@ class _KefuInput:
             return _error(exc)
         platform = await in_thread(edge.platforms.fix, message.conversation_id, message.requested_platform)
         collector = self.output_for_request()
+        collector.platform = platform  # type: ignore[attr-defined]  # one resolution per turn
         if message.too_long:
             logger.info("message of %d characters from %s answered with the length note",
                         message.raw_length, message.conversation_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 from typing import Dict, Iterable, List, Protocol
 
@@ -43,6 +44,19 @@ _ORDER_COLUMNS = ("order_id, status, product_id, color, size, quantity, amount, 
                   " items, freight_insurance, delivered_at")
 # Columns added to import_orders by shop data v2 (older databases get them on first use).
 _V2_ORDER_COLUMNS = (("items", "TEXT"), ("freight_insurance", "INTEGER"), ("delivered_at", "TEXT"))
+
+
+# The loader's own table (hash of the YAML files, load time, the catalogue's version).
+META_TABLE = "CREATE TABLE IF NOT EXISTS shop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+CATALOG_VERSION = "catalog_version"
+
+
+def new_catalog_version(conn: sqlite3.Connection) -> None:
+    """Mark the catalogue changed (inside the caller's transaction): every process's cached views
+    built from it (:meth:`kefu.shop.store.ShopStore.cached`) are rebuilt on their next use."""
+    conn.execute(META_TABLE)
+    conn.execute("INSERT INTO shop_meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 (CATALOG_VERSION, uuid.uuid4().hex))
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
@@ -145,6 +159,7 @@ def apply_imports(conn: sqlite3.Connection) -> Dict[str, int]:
     conn.execute("DELETE FROM shop_tracking_events WHERE order_id IN (SELECT order_id FROM import_orders)")
     updated = apply_order_updates(conn)
     add_dispatch_events(conn)
+    new_catalog_version(conn)  # every rebuild and every import passes here
     return {"products": len(products), "orders": conn.execute("SELECT COUNT(*) FROM import_orders").fetchone()[0],
             "order_updates": updated}
 

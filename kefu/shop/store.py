@@ -17,13 +17,13 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from kefu import db
 from kefu.settings import Settings
 from kefu.shop.catalog import parse_catalog, parse_orders
 from kefu.shop.config import parse_shop_config
-from kefu.shop.imported import apply_imports
+from kefu.shop.imported import CATALOG_VERSION, META_TABLE, apply_imports
 from kefu.shop.models import Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent, \
     order_items_json
 from kefu.shop.validation import ShopDataError, display_path, read_yaml
@@ -59,7 +59,7 @@ DATA_TABLES = {
 
 # Records written during conversations: created once, never rebuilt.
 RECORD_TABLES = (
-    """CREATE TABLE IF NOT EXISTS shop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    META_TABLE,
     """CREATE TABLE IF NOT EXISTS shop_invoice_requests (
         id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, conversation_id TEXT NOT NULL,
         order_id TEXT, invoice_type TEXT NOT NULL, title TEXT NOT NULL, tax_number TEXT, email TEXT)""",
@@ -206,6 +206,7 @@ def _counts(conn: sqlite3.Connection) -> Dict[str, int]:
     return counts
 
 
+T = TypeVar("T")
 _PRODUCT_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]\d{3,})(?![A-Za-z0-9])")
 
 
@@ -217,6 +218,8 @@ class ShopStore:
         self._local = threading.local()
         # Stock at or below this is answered as "only N left" (shop.yml: low_stock_threshold).
         self.low_stock_threshold = 3
+        self._views: Dict[Any, Tuple[str, Any]] = {}
+        self._views_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Optional[Settings] = None, auto_load: bool = True) -> "ShopStore":
@@ -245,6 +248,26 @@ class ShopStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    # -- catalogue views ----------------------------------------------------
+    def catalog_version(self) -> str:
+        """Changes with every ``load-shop`` rebuild and every import, in whichever process ran it."""
+        row = self._conn().execute("SELECT value FROM shop_meta WHERE key = ?", (CATALOG_VERSION,)).fetchone()
+        return row["value"] if row else ""
+
+    def cached(self, build: Callable[["ShopStore"], T]) -> T:
+        """``build(self)``, built once per catalogue version: a turn reads one ``shop_meta`` row
+        instead of the products, every product's SKUs and the size systems (1+N queries).
+        ``build`` must read only the catalogue (products, SKUs, size systems), never orders."""
+        version = self.catalog_version()
+        with self._views_lock:
+            hit = self._views.get(build)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = build(self)
+        with self._views_lock:
+            self._views[build] = (version, value)
+        return value
 
     # -- products -----------------------------------------------------------
     def products(self) -> List[Product]:

@@ -136,7 +136,7 @@ def test_once_an_agent_took_the_chat_the_bot_is_quiet(store, config) -> None:
 class Broken(ActionAnswer):
     """The real action with a shop store that fails, as a corrupt database would."""
 
-    def context(self, tracker: Tracker, now: Any, settings: Any) -> Any:
+    def context(self, tracker: Tracker, now: Any, settings: Any, platform: Any = None) -> Any:
         raise RuntimeError("database disk image is malformed")
 
 

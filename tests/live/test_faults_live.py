@@ -248,5 +248,5 @@ def test_rasa_killed_is_restarted_and_earlier_conversations_survive(faults: Supe
     assert faults.tracker_texts("f-rasa")[:len(before)] == before
     answer = faults.say("f-rasa", "谢谢")
     assert answer
-    row("Rasa", "SIGKILL", ["(connection refused until restarted; the web chat's concern)"] + answer, None,
+    row("Rasa", "SIGKILL", ["(no refusal: connections wait in kefu up's socket until Rasa is back)"] + answer, None,
         "nothing (tracker intact after restart; the action server kept its pid)")
