@@ -143,7 +143,7 @@ def test_a_bridge_buyer_gets_images_cards_and_rates_the_chat_signed(bridged: Dic
     assert rate_over_bridge(bridged, dict(who, score=1)).status_code == 409  # rated once
     from kefu.handoff.report import build_report
 
-    figures = build_report(bridged["settings"].db_path, bridged["state"] / "none.db", time.time() - 3600,
+    figures = build_report(bridged["settings"].db_path, time.time() - 3600,
                            time.time() + 60)
     assert (figures.ratings, figures.rating_average) == (1, 5.0)
 
@@ -173,5 +173,5 @@ def test_a_rest_buyer_is_invited_and_rates_through_the_documented_endpoint(bridg
     assert requests.post(endpoint, json=body, params={"token": token}, timeout=10).status_code == 409
     from kefu.handoff.report import build_report
 
-    figures = build_report(db, bridged["state"] / "none.db", time.time() - 3600, time.time() + 60)
+    figures = build_report(db, time.time() - 3600, time.time() + 60)
     assert figures.disliked >= 1 and figures.ratings >= 1
