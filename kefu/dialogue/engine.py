@@ -273,8 +273,15 @@ def _only_product_with(found: Mentions, catalog: CatalogView) -> List[Product]:
 _COUPON_VALIDITY = re.compile(r"(到|至)(啥|什么)时候|过期|有效期|截止|期限|还能用|几号前")
 
 
+def _asks_again(text: str) -> bool:
+    """「那L呢」, 「220x240的呢」: a bare follow-up that repeats the last question of another value."""
+    return text.rstrip("?？ ").endswith(("呢", "嘞", "咧"))
+
+
 def _weekend_days(text: str) -> int:
-    return len({word[-1] for word in _WEEKEND_WORDS if word in text} - {"末"}) or (1 if "周末" in text else 0)
+    """How many weekend days the message names: 「周六发货吗 礼拜天呢」 two, 「周末发吗」 one."""
+    named = {"sat" if word.endswith("六") else "sun" for word in _WEEKEND_WORDS if word in text and word != "周末"}
+    return len(named) or (1 if "周末" in text else 0)
 
 
 def _follow_up(questions: List[Question], found: Mentions, state: State, text: str) -> List[Question]:
@@ -289,7 +296,7 @@ def _follow_up(questions: List[Question], found: Mentions, state: State, text: s
         return kept if any(q.kind == kind for q in kept) else [Question(kind, text, 0)] + kept
     if len(questions) != 1 or questions[0].kind != "stock" or found.names_sku or found.product:
         return questions
-    if not text.rstrip("?？ ").endswith(("呢", "嘞", "咧")):
+    if not _asks_again(text):
         return questions
     if any(word in text for word in _WEEKEND_WORDS):
         return [Question("ship_weekend", text, 0)]
@@ -316,12 +323,13 @@ def _transit_with_place(questions: List[Question], text: str, found: Mentions) -
     """「发啥快递 我在佛山 大概几天」: a bare 「大概几天」 beside a place asks how long delivery takes there."""
     if not found.province:
         return questions
+    pieces = clauses(text)
     # 「我在佛山」 says where the buyer is; it asks nothing of its own.
-    if len(clauses(text)) > 1:
+    if len(pieces) > 1:
         questions = [q for q in questions if q.kind in _PLACE_KINDS or not _only_a_place(q.clause)]
     if any(q.kind in ("transit", "logistics") for q in questions):
         return questions
-    for at, clause in clauses(text):
+    for at, clause in pieces:
         if _HOW_LONG.search(clause):
             kept = [q for q in questions if q.clause != clause]
             return sorted(kept + [Question("transit", clause, at)], key=lambda q: q.position)
@@ -337,7 +345,7 @@ def _same_again(questions: List[Question], found: Mentions, state: State, text: 
     「浴巾多少钱」, 「小毛巾呢」 asks the price only."""
     if not found.names_sku or [q.kind for q in questions] != ["stock"] or questions[0].clause != text:
         return questions
-    if not text.rstrip("?？ ").endswith(("呢", "嘞", "咧")):
+    if not _asks_again(text):
         return questions
     again = [kind for kind in state.last_kinds if kind in _SKU_KINDS]
     if not again or again == ["stock"]:
@@ -447,9 +455,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "size_advice":
         before = len(out.parts)
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
-        fact = answer_fact(question.clause, ctx.catalog.product(state.product_id), config, now.date())
-        if len(out.parts) == before and fact:
-            out.say(fact)  # 「枕芯多大」 of a product with no size to advise: its dimensions, from its facts
+        if len(out.parts) == before:  # 「枕芯多大」 of a product with no size to advise: its dimensions, from its facts
+            out.say(answer_fact(question.clause, ctx.catalog.product(state.product_id), config, now.date()) or "")
     elif kind == "ship_when" and _about_an_order(question, found, state):
         _order_question("logistics", text, found, state, ctx, out)  # 「订单… 徐静 啥时候发货」: that order's dispatch
     elif kind == "ship_when":
