@@ -57,6 +57,27 @@ def talk(shop: ShopStore) -> Callable[..., Conversation]:
     return lambda **kwargs: Conversation(shop, **kwargs)
 
 
+def shop_dir(name: str) -> Path:
+    """``sample`` is the project's own shop (shop/); the other categories live in tests/shops/<name>."""
+    return PROJECT_ROOT / "shop" if name == "sample" else PROJECT_ROOT / "tests" / "shops" / name
+
+
+@pytest.fixture
+def talk_in(tmp_path: Path) -> Iterator[Callable[[str], Conversation]]:
+    """A new conversation on a named shop's data (each with its own loaded database)."""
+    stores: List[ShopStore] = []
+
+    def start(name: str) -> Conversation:
+        db = tmp_path / f"{name}-{len(stores)}.db"
+        load_shop(shop_dir(name), db)
+        stores.append(ShopStore(db))
+        return Conversation(stores[-1], shop_dir=shop_dir(name))
+
+    yield start
+    for store in stores:
+        store.close()
+
+
 def replay_files(shop_dir: Path, files: Iterable[Path], db: Path) -> Tuple[replay.SuiteScore, List[str]]:
     """Replay conversation files through the engine on ``shop_dir``'s data: the score and each failure.
 

@@ -9,30 +9,7 @@ Facts are checked against tests/shops/cosmetics and tests/shops/textiles.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Iterator
-
 import pytest
-
-from kefu.shop.store import ShopStore, load_shop
-from tests.dialogue.conftest import PROJECT_ROOT, Conversation
-
-SHOPS = PROJECT_ROOT / "tests" / "shops"
-
-
-@pytest.fixture
-def talk_in(tmp_path: Path) -> Iterator[Callable[[str], Conversation]]:
-    stores = []
-
-    def start(shop: str) -> Conversation:
-        db = tmp_path / f"{shop}-{len(stores)}.db"
-        load_shop(SHOPS / shop, db)
-        stores.append(ShopStore(db))
-        return Conversation(stores[-1], shop_dir=SHOPS / shop)
-
-    yield start
-    for store in stores:
-        store.close()
 
 
 @pytest.mark.parametrize("text, wanted", [

@@ -10,32 +10,12 @@ dispatch) and tests/shops/cosmetics (cut-off 18:00); the clock is Tuesday 1 Dece
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kefu.dialogue.moments import payment_moment
-from kefu.shop.store import ShopStore, load_shop
-from tests.dialogue.conftest import PROJECT_ROOT, TUESDAY_MORNING, Conversation
-
-SHOPS = PROJECT_ROOT / "tests" / "shops"
-
-
-@pytest.fixture
-def talk_in(tmp_path: Path) -> Iterator[Callable[[str], Conversation]]:
-    stores = []
-
-    def start(shop: str) -> Conversation:
-        db = tmp_path / f"{shop}-{len(stores)}.db"
-        load_shop(SHOPS / shop, db)
-        stores.append(ShopStore(db))
-        return Conversation(stores[-1], shop_dir=SHOPS / shop)
-
-    yield start
-    for store in stores:
-        store.close()
+from tests.dialogue.conftest import TUESDAY_MORNING
 
 
 @pytest.mark.parametrize("text, at", [

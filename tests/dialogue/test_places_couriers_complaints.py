@@ -9,31 +9,9 @@ a complaint. Facts from shop/ and tests/shops/cosmetics, tests/shops/textiles.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Iterator
-
 import pytest
 
 from kefu.dialogue import complaint
-from kefu.shop.store import ShopStore, load_shop
-from tests.dialogue.conftest import PROJECT_ROOT, Conversation
-
-SHOPS = {"sample": PROJECT_ROOT / "shop", "cosmetics": PROJECT_ROOT / "tests" / "shops" / "cosmetics"}
-
-
-@pytest.fixture
-def talk_in(tmp_path: Path) -> Iterator[Callable[[str], Conversation]]:
-    stores = []
-
-    def start(shop: str) -> Conversation:
-        db = tmp_path / f"{shop}-{len(stores)}.db"
-        load_shop(SHOPS[shop], db)
-        stores.append(ShopStore(db))
-        return Conversation(stores[-1], shop_dir=SHOPS[shop])
-
-    yield start
-    for store in stores:
-        store.close()
 
 
 @pytest.mark.parametrize("text, first, second", [
