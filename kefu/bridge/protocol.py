@@ -24,7 +24,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from kefu.edge.identity import BRIDGE_NAMESPACE, namespaced_conversation_id
 from kefu.edge.validation import MAX_MESSAGE_CHARS, EdgeError, normalise_text, parse_json_body
@@ -115,15 +115,23 @@ class InboundMessage:
                 "channel": "kefu_bridge", "message_id": self.message_id}
 
 
-def parse_message(body: bytes) -> InboundMessage:
-    try:  # the one edge's JSON rules: UTF-8, no NaN, no deep nesting, no lone surrogate
+def _json_object(body: bytes) -> Dict[str, Any]:
+    """The body as a JSON object under the one edge's rules (UTF-8, no NaN, no deep nesting, no lone
+    surrogate); BridgeRefused(400) otherwise."""
+    try:
         data = parse_json_body(body, max_bytes=MAX_BODY_BYTES)
     except EdgeError as exc:
         raise BridgeRefused(400, "malformed_json", f"body must be UTF-8 JSON: {exc}") from None
     if not isinstance(data, dict):
         raise BridgeRefused(400, "invalid_payload", "body must be a JSON object")
+    return data
+
+
+def _identifiers(data: Dict[str, Any], names: Tuple[str, ...]) -> Tuple[Dict[str, str], str]:
+    """The id fields named (each required, 1-128 characters, no control characters) and the canonical
+    platform; BridgeRefused(400) otherwise."""
     values: Dict[str, str] = {}
-    for name in ("message_id", "platform", "shop_id", "buyer_id"):
+    for name in names:
         value = data.get(name)
         if not isinstance(value, (str, int)) or isinstance(value, bool) or not ID.match(str(value).strip()):
             raise BridgeRefused(400, "invalid_payload", f"{name}: required, 1-128 characters, no control characters")
@@ -131,6 +139,12 @@ def parse_message(body: bytes) -> InboundMessage:
     platform = canonical_platform(values["platform"])
     if platform is None:
         raise BridgeRefused(400, "invalid_payload", "platform: one of pinduoduo, taobao, jd, douyin")
+    return values, platform
+
+
+def parse_message(body: bytes) -> InboundMessage:
+    data = _json_object(body)
+    values, platform = _identifiers(data, ("message_id", "platform", "shop_id", "buyer_id"))
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BridgeRefused(400, "invalid_payload", "text: required, non-empty (send images as a description or a link)")
@@ -168,21 +182,8 @@ class RatingMessage:
 def parse_rating(body: bytes) -> RatingMessage:
     """``{"platform", "shop_id", "buyer_id", "ticket_id", "score"[, "comment"]}``; BridgeRefused(400) otherwise.
     The score's range and the invitation itself are checked by the satisfaction store (409 when closed)."""
-    try:
-        data = parse_json_body(body, max_bytes=MAX_BODY_BYTES)
-    except EdgeError as exc:
-        raise BridgeRefused(400, "malformed_json", f"body must be UTF-8 JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise BridgeRefused(400, "invalid_payload", "body must be a JSON object")
-    values: Dict[str, str] = {}
-    for name in ("platform", "shop_id", "buyer_id"):
-        value = data.get(name)
-        if not isinstance(value, (str, int)) or isinstance(value, bool) or not ID.match(str(value).strip()):
-            raise BridgeRefused(400, "invalid_payload", f"{name}: required, 1-128 characters, no control characters")
-        values[name] = str(value).strip()
-    platform = canonical_platform(values["platform"])
-    if platform is None:
-        raise BridgeRefused(400, "invalid_payload", "platform: one of pinduoduo, taobao, jd, douyin")
+    data = _json_object(body)
+    values, platform = _identifiers(data, ("platform", "shop_id", "buyer_id"))
     ticket_id, score, comment = data.get("ticket_id"), data.get("score"), data.get("comment")
     if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or not 0 < ticket_id < 2**53:
         raise BridgeRefused(400, "invalid_payload", "ticket_id: the integer from the rating_invite message")
