@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, Sequence
 
 import pytest
 
@@ -46,16 +46,21 @@ def browser() -> Iterator[Any]:
             instance.close()
 
 
+def add_team(db: Any, agents: Sequence[str], supervisor: str) -> None:
+    """The agents and their supervisor, every one with the test password (re-created if present)."""
+    store = AgentStore(db)
+    for name in agents:
+        store.add(name, PASSWORD, replace=True)
+    store.add(supervisor, PASSWORD, replace=True, role="supervisor")
+
+
 @pytest.fixture(scope="module")
 def bench(web_env: Dict[str, Any]) -> Dict[str, Any]:
     from kefu.shop.store import load_shop
 
     db = web_env["settings"].db_path
     load_shop(PROJECT_ROOT / "shop", db)
-    agents = AgentStore(db)
-    agents.add("xiaolin", PASSWORD, replace=True)
-    agents.add("xiaowang", PASSWORD, replace=True)
-    agents.add("zhuguan", PASSWORD, replace=True, role="supervisor")
+    add_team(db, ("xiaolin", "xiaowang"), "zhuguan")
     IMG.mkdir(parents=True, exist_ok=True)
     return dict(web_env, tickets=TicketStore(db))
 

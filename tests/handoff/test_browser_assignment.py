@@ -11,9 +11,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from kefu.handoff.auth import AgentStore
 from kefu.tickets.store import TicketStore, TranscriptLine
-from tests.handoff.test_browser import ARGS, CHROMIUM, IMG, PASSWORD, browser, console, pytestmark  # noqa: F401
+from tests.handoff.test_browser import ARGS, CHROMIUM, IMG, PASSWORD, add_team, browser, console, pytestmark  # noqa: F401
 
 AGENTS = ("agent-a", "agent-b", "agent-c")
 LIMIT = 8
@@ -23,10 +22,7 @@ PLATFORMS = ("pinduoduo", "taobao", "jd", "douyin")
 @pytest.fixture(scope="module")
 def team(web_env: Dict[str, Any]) -> Dict[str, Any]:
     db = web_env["settings"].db_path
-    store = AgentStore(db)
-    for name in AGENTS:
-        store.add(name, PASSWORD, replace=True)
-    store.add("lead", PASSWORD, replace=True, role="supervisor")
+    add_team(db, AGENTS, "lead")
     return dict(web_env, tickets=TicketStore(db))
 
 

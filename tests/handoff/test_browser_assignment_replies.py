@@ -15,13 +15,12 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from kefu.handoff.auth import AgentStore
 from kefu.tickets.assignment import AssignmentStore
 from kefu.tickets.response_rules import load_response_rules
 from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.conftest import login
-from tests.handoff.test_browser import PASSWORD, browser, console, pytestmark  # noqa: F401
+from tests.handoff.test_browser import PASSWORD, add_team, browser, console, pytestmark  # noqa: F401
 
 AGENTS = ("rule-a", "rule-b", "rule-c")
 LIMIT = 3
@@ -32,10 +31,7 @@ GRACE_S = 3.0  # the assignment pass runs once a second; a chat may wait that lo
 @pytest.fixture(scope="module")
 def crew(web_env: Dict[str, Any]) -> Dict[str, Any]:
     db = web_env["settings"].db_path
-    store = AgentStore(db)
-    for name in AGENTS:
-        store.add(name, PASSWORD, replace=True)
-    store.add("rule-lead", PASSWORD, replace=True, role="supervisor")
+    add_team(db, AGENTS, "rule-lead")
     return dict(web_env, tickets=TicketStore(db), assignments=AssignmentStore(db))
 
 

@@ -8,11 +8,10 @@ from typing import Any, Dict
 
 import pytest
 
-from kefu.handoff.auth import AgentStore
 from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.conftest import login
-from tests.handoff.test_browser import IMG, PASSWORD, browser, console, open_buyer, pytestmark  # noqa: F401
+from tests.handoff.test_browser import IMG, PASSWORD, add_team, browser, console, open_buyer, pytestmark  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +20,7 @@ def desk(web_env: Dict[str, Any]) -> Dict[str, Any]:
 
     db = web_env["settings"].db_path
     load_shop(PROJECT_ROOT / "shop", db)
-    store = AgentStore(db)
-    store.add("desk-lin", PASSWORD, replace=True)
-    store.add("desk-wang", PASSWORD, replace=True)
-    store.add("desk-lead", PASSWORD, replace=True, role="supervisor")
+    add_team(db, ("desk-lin", "desk-wang"), "desk-lead")
     return dict(web_env, tickets=TicketStore(db))
 
 
