@@ -397,7 +397,7 @@ def test_issue10_a_pushed_bot_event_is_guarded_on_its_way_out(live_stack) -> Non
          "data": {"buttons": [{"title": "加我微信", "payload": "/affirm"}], "custom": {"note": "淘宝同款"}}}])
     delivered = ChatLog(s.db_path).after("push-1", 0)
     assert delivered, "nothing was delivered through the callback channel"
-    text = " ".join(m["text"] + (m.get("payload") or "") for m in delivered)
+    text = " ".join(m["text"] + json.dumps(m.get("payload") or {}, ensure_ascii=False) for m in delivered)
     for forbidden in ("微信", "宝贝", "最低价", "淘宝"):
         assert forbidden not in text, (forbidden, delivered)
 
