@@ -163,6 +163,9 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     found = read(text, ctx.catalog, product=current)
     if current is None and not found.products:
         found.products = _only_product_with(found, ctx.catalog)
+    if current is None and not found.products and not found.order_ids:
+        answering = facts.product_answering(text, ctx.catalog.products)
+        found.products = [answering] if answering is not None else []
     if not found.sizes:
         found.sizes = _size_by_word(text, found.product or current, ctx.catalog)
     if current is not None and found.product and facts.asks_contents(text, current, found.product):
@@ -384,8 +387,8 @@ def _implicit_questions(found: Mentions, state: State, ctx: Context, text: str) 
     elif answer_fact(text, ctx.catalog.product(found.product.id if found.product else state.product_id), ctx.config,
                      ctx.now.date()):
         kinds.append("product_fact")
-    elif found.product and not found.names_sku:
-        kinds.append("product_topics")
+    elif found.product and not found.names_sku and not memory.asks_something(text):
+        kinds.append("product_topics")  # a question about the product nobody wrote down gets the honest fallback
     if not kinds and ctx.intent and ctx.intent not in MISS_INTENTS and ctx.confidence >= INTENT_CONFIDENCE:
         kind = INTENT_KIND.get(ctx.intent)
         if kind:
@@ -840,7 +843,8 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
         answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
         text_out = answer.text
         if answer.data.get("late") and order.status is OrderStatus.AWAITING_SHIPMENT:
-            late_dispatch(order, ctx.config.ship_within_hours, ctx.now, out)  # past the shop's promise
+            late_dispatch(order, ctx.config.ship_within_hours, ctx.now, out,  # past the shop's promise
+                          compensation=ctx.config.late_shipment_compensation)
             return
         if answer.data.get("stuck") or answer.data.get("late"):
             out.tasks.append(TaskRequest(

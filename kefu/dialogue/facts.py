@@ -179,6 +179,22 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
     return text
 
 
+def product_answering(clause: str, products: Sequence[Product]) -> Optional[Product]:
+    """「是鹅绒还是鸭绒 含绒量多少」 with no product named yet: the one product whose facts the question asks
+    about by their labels (longest word asked decides; None when two products tie, never a guess)."""
+    best: List[Tuple[int, Product]] = []
+    for product in products:
+        hits = _matches(clause, product) if product.facts else []
+        if hits:
+            best.append((max(-length for _, length, _ in hits), product))
+    if not best:
+        return None
+    best.sort(key=lambda hit: hit[0], reverse=True)
+    if len(best) > 1 and best[1][0] == best[0][0]:
+        return None
+    return best[0][1]
+
+
 def with_fact(questions: List[Question], text: str, product: Optional[Product], shop: ShopConfig,
               today: dt.date) -> List[Question]:
     """Questions about the product's facts (「三件套里面有啥」, 「哪产的 几成绒」) added where the shop's data

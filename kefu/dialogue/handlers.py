@@ -136,13 +136,17 @@ def courier_remark(call: HandlerCall) -> None:
                                  dedup=f"remark:{order.order_id if order else '-'}:{remark}"))
 
 
-def late_dispatch(order: Order, hours: int, now: dt.datetime, out: Any) -> None:
-    """An order past the shop's dispatch promise: an apology that says so, and a task marked late."""
+def late_dispatch(order: Order, hours: int, now: dt.datetime, out: Any, compensation: str = "") -> None:
+    """An order past the shop's dispatch promise: an apology that says so, the compensation the
+    platform pays for it (when the shop names one), and a task marked late."""
     paid = order.paid_at or order.created_at
     if paid.tzinfo is None and now.tzinfo is not None:
         paid = paid.replace(tzinfo=now.tzinfo)
     days = max(1, (now - paid).days)
-    out.say(reply("logistics.awaiting_late_promise", order_id=order.order_id, days=days, hours=hours))
+    text = reply("logistics.awaiting_late_promise", order_id=order.order_id, days=days, hours=hours)
+    if compensation:
+        text += reply("logistics.late_compensation", compensation=compensation.rstrip("。"))
+    out.say(text)
     out.tasks.append(TaskRequest(
         "late_dispatch", f"【超时未发货】订单 {order.order_id} 付款 {days} 天未发（承诺 {hours} 小时内发货），请加急发出并回复买家",
         order_id=order.order_id, details={"late": True, "promised_hours": hours, "days_since_payment": days},
@@ -165,10 +169,16 @@ def service_hours(call: HandlerCall) -> None:
     call.out.say(reply("talk.service_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
 
 
+def ship_from(call: HandlerCall) -> None:
+    """Where parcels leave from (shop.yml ``shipping.warehouse_province``): buyers ask it to guess the transit time."""
+    call.out.say(reply("shipping.ship_from", province=call.ctx.config.warehouse_province))
+
+
 HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "product_fact": product_fact,
     "price": price,
     "order_cancel": order_cancel,
     "courier_remark": courier_remark,
     "service_hours": service_hours,
+    "ship_from": ship_from,
 }

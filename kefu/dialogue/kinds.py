@@ -45,6 +45,9 @@ class Kind:
     handler: str = ""
     # What a bare follow-up (「那L呢」) after this kind asks again: kept in State.last_kind.
     follow_up: Optional[str] = None
+    # Clauses the classifier must not read as this kind: circumstances, not questions
+    # (「还没付款」 next to 「现在付今天能发吗」 is not a cash-on-delivery question).
+    not_when: Tuple[str, ...] = ()
 
     @property
     def handler_name(self) -> str:
@@ -114,6 +117,7 @@ KINDS: Sequence[Kind] = (
             '先(收货|验货)再?付款?',
             '收到(货)?再付',
         ),
+        not_when=(r'(还没|没有?|未|刚|已经?|现在|马上|等下|一会儿?|点|半|多)(再)?(付|付款|付钱|支付)(了|的话)?$',),
     ),
     Kind(
         'pay_transfer', topic=None,
@@ -284,6 +288,9 @@ KINDS: Sequence[Kind] = (
             # 「今天下午四点拍还能今天发吗」, 「周五下午四点拍呢」: a named moment of payment
             r'(点|[:：]\d\d)半?(前|之前)?.{0,2}(拍|下单|付款|付钱)(的话)?(呢|吗|还能|能|可以|会|什么时候|啥时候|几号|哪天|当天)',
             r'(点|[:：]\d\d)半?(前|之前)?.{0,2}(拍|下单|付款|付钱).{0,6}发',
+            # 「晚上八点下单的话」, 「那晚上8点拍的呢」: the moment alone, the question is the dispatch day
+            r'(点|[:：]\d\d)半?多?(前|之前|以后|之后)?.{0,2}(拍|下单|付款|付钱)(的话|的)?(呢|吗|嘞)?$',
+            r'截单', r'几点(前)?(停止|截止)(发货|下单)',
         ),
         intents=('ask_shipping_time',),
     ),
@@ -555,6 +562,17 @@ KINDS: Sequence[Kind] = (
         handler='courier_remark',
     ),
     Kind(
+        'ship_from', topic='shipping',
+        patterns=(
+            r'(从|在)(哪|哪里|哪儿|什么地方|哪个城市|哪个省)(发|发货|寄|出货|发出)',
+            r'哪(里|儿)?发(货|的货|过来)',
+            r'发货地', r'(仓库|发货仓)(在|是)(哪|什么地方)',
+        ),
+        supersedes=('logistics', 'ship_when', 'stock'),
+        replies=('shipping.ship_from',),
+        handler='ship_from',
+    ),
+    Kind(
         'service_hours', topic=None,
         patterns=(
             r'(客服|人工|你们|店里|店铺).{0,4}(几点|什么时候|啥时候|多会儿?)(上班|下班|在|有人|开始|结束|休息)',
@@ -562,6 +580,7 @@ KINDS: Sequence[Kind] = (
             r'(晚上|夜里|半夜|早上|周末|节假日).{0,4}(有人|有客服|有人工|能找人工|找得到人|在吗|在不在)',
         ),
         supersedes=('human',),
+        not_when=(r'(点|[:：]\d\d).{0,3}(拍|下单|付款|付钱)', '截单'),
         replies=('talk.service_hours',),
         handler='service_hours',
     ),
@@ -613,6 +632,7 @@ SMALL_TALK: Tuple[str, ...] = tuple(kind.name for kind in KINDS if kind.small_ta
 WEAK: Tuple[str, ...] = tuple(kind.name for kind in KINDS if kind.weak)
 TOPIC: Dict[str, str] = {kind.name: kind.topic for kind in KINDS if kind.topic}
 SUPERSEDES: Dict[str, Tuple[str, ...]] = {kind.name: kind.supersedes for kind in KINDS if kind.supersedes}
+NOT_WHEN: Dict[str, Tuple[str, ...]] = {kind.name: kind.not_when for kind in KINDS if kind.not_when}
 NOT_LEARNED: Tuple[str, ...] = tuple(kind.name for kind in KINDS if not kind.learned)
 INTENT_KIND: Dict[str, str] = {intent: kind.name for kind in KINDS for intent in kind.intents}
 

@@ -18,7 +18,7 @@ _DAY = (r"(?P<day>今天|今日|今晚|明天|明早|明晚|后天|(?:周|星期
         r"(?P<period>早上|上午|中午|下午|傍晚|晚上|夜里|凌晨)?\s*")
 _HOUR = r"(?P<hour>\d{1,2}|十[一二]?|[一二两三四五六七八九])"
 _MOMENT = re.compile(_DAY + r"(?:" + _HOUR + r"\s*(?:(?:点|时)(?P<half>半)?(?:(?P<minute>\d{1,2})分?)?|[:：](?P<mm>\d{2})))?"
-                     r"\s*(?P<before>前|之前|以前)?(?:以后|后|左右|多)?\s*(?:再|才|就)?\s*(?:拍|下单|下的单|付款|付钱|支付|买|付)")
+                     r"\s*(?P<before>前|之前|以前)?(?:以后|后|左右|(?P<more>多))?\s*(?:再|才|就)?\s*(?:能|可以|会|要)?\s*(?:拍|下单|下的单|付款|付钱|支付|买|付)")
 # 「周六晚上拍」: a part of the day with no hour stands for this hour of it.
 _PERIOD_HOUR = {"早上": 8, "上午": 10, "中午": 12, "下午": 15, "傍晚": 18, "晚上": 20, "夜里": 22, "凌晨": 3}
 PAY_WORDS = re.compile(r"(拍|下单|付款|付钱|支付)")
@@ -72,6 +72,10 @@ def payment_moment(text: str, now: dt.datetime) -> Optional[PaidAt]:
     day = _day(day_word, now)
     moment = dt.datetime.combine(day, dt.time(hour % 24, minute), tzinfo=now.tzinfo)
     said = moment.strftime("%H:%M")
+    if match.group("more") and not (match.group("half") or match.group("minute") or match.group("mm")):
+        # 「四点多才能付款」: some time after the hour, counted as half past against the cut-off
+        moment = moment + dt.timedelta(minutes=30)
+        said = f"{hour % 24}点多"
     if match.group("before"):
         # 「3点半前拍」: a moment just before the hour named (before a 15:30 cut-off is in time).
         return PaidAt(moment - dt.timedelta(minutes=1), said + "前")

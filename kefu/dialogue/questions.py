@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import List, Literal, Optional, Pattern, Sequence, Tuple
 
 from kefu.dialogue.classifier import ClauseClassifier, learned_kind
-from kefu.dialogue.kinds import INTENT_KIND, KINDS, NOT_LEARNED, SMALL_TALK, SUPERSEDES, TOPIC, WEAK
+from kefu.dialogue.kinds import INTENT_KIND, KINDS, NOT_LEARNED, NOT_WHEN, SMALL_TALK, SUPERSEDES, TOPIC, WEAK
 from kefu.dialogue.mentions import fold
 
 __all__ = ["INTENT_KIND", "PATTERNS", "Question", "SMALL_TALK", "TOPIC", "WEAK", "clause_kinds", "clauses", "detect", "pattern_kinds"]
@@ -92,6 +92,8 @@ def clause_kinds(clause: str, mode: Mode = "both", classifier: Optional[ClauseCl
         return kinds  # 「170」, 「XL」, 「订单2611…」: bare values are read by the engine's follow-ups, not guessed at
     prediction = learned_kind(clause, classifier)
     if prediction is None or prediction.label in _NOT_KINDS:
+        return kinds
+    if any(re.search(p, clause) for p in NOT_WHEN.get(prediction.label, ())):
         return kinds
     return [prediction.label]
 

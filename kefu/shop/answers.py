@@ -376,7 +376,9 @@ def logistics_answer(
     local = local_time(config, now)
     data: Dict[str, Any] = {"found": True, "order_id": order.order_id, "status": order.status.value, "stuck": False}
     if order.status is OrderStatus.UNPAID:
-        return Answer(reply("logistics.unpaid", order_id=order.order_id, hours=config.ship_within_hours), data)
+        ship_day = dispatch_date(config, local)  # 「现在付今天能发吗」: when it would leave if paid now
+        return Answer(reply("logistics.unpaid", order_id=order.order_id, hours=config.ship_within_hours,
+                            cutoff=config.cutoff.strftime("%H:%M"), ship_day=day_label(ship_day, local.date())), data)
     if order.status is OrderStatus.CANCELLED:
         return Answer(reply("logistics.cancelled", order_id=order.order_id), data)
     if order.status is OrderStatus.AWAITING_SHIPMENT:
