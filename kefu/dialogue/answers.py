@@ -306,6 +306,7 @@ def policy(kind: str, config: ShopConfig) -> Answer:
         "pay_transfer": "policy.transfer",
         "cheaper_elsewhere": "policy.cheaper",
         "meet_offline": "policy.offline",
+        "superlative": "policy.superlative",
     }[kind]
     return Answer(reply(key, hours=config.ship_within_hours), {"policy": kind})
 

@@ -41,6 +41,8 @@ MAX_BUBBLES = 3
 OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
 HANDOFF_AFTER_MISSES = 2
 INTENT_CONFIDENCE = 0.5
+# Questions a complaint may ask that the shop's own rules answer before the person takes over.
+_RULES_IN_A_COMPLAINT = ("return_who_pays", "refund_time", "freight_insurance")
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
 _ADDRESS_HINT = ("省", "市", "区", "县", "路", "街", "号", "镇", "村", "栋", "室", "小区", "大道", "弄")
 
@@ -178,14 +180,21 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         state.order_id = state.order_id or ctx.link_order_id
     memory.remember_mentions(found, state, ctx.catalog)
     if ctx.abuse or complaint.is_complaint(text):
-        # A complaint is a person's case: no answer first (the hand-off says sorry and when).
+        # A complaint is a person's case: the hand-off says sorry and when. A return-rule question in it
+        # (「开线了 质量问题退运费谁出」) is answered first: the rule is the shop's, not the agent's to decide.
         state.pending = None
-        return Turn([], state, handoff=ctx.abuse or "complain", kinds=["complaint"])
+        out = _Reply()
+        if not ctx.abuse:
+            for question in detect(text, mode="patterns"):
+                if question.kind in _RULES_IN_A_COMPLAINT:
+                    _answer(question, text, found, state, ctx, out)
+        return Turn(out.bubbles(), state, out.tasks, out.records, handoff=ctx.abuse or "complain", kinds=["complaint"])
     pending = state.pending
     # With a question open (「抬头?」 -> 「个人」, 「收件人?」 -> 「钱多多」) only the precise patterns may say the
     # message asks something else; the classifier reads it only when it does not answer the open question.
     questions = memory.prune(detect(text, mode="patterns" if pending else "both"), found)
     questions = stock_view.with_price(questions, text)
+    questions = stock_view.with_options(questions, text)
     questions = _transit_with_place(questions, text, found)
     asked_product = ctx.catalog.product(state.product_id)
     questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date())
@@ -208,6 +217,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
 
     questions = _follow_up(questions, found, state, text)
     questions = _same_again(questions, found, state, text)
+    questions = _of_the_order(questions, found, state)
     if questions and sizing.enough_to_advise(found, ctx.catalog.product(state.product_id), ctx.catalog) and \
             not any(q.kind == "size_advice" for q in questions):
         # 「那L呢 我170 120斤」: a body given beside another question asks for a size too.
@@ -289,6 +299,8 @@ def _weekend_days(text: str) -> int:
 
 def _follow_up(questions: List[Question], found: Mentions, state: State, text: str) -> List[Question]:
     """「周六呢」 after a weekend question, 「上海呢」 after a transit one: the last question, asked again."""
+    if _coupon_again(questions, state, text):
+        return [Question("coupon", text, 0)]
     if any(q.kind == "ship_weekend" for q in questions):
         # 「周六发货吗 礼拜天呢」: 「礼拜天呢」 is the same weekend question, not a stock one
         questions = [q for q in questions if not (q.kind == "stock" and not found.names_sku and
@@ -306,6 +318,30 @@ def _follow_up(questions: List[Question], found: Mentions, state: State, text: s
     if found.province:
         return [Question("free_shipping" if state.last_kind == "free_shipping" else "transit", text, 0)]
     return questions
+
+
+# 「怎么领」, 「啥时候过期」, 「能用到几号」 right after a coupon answer ask about that coupon.
+_OF_A_COUPON = re.compile(r"领|过期|到期|有效|用到|截止|门槛|怎么用|叠加|几号")
+
+
+def _coupon_again(questions: List[Question], state: State, text: str) -> bool:
+    return state.last_kind == "coupon" and len(text) <= 12 and bool(_OF_A_COUPON.search(text)) and \
+        not any(q.kind in ("coupon", "bargain", "price") for q in questions)
+
+
+# What a message naming an order asks when no product is named: that order, not the catalogue
+# (「2611… 这单还有吗」, 「2611… 什么时候签收的」 are order questions read as stock or restock).
+_PRODUCT_KINDS = ("stock", "restock", "price", "product_fact", "product_topics", "presale")
+
+
+def _of_the_order(questions: List[Question], found: Mentions, state: State) -> List[Question]:
+    if not found.order_ids or found.product or not any(q.kind in _PRODUCT_KINDS for q in questions):
+        return questions
+    kept = [q for q in questions if q.kind not in _PRODUCT_KINDS]
+    if any(TOPIC.get(q.kind) in ("order", "logistics", "returns") for q in kept):
+        return kept
+    first = next(q for q in questions if q.kind in _PRODUCT_KINDS)
+    return sorted(kept + [Question("logistics", first.clause, first.position)], key=lambda q: q.position)
 
 
 _HOW_LONG = re.compile(r"^(大概|一般|要|大约|估计|差不多)?(几天|多久|多长时间|哪天)(能|可以|才|就)?(到|送到|收到|到货)?"
@@ -443,12 +479,16 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
                             lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
         return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
-                "meet_offline"):
+                "meet_offline", "superlative"):
         out.say(specific.policy(kind, config).text)
+        product = ctx.catalog.product(state.product_id)
+        if kind == "superlative" and product is not None and product.description:
+            out.say(reply("facts.answer", text=product.description))  # what this product is, not a ranking
         if kind == "cheaper_elsewhere":
             out.say(specific.coupon(config, now).text if config.current_coupons(now.date()) else "")
     elif kind in ("stock", "restock", "size_advice") and stock_view.asks_which_left(question.clause):
-        _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out)
+        _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out,
+              whole_range=stock_view.asks_whole_range(question.clause))
     elif kind in ("stock", "restock"):
         _stock(found, state, ctx, out)
     elif kind == "restock_notify":
@@ -656,7 +696,7 @@ def _restock_notify(found: Mentions, state: State, ctx: Context, out: _Reply) ->
                                  dedup=f"restock:{product.id}:{color}:{size}"))
 
 
-def _left(which: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+def _left(which: str, found: Mentions, state: State, ctx: Context, out: _Reply, whole_range: bool = False) -> None:
     """「灰色还有啥码」: only what is in stock, with restock and presale dates for the rest."""
     product = ctx.catalog.product(state.product_id)
     if product is None:
@@ -671,7 +711,7 @@ def _left(which: str, found: Mentions, state: State, ctx: Context, out: _Reply) 
     if size:
         state.size = size
     out.say(stock_view.left_answer(product, skus, which, color if which == "size" else None,
-                                   size if which == "color" else None, ctx.now.date()))
+                                   size if which == "color" else None, ctx.now.date(), whole_range))
 
 
 def _presale(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:

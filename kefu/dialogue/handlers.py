@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
+from kefu import masking
 from kefu.dialogue import stock as stock_view
 from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.kinds import BY_NAME
@@ -174,6 +175,25 @@ def ship_from(call: HandlerCall) -> None:
     call.out.say(reply("shipping.ship_from", province=call.ctx.config.warehouse_province))
 
 
+# 「查一下139…这个号的订单」, 「帮她查下她手机号」: another person's data, whatever order is proven here.
+_SOMEONE_ELSE = re.compile(r"1[3-9]\d{9}|她|他|同事|老公|老婆|朋友|家人|别人|我妈|我爸")
+
+
+def receiver_info(call: HandlerCall) -> None:
+    """Who and where an order goes to: only the buyer's own, proven order, and masked (the full phone
+    and address are on the order page); never looked up by a phone number or for another person."""
+    found, state, out = call.found, call.state, call.out
+    order_id = found.order_ids[0] if found.order_ids else state.order_id
+    if not order_id or (not found.order_ids and _SOMEONE_ELSE.search(call.text)):
+        out.say(reply("order.receiver_privacy"))
+        return
+    order = call.order_of("receiver_info")
+    if order is None:
+        return  # the buyer is asked to prove the order first
+    out.say(reply("order.receiver", order_id=order.order_id, name=masking.mask_name(order.receiver_name),
+                  phone=masking.mask_phone(order.receiver_phone), address=masking.mask_address(order.receiver_address)))
+
+
 HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "product_fact": product_fact,
     "price": price,
@@ -181,4 +201,5 @@ HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "courier_remark": courier_remark,
     "service_hours": service_hours,
     "ship_from": ship_from,
+    "receiver_info": receiver_info,
 }

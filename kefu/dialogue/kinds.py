@@ -96,6 +96,8 @@ KINDS: Sequence[Kind] = (
             '(以后|下次)?直接(找你|联系你|跟你)买',
             '私聊',
             '(电话|手机)(多少|号码)',
+            r'(微信|威信|薇信|vx|wx|v信|qq|扣扣)(号)?\s*[:：是]?\s*[A-Za-z0-9_-]{5,}',
+            '(你|您)?加(我(?!们)|一下我)', '(qq|QQ|微信|vx|wx)群',
         ),
     ),
     Kind(
@@ -138,6 +140,17 @@ KINDS: Sequence[Kind] = (
             '比(你们|这)?.{0,6}便宜',
         ),
         supersedes=('bargain',),
+    ),
+    Kind(
+        'superlative', topic=None,
+        patterns=(
+            r'(最好|最安全|最便宜|最划算|最火|最畅销|最热销|最靠谱|最正宗|第一|冠军|No\.?1|top\s*1)的?.{0,6}(吗|么|嘛|哪|是哪|哪个|哪款|是什么)',
+            r'(哪|哪个|哪款|什么|啥).{0,6}(最好|最安全|最火|最畅销|最热销|卖得最|第一|冠军)',
+            r'卖得?(最好|最多|最火|第一)', r'(推荐|介绍)(个|一下|一款)?最好的', r'全网(最|第一)',
+        ),
+        supersedes=('product_fact', 'stock', 'price'),
+        replies=('policy.superlative',),
+        learned=False,
     ),
     Kind(
         'meet_offline', topic=None,
@@ -562,6 +575,22 @@ KINDS: Sequence[Kind] = (
         handler='courier_remark',
     ),
     Kind(
+        'receiver_info', topic='order',
+        patterns=(
+            r'收(件|货)人.{0,6}(电话|手机|号码|是谁|叫|名字|姓名|地址|是哪)',
+            r'收货(地址|电话|手机).{0,8}(多少|是什么|是啥|啥|哪|发我|告诉|给我|看|查|完整)',
+            r'(手机号?|电话|号码).{0,4}(完整|全部)', r'(完整|全部)的?(手机号?|电话|号码|地址)',
+            r'(这|那)?(是)?谁的(件|快递|包裹|单)',
+            r'(她|他)的?(手机号?|电话|号码|地址)', r'(查|看).{0,4}(她|他)的?(手机|电话|订单|快递)',
+            r'(手机号?|电话|号码)\s*1[3-9]\d{9}.{0,6}(订单|的单|快递)',
+            r'1[3-9]\d{9}.{0,6}(这个|那个)?(号|手机号?)?的?(订单|单子|快递)', r'(手机号?|电话)下的单',
+        ),
+        supersedes=('logistics', 'contact_offplatform', 'stock', 'courier', 'transit', 'restock'),
+        replies=('order.receiver', 'order.receiver_privacy'),
+        learned=False,
+        handler='receiver_info',
+    ),
+    Kind(
         'ship_from', topic='shipping',
         patterns=(
             r'(从|在)(哪|哪里|哪儿|什么地方|哪个城市|哪个省)(发|发货|寄|出货|发出)',
@@ -591,6 +620,7 @@ KINDS: Sequence[Kind] = (
             '人工(客服|服务)?$',
             '(是|你是)(机器人|机器|自动回复)',
         ),
+        intents=('request_human',),
     ),
     Kind(
         'thank', topic=None,

@@ -35,6 +35,7 @@ _UNIT_AFTER = re.compile(
     r"^\s*多?\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
 _QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套)")
 _METRIC_SIZE = re.compile(r"^(\d)\.(\d)\s*(?:m|米)")
+_BARE_DECIMAL = re.compile(r"(?<![\d.])(\d\.\d)(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,10 @@ def _claim_words(claims: _Claims, words: Iterable[Tuple[str, Any, str]]) -> None
             end = start + len(needle)
             digit_edge = (needle[0].isdigit() and start > 0 and (lowered[start - 1].isdigit() or lowered[start - 1] == ".")) \
                 or (needle[-1].isdigit() and end < len(lowered) and (lowered[end].isdigit() or lowered[end] == "."))
-            if claims.free(start, end) and not digit_edge:
+            # 「1.8米床」, 「1米8」: a one-character colour stem (米 of 米色) beside a digit is a unit
+            unit_like = kind == "color" and len(needle) == 1 and (
+                (start > 0 and lowered[start - 1].isdigit()) or (end < len(lowered) and lowered[end].isdigit()))
+            if claims.free(start, end) and not digit_edge and not unit_like:
                 claims.claim(Span(kind, value, start, end))
             start = lowered.find(needle, end)
 
@@ -225,12 +229,14 @@ def _read_measures(claims: _Claims, system: Optional[SizeSystem]) -> None:
         rest = claims.rest()
         for match in list(_BED.finditer(rest)):
             value = number(match.group("n"))
-            if value is None or not claims.free(*match.span()):
+            # the pattern's leading \s* may reach into blanked (claimed) text: the span starts at its first word
+            start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+            if value is None or not claims.free(start, match.end()):
                 continue
             unit = match.group("u") or ""
             value = value * 100 if unit in ("米", "m") or value < 3 else value
             if plausible("bed_width", value, system):
-                claims.claim(Span("measure", value, match.start(), match.end(), "bed_width", "cm"))
+                claims.claim(Span("measure", value, start, match.end(), "bed_width", "cm"))
     if "height" in kinds:
         rest = claims.rest()
         for pattern in (_HEIGHT_METRE_DIGITS, _METRE_DECIMAL):
@@ -299,6 +305,11 @@ def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSy
             for alias in row.aliases:
                 if alias.isdigit() and row.size in sizes:
                     offered.setdefault(alias, row.size)
+    metric = {f"{m.group(1)}.{m.group(2)}": size for size in sizes for m in [_METRIC_SIZE.match(size)] if m}
+    for match in _BARE_DECIMAL.finditer(rest):  # 「雾霾蓝1.8的」: 1.8 of a shop selling 1.8m床
+        if match.group(1) in metric and claims.free(*match.span()) and not _UNIT_AFTER.match(rest[match.end():]):
+            claims.claim(Span("size", metric[match.group(1)], match.start(), match.end()))
+    rest = claims.rest()
     for match in _BARE_NUMBER.finditer(rest):
         raw, suffix = match.group(1), match.group(2)
         if not claims.free(*match.span()):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from kefu.dialogue.questions import Question, clauses
 from kefu.shop.answers import format_date, join_items, unique, reply
@@ -23,7 +23,9 @@ _WHICH = r"(哪些|哪几个|哪几种|哪几款|哪个|什么|啥|几个|几种
 _SIZE_WORDS = r"(码|尺码|码数|号|尺寸|规格|大小|型号|容量)"
 _COLOR_WORDS = r"(颜色|色|色号|款色|款)"
 _LEFT_SIZE = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_SIZE_WORDS}|{_WHICH}{_SIZE_WORDS}(还)?(有货|有现货|有的|没卖完)|"
-                        rf"{_SIZE_WORDS}(还)?(全|齐)(吗|不)")
+                        rf"{_SIZE_WORDS}(还)?(全|齐)(吗|不)|有(哪|哪些|几)?(几)?(片|支|瓶|条|只|件|盒|袋|包)装")
+# 「还有啥码」 asks what is left to buy; 「有哪些码」 asks the whole range (sold-out ones said as such).
+_LEFT_ONLY = re.compile(r"还|剩")
 _LEFT_COLOR = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_COLOR_WORDS}|{_WHICH}{_COLOR_WORDS}(还)?(有货|有现货|有的|没卖完)")
 _PRICE = re.compile(r"多少钱|多钱|几多钱|价格|价钱|几块钱?|什么价|啥价|售价|单价|贵不贵|卖多少|怎么卖|"
                     # 「面霜30ml多少」, 「燕麦色一米二多少」: a clause ending in 多少 after a thing, not a measure
@@ -34,6 +36,10 @@ _PRICE_READS_AS = ("bargain", "product_fact")
 _NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿")
 
 
+def asks_whole_range(clause: str) -> bool:
+    return not _LEFT_ONLY.search(clause)
+
+
 def asks_which_left(clause: str) -> Optional[str]:
     """"size" for 「灰色还有啥码」, "color" for 「130还有什么颜色」, None otherwise."""
     if _LEFT_SIZE.search(clause):
@@ -41,6 +47,21 @@ def asks_which_left(clause: str) -> Optional[str]:
     if _LEFT_COLOR.search(clause):
         return "color"
     return None
+
+
+def with_options(questions: List[Question], text: str) -> List[Question]:
+    """「帆布鞋都有啥颜色」, 「连衣裙有哪些码」: a question about the options on sale, whatever else the
+    clause was read as (a product fact nobody wrote down)."""
+    asked = [(at, clause) for at, clause in clauses(text) if asks_which_left(clause)]
+    if not asked:
+        return questions
+    covered = {q.clause for q in questions if q.kind in ("stock", "restock", "size_advice")}
+    missing = [(at, clause) for at, clause in asked if clause not in covered]
+    if not missing:
+        return questions
+    clauses_asked = {clause for _, clause in missing}
+    kept = [q for q in questions if not (q.kind in ("product_fact", "product_topics") and q.clause in clauses_asked)]
+    return sorted(kept + [Question("stock", clause, at) for at, clause in missing], key=lambda q: q.position)
 
 
 def asks_price(clause: str) -> bool:
@@ -81,7 +102,7 @@ def _option(product: Product, which: str) -> str:
 
 
 def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Optional[str], size: Optional[str],
-                today: dt.date) -> str:
+                today: dt.date, whole_range: bool = False) -> str:
     """What can be bought of ``product`` (of ``color`` when sizes are asked, of ``size`` when colours are):
     in stock first; then the ones coming back or on presale, with their dates. Sold-out ones are not listed."""
     if which == "size":
@@ -105,6 +126,8 @@ def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Option
             later.append(reply("stock.left_presale", value=value, date=format_date(presale[0])))
         elif restock:
             later.append(reply("stock.left_restock", value=value, date=format_date(restock[0])))
+        elif whole_range:
+            later.append(reply("stock.left_sold_out", value=value))
     name = f"{product.name}（{scope}）" if scope else product.name
     option = _option(product, which)
     if not in_stock:
@@ -148,8 +171,11 @@ def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], si
         return reply("stock.price_one", product=name, price=f"{prices.pop():g}")
     by_size = unique([s.size for s in chosen if s.size])
     if by_size and all(len({(s.price or product.price) for s in chosen if s.size == v}) == 1 for v in by_size):
-        lines = [reply("stock.price_line", option=v, price=f"{next((s.price or product.price) for s in chosen if s.size == v):g}")
-                 for v in by_size]
+        priced = [(v, next((s.price or product.price) for s in chosen if s.size == v)) for v in by_size]
     else:
-        lines = [reply("stock.price_line", option=s.label, price=f"{(s.price or product.price):g}") for s in chosen]
-    return reply("stock.price_list", product=product.name, lines=join_items(lines))
+        priced = [(s.label, s.price or product.price) for s in chosen]
+    groups: Dict[float, List[str]] = {}
+    for option, price in priced:  # 「100、110：49元；120、130：55元」: options of one price together
+        groups.setdefault(price, []).append(option)
+    lines = [reply("stock.price_line", option="、".join(options), price=f"{price:g}") for price, options in groups.items()]
+    return reply("stock.price_list", product=product.name, lines="；".join(lines))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-APOLOGY_OF_A_COMPLAINT = "非常抱歉给您带来了不好的体验"
+APOLOGY_OF_A_COMPLAINT = "这次让您失望了"
 NOT_UNDERSTOOD = "没有完全理解"
 LATE_ORDER = "2611220845123456701"      # paid 22 Nov, still 待发货 on 1 Dec (the shop promises 48 hours)
 OPEN_ORDER = "2611301015864213579"      # paid 30 Nov, 待发货: shoes 白色/40

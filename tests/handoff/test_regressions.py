@@ -110,7 +110,7 @@ def test_while_a_buyer_waits_the_console_shows_what_the_bot_answered_and_what_wa
     url, db = web_env["url"], web_env["settings"].db_path
     AgentStore(db).add("reg-agent", "regression-password", replace=True)
     store, now = TicketStore(db), time.time()
-    lines = [("buyer", "衣服破了我要投诉"), ("bot", "亲，非常抱歉给您带来了不好的体验，已经为您转接人工客服。"),
+    lines = [("buyer", "衣服破了我要投诉"), ("bot", "亲，真的很抱歉这次让您失望了，已经为您转接人工客服。"),
              ("buyer", "黑色L码还有货吗"), ("bot", "亲，加绒连帽卫衣（黑色/L）有现货哦。"),
              ("buyer", "人呢"), ("bot", "亲，您的消息已经收到，已经转给人工客服。客服马上为您服务，请您稍等。"),
              ("buyer", "快点")]
