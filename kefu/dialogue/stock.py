@@ -50,7 +50,7 @@ def asks_which_left(clause: str) -> Optional[str]:
 
 
 def with_options(questions: List[Question], text: str) -> List[Question]:
-    """「帆布鞋都有啥颜色」, 「连衣裙有哪些码」: a question about the options on sale, whatever else the
+    """「都有啥颜色」, 「有哪些码」: a question about the options on sale, whatever else the
     clause was read as (a product fact nobody wrote down)."""
     asked = [(at, clause) for at, clause in clauses(text) if asks_which_left(clause)]
     if not asked:
