@@ -486,7 +486,8 @@ def normalize_province(text: str) -> Optional[str]:
 # anchors it to validate shop data, kefu/dialogue/spans.py reads it as a span).
 ORDER_NUMBER = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
 _SPACED_DIGITS = re.compile(r"(?<![\d])\d{2,}(?:[ \t\-–—_]{1,2}\d{2,}){1,9}(?!\d)")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A mainland mobile number in running text (the one home of this pattern for reading buyer text).
+MOBILE_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def normalize_order_id(text: str) -> Optional[str]:
@@ -503,7 +504,7 @@ def normalize_order_id(text: str) -> Optional[str]:
         return match.group(0)
     for candidate in _SPACED_DIGITS.finditer(text):
         groups = re.split(r"[ \t\-–—_]+", candidate.group(0))
-        if any(_MOBILE.match(group) for group in groups):
+        if any(MOBILE_NUMBER.fullmatch(group) for group in groups):
             continue
         digits = "".join(groups)
         if 15 <= len(digits) <= 20:

@@ -481,8 +481,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
                 "meet_offline", "superlative"):
         out.say(specific.policy(kind, config).text)
-        product = ctx.catalog.product(state.product_id)
-        if kind == "superlative" and product is not None and product.description:
+        product = ctx.catalog.product(state.product_id) if kind == "superlative" else None
+        if product is not None and product.description:
             out.say(reply("facts.answer", text=product.description))  # what this product is, not a ranking
         if kind == "cheaper_elsewhere":
             out.say(specific.coupon(config, now).text if config.current_coupons(now.date()) else "")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
-from kefu import masking
+from kefu import masking, normalize
 from kefu.dialogue import stock as stock_view
 from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.kinds import BY_NAME
@@ -176,7 +176,7 @@ def ship_from(call: HandlerCall) -> None:
 
 
 # 「查一下139…这个号的订单」, 「帮她查下她手机号」: another person's data, whatever order is proven here.
-_SOMEONE_ELSE = re.compile(r"1[3-9]\d{9}|她|他|同事|老公|老婆|朋友|家人|别人|我妈|我爸")
+_SOMEONE_ELSE = re.compile(r"她|他|同事|老公|老婆|朋友|家人|别人|我妈|我爸")
 
 
 def receiver_info(call: HandlerCall) -> None:
@@ -184,7 +184,8 @@ def receiver_info(call: HandlerCall) -> None:
     and address are on the order page); never looked up by a phone number or for another person."""
     found, state, out = call.found, call.state, call.out
     order_id = found.order_ids[0] if found.order_ids else state.order_id
-    if not order_id or (not found.order_ids and _SOMEONE_ELSE.search(call.text)):
+    someone_else = normalize.MOBILE_NUMBER.search(call.text) or _SOMEONE_ELSE.search(call.text)
+    if not order_id or (not found.order_ids and someone_else):
         out.say(reply("order.receiver_privacy"))
         return
     order = call.order_of("receiver_info")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional
 
+from kefu import normalize
 from kefu.dialogue.facts import without_names
 from kefu.dialogue.handlers import HandlerCall, product_fact
 from kefu.dialogue.mentions import fold
@@ -18,7 +19,6 @@ from kefu.dialogue.questions import Question, clauses, pattern_kinds
 
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|路|街|道|镇|村|栋|幢|单元|室|小区|大厦|花园|弄|巷|号楼|号)")
 _ADDRESS_LEAD = re.compile(r"^(收货)?(地址|新地址)?(帮我|麻烦)?(改到|改成|改为|换到|换成|改寄到?|改发到?|寄到|发到|送到|是|为|：|:)+")
-_PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _ASKING = re.compile(r"(吗|么|嘛|\?|？|什么|啥|怎么|咋|多少|几|哪|能不能|可不可以|会不会|是不是|有没有|行不|可以不|能否|是否)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Kinds that name the SKU the order should become: the SKU is not a stock question there.
@@ -66,7 +66,7 @@ def address_in(text: str) -> Optional[str]:
     folded = fold(text)
     start = end = None
     for position, piece in clauses(text):
-        is_address = bool(_ADDRESS_HINT.search(piece) or _PHONE.search(piece))
+        is_address = bool(_ADDRESS_HINT.search(piece) or normalize.MOBILE_NUMBER.search(piece))
         filler = not is_address and piece not in _CHAT and not _ASKING.search(piece) and \
             (piece.isdigit() or len(_HAN.findall(piece)) <= 4 and len(piece) <= 6)
         if is_address:

@@ -114,12 +114,12 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     kinds = lambda kind: [s for s in found.spans if s.kind == kind]  # noqa: E731
     found.order_ids = unique(s.value for s in kinds("order_id"))
     named = unique(s.value for s in kinds("color"))
-    if context and not named:
-        # 「防窥膜」, 「高清膜」: a product alias that holds one of its own options (款式 防窥) names it too
-        inside = [text[s.start:s.end] for s in kinds("product") if s.value == context.id]
-        named = [c for c in catalog.colors(context) if any(c in word for word in inside)][:1]
     if context:
         own = catalog.colors(context)
+        if not named:
+            # 「防窥膜」, 「高清膜」: a product alias that holds one of its own options (款式 防窥) names it too
+            inside = [text[s.start:s.end] for s in kinds("product") if s.value == context.id]
+            named = [c for c in own if any(c in word for word in inside)][:1]
         named = [c for c in named if c in own] or named
     found.colors = named
     found.unknown_colors = _unknown_colors(text, found.spans, everyone, bool(named))

@@ -157,7 +157,7 @@ _GRAMMARS: Sequence[Tuple[str, "re.Pattern[str]"]] = (
     ("screen", re.compile(rf"{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>英寸|寸)")),
     ("height", re.compile(r"(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>cm|CM|Cm|厘米|公分|㎝)")),
 )
-_BED = re.compile(rf"(?:床宽|床垫宽|宽)?\s*{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>米|m|cm|厘米|公分)?\s*(?:的|宽的|宽)?\s*床")
+_BED = re.compile(rf"(?:(?:床宽|床垫宽|宽)\s*)?{NUM.replace('(', '(?P<n>', 1)}\s*(?P<u>米|m|cm|厘米|公分)?\s*(?:的|宽的|宽)?\s*床")
 _BED_METRE_DIGITS = re.compile(rf"(?P<a>[1-2一两二])\s*米\s*(?P<b>[0-9{_CN_DIGIT}])?\s*(?:的|宽的|宽)?\s*床?")
 _WAIST_CHI = re.compile(r"(?P<a>[一二两三1-3](?:\.\d)?)\s*尺\s*(?P<b>[0-9一二三四五六七八九])?")
 _WAIST_CM = re.compile(r"腰围?\s*(?:是|有)?\s*(?P<n>\d{2,3}(?:\.\d)?)\s*(?P<u>cm|厘米|公分|寸)?", re.I)
@@ -229,14 +229,12 @@ def _read_measures(claims: _Claims, system: Optional[SizeSystem]) -> None:
         rest = claims.rest()
         for match in list(_BED.finditer(rest)):
             value = number(match.group("n"))
-            # the pattern's leading \s* may reach into blanked (claimed) text: the span starts at its first word
-            start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
-            if value is None or not claims.free(start, match.end()):
+            if value is None or not claims.free(*match.span()):
                 continue
             unit = match.group("u") or ""
             value = value * 100 if unit in ("米", "m") or value < 3 else value
             if plausible("bed_width", value, system):
-                claims.claim(Span("measure", value, start, match.end(), "bed_width", "cm"))
+                claims.claim(Span("measure", value, match.start(), match.end(), "bed_width", "cm"))
     if "height" in kinds:
         rest = claims.rest()
         for pattern in (_HEIGHT_METRE_DIGITS, _METRE_DECIMAL):

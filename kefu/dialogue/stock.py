@@ -104,7 +104,8 @@ def _option(product: Product, which: str) -> str:
 def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Optional[str], size: Optional[str],
                 today: dt.date, whole_range: bool = False) -> str:
     """What can be bought of ``product`` (of ``color`` when sizes are asked, of ``size`` when colours are):
-    in stock first; then the ones coming back or on presale, with their dates. Sold-out ones are not listed."""
+    in stock first; then the ones coming back or on presale, with their dates. Sold-out ones are listed only
+    when the whole range is asked (「有哪些码」, not 「还有啥码」)."""
     if which == "size":
         pool = [s for s in skus if s.size and (not color or s.color == color)]
         key = lambda s: s.size  # noqa: E731

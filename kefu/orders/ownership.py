@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Set
 
+from kefu import normalize
 from kefu.db import SQLiteStore, transaction
 
 PROVED, FAILED, NONE, LOCKED = "proved", "failed", "none", "locked"
@@ -36,7 +37,6 @@ MAX_FAILURES_PER_DAY = 5
 WINDOW_S = 24 * 3600
 
 _TAIL = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9]|\s*(?:年|元|块|米|cm|mm|kg|斤|码|件))")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 # What separates one candidate from the next in a message.
 _SEPARATORS = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff]+|和|跟|与|或者|或|还是|、")
 # The hundred most common surnames (about 85 % of the population).
@@ -65,7 +65,7 @@ class Judgement:
 
 def _tails(text: str) -> Set[str]:
     tails = {m.group(1) for m in _TAIL.finditer(text)}
-    tails |= {m.group(0)[-4:] for m in _MOBILE.finditer(text)}
+    tails |= {m.group(0)[-4:] for m in normalize.MOBILE_NUMBER.finditer(text)}
     return tails
 
 
