@@ -454,6 +454,10 @@ PROVINCES: Dict[str, Tuple[str, ...]] = {
 _PROVINCE_WORDS: Optional[List[Tuple[str, str]]] = None
 
 
+# Place names that are also everyday words: 「开封后」 is opening the bag, not the city in 河南.
+_NOT_A_PLACE = re.compile(r"(?<![在到去寄发从])开封(?=后|了|过|前|的话|之后|以后|就|能|可以|吃)|(?:未|没|已|不|拆|打)开封")
+
+
 def normalize_province(text: str) -> Optional[str]:
     """"新疆"/"新疆维吾尔自治区"/"乌鲁木齐"/"广州"/"上海市" -> short province name ("新疆", "广东", "上海")."""
     global _PROVINCE_WORDS
@@ -465,6 +469,7 @@ def normalize_province(text: str) -> Optional[str]:
         words += [(word, short) for short, aliases in PROVINCES.items() for word in aliases if len(word) > 1]
         _PROVINCE_WORDS = sorted(words, key=lambda pair: len(pair[0]), reverse=True)
     best: Optional[Tuple[int, str]] = None  # earliest mention wins, longest word at that position
+    text = _NOT_A_PLACE.sub(lambda m: " " * len(m.group(0)), text)
     for word, short in _PROVINCE_WORDS:
         position = text.find(word)
         if position >= 0 and (best is None or position < best[0]):

@@ -307,6 +307,7 @@ def policy(kind: str, config: ShopConfig) -> Answer:
         "cheaper_elsewhere": "policy.cheaper",
         "meet_offline": "policy.offline",
         "superlative": "policy.superlative",
+        "health_claim": "policy.health",
     }[kind]
     return Answer(reply(key, hours=config.ship_within_hours), {"policy": kind})
 

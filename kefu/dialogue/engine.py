@@ -65,6 +65,7 @@ class State:
     misses: int = 0
     acked_ticket: Optional[int] = None
     measures: Dict[str, float] = field(default_factory=dict)  # height, age, bed width … given so far
+    province: Optional[str] = None  # the place last asked about (「西藏包邮吗」 … 「那几天到」)
     # The size the bot advised last (「黑的呢」 after advising 41 asks about black in 41).
     advised_size: Optional[str] = None
     # While a person is on the way (actions/waiting.py): when the last queue status was said, and which.
@@ -197,7 +198,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     questions = stock_view.with_options(questions, text)
     questions = _transit_with_place(questions, text, found)
     asked_product = ctx.catalog.product(state.product_id)
-    questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date())
+    questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date(),
+                                names_option=lambda clause: read(clause, ctx.catalog, asked_product).names_sku)
     questions = sizing.with_size_question(questions, text, asked_product, ctx.catalog, names_sku=found.names_sku)
     out = _Reply()
     state.pending = None
@@ -472,6 +474,8 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
     out.kinds_answered.append(kind)
+    if found.province and kind in _PLACE_KINDS:
+        state.province = found.province
     record = kind_record(kind)
     handler = HANDLERS.get(record.handler_name) if record else None
     if handler is not None:
@@ -479,9 +483,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
                             lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
         return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
-                "meet_offline", "superlative"):
+                "meet_offline", "superlative", "health_claim"):
         out.say(specific.policy(kind, config).text)
-        product = ctx.catalog.product(state.product_id) if kind == "superlative" else None
+        product = ctx.catalog.product(state.product_id) if kind in ("superlative", "health_claim") else None
         if product is not None and product.description:
             out.say(reply("facts.answer", text=product.description))  # what this product is, not a ranking
         if kind == "cheaper_elsewhere":
@@ -500,7 +504,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _size(found, state, ctx, out, remembered=None, usual_from_mentions=True)
         if len(out.parts) == before:  # 「枕芯多大」 of a product with no size to advise: its dimensions, from its facts
             out.say(answer_fact(question.clause, ctx.catalog.product(state.product_id), config, now.date()) or "")
-    elif kind == "ship_when" and _about_an_order(question, found, state):
+    elif kind == "ship_when" and (_about_an_order(question, found, state) or _MY_ORDER.search(question.clause)):
         _order_question("logistics", text, found, state, ctx, out)  # 「订单… 徐静 啥时候发货」: that order's dispatch
     elif kind == "ship_when":
         presale = _presale_of_sku(found, state, ctx)
@@ -511,7 +515,12 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "courier" and _about_an_order(question, found, state) and not _switch_courier(question.clause):
         _order_question("logistics", text, found, state, ctx, out)  # 「2611… 啥快递 单号多少」: that parcel's courier
     elif kind == "courier":
-        out.say(specific.courier(config, question.clause, ctx.platform).text)
+        own = facts.shipping_fact(ctx.catalog.product(state.product_id), config, _COURIER_FACT)
+        out.say(own or specific.courier(config, question.clause, ctx.platform).text)
+    elif kind in ("free_shipping", "transit") and found.province and \
+            facts.shipping_fact(ctx.catalog.product(state.product_id), config, _SENDING, place=found.province):
+        # 「能发新疆吗」 of a product whose own facts say 新疆暂不发生鲜: that, not the shop's transit days
+        out.say(facts.shipping_fact(ctx.catalog.product(state.product_id), config, _SENDING, place=found.province))
     elif kind == "free_shipping":
         out.say(specific.free_shipping(config, _province_of(question, found)).text)
     elif kind == "presale":
@@ -524,8 +533,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
             isinstance(config.international, (str, bool)) and config.international is not True:
         out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
     elif kind == "transit":
-        if found.province:
-            out.say(specific.transit(config, now, _province_of(question, found)).text)
+        if found.province or state.province:
+            out.say(specific.transit(config, now, _province_of(question, found) or state.province).text)
         else:
             out.say(reply("shipping.ask_province_only"))
             out.pending = {"kind": "transit"}
@@ -551,6 +560,11 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
             out.say(reply("facts.answer", text=own_rule))
     elif kind == "return_who_pays":
         asked_insurance = "运费险" in text
+        named = found.order_ids[0] if found.order_ids else None
+        if named and named not in state.verified_orders:
+            # 「2611… 不合适退货运费谁出 赵静」: that order's own 运费险, once proven
+            if _known_order(found, state, ctx, out, then="return_who_pays", text=text) is None:
+                return
         out.say(specific.who_pays(config, normalize.normalize_return_reason(text), insurance_note=not asked_insurance,
                                   order=_order_of_conversation(found, state, ctx)).text)
     elif kind == "freight_insurance":
@@ -637,7 +651,10 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
         state.color = data.get("color") or (colors[0] if colors and colors[0] in offered_colors else state.color)
         state.size = data.get("size") or (sizes[0] if sizes and sizes[0] in offered_sizes else state.size)
         if data.get("missing"):
-            out.say(answer.text)
+            listed = stock_view.option_lines(product, skus, data.get("color"), data.get("size"), ctx.now.date(),
+                                             ctx.config.low_stock_threshold) if len(data["missing"]) == 1 \
+                and not data.get("unknown") else None
+            out.say(listed or answer.text)
             out.pending = {"kind": "stock"}
             return
         text = answer.text
@@ -732,19 +749,27 @@ def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str
     product = ctx.catalog.product(state.product_id)
     color = found.colors[0] if found.colors else state.color
     size = found.sizes[0] if found.sizes else state.size
-    if product is None or not (color or size):
+    if product is None:
         return None
     skus = [s for s in ctx.catalog.skus.get(product.id, ())
             if (not color or s.color == color) and (not size or s.size == size)]
     if len(skus) == 1 and skus[0].stock <= 0 and skus[0].presale_ships_on:
         return stock_view.presale_answer(ctx.config, product, skus, color, size, ctx.now.date())
+    # 「苹果现在买什么时候发」 of a product with nothing in stock but presale SKUs: their dates, not today's cut-off
+    if skus and not any(s.stock > 0 for s in skus) and any(s.presale_ships_on for s in skus):
+        return stock_view.presale_answer(ctx.config, product, skus, None, None, ctx.now.date())
     return None
 
 
 # 「我买的」「这单」「订单」: a dispatch or arrival question about an order already placed, not a new purchase.
-_ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|东西)|我(买|拍|下单|订)的|已经(拍|买|付款|下单)|(拍|买|付款)了(?!的话)")
+# 「我的订单啥时候发货」: an order already placed, even before its number is given (asked for, then looked up)
+_MY_ORDER = re.compile(r"我的订单|这个订单|这单|那单|我的(货|包裹|快递)")
+_ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|东西|订单)|我(买|拍|下单|订)的|已经(拍|买|付款|下单)|(拍|买|付款)了(?!的话)")
 
 
+# A product's own sentence about its courier (「只发顺丰」, 「全程冷链」) or about sending at all.
+_COURIER_FACT = re.compile(r"顺丰|中通|圆通|韵达|申通|邮政|EMS|极兔|德邦|京东快递|冷链|只发")
+_SENDING = re.compile(r"发|寄|配送|送")
 _SWITCH_COURIER = re.compile(r"(换|改|指定|能发|可以发|能不能发|补差价|补运费)")
 
 
@@ -913,6 +938,10 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
                                          order_id=order.order_id, dedup=f"redirect:{order.order_id}"))
     elif kind == "order_change":
         color_size = _color_size(found, order, ctx)
+        short = _not_in_stock(order, color_size, ctx) if order.status is OrderStatus.AWAITING_SHIPMENT else None
+        if short:  # 「能改成28码吗」 when 28 is sold out: nothing registered that cannot be sent
+            out.say(reply("order.change_short", order_id=order.order_id, color_size=color_size, state=short))
+            return
         answer = specific.order_change(order, ctx.config, color_size)
         out.say(answer.text)
         if answer.data.get("recorded"):
@@ -921,6 +950,19 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
                                          dedup=f"change:{order.order_id}:{color_size}"))
         elif answer.data.get("missing"):
             out.pending = {"kind": "order_change", "order_id": order.order_id}
+
+
+def _not_in_stock(order: Order, color_size: Optional[str], ctx: Context) -> Optional[str]:
+    """How the SKU an order would be changed to stands when it cannot be sent now (sold out, restock date,
+    presale); None when it is in stock or no change was named."""
+    if not color_size:
+        return None
+    color, _, size = color_size.partition("/")
+    sku = next((s for s in ctx.catalog.skus.get(order.product_id, ()) if s.color == color and s.size == size), None)
+    if sku is not None and sku.stock > 0:
+        return None
+    line, _ = specific.sku_line(sku, "", "", ctx.now.date(), ctx.config.low_stock_threshold, None)
+    return line
 
 
 def _color_size(found: Mentions, order: Order, ctx: Context) -> Optional[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from kefu.dialogue.questions import Question, clauses
 from kefu.guard import BLOCKED, Guard, GuardError
@@ -31,8 +31,9 @@ TOPICS: Dict[str, Tuple[str, ...]] = {
     "产地": ("产地", "哪里产", "哪产的", "哪儿产", "哪里生产", "哪儿生产", "哪生产", "生产地", "原产", "哪里的货", "国产",
            "进口"),
     "尺寸": ("尺寸", "多大", "多长", "多宽", "长宽", "大小"),
-    "重量": ("重量", "多重", "几斤", "克重", "多少克"),
+    "重量": ("重量", "多重", "几斤", "克重", "多少克", "净重", "毛重", "含不含箱", "带箱"),
     "保质期": ("保质期", "保质", "过期", "有效期", "能放多久", "能用多久", "放多久"),
+    "储存": ("储存", "保存", "存放", "怎么放", "放多久", "能放几天", "放冰箱", "冷藏", "冷冻", "常温", "开封后", "开袋后"),
     "生产日期": ("生产日期", "新货", "几月的", "批次", "哪年的", "什么时候生产", "啥时候生产", "生产的"),
     "含绒量": ("含绒量", "含绒", "绒子", "鸭绒", "鹅绒", "几成绒", "多少绒"),
     "起球": ("起球", "起毛球", "掉球"),
@@ -94,20 +95,77 @@ def without_names(clause: str, products: Sequence[Product]) -> str:
     return clause
 
 
+# How a question and a fact's words are compared: 「有没有糖」 asks what 「有糖吗」 asks, 「3岁能吃」 what
+# 「几岁能吃」 asks, 「是甜的吗」 what 「甜吗」 asks.
+_A_OR_NOT = re.compile(r"([有是能会含要可带送用配])[没不]\1")
+_COUNT = re.compile(r"[0-9一二两三四五六七八九十]+(?=岁|个月|周岁)")
+_PARTICLE_DE = re.compile(r"的(?=[吗嘛么呢])")
+MAX_GAP = 2  # extra characters allowed inside a word of three or more (「都有冰糖心吗」 asks 「都有糖心吗」)
+
+
+def _plain(text: str) -> str:
+    return _PARTICLE_DE.sub("", _COUNT.sub("几", _A_OR_NOT.sub(r"\1", text.lower())))
+
+
+def _find(word: str, plain_text: str) -> int:
+    """Where ``word`` is asked in the (plain) clause: as written, or with up to MAX_GAP characters inside
+    a word of three or more; -1 when it is not."""
+    word = _plain(word)
+    at = plain_text.find(word)
+    if at >= 0 or len(word) < 3:
+        return at
+    match = re.search(".{0,2}?".join(re.escape(ch) for ch in word), plain_text)
+    return match.start() if match and len(match.group(0)) <= len(word) + MAX_GAP else -1
+
+
 def _matches(clause: str, product: Product) -> List[Tuple[int, int, str]]:
     """(position, -length of the word matched, label) of every fact the clause asks about (not its name)."""
     aliases = dict(product.fact_aliases)
-    lowered = without_names(clause, [product]).lower()
+    lowered = _plain(without_names(clause, [product]))
     found: List[Tuple[int, int, str]] = []
     for label, _ in product.facts:
         best: Optional[Tuple[int, int]] = None
         for word in _words(label, aliases.get(label, ())):
-            at = lowered.find(word.lower())
+            at = _find(word, lowered)
             if at >= 0 and (best is None or len(word) > -best[1]):
                 best = (at, -len(word))
         if best is not None:
             found.append((best[0], best[1], label))
     return found
+
+
+# A fact written per size (「1.2m床：被套150×200cm…；1.5m床：…」, 「150×200cm充绒量700g，200×230cm充绒量1000g」):
+# each part led by its size. The part of the size asked is the answer, not the whole list.
+_PART = re.compile(r"[；;，,]")
+_LEAD = re.compile(r"^\s*(?P<key>[0-9][0-9.]*(?:\s*[×xX*＊]\s*[0-9][0-9.]*)?)\s*(?:mm|cm|m|米|ml|g|kg|克|床|寸)*\s*(?:床)?\s*[：:]?")
+
+
+def _size_key(text: str) -> str:
+    return re.sub(r"\s*[×xX*＊]\s*", "x", text)
+
+
+def narrowed(fact: str, clause: str) -> str:
+    """The part of a per-size fact for the one size the clause names; the whole fact otherwise."""
+    parts = [p for p in _PART.split(fact) if p.strip()]
+    keys = [(_size_key(m.group("key")), part) for part in parts for m in [_LEAD.match(part)] if m]
+    if len(keys) < 2 or len(keys) < len(parts) * 0.6:
+        return fact
+    asked = _size_key(clause)
+    hits = [(key, part) for key, part in keys
+            if re.search(rf"(?<![0-9.x]){re.escape(key)}(?![0-9]|\.[0-9]|x[0-9])", asked)]
+    if len({key for key, _ in hits}) != 1:
+        return fact
+    key = hits[0][0]
+    chosen = [part.strip() for k, part in keys if k == key]
+    # a part that continues the chosen one (「枕套48×74cm两只」 after 「1.5m床：被套200×230cm、床单…」) has no lead
+    out: List[str] = []
+    for index, part in enumerate(parts):
+        lead = _LEAD.match(part)
+        if lead and _size_key(lead.group("key")) == key:
+            out.append(part.strip())
+        elif out and not lead and index > 0 and parts[index - 1].strip() in out:
+            out.append(part.strip())
+    return "，".join(out or chosen)
 
 
 def _guarded(text: str, shop: ShopConfig) -> bool:
@@ -152,17 +210,23 @@ def answer_fact(clause: str, product: Optional[Product], shop: ShopConfig, today
         # Longest words first decide; then in the order asked, at most two facts.
         labels = [label for _, _, label in sorted(chosen[:MAX_FACTS], key=lambda hit: hit[0])]
         # Each fact passes the guard on its own: one the guard would block is left out, not the others.
-        said = [_sentence(product.fact(label) or "") for label in labels]
+        said = [_sentence(narrowed(product.fact(label) or "", clause)) for label in labels]
         said = [text for text in said if _guarded(text, shop)]
         if said:
             parts = [reply("facts.answer", text="".join(said))]
     if not parts and _GIFT.search(clause):
         current = _dated(product.gifts, today) if product is not None else []
-        current += _dated(shop.campaigns, today) if not current else []
+        campaigns = _dated(shop.campaigns, today)
         if current:
             parts.append(reply("facts.gifts", gifts=reply("common.list_separator").join(current)))
-        elif product is not None and product.gifts:
+        elif product is not None and (product.gifts or campaigns):
+            # A shop that writes its campaigns down says what is on: this product gives nothing away, and the
+            # campaigns follow. A shop silent on both gets honesty and a task (the data may just not say).
             parts.append(reply("facts.no_gift", product=product.name))
+            if campaigns:
+                parts.append(reply("facts.campaigns", campaigns=reply("common.list_separator").join(campaigns)))
+        elif campaigns:
+            parts.append(reply("facts.gifts", gifts=reply("common.list_separator").join(campaigns)))
     if not parts and _CAMPAIGN.search(clause):
         current = _dated(shop.campaigns, today)
         if product is not None:
@@ -196,17 +260,28 @@ def product_answering(clause: str, products: Sequence[Product]) -> Optional[Prod
 
 
 def with_fact(questions: List[Question], text: str, product: Optional[Product], shop: ShopConfig,
-              today: dt.date) -> List[Question]:
+              today: dt.date, names_option: Callable[[str], bool] = lambda clause: False) -> List[Question]:
     """Questions about the product's facts (「三件套里面有啥」, 「哪产的 几成绒」) added where the shop's data
     answers them by its own labels or aliases: each clause nothing else was recognised in, in the order
     asked; the whole message when no clause says it alone."""
-    if product is None or not product.facts or any(q.kind == "size_advice" for q in questions):
+    if product is None or not (product.facts or product.gifts) or any(q.kind == "size_advice" for q in questions):
         return questions
-    claimed = {q.clause for q in questions}
+    read_as: Dict[str, List[str]] = {}
+    for q in questions:
+        read_as.setdefault(q.clause, []).append(q.kind)
+    # 「有核桃吗」 read as stock, 「开封后能放多久」 as a dispatch time: the product's facts answer them
+    # (a clause naming a colour or size asks for that SKU: 「6斤还有吗」 stays a stock question)
+    overridden = {clause for clause, kinds in read_as.items()
+                  if all(k in _FACT_WINS_OVER for k in kinds) and not names_option(clause)
+                  and not (set(kinds) - {"stock", "restock"} and _SHIPPING_WORD.search(clause))}
     added = [Question("product_fact", clause, at) for at, clause in clauses(text)
-             if clause not in claimed and _matches(clause, product) and answer_fact(clause, product, shop, today)]
+             if (clause not in read_as or clause in overridden)
+             and (_matches(clause, product) or product.gifts and _GIFT.search(clause))  # 「买了送什么」
+             and answer_fact(clause, product, shop, today)]
     if added:
-        return sorted(list(questions) + added, key=lambda q: q.position)
+        replaced = {q.clause for q in added}
+        kept = [q for q in questions if q.clause not in replaced]
+        return sorted(kept + added, key=lambda q: q.position)
     if any(q.kind == "product_fact" for q in questions) or not _matches(text, product):
         return questions
     if answer_fact(text, product, shop, today) is None:
@@ -214,6 +289,8 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
     return [Question("product_fact", text, 0)] + list(questions)
 
 
+_FACT_WINS_OVER = ("stock", "restock", "ship_when", "transit")
+_SHIPPING_WORD = re.compile(r"发|寄|到|送|快递|物流|收|邮")
 _CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
 
 
@@ -225,6 +302,29 @@ def asks_contents(clause: str, current: Product, named: Product) -> bool:
     words = [w for w in named.words if len(w) >= 2 and w in clause]
     return any(w in text for w in words for _, text in current.facts) or \
         any(w in current.description for w in words)
+
+
+def shipping_fact(product: Optional[Product], shop: ShopConfig, about: "re.Pattern[str]",
+                  place: Optional[str] = None) -> Optional[str]:
+    """The product's own shipping sentence, which wins over the shop's default: 「车厘子只发顺丰，不加收
+    顺丰费用」 for a courier question, 「新疆、西藏、青海暂不发生鲜」 for one about 新疆, 「从赣州果园发出」
+    for where it ships from. ``about``: what the sentence must speak of; ``place``: a province it must name
+    together with a refusal (不发, 暂不发 …)."""
+    if product is None:
+        return None
+    for _, text in product.facts:
+        for sentence in re.split(r"[；;。]", text):
+            if not sentence or not about.search(sentence):
+                continue
+            if place is not None and not (place in sentence and _REFUSED.search(sentence)):
+                continue
+            said = _sentence(sentence)
+            if _guarded(said, shop):
+                return reply("facts.answer", text=said)
+    return None
+
+
+_REFUSED = re.compile(r"不发|暂不|不支持|无法|不能|不配送|不送")
 
 
 def campaigns_answer(shop: ShopConfig, today: dt.date) -> Optional[str]:
@@ -255,10 +355,15 @@ _FILLER = ("这个", "那个", "这款", "有没有", "可以", "是不是", "�
            "能不能", "会不会", "是否", "还是")
 
 
+def _modal(text: str) -> str:
+    """「能拆吗」 asks what 「可拆卸」 says: 能/可以/能够 compared as 可."""
+    return text.replace("可以", "可").replace("能够", "可").replace("能", "可")
+
+
 def _content_pairs(clause: str, product: Product) -> List[str]:
     """Two-character pieces of the question that are no filler and no word of the product's name."""
     names = "".join(product.words)
-    text = re.sub(r"[^\u4e00-\u9fff]", " ", clause)
+    text = re.sub(r"[^\u4e00-\u9fff]", " ", _modal(clause))
     for filler in _FILLER:
         text = text.replace(filler, " ")
     return [text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2] and text[i:i + 2] not in names]
@@ -267,7 +372,7 @@ def _content_pairs(clause: str, product: Product) -> List[str]:
 def _from_fact_texts(clause: str, product: Product, shop: ShopConfig) -> List[str]:
     """「含被芯吗」: the fact whose sentence speaks of what was asked (「…不含被芯和枕芯」), when only one does best."""
     pairs = _content_pairs(clause, product) + [w for w in product.words if len(w) >= 2 and w in clause]
-    scored = sorted(((sum(p in text for p in pairs), label) for label, text in product.facts), reverse=True)
+    scored = sorted(((sum(p in _modal(text) for p in pairs), label) for label, text in product.facts), reverse=True)
     if not scored or scored[0][0] < MIN_PIECES or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return []
     text = _sentence(product.fact(scored[0][1]) or "")
@@ -277,7 +382,7 @@ def _from_fact_texts(clause: str, product: Product, shop: ShopConfig) -> List[st
 def _from_description(clause: str, product: Product) -> List[str]:
     """A question answered by the product's description (「帽子可以拆吗」 -> 「…帽子可拆卸」): pieces of the
     question, not a product or filler word, found in the description."""
-    hits = [pair for pair in _content_pairs(clause, product) if pair in product.description]
+    hits = [pair for pair in _content_pairs(clause, product) if pair in _modal(product.description)]
     if len(hits) < MIN_PIECES:
         return []
     return [reply("facts.answer", text=_sentence(product.description))]

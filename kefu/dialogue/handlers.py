@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from kefu import masking, normalize
 from kefu.dialogue import stock as stock_view
-from kefu.dialogue.facts import answer_fact
+from kefu.dialogue.facts import answer_fact, shipping_fact
 from kefu.dialogue.kinds import BY_NAME
 from kefu.dialogue.promises import TaskRequest
 from kefu.shop.answers import reply
@@ -170,9 +170,17 @@ def service_hours(call: HandlerCall) -> None:
     call.out.say(reply("talk.service_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
 
 
+_SHIPS_FROM = re.compile(r"从.{1,12}(发出|发货|发)|(产地|果园|工厂|仓库?)(直接|直)?发")
+
+
 def ship_from(call: HandlerCall) -> None:
     """Where parcels leave from (shop.yml ``shipping.warehouse_province``): buyers ask it to guess the transit time."""
-    call.out.say(reply("shipping.ship_from", province=call.ctx.config.warehouse_province))
+    product = call.ctx.catalog.product(call.state.product_id)
+    own = shipping_fact(product, call.ctx.config, _SHIPS_FROM)  # 「从赣州果园发出」: the product's own origin
+    if own is None:
+        call.out.say(reply("shipping.ship_from", province=call.ctx.config.warehouse_province))
+    elif not any(own.split("，", 1)[-1].rstrip("。") in part for part in call.out.parts):
+        call.out.say(own)  # unless the product's fact, said already in this reply, holds that sentence
 
 
 # 「查一下139…这个号的订单」, 「帮她查下她手机号」: another person's data, whatever order is proven here.
@@ -195,6 +203,18 @@ def receiver_info(call: HandlerCall) -> None:
                   phone=masking.mask_phone(order.receiver_phone), address=masking.mask_address(order.receiver_address)))
 
 
+def order_items(call: HandlerCall) -> None:
+    """「这单买了哪些东西」: every line of the buyer's own, proven order, with what was paid."""
+    order = _order(call, "order_items")
+    if order is None:
+        return
+    catalog = call.ctx.catalog
+    items = [reply("order.item", product=(catalog.product(item.product_id).name if catalog.product(item.product_id)
+                                          else item.product_id), sku=item.label or "-", quantity=item.quantity)
+             for item in order.items]
+    call.out.say(reply("order.items", order_id=order.order_id, items="、".join(items), amount=f"{order.amount:g}"))
+
+
 HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "product_fact": product_fact,
     "price": price,
@@ -203,4 +223,5 @@ HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "service_hours": service_hours,
     "ship_from": ship_from,
     "receiver_info": receiver_info,
+    "order_items": order_items,
 }

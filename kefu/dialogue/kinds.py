@@ -56,7 +56,7 @@ class Kind:
 
 PendingKind = Literal["stock", "size_advice", "transit", "logistics", "address_change", "order_change",
                       "return_window", "verify", "new_address", "invoice", "order_cancel", "courier_remark",
-                      "freight_insurance"]
+                      "freight_insurance", "order_items"]
 PENDING_KINDS: Tuple[str, ...] = PendingKind.__args__  # type: ignore[attr-defined]
 
 
@@ -150,6 +150,16 @@ KINDS: Sequence[Kind] = (
         ),
         supersedes=('product_fact', 'stock', 'price'),
         replies=('policy.superlative',),
+        learned=False,
+    ),
+    Kind(
+        'health_claim', topic=None,
+        patterns=(
+            r'(能|可以|会|帮助|有助于?|是不是|能不能|可不可以).{0,6}(减肥|减脂|瘦身|降(血)?[压糖脂]|治[疗病好愈]?|抗癌|防癌|排毒|壮阳|增高)',
+            r'(减肥|减脂|降(血)?[压糖脂]|三高|抗癌|治病|疗效|药效)(吗|么|嘛|的|效果|作用|功效)',
+        ),
+        supersedes=('product_fact', 'stock'),
+        replies=('policy.health',),
         learned=False,
     ),
     Kind(
@@ -315,6 +325,8 @@ KINDS: Sequence[Kind] = (
             '到哪(了|里了)',
             '(查|看)(一下|下)?(快递|物流|订单|包裹)',
             '(怎么|咋)还没(到|收到|发货|发)',
+            '(为啥|为什么|咋|怎么)?(还|到现在|到今天|都)(还)?没(有)?发(货|出)?(?!票)',
+            '我?(付款|付钱|支付)(了|成功)(没|吗|么|没有)',
             '(催|催一下|催催)',
             '单号',
             '运单',
@@ -496,6 +508,9 @@ KINDS: Sequence[Kind] = (
             '(有|什么|啥|有没有|有啥)(活动|优惠|满减|折扣)',
             '满减',
             '红包',
+            '满多少(钱)?(能用|可用|才能用|可以用|能减|减多少)',
+            # 「活动到哪天结束」 (a gift's end, 「送袜子的活动到哪天」, is the product's: left to its facts)
+            '^(?!.*(送|赠))(.*)(活动.{0,4}(到|截止|什么时候|啥时候|哪天|几号)(结束|截止|为止)?|(活动|优惠|满减)(持续)?到(哪天|几号|什么时候))',
         ),
         supersedes=('bargain', 'product_fact'),
     ),
@@ -544,7 +559,7 @@ KINDS: Sequence[Kind] = (
     ),
     Kind(
         'price', topic='money',
-        patterns=(r'(?<![加补费])(多少钱|什么价|啥价|价格|几块钱|卖多少|咋卖|怎么卖)',),
+        patterns=(r'(?<![加补费])(多少钱|什么价|啥价|价格(?!单|签|标签)|几块钱|卖多少|咋卖|怎么卖)',),
         supersedes=('stock',),
         replies=('price.one', 'price.sku'),
         learned=False,
@@ -554,7 +569,7 @@ KINDS: Sequence[Kind] = (
     Kind(
         'order_cancel', topic='order',
         patterns=(
-            r'取消(订单|这单|这个单|一下|掉|了吧|吧|吗|可以吗)?', r'(撤|删)(单|订单)', r'不要了.{0,6}(取消|退款|退)',
+            r'(?<!怎么)(?<!为啥)(?<!为什么)(?<!咋)(?<!被)取消(订单|这单|这个单|一下|掉|了吧|吧|吗|可以吗)?(?!了)', r'(撤|删)(单|订单)', r'不要了.{0,6}(取消|退款|退)',
             r'(还没|没|未)发(货)?.{0,8}(退款|取消|退)', r'(发货前|发货之前).{0,6}(退|取消)',
             r'^(能|可以)?(直接|帮我)?(申请)?退款(吗|不|么|嘛)?$', r'申请退款', r'(退|取消)(了|掉)?(这单|订单|这个订单)',
             r'(拍|买|下单)(错|多|重复)了?.{0,6}(退|取消)',
@@ -562,6 +577,9 @@ KINDS: Sequence[Kind] = (
         supersedes=('return_window', 'logistics'),
         replies=('order.cancel_recorded', 'order.cancel_shipped', 'order.cancel_unpaid'),
         handler='order_cancel',
+        # A cancellation is registered for a person to act on: never from a clause with no word of cancelling
+        # (the classifier read 「为啥还没发」 as one).
+        not_when=(r'^(?!.*(取消|退|不要|不想要|不买|撤|删|算了|别发)).*$', r'(怎么|为啥|为什么|咋|谁)(被)?(给我)?取消'),
     ),
     Kind(
         'courier_remark', topic='order',
@@ -589,6 +607,19 @@ KINDS: Sequence[Kind] = (
         replies=('order.receiver', 'order.receiver_privacy'),
         learned=False,
         handler='receiver_info',
+    ),
+    Kind(
+        'order_items', topic='order',
+        patterns=(
+            r'(?<!现在)(?<!今天)(?<!要)(买|拍|下单|订|购买)了?的?(是)?(哪些|什么|啥|几件|几样|哪几样|哪几件|哪个)(?!时候|时间|比较|好|合适|划算)(东西|商品|颜色|码|尺码|规格|款)?',
+            r'(这单|订单|单子|这个单)里?(面)?(有|是|包括)(哪些|什么|啥|几件)',
+            r'(订单|这单)(内容|明细|商品)', r'买的(什么|啥)来着',
+            r'(一共|总共|总计|实际)(付|花|给|支付)了?(多少|几)(钱)?', r'实付(多少|金额)',
+        ),
+        supersedes=('logistics', 'stock'),
+        replies=('order.items',),
+        learned=False,
+        handler='order_items',
     ),
     Kind(
         'ship_from', topic='shipping',

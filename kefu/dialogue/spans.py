@@ -33,8 +33,9 @@ _SPACED_ORDER = re.compile(r"(?<!\d)\d{3,}(?:[ \-]\d{3,}){1,6}(?!\d)")
 _BARE_NUMBER = re.compile(r"(?<![\d.#])(\d{2,3}(?:\.\d)?)(?![\d.])(\s*(?:码|號|号))?")
 _UNIT_AFTER = re.compile(
     r"^\s*多?\s*(?:cm|CM|厘米|公分|kg|KG|公斤|千克|斤|元|块|天|小时|岁|mm|毫米|分钟|号楼|栋|%|度|点|ml|毫升|克|g\b|个月|寸|米|m)")
-_QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套)")
+_QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套|箱|盒|份|瓶|支)")
 _METRIC_SIZE = re.compile(r"^(\d)\.(\d)\s*(?:m|米)")
+_UNIT_SIZE = re.compile(r"(\d{2,3})\s*(?:g|克|ml|毫升|kg|斤|w|mah|片|袋|包|支|瓶|粒|颗)(?:装)?", re.I)
 _BARE_DECIMAL = re.compile(r"(?<![\d.])(\d\.\d)(?![\d.])")
 
 
@@ -101,17 +102,46 @@ def size_forms(systems: Sequence[SizeSystem], sizes: Sequence[str]) -> List[Tupl
     forms: List[Tuple[str, str]] = []
     rows = {row.size: row for system in systems for row in system.rows}
     for size in sizes:
-        spellings = [size] + list(rows[size].aliases if size in rows else ()) + spoken_forms(size)
+        spellings = [size] + list(rows[size].aliases if size in rows else ()) + spoken_forms(size) + option_forms(size)
         for spelling in spellings:
             if spelling and not spelling.isdigit() and not normalize.LETTER_SIZE_WORD.fullmatch(spelling):
                 forms.append((spelling, size))
     return forms
 
 
+_OPTION_SUFFIX = re.compile(r"^(?P<stem>.{2,}?)(?:级|款|装|型|版|系列)$")
+_RANGE_OPTION = re.compile(r"^(?P<a>\d+(?:\.\d+)?)\s*[-~～—]\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<unit>mm|cm|毫米|厘米)?$", re.I)
+_OVER_OPTION = re.compile(r"^(?P<a>\d+(?:\.\d+)?)\s*(?P<unit>mm|cm|毫米|厘米)?\s*(?P<side>以上|以下)$", re.I)
+_UNIT_SPELLINGS = {"mm": ("毫米",), "cm": ("厘米", "公分"), "毫米": ("mm",), "厘米": ("cm", "公分")}
+
+
+def option_forms(value: str) -> List[str]:
+    """How buyers write a shop's own option word: 「JJJ级」 as JJJ, 「经典款」 as 经典, 「70-80mm」 as 70-80,
+    70到80 or 70~80, 「80mm以上」 as 80以上 (the shop writes options as it likes; buyers drop the unit)."""
+    forms: List[str] = []
+    suffix = _OPTION_SUFFIX.match(value)
+    if suffix:
+        forms.append(suffix.group("stem"))
+    span = _RANGE_OPTION.match(value)
+    if span:
+        a, b, unit = span.group("a"), span.group("b"), span.group("unit") or ""
+        for joint in ("-", "到", "~", "～", "至", "—"):
+            forms.append(f"{a}{joint}{b}")
+            for spelling in _UNIT_SPELLINGS.get(unit.lower(), ()):
+                forms.append(f"{a}{joint}{b}{spelling}")
+    over = _OVER_OPTION.match(value)
+    if over:
+        a, unit, side = over.group("a"), over.group("unit") or "", over.group("side")
+        forms.append(f"{a}{side}")
+        forms += [f"{a}{spelling}{side}" for spelling in _UNIT_SPELLINGS.get(unit.lower(), ())]
+    return [form for form in forms if form != value]
+
+
 def color_forms(colors: Sequence[str]) -> List[Tuple[str, str]]:
     forms: List[Tuple[str, str]] = []
     for color in colors:
         forms.append((color, color))
+        forms += [(form, color) for form in option_forms(color)]
         if color.startswith("#") and len(color) > 2:
             forms.append((color[1:], color))  # 色号 #316, said 316
         if color.endswith("色") and len(color) > 1:
@@ -303,6 +333,11 @@ def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSy
             for alias in row.aliases:
                 if alias.isdigit() and row.size in sizes:
                     offered.setdefault(alias, row.size)
+    # 「250的有吗」: the number of a size sold with its unit (250g, 50ml), when no other size has that number
+    numbered = [(m.group(1), size) for size in sizes for m in [_UNIT_SIZE.fullmatch(size)] if m]
+    for raw, size in numbered:
+        if sum(1 for other, _ in numbered if other == raw) == 1:
+            offered.setdefault(raw, size)
     metric = {f"{m.group(1)}.{m.group(2)}": size for size in sizes for m in [_METRIC_SIZE.match(size)] if m}
     for match in _BARE_DECIMAL.finditer(rest):  # 「雾霾蓝1.8的」: 1.8 of a shop selling 1.8m床
         if match.group(1) in metric and claims.free(*match.span()) and not _UNIT_AFTER.match(rest[match.end():]):

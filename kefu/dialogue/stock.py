@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any, Dict, List, Optional, Sequence
 
+from kefu.dialogue.answers import sku_line
 from kefu.dialogue.questions import Question, clauses
 from kefu.shop.answers import format_date, join_items, unique, reply
 from kefu.shop.config import ShopConfig
@@ -33,7 +34,7 @@ _PRICE = re.compile(r"多少钱|多钱|几多钱|价格|价钱|几块钱?|什么
                     r"(?<![量率倍度克斤天久有剩含占比码号几共涂挤挖用放加倒吃喝装要拍发])多少[呀啊呢哇]?$")
 # What a clause asking a price is not, though its words say so (「两件套多少」 is no haggling).
 _PRICE_READS_AS = ("bargain", "product_fact")
-_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿")
+_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿|价格单|价签|价格标签|吊牌价")
 
 
 def asks_whole_range(clause: str) -> bool:
@@ -140,6 +141,20 @@ def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Option
     return text
 
 
+def option_lines(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str],
+                 today: dt.date, threshold: int, limit: int = 6) -> Optional[str]:
+    """「儿童款还有货吗」: each SKU of the one colour (or size) named, with its state (仅剩2件, 售罄, 补货日,
+    预售日) — the answer a 客服 gives instead of asking which size. None when both or neither are named,
+    or when there are too many SKUs to list."""
+    if bool(color) == bool(size):
+        return None
+    pool = [s for s in skus if (s.color == color if color else s.size == size)]
+    if not 2 <= len(pool) <= limit:
+        return None
+    lines = [sku_line(s, "" if color else s.color, s.size if color else "", today, threshold, None)[0] for s in pool]
+    return reply("stock.many", lines="，".join(lines)).replace("亲，", f"亲，{product.name}（{color or size}）：", 1)
+
+
 def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequence[Sku], color: Optional[str],
                    size: Optional[str], today: dt.date) -> Optional[str]:
     """Per-SKU presale: the SKU asked, or the product's presale SKUs with their dispatch dates.
@@ -158,7 +173,13 @@ def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequenc
     presale = [s for s in (chosen or skus) if s.presale_ships_on and s.stock <= 0]
     if not presale:
         return None
-    lines = join_items([reply("stock.left_presale", value=s.label, date=format_date(s.presale_ships_on)) for s in presale])
+    dates: Dict[dt.date, List[str]] = {}
+    for sku in presale:  # 「5斤装、10斤装是预售，预计12月8日发货」: one line per dispatch date
+        dates.setdefault(sku.presale_ships_on, []).append(sku.label)
+    lines = "；".join(reply("stock.left_presale", value="、".join(labels), date=format_date(day))
+                     for day, labels in sorted(dates.items()))
+    if not any(s.stock > 0 for s in skus):
+        return reply("stock.presale_all", product=product.name, lines=lines)
     return reply("stock.presale_some", product=product.name, lines=lines, hours=config.ship_within_hours)
 
 

@@ -142,6 +142,13 @@ def stock_answer(
     chosen_size = _match_size(size, sizes) if size else None
     if chosen_size is None and len(sizes) == 1:
         chosen_size = sizes[0]
+    # 「礼盒装有货吗」: only one colour comes in that size (or one size in that colour), so nothing to ask
+    if chosen_color is None and chosen_size is not None and not color:
+        only = unique([s.color for s in skus if s.size == chosen_size])
+        chosen_color = only[0] if len(only) == 1 else None
+    if chosen_size is None and chosen_color is not None and not size:
+        only = unique([s.size for s in skus if s.color == chosen_color])
+        chosen_size = only[0] if len(only) == 1 else None
 
     words = dict(product=product.name, size_word=product.option_name("size", reply("stock.option_size")),
                  color_word=product.option_name("color", reply("stock.option_color")))
@@ -175,9 +182,10 @@ def stock_answer(
     data.update(color=chosen_color, size=chosen_size)
     sku = next((s for s in skus if s.color == chosen_color and s.size == chosen_size), None)
     values = dict(product=product.name, color=chosen_color, size=chosen_size)
-    if sku is None:  # the colour and the size exist, but not together
+    if sku is None:  # the colour and the size exist, but not together: 「红色没有43码，红色有35、36…」
         data.update(stock=0, status="not_offered")
-        text = reply("stock.sold_out", **values)
+        text = reply("stock.not_offered", sizes=join_items([s.size for s in skus if s.color == chosen_color]),
+                     size_word=words["size_word"], **values)
     elif sku.stock > threshold:
         data.update(stock=sku.stock, status="in_stock")
         return Answer(reply("stock.in_stock", **values), data)
@@ -289,6 +297,13 @@ def _stock_note(system: SizeChart, skus: Sequence[Sku], size: str, color: Option
         return ""
     data["size_in_stock"] = False
     shown = sizing.size_text(size)
+    offered = unique([s.size for s in skus if s.size])
+    if offered and size not in offered:  # 「有150的吗」 of a dress made up to 140: the size chart's size is not sold
+        near = sizing.nearest_in_stock(system, skus, size, color)
+        data.update(size_offered=False, nearest_in_stock=near)
+        text = reply("size.not_offered", size=shown, first=sizing.size_text(offered[0]),
+                     last=sizing.size_text(offered[-1]))
+        return text + (reply("size.stock_nearest", near=sizing.size_text(near)) if near else reply("size.stock_none"))
     if state["status"] == "presale":
         data["presale_ships_on"] = state["ships_on"]
         return reply("size.stock_presale", size=shown, ships_on=format_date(state["ships_on"]))
@@ -408,7 +423,9 @@ def logistics_answer(
         data["delivered_at"] = delivered
         return Answer(
             reply("logistics.delivered", order_id=order.order_id, delivered=format_datetime(local_time(config, delivered)),
-                  event_text=event_values["event_text"]),
+                  event_text=event_values["event_text"],
+                  via=reply("logistics.via", courier=event_values["courier"], tracking=order.tracking_number)
+                  if order.tracking_number else ""),
             data,
         )
     # shipped

@@ -1,0 +1,146 @@
+"""Option words as buyers write them, answers instead of questions, and a product's own rules over the shop's.
+
+Found by studying held-out set 2026-12-05 (now retired): the food shop (tests/shops/food) sells fruit by
+果径 「70-80mm」 and cherries by 等级 「JJJ级」, which buyers write 「70-80」 and 「JJJ」; its products carry
+their own shipping rules (「车厘子只发顺丰，不加收顺丰费用」, 「新疆、西藏、青海暂不发生鲜」) that must win
+over the shop's defaults. Expected values are read by hand from tests/shops/food/*.yml and shop/*.yml
+(clock: Tuesday 1 December 2026, 10:00).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import pytest
+
+from kefu.dialogue.spans import option_forms
+
+from tests.dialogue.conftest import Conversation
+
+Talk = Callable[[str], Conversation]
+
+
+def on(talk_in: Talk, shop: str, product: str) -> Conversation:
+    buyer = talk_in(shop)
+    buyer.product = product
+    return buyer
+
+
+@pytest.mark.parametrize("value,spoken", [
+    ("70-80mm", "70-80"), ("70-80mm", "70到80"), ("85-90mm", "85~90"), ("80mm以上", "80以上"),
+    ("JJJ级", "JJJ"), ("经典款", "经典"),
+])
+def test_option_words_are_read_the_way_buyers_write_them(value: str, spoken: str) -> None:
+    assert spoken in option_forms(value)
+
+
+def test_a_one_character_stem_is_no_option_word() -> None:
+    assert option_forms("A款") == []
+
+
+def test_a_range_option_without_its_unit_picks_that_sku_price(talk_in: Talk) -> None:
+    buyer = on(talk_in, "food", "f2002")
+    said = buyer.say("70-80的5斤多少钱？")
+    assert "39.9" in said and "29.9" not in said and "49.9" not in said
+    said = buyer.say("那70-80的10斤呢")
+    assert "69.9" in said and "89.9" not in said
+
+
+def test_a_grade_without_its_suffix_is_that_grade(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2006").say("JJJ 5斤的还有几箱")
+    assert "JJJ级/5斤装" in said and "2件" in said
+    assert "哪个等级" not in said
+
+
+def test_one_colour_named_lists_its_sizes_instead_of_asking(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2001").say("儿童款还有货吗")
+    assert re.search(r"15袋装仅剩2件", said) and re.search(r"30袋装已经售罄", said)
+    assert "请问您要哪个" not in said
+
+
+def test_a_size_only_one_colour_comes_in_needs_no_question(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2001").say("礼盒装有没有货 想送人")
+    assert "经典款/30袋礼盒" in said and "12月4日" in said
+
+
+def test_a_bare_number_is_the_size_sold_with_that_number(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2004").say("250的有吗 多少钱")
+    assert "250g" in said and "35元" in said and "62" not in said
+
+
+def test_a_colour_and_size_that_never_go_together_say_so(talk_in: Talk) -> None:
+    said = on(talk_in, "sample", "p1007").say("红色有43吗")
+    assert "红色没有43" in said and "35、36、37、38、39" in said
+    assert "售罄" not in said
+
+
+def test_the_products_own_courier_rule_wins_over_the_shop_surcharge(talk_in: Talk) -> None:
+    buyer = on(talk_in, "food", "f2006")
+    said = buyer.say("顺丰要加钱吗")
+    assert "不加收顺丰费用" in said and "10元" not in said
+    # a product without such a rule gets the shop's: 顺丰 +10元
+    assert "10元" in on(talk_in, "food", "f2003").say("能发顺丰吗")
+
+
+def test_a_province_the_product_does_not_ship_to_is_refused(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2002").say("能发新疆吗")
+    assert "暂不发" in said and "送达" not in said
+
+
+def test_the_products_own_origin_wins_over_the_warehouse(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2002").say("橙子从哪里发货的？")
+    assert "赣州" in said and "安徽" not in said
+
+
+def test_a_product_all_on_presale_ships_on_its_dates_not_today(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2005").say("冰糖心苹果现在买什么时候发货")
+    assert "12月8日" in said and "今天就能发" not in said
+
+
+def test_opening_the_bag_is_no_city(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2003").say("保质期呢 开封后能放多久")
+    assert "9个月" in said and "7天内吃完" in said
+    assert "河南" not in said and "当天发货" not in said
+
+
+@pytest.mark.parametrize("product,text,expected", [
+    ("f2004", "是甜的吗 有糖吗", "白砂糖"),        # 「是甜的吗」 asks 「甜吗」, 「有糖吗」 asks 「有没有糖」
+    ("f2005", "冷藏能放多久", "1个月"),             # a storage question, not a dispatch time
+    ("f2001", "3岁能吃吗", "3岁以上"),              # 「3岁」 asks what 「几岁能吃」 asks
+])
+def test_a_fact_asked_in_other_words_is_answered(talk_in: Talk, product: str, text: str, expected: str) -> None:
+    assert expected in on(talk_in, "food", product).say(text)
+
+
+def test_a_health_claim_is_declined_not_made(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2003").say("牛肉干吃了能减肥吗 高蛋白是不是能治三高")
+    assert "不具备" in said and "医生" in said
+
+
+def test_asking_why_an_order_has_not_shipped_cancels_nothing(talk_in: Talk) -> None:
+    buyer = talk_in("food")
+    said = buyer.say("我订的大果脐橙 2611281120573918264 为啥还没发 钱雯")
+    assert "预售" in said and "12月5日" in said
+    assert "取消" not in said and not any(task.kind == "order_cancel" for task in buyer.last.tasks)
+
+
+def test_a_proven_order_lists_what_was_bought(talk_in: Talk) -> None:
+    buyer = talk_in("food")
+    said = buyer.say("2611250930518273649这单买了哪些东西")
+    assert "每日坚果" not in said and re.search("收件人|后四位", said)  # nothing before the proof
+    said = buyer.say("邓子健")
+    assert "每日坚果混合果仁（经典款/15袋装）×1" in said and "内蒙古风干牛肉干（原味/250g）×1" in said
+    assert "127元" in said
+
+
+def test_a_delivered_order_names_its_courier(talk_in: Talk) -> None:
+    said = talk_in("food").say("2611081230584736291 这个是哪个快递 孙立新")
+    assert "韵达" in said and "4315020938475" in said
+
+
+def test_the_place_asked_before_answers_how_long(talk_in: Talk) -> None:
+    buyer = talk_in("sample")
+    buyer.say("西藏包邮吗")
+    said = buyer.say("那大概几天到")
+    assert "西藏" in said and "6-9天" in said
