@@ -308,6 +308,8 @@ def policy(kind: str, config: ShopConfig) -> Answer:
         "meet_offline": "policy.offline",
         "superlative": "policy.superlative",
         "health_claim": "policy.health",
+        "invoice_inflate": "policy.invoice_inflate",
+        "link_offplatform": "policy.links",
     }[kind]
     return Answer(reply(key, hours=config.ship_within_hours), {"policy": kind})
 

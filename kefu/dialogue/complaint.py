@@ -34,7 +34,7 @@ PATTERNS: Sequence[str] = (
     r"(不满意|失望|后悔|太坑|坑人|坑爹|粗糙|生气|差劲|恶心|离谱|糟糕|再也不(来|买)|没法(穿|用|吃)|二手|有人(穿|用)过|假的吧|搞什么|什么意思|就这么做生意)",
 )
 # A defect that happened (「开胶了」, 「充不进电」) is a complaint; one that might (「会开胶吗」) is a product doubt.
-_DEFECT = re.compile(r"(开胶|开线|脱线|掉漆|褪色|掉色|缩水|起球|变形|发霉|霉味|破损|断了|裂了|坏了|破了|烂了|漏了|过期|异物|过敏|脏了)")
+_DEFECT = re.compile(r"(开胶|开线|脱线|掉漆|褪色|掉色|缩水|起球|变形|发霉|霉味|破损|断了|裂了|坏了|破了|烂了|漏了|过期|异物|过敏|脏了|漏气|胀袋|变质|有异味|软了)")
 # Said only of something in the buyer's hands.
 _BROKEN = re.compile(r"(充不进电|充不上电|不能用|用不了|打不开|开不了机|没反应|是脏的|是坏的|是破的|是旧的)")
 _HAPPENED = re.compile(r"(了|就|已经|都|刚|才|一直|还是)")

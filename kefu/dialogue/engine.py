@@ -189,6 +189,10 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
             for question in detect(text, mode="patterns"):
                 if question.kind in _RULES_IN_A_COMPLAINT:
                     _answer(question, text, found, state, ctx, out)
+            # 「收到坏了3个 怎么赔」: the product's own rule for it (拍照, 48小时内, 按个数赔) is the shop's too
+            product = ctx.catalog.product(state.product_id)
+            if product is not None and product.facts and facts.matched_labels(text, product):
+                out.say(answer_fact(text, product, ctx.config, ctx.now.date()) or "")
         return Turn(out.bubbles(), state, out.tasks, out.records, handoff=ctx.abuse or "complain", kinds=["complaint"])
     pending = state.pending
     # With a question open (「抬头?」 -> 「个人」, 「收件人?」 -> 「钱多多」) only the precise patterns may say the
@@ -483,7 +487,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
                             lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
         return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
-                "meet_offline", "superlative", "health_claim"):
+                "meet_offline", "superlative", "health_claim", "invoice_inflate", "link_offplatform"):
         out.say(specific.policy(kind, config).text)
         product = ctx.catalog.product(state.product_id) if kind in ("superlative", "health_claim") else None
         if product is not None and product.description:
@@ -575,7 +579,15 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
                 return
         out.say(specific.freight_insurance(config, _order_of_conversation(found, state, ctx)).text)
     elif kind == "refund_time":
-        out.say(specific.refund_time(config).text)
+        order = _known_order(found, state, ctx, out, then="refund_time", text=text) if found.order_ids else \
+            _order_of_conversation(found, state, ctx)
+        if found.order_ids and order is None:
+            return  # the proof is asked first
+        if order is not None and order.status is OrderStatus.CANCELLED:  # 「订单取消了 钱退了吗」
+            out.say(reply("order.refund_cancelled" if order.paid_at else "order.refund_never_paid",
+                          order_id=order.order_id, low=config.refund_days[0], high=config.refund_days[1]))
+        else:
+            out.say(specific.refund_time(config).text)
     elif kind == "exchange":
         size = _exchange_size(found, state, ctx, question.clause)
         out.say(specific.exchange(config, size).text)
@@ -653,7 +665,7 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
         if data.get("missing"):
             listed = stock_view.option_lines(product, skus, data.get("color"), data.get("size"), ctx.now.date(),
                                              ctx.config.low_stock_threshold) if len(data["missing"]) == 1 \
-                and not data.get("unknown") else None
+                and not data.get("unknown") and not found.has_measurements else None  # a body or bed: size advice says which
             out.say(listed or answer.text)
             out.pending = {"kind": "stock"}
             return

@@ -168,6 +168,11 @@ def narrowed(fact: str, clause: str) -> str:
     return "，".join(out or chosen)
 
 
+def matched_labels(clause: str, product: Product) -> List[str]:
+    """The labels of the product's facts that ``clause`` asks about by their own words or aliases."""
+    return [label for _, _, label in _matches(clause, product)]
+
+
 def _guarded(text: str, shop: ShopConfig) -> bool:
     """True when no platform the shop sells on would block ``text``."""
     for platform in shop.platforms:

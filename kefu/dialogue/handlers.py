@@ -203,6 +203,21 @@ def receiver_info(call: HandlerCall) -> None:
                   phone=masking.mask_phone(order.receiver_phone), address=masking.mask_address(order.receiver_address)))
 
 
+def late_policy(call: HandlerCall) -> None:
+    """「超过48小时没发货怎么赔」: the promise and the shop's own compensation rule (shop.yml
+    ``late_shipment.compensation``); when the shop has not written one, honesty, not an invented sum."""
+    config = call.ctx.config
+    compensation = config.late_shipment_compensation.strip().rstrip("。")
+    key = "shipping.late_policy" if compensation else "shipping.late_policy_unknown"
+    call.out.say(reply(key, hours=config.ship_within_hours, compensation=compensation))
+
+
+def courier_phone(call: HandlerCall) -> None:
+    """「快递员电话多少」: where the buyer sees it (the tracking page), never a number from the bot; with a
+    proven order, its current tracking too."""
+    call.out.say(reply("logistics.courier_phone"))
+
+
 def order_items(call: HandlerCall) -> None:
     """「这单买了哪些东西」: every line of the buyer's own, proven order, with what was paid."""
     order = _order(call, "order_items")
@@ -224,4 +239,6 @@ HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "ship_from": ship_from,
     "receiver_info": receiver_info,
     "order_items": order_items,
+    "courier_phone": courier_phone,
+    "late_policy": late_policy,
 }

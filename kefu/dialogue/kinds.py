@@ -89,6 +89,46 @@ def pending_or_none(value: object) -> Optional[Pending]:
 # Kinds, most specific first inside each topic.
 KINDS: Sequence[Kind] = (
     Kind(
+        'courier_phone', topic='logistics',
+        patterns=(
+            r'(快递员|快递小哥|快递师傅|派送员|派件员|送货员|骑手|快递)(的)?(电话|手机号?|号码|联系方式)',
+        ),
+        supersedes=('contact_offplatform', 'courier', 'courier_remark', 'logistics'),
+        replies=('logistics.courier_phone',),
+        learned=False,
+        handler='courier_phone',
+    ),
+    Kind(
+        'invoice_inflate', topic=None,
+        patterns=(
+            r'(发票|票|金额).{0,8}(多开|开多|开高|开大|虚开|多写|写高|多报)', r'(多开|虚开)(点|一点|些)?(发票|票|金额)?',
+            r'发票.{0,6}(开成|写成)(别的|其他|办公用品)',
+        ),
+        supersedes=('invoice_request', 'invoice_types', 'invoice_apply'),
+        replies=('policy.invoice_inflate',),
+        learned=False,
+    ),
+    Kind(
+        'late_policy', topic='shipping',
+        patterns=(
+            r'(超过|超时|过了|晚于|延迟|超出).{0,12}(没发|未发|不发|发货).{0,10}(赔|补偿|怎么说|怎么办|咋办|咋说|怎么算)',
+            r'(发货|发)(超时|延迟|晚了).{0,6}(赔|补偿|有.{0,2}说法)', r'延迟发货.{0,4}(赔|补偿|怎么)',
+        ),
+        supersedes=('ship_when', 'logistics'),
+        replies=('shipping.late_policy', 'shipping.late_policy_unknown'),
+        learned=False,
+        handler='late_policy',
+    ),
+    Kind(
+        'link_offplatform', topic=None,
+        patterns=(
+            r'(小红书|微博|b站|B站|知乎|百度|贴吧|公众号).{0,8}(链接|测评|笔记|评测|地址)',
+            r'(发|给)(个|我|一下)?.{0,6}(别的|其他|外面的?|站外)?.{0,4}链接',
+        ),
+        replies=('policy.links',),
+        learned=False,
+    ),
+    Kind(
         'contact_offplatform', topic=None,
         patterns=(
             '(加|留|给|发|私|换|要|有|转|打)(个|一下|下|我)?(你|您|你们|客服)?(的)?(微信|威信|薇信|vx|wx|v信|微|企微|qq|QQ|扣扣|手机号|电话|联系方式|私人号)',
@@ -137,6 +177,7 @@ KINDS: Sequence[Kind] = (
         'cheaper_elsewhere', topic=None,
         patterns=(
             '(别家|别的店|其他店|别的平台|其他平台|另一个平台|网上|直播间|某宝|某东|某多多|淘宝|天猫|京东|拼多多|抖音|快手).{0,8}(更?便宜|价格低|便宜点|卖得便宜|更低)',
+            r'(别家|别的店|其他店|别的平台|其他平台|网上|直播间|主播|某宝|某东|某多多|淘宝|天猫|京东|拼多多|抖音|快手).{0,10}(卖|才|只要|只卖|标)\s*\d+',
             '比(你们|这)?.{0,6}便宜',
         ),
         supersedes=('bargain',),
@@ -144,9 +185,9 @@ KINDS: Sequence[Kind] = (
     Kind(
         'superlative', topic=None,
         patterns=(
-            r'(最好|最安全|最便宜|最划算|最火|最畅销|最热销|最靠谱|最正宗|第一|冠军|No\.?1|top\s*1)的?.{0,6}(吗|么|嘛|哪|是哪|哪个|哪款|是什么)',
+            r'(最好|最安全|最便宜|最划算|最火|最畅销|最热销|最靠谱|最正宗|第一|冠军|No\.?1|top\s*1)的?.{0,6}(吗|么|嘛|吧|哪|是哪|哪个|哪款|是什么)',
             r'(哪|哪个|哪款|什么|啥).{0,6}(最好|最安全|最火|最畅销|最热销|卖得最|第一|冠军)',
-            r'卖得?(最好|最多|最火|第一)', r'(推荐|介绍)(个|一下|一款)?最好的', r'全网(最|第一)',
+            r'卖得?(最好|最多|最火|第一)', r'(推荐|介绍)(个|一下|一款)?最好的', r'全网.{0,4}(最|第一)',
         ),
         supersedes=('product_fact', 'stock', 'price'),
         replies=('policy.superlative',),
@@ -386,6 +427,7 @@ KINDS: Sequence[Kind] = (
         patterns=(
             '(退款|钱|退的钱|款).{0,4}(多久|几天|什么时候|啥时候|多长时间)',
             '多久(到账|退款|退钱)',
+            '(钱|款|退款)(退|到账|到)了(吗|没|么|没有)', '(钱|款)(退回|退)(来|回来)?了?(吗|没)',
             '(什么时候|啥时候)(退款|退钱|到账)',
         ),
         supersedes=('return_window', 'transit'),
@@ -579,7 +621,7 @@ KINDS: Sequence[Kind] = (
         handler='order_cancel',
         # A cancellation is registered for a person to act on: never from a clause with no word of cancelling
         # (the classifier read 「为啥还没发」 as one).
-        not_when=(r'^(?!.*(取消|退|不要|不想要|不买|撤|删|算了|别发)).*$', r'(怎么|为啥|为什么|咋|谁)(被)?(给我)?取消'),
+        not_when=(r'^(?!.*(取消|退|不要|不想要|不买|撤|删|算了|别发)).*$', r'(怎么|为啥|为什么|咋|谁)(被)?(给我)?取消', r'(订单|已经|都|被)取消了'),
     ),
     Kind(
         'courier_remark', topic='order',
@@ -602,6 +644,7 @@ KINDS: Sequence[Kind] = (
             r'(她|他)的?(手机号?|电话|号码|地址)', r'(查|看).{0,4}(她|他)的?(手机|电话|订单|快递)',
             r'(手机号?|电话|号码)\s*1[3-9]\d{9}.{0,6}(订单|的单|快递)',
             r'1[3-9]\d{9}.{0,6}(这个|那个)?(号|手机号?)?的?(订单|单子|快递)', r'(手机号?|电话)下的单',
+            r'我?留的(手机号?|电话|号码|地址)', r'(按|用|通过)(名字|姓名|手机号?|电话)(查|找|搜)',
         ),
         supersedes=('logistics', 'contact_offplatform', 'stock', 'courier', 'transit', 'restock'),
         replies=('order.receiver', 'order.receiver_privacy'),

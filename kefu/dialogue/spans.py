@@ -36,6 +36,7 @@ _UNIT_AFTER = re.compile(
 _QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套|箱|盒|份|瓶|支)")
 _METRIC_SIZE = re.compile(r"^(\d)\.(\d)\s*(?:m|米)")
 _UNIT_SIZE = re.compile(r"(\d{2,3})\s*(?:g|克|ml|毫升|kg|斤|w|mah|片|袋|包|支|瓶|粒|颗)(?:装)?", re.I)
+_TRAILING_NUMBER = re.compile(r"(?<=[A-Za-z\u4e00-\u9fff])\s*(\d{2,3})$")  # 「iPhone 17」, 「Mate 60」: said 17, 60
 _BARE_DECIMAL = re.compile(r"(?<![\d.])(\d\.\d)(?![\d.])")
 
 
@@ -112,6 +113,9 @@ def size_forms(systems: Sequence[SizeSystem], sizes: Sequence[str]) -> List[Tupl
 _OPTION_SUFFIX = re.compile(r"^(?P<stem>.{2,}?)(?:级|款|装|型|版|系列)$")
 _RANGE_OPTION = re.compile(r"^(?P<a>\d+(?:\.\d+)?)\s*[-~～—]\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<unit>mm|cm|毫米|厘米)?$", re.I)
 _OVER_OPTION = re.compile(r"^(?P<a>\d+(?:\.\d+)?)\s*(?P<unit>mm|cm|毫米|厘米)?\s*(?P<side>以上|以下)$", re.I)
+_UNIT_OPTION = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>m|cm|mm|ml|g|kg|w|mah)$", re.I)
+_UNIT_WORDS = {"m": ("米",), "cm": ("厘米", "公分"), "mm": ("毫米",), "ml": ("毫升",), "g": ("克",),
+               "kg": ("公斤", "千克"), "w": ("瓦",), "mah": ("毫安",)}
 _UNIT_SPELLINGS = {"mm": ("毫米",), "cm": ("厘米", "公分"), "毫米": ("mm",), "厘米": ("cm", "公分")}
 
 
@@ -129,6 +133,9 @@ def option_forms(value: str) -> List[str]:
             forms.append(f"{a}{joint}{b}")
             for spelling in _UNIT_SPELLINGS.get(unit.lower(), ()):
                 forms.append(f"{a}{joint}{b}{spelling}")
+    unit = _UNIT_OPTION.match(value)
+    if unit:  # 「2m」 said 2米, 「35W」 35瓦, 「50ml」 50毫升
+        forms += [f"{unit.group('n')}{word}" for word in _UNIT_WORDS.get(unit.group("unit").lower(), ())]
     over = _OVER_OPTION.match(value)
     if over:
         a, unit, side = over.group("a"), over.group("unit") or "", over.group("side")
@@ -164,6 +171,8 @@ def _claim_words(claims: _Claims, words: Iterable[Tuple[str, Any, str]]) -> None
             # 「1.8米床」, 「1米8」: a one-character colour stem (米 of 米色) beside a digit is a unit
             unit_like = kind == "color" and len(needle) == 1 and (
                 (start > 0 and lowered[start - 1].isdigit()) or (end < len(lowered) and lowered[end].isdigit()))
+            # 「2米」 of a 2m cable is not the 2 of 「1米7」 (a height)
+            unit_like = unit_like or (needle.endswith("米") and end < len(lowered) and lowered[end].isdigit())
             if claims.free(start, end) and not digit_edge and not unit_like:
                 claims.claim(Span(kind, value, start, end))
             start = lowered.find(needle, end)
@@ -334,7 +343,8 @@ def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSy
                 if alias.isdigit() and row.size in sizes:
                     offered.setdefault(alias, row.size)
     # 「250的有吗」: the number of a size sold with its unit (250g, 50ml), when no other size has that number
-    numbered = [(m.group(1), size) for size in sizes for m in [_UNIT_SIZE.fullmatch(size)] if m]
+    numbered = [(m.group(1), size) for size in sizes for m in [_UNIT_SIZE.fullmatch(size) or _TRAILING_NUMBER.search(size)]
+                if m and not size.isdigit()]
     for raw, size in numbered:
         if sum(1 for other, _ in numbered if other == raw) == 1:
             offered.setdefault(raw, size)

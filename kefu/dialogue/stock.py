@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any, Dict, List, Optional, Sequence
 
+from kefu import normalize
 from kefu.dialogue.answers import sku_line
 from kefu.dialogue.questions import Question, clauses
 from kefu.shop.answers import format_date, join_items, unique, reply
@@ -27,14 +28,15 @@ _LEFT_SIZE = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_SIZE_WORDS}|{
                         rf"{_SIZE_WORDS}(还)?(全|齐)(吗|不)|有(哪|哪些|几)?(几)?(片|支|瓶|条|只|件|盒|袋|包)装")
 # 「还有啥码」 asks what is left to buy; 「有哪些码」 asks the whole range (sold-out ones said as such).
 _LEFT_ONLY = re.compile(r"还|剩")
-_LEFT_COLOR = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_COLOR_WORDS}|{_WHICH}{_COLOR_WORDS}(还)?(有货|有现货|有的|没卖完)")
+_LEFT_COLOR = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_COLOR_WORDS}|{_WHICH}{_COLOR_WORDS}(还)?(有货|有现货|有的|没卖完)|"
+                         rf"(有货|现货|能(直接|马上)?发|可以(直接|马上)?发|能拍|可以拍)的?(是)?{_WHICH}{_COLOR_WORDS}")
 _PRICE = re.compile(r"多少钱|多钱|几多钱|价格|价钱|几块钱?|什么价|啥价|售价|单价|贵不贵|卖多少|怎么卖|"
                     # 「面霜30ml多少」, 「燕麦色一米二多少」: a clause ending in 多少 after a thing, not a measure
                     # (含量多少, 几成, 多少克) and not a count (还有多少, 剩多少)
                     r"(?<![量率倍度克斤天久有剩含占比码号几共涂挤挖用放加倒吃喝装要拍发])多少[呀啊呢哇]?$")
 # What a clause asking a price is not, though its words say so (「两件套多少」 is no haggling).
 _PRICE_READS_AS = ("bargain", "product_fact")
-_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿|价格单|价签|价格标签|吊牌价")
+_NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿|价格单|价签|价格标签|吊牌价|电话|号码|手机号")
 
 
 def asks_whole_range(clause: str) -> bool:
@@ -185,6 +187,9 @@ def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequenc
 
 def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:
     """The price of the SKU asked, or the prices by option when they differ."""
+    offered = unique([s.color for s in skus if s.color])
+    if color and color not in offered:  # 「白色」 of a product sold as 云白
+        color = normalize.normalize_color(color, known=offered)
     chosen = [s for s in skus if (not color or s.color == color) and (not size or s.size == size)] or list(skus)
     prices = {s.price if s.price is not None else product.price for s in chosen}
     if len(prices) == 1:

@@ -144,3 +144,55 @@ def test_the_place_asked_before_answers_how_long(talk_in: Talk) -> None:
     buyer.say("西藏包邮吗")
     said = buyer.say("那大概几天到")
     assert "西藏" in said and "6-9天" in said
+
+
+@pytest.mark.parametrize("value,spoken", [("2m", "2米"), ("35W", "35瓦"), ("50ml", "50毫升")])
+def test_a_unit_size_is_read_in_words(value: str, spoken: str) -> None:
+    assert spoken in option_forms(value)
+
+
+def test_a_colour_said_plainly_and_a_length_in_words_price_that_sku(talk_in: Talk) -> None:
+    said = on(talk_in, "digital", "d4007").say("白色2米呢 多少钱")
+    assert "云白/2m" in said and "25元" in said and "19元" not in said
+
+
+def test_a_bare_model_number_is_the_model_ending_in_it(talk_in: Talk) -> None:
+    said = on(talk_in, "digital", "d4001").say("17的紫色还剩几个")
+    assert "薰衣草紫/iPhone 17）" in said and "2件" in said
+
+
+def test_which_colours_ship_now_lists_those_in_stock(talk_in: Talk) -> None:
+    said = on(talk_in, "digital", "d4001").say("那现在能直接发的是哪个颜色")
+    assert "午夜黑" in said and "哪个颜色呢" not in said
+
+
+def test_the_couriers_phone_is_no_off_platform_contact_and_no_number(talk_in: Talk) -> None:
+    said = talk_in("digital").say("快递员电话多少 我打给他")
+    assert "物流" in said and "平台内沟通" not in said and not re.search(r"1[3-9]\d{9}", said)
+    assert "价格" not in said
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("公司报销 发票金额能给我开多点吗", "不能多开"),
+    ("给个小红书链接看看测评", "站外的链接"),
+])
+def test_requests_the_platform_forbids_are_declined(talk_in: Talk, text: str, expected: str) -> None:
+    assert expected in talk_in("digital").say(text)
+
+
+def test_the_late_shipment_rule_is_the_shops_own(talk_in: Talk) -> None:
+    said = talk_in("digital").say("要是超过48小时还没发货怎么说")
+    assert "48小时内发货" in said and "赔付" in said
+
+
+def test_a_cancelled_order_says_where_the_money_goes(talk_in: Talk) -> None:
+    said = talk_in("digital").say("4611250755108832769 徐梦洁 订单取消了 钱退了吗")
+    assert "原路退回" in said and "1-3个工作日" in said
+    assert "收到退货" not in said and "没办法再取消" not in said
+
+
+def test_a_complaint_about_bad_fruit_gets_the_products_rule_and_a_person(talk_in: Talk) -> None:
+    buyer = on(talk_in, "food", "f2002")
+    said = buyer.say("2611261650938172645 橙子收到坏了3个 怎么赔 彭丽")
+    assert "48小时内拍照" in said and "按个数赔付" in said
+    assert buyer.last.handoff
