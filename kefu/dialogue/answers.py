@@ -47,9 +47,22 @@ def ship_weekend(config: ShopConfig, now: dt.datetime, clause: str) -> Answer:
     return Answer("亲，" + "".join(parts), {"weekend": {d: bool(config.weekend_shipping.get(d)) for d in asked}})
 
 
-def ship_when(config: ShopConfig, now: dt.datetime, paid_at: Optional[PaidAt] = None) -> Answer:
-    """When an order paid now (or at the moment the buyer names, 「今晚七点下单」) leaves the warehouse."""
+def ship_when(config: ShopConfig, now: dt.datetime, paid_at: Optional[PaidAt] = None,
+              paid_on: Optional[dt.date] = None) -> Answer:
+    """When an order paid now (or at the moment the buyer names, 「今晚七点下单」, or on the day named,
+    「周六拍的」) leaves the warehouse."""
     local = local_time(config, now)
+    if paid_at is None and paid_on is not None and paid_on != local.date():
+        day = day_label(paid_on, local.date())
+        early = dispatch_date(config, dt.datetime.combine(paid_on, dt.time(0, 1), tzinfo=local.tzinfo))
+        late = dispatch_date(config, dt.datetime.combine(paid_on, dt.time(23, 59), tzinfo=local.tzinfo))
+        if early != paid_on:  # 「周六拍」 in a shop that does not ship on Saturdays
+            text = reply("shipping.day_off", day=day, ship_day=day_label(early, local.date()))
+        else:
+            text = reply("shipping.day_on", day=day, cutoff=config.cutoff.strftime("%H:%M"),
+                         next_day=day_label(late, local.date()))
+        return Answer(text + reply("shipping.promise", hours=config.ship_within_hours),
+                      {"ship_date": early, "same_day": early == paid_on})
     if paid_at is not None and abs((paid_at.at - now).total_seconds()) > 300:
         paid = local_time(config, paid_at.at)
         ship_day = dispatch_date(config, paid)

@@ -512,7 +512,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _order_question("logistics", text, found, state, ctx, out)  # 「订单… 徐静 啥时候发货」: that order's dispatch
     elif kind == "ship_when":
         presale = _presale_of_sku(found, state, ctx)
-        out.say(presale or specific.ship_when(config, now, moments.payment_moment(text, now)).text)
+        out.say(presale or specific.ship_when(config, now, moments.payment_moment(text, now),
+                                              moments.payment_day(text, now)).text)
     elif kind == "ship_weekend":
         # 「周六发货吗 礼拜天呢」: every weekend day the message names
         out.say(specific.ship_weekend(config, now, text if _weekend_days(text) > 1 else question.clause).text)
@@ -740,7 +741,8 @@ def _left(which: str, found: Mentions, state: State, ctx: Context, out: _Reply, 
     if size:
         state.size = size
     out.say(stock_view.left_answer(product, skus, which, color if which == "size" else None,
-                                   size if which == "color" else None, ctx.now.date(), whole_range))
+                                   size if which == "color" else None, ctx.now.date(), whole_range,
+                                   threshold=ctx.config.low_stock_threshold))
 
 
 def _presale(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:

@@ -100,6 +100,7 @@ def without_names(clause: str, products: Sequence[Product]) -> str:
 _A_OR_NOT = re.compile(r"([有是能会含要可带送用配])[没不]\1")
 _COUNT = re.compile(r"[0-9一二两三四五六七八九十]+(?=岁|个月|周岁)")
 _PARTICLE_DE = re.compile(r"的(?=[吗嘛么呢])")
+_DIFFERENCE = re.compile(r"区别|差别|不同|差在|有啥不一样|有什么不一样|哪里不一样|差异")
 MAX_GAP = 2  # extra characters allowed inside a word of three or more (「都有冰糖心吗」 asks 「都有糖心吗」)
 
 
@@ -129,6 +130,8 @@ def _matches(clause: str, product: Product) -> List[Tuple[int, int, str]]:
             at = _find(word, lowered)
             if at >= 0 and (best is None or len(word) > -best[1]):
                 best = (at, -len(word))
+        if best is None and _DIFFERENCE.search(lowered) and label in dict(product.option_names).values():
+            best = (_DIFFERENCE.search(lowered).start(), -2)  # 「JJ和JJJ啥区别」: the fact named after the option (等级)
         if best is not None:
             found.append((best[0], best[1], label))
     return found

@@ -61,6 +61,9 @@ def price(call: HandlerCall) -> None:
     「50的多少钱 30ml的呢」); else ask which product."""
     ctx, found, state = call.ctx, call.found, call.state
     product = ctx.catalog.product(state.product_id)
+    if product is None and stock_view.asks_cheapest(call.text):
+        call.out.say(reply("policy.superlative"))  # 「哪款最便宜」 across the shop: no ranking of products
+        return
     if product is None:
         call.out.say(reply("common.ask_product", examples="、".join(p.name for p in ctx.catalog.products[:3])))
         return
@@ -71,6 +74,9 @@ def price(call: HandlerCall) -> None:
     skus = ctx.catalog.skus.get(product.id, ())
     color = found.colors[0] if found is not None and found.colors else state.color
     sizes = (list(found.sizes) if found is not None else []) or [state.size]
+    if stock_view.asks_cheapest(call.text):
+        call.out.say(stock_view.cheapest_answer(product, skus, color, found.sizes[0] if found and found.sizes else None))
+        return
     for size in sizes[:3]:
         call.out.say(stock_view.price_answer(product, skus, color, size))
 

@@ -48,6 +48,15 @@ def _day(day_word: str, now: dt.datetime) -> dt.date:
     return day
 
 
+def payment_day(text: str, now: dt.datetime) -> Optional[dt.date]:
+    """「周六拍的什么时候发」, 「明天下单」: the day of payment named without an hour (None: today or none)."""
+    for match in _MOMENT.finditer(text or ""):
+        if match.group("day") and match.group("hour") is None and not match.group("period") \
+                and match.group("day") not in ("今天", "今日"):
+            return _day(match.group("day"), now)
+    return None
+
+
 def payment_moment(text: str, now: dt.datetime) -> Optional[PaidAt]:
     """The moment of payment the buyer names, in ``now``'s timezone, or None when they name no hour."""
     match = _MOMENT.search(text or "")

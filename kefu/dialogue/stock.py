@@ -76,6 +76,11 @@ def with_price(questions: List[Question], text: str) -> List[Question]:
 
     Read clause by clause: 「两件套多少」 asks a price, not for a discount, and 「150*200的多钱」 asks the
     price of that size, not its dimensions; a clause asking a price drops those readings of itself."""
+    if any(asks_cheapest(clause) for _, clause in clauses(text)):  # 「哪个最便宜 多少钱」 asks a price, no haggling
+        questions = [q for q in questions if q.kind not in ("bargain", "superlative")]
+        if not any(q.kind == "price" for q in questions):
+            at, clause = next((at, c) for at, c in clauses(text) if asks_cheapest(c))
+            questions = sorted(questions + [Question("price", clause, at)], key=lambda q: q.position)
     if any(q.kind == "price" for q in questions):
         return questions
     priced = [(at, clause) for at, clause in clauses(text) if asks_price(clause)]
@@ -105,7 +110,7 @@ def _option(product: Product, which: str) -> str:
 
 
 def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Optional[str], size: Optional[str],
-                today: dt.date, whole_range: bool = False) -> str:
+                today: dt.date, whole_range: bool = False, threshold: int = 0) -> str:
     """What can be bought of ``product`` (of ``color`` when sizes are asked, of ``size`` when colours are):
     in stock first; then the ones coming back or on presale, with their dates. Sold-out ones are listed only
     when the whole range is asked (「有哪些码」, not 「还有啥码」)."""
@@ -134,6 +139,8 @@ def left_answer(product: Product, skus: Sequence[Sku], which: str, color: Option
             later.append(reply("stock.left_sold_out", value=value))
     name = f"{product.name}（{scope}）" if scope else product.name
     option = _option(product, which)
+    left = {v: sum(s.stock for s in pool if key(s) == v and s.stock > 0) for v in in_stock}
+    in_stock = [reply("stock.left_low", value=v, stock=left[v]) if 0 < left[v] <= threshold else v for v in in_stock]
     if not in_stock:
         text = reply("stock.left_none", product=name, option=option)
     else:
@@ -183,6 +190,21 @@ def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequenc
     if not any(s.stock > 0 for s in skus):
         return reply("stock.presale_all", product=product.name, lines=lines)
     return reply("stock.presale_some", product=product.name, lines=lines, hours=config.ship_within_hours)
+
+
+_CHEAPEST = re.compile(r"(哪|哪个|哪款|哪种|什么).{0,6}(最便宜|便宜|最划算|最实惠|价格最低|最低)|(最便宜|最低价)的?(是|是哪)")
+
+
+def asks_cheapest(clause: str) -> bool:
+    return bool(_CHEAPEST.search(clause))
+
+
+def cheapest_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:
+    """「五斤装的哪个果径最便宜」: the lowest-priced SKU of those asked (its price), said without a superlative."""
+    chosen = [s for s in skus if (not color or s.color == color) and (not size or s.size == size)] or list(skus)
+    low = min((s.price if s.price is not None else product.price) for s in chosen)
+    labels = [s.label for s in chosen if (s.price if s.price is not None else product.price) == low]
+    return reply("stock.price_lowest", product=product.name, sku="、".join(labels), price=f"{low:g}")
 
 
 def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:

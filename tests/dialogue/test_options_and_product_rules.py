@@ -196,3 +196,39 @@ def test_a_complaint_about_bad_fruit_gets_the_products_rule_and_a_person(talk_in
     said = buyer.say("2611261650938172645 橙子收到坏了3个 怎么赔 彭丽")
     assert "48小时内拍照" in said and "按个数赔付" in said
     assert buyer.last.handoff
+
+
+def test_a_day_named_without_an_hour_gets_that_days_dispatch(talk_in: Talk) -> None:
+    # textiles ships Monday to Friday (shop.yml): 周六 is a day off; kids ships on Sundays, not Saturdays
+    said = talk_in("textiles").say("周六拍的什么时候发货")
+    assert "周六（12月5日）不发货" in said and "周一（12月7日）" in said and "今天就能发" not in said
+    said = talk_in("kids").say("周日拍的话哪天发")
+    assert "周日（12月6日）正常发货" in said and "17:00" in said
+
+
+def test_the_cheapest_option_is_named_without_haggling_or_a_superlative(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2002").say("五斤装的哪个果径最便宜 多少钱")
+    assert "65-70mm/5斤装" in said and "29.9元" in said
+    assert "39.9" not in said and "议价" not in said and "最" not in said
+
+
+def test_the_cheapest_product_of_the_shop_is_no_ranking(talk_in: Talk) -> None:
+    assert "不给商品做比较和排名" in talk_in("sample").say("哪款最便宜")
+
+
+def test_the_difference_of_two_options_is_the_fact_named_after_them(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2006").say("JJ和JJJ啥区别")
+    assert "28-30mm" in said and "30-32mm" in said
+
+
+def test_what_is_left_says_how_few(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2003").say("五香的还有哪些规格有货")
+    assert "250g（仅剩1件）" in said and "500g" not in said.split("：")[1].split("。")[0]
+
+
+def test_a_quantity_asked_is_checked_against_stock(talk_in: Talk) -> None:
+    said = on(talk_in, "food", "f2002").say("我要买5箱70-80mm的10斤 够吗")
+    assert "只剩3件" in said and "不够5件" in said
+    assert "够不够暖" not in said
+    said = on(talk_in, "kids", "k2002").say("羽绒服零下十度够不够暖")
+    assert "有现货" not in said and "仅剩" not in said
