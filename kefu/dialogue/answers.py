@@ -322,6 +322,7 @@ def policy(kind: str, config: ShopConfig) -> Answer:
         "superlative": "policy.superlative",
         "health_claim": "policy.health",
         "invoice_inflate": "policy.invoice_inflate",
+        "authentic": "policy.authentic",
         "link_offplatform": "policy.links",
     }[kind]
     return Answer(reply(key, hours=config.ship_within_hours), {"policy": kind})

@@ -487,7 +487,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
                             lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
         return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
-                "meet_offline", "superlative", "health_claim", "invoice_inflate", "link_offplatform"):
+                "meet_offline", "superlative", "health_claim", "invoice_inflate", "link_offplatform", "authentic"):
         out.say(specific.policy(kind, config).text)
         product = ctx.catalog.product(state.product_id) if kind in ("superlative", "health_claim") else None
         if product is not None and product.description:

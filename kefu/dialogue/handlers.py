@@ -19,7 +19,7 @@ from kefu.dialogue import stock as stock_view
 from kefu.dialogue.facts import answer_fact, shipping_fact
 from kefu.dialogue.kinds import BY_NAME
 from kefu.dialogue.promises import TaskRequest
-from kefu.shop.answers import reply
+from kefu.shop.answers import logistics_answer, reply
 from kefu.shop.models import Order, OrderStatus
 
 OrderOf = Callable[[str], Optional[Order]]
@@ -222,6 +222,10 @@ def courier_phone(call: HandlerCall) -> None:
     """「快递员电话多少」: where the buyer sees it (the tracking page), never a number from the bot; with a
     proven order, its current tracking too."""
     call.out.say(reply("logistics.courier_phone"))
+    if call.found is not None and call.found.order_ids:  # 「2611… 快递电话多少 陈思」: that parcel's courier and number
+        order = call.order_of("logistics")
+        if order is not None:
+            call.out.say(logistics_answer(order, call.ctx.now, config=call.ctx.config).text)
 
 
 def order_items(call: HandlerCall) -> None:

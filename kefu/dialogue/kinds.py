@@ -109,6 +109,13 @@ KINDS: Sequence[Kind] = (
         learned=False,
     ),
     Kind(
+        'authentic', topic=None,
+        patterns=(r'(是|保证|包|确定|真的是)(不是)?(正品|真品|原装|官方正品)', r'正品(吗|么|嘛|不|保证|保障)', r'(假货|仿品|高仿)(吗|么|嘛)'),
+        supersedes=('product_fact', 'stock'),
+        replies=('policy.authentic',),
+        learned=False,
+    ),
+    Kind(
         'late_policy', topic='shipping',
         patterns=(
             r'(超过|超时|过了|晚于|延迟|超出).{0,12}(没发|未发|不发|发货).{0,10}(赔|补偿|怎么说|怎么办|咋办|咋说|怎么算)',
@@ -348,6 +355,7 @@ KINDS: Sequence[Kind] = (
             '(今天|今天能|当天能?)发',
             '(几号|哪天|哪一天|星期几|周几)(能|可以|会|就|才)?(发|发货|发出|寄出)',
             '多久(能)?发',
+            r'\d+\s*(个)?小时(内|之内|以内)?(能|可以|会)?发',
             '(能|可以)?(当天|今天|马上)发',
             '(几点|几点前)(下单|付款|拍)',
             '发货.{0,4}(多久|几天)',
@@ -370,6 +378,7 @@ KINDS: Sequence[Kind] = (
             '(怎么|咋)还没(到|收到|发货|发)',
             '(为啥|为什么|咋|怎么)?(还|到现在|到今天|都)(还)?没(有)?发(货|出)?(?!票)',
             '我?(付款|付钱|支付)(了|成功)(没|吗|么|没有)',
+            '(为啥|为什么|怎么|咋)(被)?(给我)?取消了',
             '(催|催一下|催催)',
             '单号',
             '运单',
@@ -428,7 +437,7 @@ KINDS: Sequence[Kind] = (
         'refund_time', topic='returns',
         patterns=(
             '(退款|钱|退的钱|款).{0,4}(多久|几天|什么时候|啥时候|多长时间)',
-            '多久(到账|退款|退钱)',
+            '多久(到账|退款|退钱)', '原路(退回|返回|退)', '退(到|回)(哪|哪里|哪儿)',
             '(钱|款|退款)(退|到账|到)了(吗|没|么|没有)', '(钱|款)(退回|退)(来|回来)?了?(吗|没)',
             '(什么时候|啥时候)(退款|退钱|到账)',
         ),
@@ -572,6 +581,8 @@ KINDS: Sequence[Kind] = (
             '送(点|个)(东西|赠品|小礼物)',
         ),
         intents=('bargain',),
+        # 「我没点」 is no haggling: the classifier's reading needs a word of price or discount
+        not_when=(r'^(?!.*(便宜|优惠|砍|价|少|折|减|抹|零头|送|包邮|钱|元|块|贵|实惠|划算)).*$',),
     ),
     # -- the product itself: answered from the shop's product facts (kefu.dialogue.facts) ------------
     Kind(
@@ -647,6 +658,7 @@ KINDS: Sequence[Kind] = (
             r'(手机号?|电话|号码)\s*1[3-9]\d{9}.{0,6}(订单|的单|快递)',
             r'1[3-9]\d{9}.{0,6}(这个|那个)?(号|手机号?)?的?(订单|单子|快递)', r'(手机号?|电话)下的单',
             r'我?留的(手机号?|电话|号码|地址)', r'(按|用|通过)(名字|姓名|手机号?|电话)(查|找|搜)',
+            r'(查|看)(一下|查|下)?(?![^的]{0,6}(我|自己|这|那|你))[\u4e00-\u9fff]{2,4}的(订单|快递|包裹)', r'别人的(订单|订单号|快递|单号|地址|手机号?)',
         ),
         supersedes=('logistics', 'contact_offplatform', 'stock', 'courier', 'transit', 'restock'),
         replies=('order.receiver', 'order.receiver_privacy'),

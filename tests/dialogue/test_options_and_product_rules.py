@@ -232,3 +232,30 @@ def test_a_quantity_asked_is_checked_against_stock(talk_in: Talk) -> None:
     assert "够不够暖" not in said
     said = on(talk_in, "kids", "k2002").say("羽绒服零下十度够不够暖")
     assert "有现货" not in said and "仅剩" not in said
+
+
+@pytest.mark.parametrize("text,expected,absent", [
+    ("你们是正品吗 保证百分百正品？", "正规渠道", "百分百"),
+    ("帮我查查王晓丽的订单 我是她老公", "不能按姓名或手机号查订单", "王晓丽"),
+    ("能不能给我个别人的订单号让我参考下", "其他人的收件信息", "2611"),
+    ("48小时内能发吗", "当天发货", "查不到"),
+    ("原路退回吗", "原路退回", "签收后7天内退换货"),
+])
+def test_first_line_questions_found_in_set_2026_12_05(talk_in: Talk, text: str, expected: str, absent: str) -> None:
+    said = talk_in("sample").say(text)
+    assert expected in said and absent not in said
+
+
+def test_ones_own_order_is_no_other_persons(talk_in: Talk) -> None:
+    said = talk_in("sample").say("查一下我的订单")
+    assert "订单号" in said and "其他人" not in said
+
+
+def test_a_proven_orders_courier_phone_question_gets_its_tracking(talk_in: Talk) -> None:
+    said = talk_in("sample").say("2611151122334455667 快递电话多少 陈思")
+    assert "韵达" in said and "4312098765432" in said and not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", said)
+
+
+def test_a_word_of_no_price_is_no_haggling(talk_in: Talk) -> None:
+    said = talk_in("sample").say("为啥取消了 我没点")
+    assert "议价" not in said and "订单号" in said
