@@ -101,6 +101,8 @@ _A_OR_NOT = re.compile(r"([有是能会含要可带送用配])[没不]\1")
 _COUNT = re.compile(r"[0-9一二两三四五六七八九十]+(?=岁|个月|周岁)")
 _PARTICLE_DE = re.compile(r"的(?=[吗嘛么呢])")
 _DIFFERENCE = re.compile(r"区别|差别|不同|差在|有啥不一样|有什么不一样|哪里不一样|差异")
+_COMPARED = re.compile(r"(?P<a>[\w.+#-]{2,8}?)(和|跟|与|还是|同|对比)(?P<b>[\w.+#-]{2,8}?)的?(有)?(啥|什么|哪些)?"
+                       r"(区别|差别|不同|差在|不一样|差异)")
 MAX_GAP = 2  # extra characters allowed inside a word of three or more (「都有冰糖心吗」 asks 「都有糖心吗」)
 
 
@@ -132,6 +134,9 @@ def _matches(clause: str, product: Product) -> List[Tuple[int, int, str]]:
                 best = (at, -len(word))
         if best is None and _DIFFERENCE.search(lowered) and label in dict(product.option_names).values():
             best = (_DIFFERENCE.search(lowered).start(), -2)  # 「JJ和JJJ啥区别」: the fact named after the option (等级)
+        pair = _COMPARED.search(clause)
+        if best is None and pair and all(side.strip() in (product.fact(label) or "") for side in pair.group("a", "b")):
+            best = (pair.start(), -len(pair.group(0)))  # 「两件套和三件套差在哪」: the fact that speaks of both
         if best is not None:
             found.append((best[0], best[1], label))
     return found
@@ -280,7 +285,8 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
     # 「有核桃吗」 read as stock, 「开封后能放多久」 as a dispatch time: the product's facts answer them
     # (a clause naming a colour or size asks for that SKU: 「6斤还有吗」 stays a stock question)
     overridden = {clause for clause, kinds in read_as.items()
-                  if all(k in _FACT_WINS_OVER for k in kinds) and not names_option(clause)
+                  if all(k in _FACT_WINS_OVER or k == "price" and not _MONEY_WORD.search(clause) for k in kinds)
+                  and (not names_option(clause) or _COMPARED.search(clause))
                   and not (set(kinds) - {"stock", "restock"} and _SHIPPING_WORD.search(clause))}
     added = [Question("product_fact", clause, at) for at, clause in clauses(text)
              if (clause not in read_as or clause in overridden)
@@ -298,6 +304,7 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
 
 
 _FACT_WINS_OVER = ("stock", "restock", "ship_when", "transit")
+_MONEY_WORD = re.compile(r"钱|价|元|块|贵|便宜")  # 「spf多少」 asks a fact; 「多少钱」 a price
 _SHIPPING_WORD = re.compile(r"发|寄|到|送|快递|物流|收|邮")
 _CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
 

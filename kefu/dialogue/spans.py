@@ -36,6 +36,7 @@ _UNIT_AFTER = re.compile(
 _QUANTITY = re.compile(r"(?:各|要|买|拍|来)?\s*([0-9一二两三四五六七八九十]{1,3})\s*(?:件|个|条|双|套|箱|盒|份|瓶|支)")
 _METRIC_SIZE = re.compile(r"^(\d)\.(\d)\s*(?:m|米)")
 _UNIT_SIZE = re.compile(r"(\d{2,3})\s*(?:g|克|ml|毫升|kg|斤|w|mah|片|袋|包|支|瓶|粒|颗)(?:装)?", re.I)
+_FIRST_DIMENSION = re.compile(r"(\d{2,3})\s*[×xX*＊]\s*\d{2,3}")  # 「150×200cm」: said 150的
 _TRAILING_NUMBER = re.compile(r"(?<=[A-Za-z\u4e00-\u9fff])\s*(\d{2,3})$")  # 「iPhone 17」, 「Mate 60」: said 17, 60
 _BARE_DECIMAL = re.compile(r"(?<![\d.])(\d\.\d)(?![\d.])")
 
@@ -343,7 +344,8 @@ def _bare_numbers(claims: _Claims, sizes: Sequence[str], system: Optional[SizeSy
                 if alias.isdigit() and row.size in sizes:
                     offered.setdefault(alias, row.size)
     # 「250的有吗」: the number of a size sold with its unit (250g, 50ml), when no other size has that number
-    numbered = [(m.group(1), size) for size in sizes for m in [_UNIT_SIZE.fullmatch(size) or _TRAILING_NUMBER.search(size)]
+    numbered = [(m.group(1), size) for size in sizes
+                for m in [_UNIT_SIZE.fullmatch(size) or _TRAILING_NUMBER.search(size) or _FIRST_DIMENSION.match(size)]
                 if m and not size.isdigit()]
     for raw, size in numbered:
         if sum(1 for other, _ in numbered if other == raw) == 1:

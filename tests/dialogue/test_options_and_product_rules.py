@@ -259,3 +259,18 @@ def test_a_proven_orders_courier_phone_question_gets_its_tracking(talk_in: Talk)
 def test_a_word_of_no_price_is_no_haggling(talk_in: Talk) -> None:
     said = talk_in("sample").say("为啥取消了 我没点")
     assert "议价" not in said and "订单号" in said
+
+
+def test_a_bare_how_much_after_a_fact_word_asks_the_fact(talk_in: Talk) -> None:
+    said = on(talk_in, "cosmetics", "c3005").say("防晒spf多少 防水吗")
+    assert "SPF50+" in said and "防水防汗" in said and "元" not in said
+
+
+def test_two_options_compared_get_the_fact_that_speaks_of_both(talk_in: Talk) -> None:
+    said = on(talk_in, "cosmetics", "c3006").say("两件套和三件套差在哪")
+    assert "修护保湿面霜30ml" in said and "有现货" not in said
+
+
+def test_the_first_dimension_of_a_size_names_it(talk_in: Talk) -> None:
+    said = on(talk_in, "textiles", "t3003").say("鹅绒被150的多少钱 哪里产的")
+    assert "150×200cm" in said and "699元" in said and "899" not in said

@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 RETIRED = ROOT / "tests" / "conversations" / "retired"
 # Turns fully correct through the engine when the set was retired; raise them as answers improve.
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 125, "kids": 87, "textiles": 87, "cosmetics": 73},
-    "2026-12-03": {"sample": 58, "kids": 64, "textiles": 83, "cosmetics": 86},
-    "2026-12-03b": {"sample": 99, "kids": 103, "textiles": 95, "cosmetics": 85},
-    "2026-12-04": {"sample": 163, "kids": 170, "textiles": 150, "cosmetics": 144, "digital": 115},
-    "2026-12-05": {"sample": 132, "kids": 140, "textiles": 138, "cosmetics": 133, "digital": 123, "food": 116},
+    "2026-12-02": {"sample": 126, "kids": 89, "textiles": 88, "cosmetics": 73},
+    "2026-12-03": {"sample": 58, "kids": 64, "textiles": 84, "cosmetics": 86},
+    "2026-12-03b": {"sample": 101, "kids": 104, "textiles": 95, "cosmetics": 85},
+    "2026-12-04": {"sample": 163, "kids": 170, "textiles": 150, "cosmetics": 143, "digital": 119},
+    "2026-12-05": {"sample": 138, "kids": 143, "textiles": 141, "cosmetics": 137, "digital": 134, "food": 123},
 }
 
 
