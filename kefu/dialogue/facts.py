@@ -292,6 +292,12 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
              if (clause not in read_as or clause in overridden)
              and (_matches(clause, product) or product.gifts and _GIFT.search(clause))  # 「买了送什么」
              and answer_fact(clause, product, shop, today)]
+    # 「支架承重多少」: a bare 多少 after a property nobody wrote down asks that property, not the price;
+    # the product-fact answer is honesty and a task
+    added += [Question("product_fact", clause, at) for at, clause in clauses(text)
+              if read_as.get(clause) == ["price"] and not _MONEY_WORD.search(clause) and not names_option(clause)
+              and _PROPERTY_HOW_MUCH.search(without_names(clause, [product]))
+              and all(q.clause != clause for q in added)]
     if added:
         replaced = {q.clause for q in added}
         kept = [q for q in questions if q.clause not in replaced]
@@ -304,7 +310,9 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
 
 
 _FACT_WINS_OVER = ("stock", "restock", "ship_when", "transit")
-_MONEY_WORD = re.compile(r"钱|价|元|块|贵|便宜")  # 「spf多少」 asks a fact; 「多少钱」 a price
+_PROPERTY_HOW_MUCH = re.compile(r"(?<!这个)(?<!那个)(?<!这款)(?<!那款)(?<!这件)(?<!一共)(?<!总共)(?<!一起)(?<!现在)(?<!请问)"
+                                r"(?<![一两二三四五六七八九十几每][件个套条双盒箱瓶支包袋份片斤])(?<=[\u4e00-\u9fff]{2})\s*(是)?多少[呀啊呢哇]?$")
+_MONEY_WORD = re.compile(r"钱|价|元|块|贵|便宜|减|省|优惠|折|运费|邮费")  # 「spf多少」 asks a fact; 「多少钱」 a price
 _SHIPPING_WORD = re.compile(r"发|寄|到|送|快递|物流|收|邮")
 _CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
 

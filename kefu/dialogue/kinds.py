@@ -71,6 +71,7 @@ class Pending(TypedDict, total=False):
     weight: Optional[float]
     order_id: str
     then: str
+    asked: str  # the question that waits for the proof (its first 200 characters)
     awaiting: Optional[str]
     type: Optional[str]
     title: str

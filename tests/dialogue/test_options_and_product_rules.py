@@ -274,3 +274,27 @@ def test_two_options_compared_get_the_fact_that_speaks_of_both(talk_in: Talk) ->
 def test_the_first_dimension_of_a_size_names_it(talk_in: Talk) -> None:
     said = on(talk_in, "textiles", "t3003").say("鹅绒被150的多少钱 哪里产的")
     assert "150×200cm" in said and "699元" in said and "899" not in said
+
+
+def test_a_refund_asked_on_an_order_proven_in_the_same_message_follows_the_shops_threshold(talk_in: Talk) -> None:
+    # digital shop.yml: refunds above 200 go to a person; order 4611261310449920176 is 259元
+    buyer = talk_in("digital")
+    buyer.say("4611261310449920176 马晓东 耳机有杂音 我要退款")
+    assert buyer.last.handoff == "shop_rule"
+    other = talk_in("digital")
+    other.say("4611261310449920176 耳机有杂音 我要退款")
+    assert not other.last.handoff  # nothing about the order before the proof
+    other.say("马晓东")
+    assert other.last.handoff == "shop_rule"
+
+
+def test_asking_the_return_rule_of_a_large_order_is_answered(talk_in: Talk) -> None:
+    buyer = talk_in("digital")
+    buyer.say("4611261310449920176 马晓东 这单还能退吗")
+    assert not buyer.last.handoff and "12月7日" in buyer.turns[-1].messages[0] + "".join(buyer.turns[-1].messages)
+
+
+def test_a_property_nobody_wrote_down_is_no_price(talk_in: Talk) -> None:
+    said = on(talk_in, "digital", "d4014").say("支架承重多少")
+    assert "查不到" in said and "元" not in said
+    assert "25元" in on(talk_in, "digital", "d4014").say("这个多少")
