@@ -59,20 +59,23 @@ def test_one_colour_named_lists_its_sizes_instead_of_asking(talk_in: Talk) -> No
     assert "请问您要哪个" not in said
 
 
-def test_a_size_only_one_colour_comes_in_needs_no_question(talk_in: Talk) -> None:
-    said = on(talk_in, "food", "f2001").say("礼盒装有没有货 想送人")
-    assert "经典款/30袋礼盒" in said and "12月4日" in said
-
-
-def test_a_bare_number_is_the_size_sold_with_that_number(talk_in: Talk) -> None:
-    said = on(talk_in, "food", "f2004").say("250的有吗 多少钱")
-    assert "250g" in said and "35元" in said and "62" not in said
-
-
-def test_a_colour_and_size_that_never_go_together_say_so(talk_in: Talk) -> None:
-    said = on(talk_in, "sample", "p1007").say("红色有43吗")
-    assert "红色没有43" in said and "35、36、37、38、39" in said
-    assert "售罄" not in said
+@pytest.mark.parametrize("shop,product,text,present,absent", [
+    # a size only one colour comes in needs no question
+    ("food", "f2001", "礼盒装有没有货 想送人", ("经典款/30袋礼盒", "12月4日"), ("哪个款式",)),
+    # a bare number is the size sold with that number
+    ("food", "f2004", "250的有吗 多少钱", ("250g", "35元"), ("62",)),
+    # a colour and a size that never go together say so
+    ("sample", "p1007", "红色有43吗", ("红色没有43", "35、36、37、38、39"), ("售罄",)),
+    # a plain colour word and a length in words price that SKU
+    ("digital", "d4007", "白色2米呢 多少钱", ("云白/2m", "25元"), ("19元",)),
+    # a bare model number is the model ending in it
+    ("digital", "d4001", "17的紫色还剩几个", ("薰衣草紫/iPhone 17）", "2件"), ()),
+])
+def test_the_sku_meant_is_read_from_the_shops_own_words(talk_in: Talk, shop: str, product: str, text: str,
+                                                        present: tuple, absent: tuple) -> None:
+    said = on(talk_in, shop, product).say(text)
+    assert all(word in said for word in present), said
+    assert not any(word in said for word in absent), said
 
 
 def test_the_products_own_courier_rule_wins_over_the_shop_surcharge(talk_in: Talk) -> None:
@@ -149,16 +152,6 @@ def test_the_place_asked_before_answers_how_long(talk_in: Talk) -> None:
 @pytest.mark.parametrize("value,spoken", [("2m", "2米"), ("35W", "35瓦"), ("50ml", "50毫升")])
 def test_a_unit_size_is_read_in_words(value: str, spoken: str) -> None:
     assert spoken in option_forms(value)
-
-
-def test_a_colour_said_plainly_and_a_length_in_words_price_that_sku(talk_in: Talk) -> None:
-    said = on(talk_in, "digital", "d4007").say("白色2米呢 多少钱")
-    assert "云白/2m" in said and "25元" in said and "19元" not in said
-
-
-def test_a_bare_model_number_is_the_model_ending_in_it(talk_in: Talk) -> None:
-    said = on(talk_in, "digital", "d4001").say("17的紫色还剩几个")
-    assert "薰衣草紫/iPhone 17）" in said and "2件" in said
 
 
 def test_which_colours_ship_now_lists_those_in_stock(talk_in: Talk) -> None:
