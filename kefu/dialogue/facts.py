@@ -310,7 +310,7 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
 
 
 _FACT_WINS_OVER = ("stock", "restock", "ship_when", "transit")
-_PROPERTY_HOW_MUCH = re.compile(r"(?<!这个)(?<!那个)(?<!这款)(?<!那款)(?<!这件)(?<!一共)(?<!总共)(?<!一起)(?<!现在)(?<!请问)"
+_PROPERTY_HOW_MUCH = re.compile(r"(?<!这个)(?<!那个)(?<!这款)(?<!那款)(?<!这件)(?<!一共)(?<!总共)(?<!一起)(?<!现在)(?<!请问)(?<!买)(?<!卖)(?<!拍)(?<!要)(?<!单独)(?<!算下来)(?<!到手)"
                                 r"(?<![一两二三四五六七八九十几每][件个套条双盒箱瓶支包袋份片斤])(?<=[\u4e00-\u9fff]{2})\s*(是)?多少[呀啊呢哇]?$")
 _MONEY_WORD = re.compile(r"钱|价|元|块|贵|便宜|减|省|优惠|折|运费|邮费")  # 「spf多少」 asks a fact; 「多少钱」 a price
 _SHIPPING_WORD = re.compile(r"发|寄|到|送|快递|物流|收|邮")
