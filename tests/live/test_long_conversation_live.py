@@ -91,7 +91,9 @@ def test_three_hundred_turns_keep_their_state_and_load_one_session(live_stack) -
     # a pending question: asked as the 10th message, answered as the first of the next session
     buyer.fill_until_session_has(limit - 2)
     assert TOP["colors_all"] in buyer.says("这个还有货没")
-    assert "尺码" in buyer.says(f"{TOP['color_a_stem']}的")
+    # one colour named: its sizes with their stock (an answer, not 「要哪个尺码」), and the size still open
+    listed = buyer.says(f"{TOP['color_a_stem']}的")
+    assert TOP["color_a"] in listed and f"{TOP['size_low']}仅剩{TOP['low_count']}件" in listed
     assert buyer.messages_in_session() == 0, "the boundary came right after the open question"
     answer = buyer.says(TOP["size_low"])
     assert f"{TOP['color_a']}/{TOP['size_low']}" in answer and f"仅剩{TOP['low_count']}件" in answer
