@@ -531,10 +531,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "courier":
         own = facts.shipping_fact(ctx.catalog.product(state.product_id), config, _COURIER_FACT)
         out.say(own or specific.courier(config, question.clause, ctx.platform).text)
-    elif kind in ("free_shipping", "transit") and found.province and \
-            facts.shipping_fact(ctx.catalog.product(state.product_id), config, _SENDING, place=found.province):
-        # 「能发新疆吗」 of a product whose own facts say 新疆暂不发生鲜: that, not the shop's transit days
-        out.say(facts.shipping_fact(ctx.catalog.product(state.product_id), config, _SENDING, place=found.province))
+    elif kind in ("free_shipping", "transit") and found.province and (refused := facts.shipping_fact(
+            ctx.catalog.product(state.product_id), config, _SENDING, place=found.province)):
+        out.say(refused)  # 「能发新疆吗」 of a product whose own facts say 新疆暂不发生鲜: that, not the shop's transit days
     elif kind == "free_shipping":
         out.say(specific.free_shipping(config, _province_of(question, found)).text)
     elif kind == "presale":
