@@ -8,6 +8,7 @@ from typing import Any, Dict
 
 import pytest
 
+from kefu.feed import EventFeed
 from kefu.tickets.store import TicketStore, TranscriptLine
 from kefu.settings import PROJECT_ROOT
 from tests.handoff.conftest import login
@@ -98,6 +99,12 @@ def test_customer_profile_tags_notes_past_orders_and_chats(browser: Any, desk: D
     orders = lin.text_content("#profile-orders")
     assert "高腰直筒牛仔裤" in orders and "加绒连帽卫衣" in orders
     lin.fill("#tag-input", "老客户，爱退货")
+    # A buyer message arriving while the agent types re-renders the chat; the typed tags stay.
+    # It comes the way Rasa's broker delivers it: an event in the feed the web app follows.
+    EventFeed(desk["settings"].db_path).append({"event": "user", "text": "还没到吗", "sender_id": "b-desk-buyer",
+                                                "timestamp": time.time(), "parse_data": {}})
+    lin.wait_for_function("document.getElementById('transcript').textContent.includes('还没到吗')")
+    assert lin.input_value("#tag-input") == "老客户，爱退货"
     lin.click("#tag-save")
     lin.wait_for_function("document.querySelectorAll('#profile-tags .tag-chip').length === 2")
     lin.fill("#note-input", "上次退货嫌慢，手机13812345678")

@@ -323,9 +323,15 @@ function kefuWorkbench() {
   });
 
   // 客户资料: tags and notes per shop, past orders and chats of this buyer.
-  function renderProfile(p) {
+  // The tag box is refilled from the saved tags, except while the agent is editing it: every new
+  // message re-renders the chat and reloads the profile, and must not wipe what is being typed.
+  const tagInput = document.getElementById("tag-input");
+  let tagEdited = false, profileTicket = null;
+  tagInput.addEventListener("input", () => { tagEdited = true; });
+  function renderProfile(p, id) {
+    if (id !== profileTicket) { profileTicket = id; tagEdited = false; }
     document.getElementById("profile-tags").replaceChildren(...p.tags.map((tag) => el("span", tag, "tag-chip")));
-    document.getElementById("tag-input").value = p.tags.join("，");
+    if (!tagEdited) tagInput.value = p.tags.join("，");
     const notes = document.getElementById("profile-notes");
     notes.replaceChildren(...p.notes.map((n) => el("li", n.text + " —— " + n.agent + " " + clock(n.ts))));
     if (!p.notes.length) notes.append(el("li", "无备注", "muted"));
@@ -339,27 +345,27 @@ function kefuWorkbench() {
   // A profile answer older than one already shown is dropped: a slow load finishing after 「保存标签」
   // must not put the old tags back.
   let profileAsked = 0, profileShown = 0;
-  function showProfile(asked, data) {
+  function showProfile(asked, data, id) {
     if (asked < profileShown) return;
     profileShown = asked;
-    renderProfile(data);
+    renderProfile(data, id);
   }
   async function loadProfile(id) {
     const asked = ++profileAsked;
     const { ok, data } = await api("GET", "/api/tickets/" + id + "/profile");
-    if (ok && id === active) showProfile(asked, data);
+    if (ok && id === active) showProfile(asked, data, id);
   }
   document.getElementById("tag-save").addEventListener("click", async () => {
-    const tags = document.getElementById("tag-input").value.split(/[,，、\s]+/).filter(Boolean);
-    const asked = ++profileAsked;
-    const { ok, data } = await api("POST", "/api/tickets/" + active + "/profile/tags", { tags });
-    if (ok) showProfile(asked, data); else showNotice(data.message);
+    const tags = tagInput.value.split(/[,，、\s]+/).filter(Boolean);
+    const asked = ++profileAsked, id = active;
+    const { ok, data } = await api("POST", "/api/tickets/" + id + "/profile/tags", { tags });
+    if (ok) { tagEdited = false; showProfile(asked, data, id); } else showNotice(data.message);
   });
   document.getElementById("note-add").addEventListener("click", async () => {
     const input = document.getElementById("note-input");
-    const asked = ++profileAsked;
-    const { ok, data } = await api("POST", "/api/tickets/" + active + "/profile/notes", { text: input.value });
-    if (ok) { input.value = ""; showProfile(asked, data); } else showNotice(data.message);
+    const asked = ++profileAsked, id = active;
+    const { ok, data } = await api("POST", "/api/tickets/" + id + "/profile/notes", { text: input.value });
+    if (ok) { input.value = ""; showProfile(asked, data, id); } else showNotice(data.message);
   });
 
   async function reload(id) {
