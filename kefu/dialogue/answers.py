@@ -272,8 +272,12 @@ def invoice_when(config: ShopConfig) -> Answer:
     return Answer(reply("invoice.when", issued_after=policy.issued_after, days=policy.issued_within_days), {})
 
 
-def invoice_paper(config: ShopConfig) -> Answer:
+def invoice_paper(config: ShopConfig, paper_asked: bool = False) -> Answer:
+    """Electronic or paper, and how each reaches the buyer; a paper invoice the shop does not issue is said so."""
     policy = config.invoice
+    if paper_asked and not policy.paper:
+        return Answer(reply("invoice.unavailable", invoice_type="纸质发票", types=join_items(policy.types))
+                      + (reply("invoice.electronic") if policy.electronic else ""), {"paper": False})
     options = []
     if policy.electronic:
         options.append(reply("invoice.option_electronic"))
@@ -281,6 +285,8 @@ def invoice_paper(config: ShopConfig) -> Answer:
         options.append(reply("invoice.option_paper", paper_delivery=policy.paper_delivery or ""))
     if "专票" in policy.types and policy.special_requires:
         options.append(reply("invoice.option_special", requires=join_items(policy.special_requires)))
+    if "专票" in policy.types and not policy.paper and policy.paper_delivery:
+        options.append(policy.paper_delivery)  # 「专票为纸质发票，由顺丰寄出」: how the one paper invoice travels
     text = reply("invoice.paper_or_electronic", options="；".join(o.rstrip("，。") for o in options))
     return Answer(text.rstrip("。") + "。", {})
 

@@ -25,7 +25,7 @@ from kefu.dialogue import facts
 from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.promises import Record, TaskRequest
-from kefu.dialogue import complaint, memory, moments
+from kefu.dialogue import absent, complaint, memory, moments
 from kefu.dialogue.handlers import HANDLERS, HandlerCall, late_dispatch
 from kefu.dialogue.kinds import pending_or_none
 from kefu.dialogue.kinds import kind as kind_record
@@ -298,6 +298,7 @@ def _only_product_with(found: Mentions, catalog: CatalogView) -> List[Product]:
     return having[:1] if len(having) == 1 else []
 
 
+_STACKING = re.compile(r"(能|可以|可)(不能)?(一起|同时|叠加)(用|使用|享|参加|抵)|叠加|(一起|同时)(用|使用)(吗|嘛|不|么|没)")
 _COUPON_VALIDITY = re.compile(r"(到|至)(啥|什么)时候|过期|有效期|截止|期限|还能用|几号前")
 
 
@@ -486,6 +487,9 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
+    if kind == "return_who_pays" and not re.search(r"退|换|寄回", text) and \
+            any(TOPIC.get(k) == "invoice" for k in out.kinds_answered):
+        return  # 「纸质发票怎么寄 邮费谁出」: the invoice's postage, answered with the invoice
     out.kinds_answered.append(kind)
     if found.province and kind in _PLACE_KINDS:
         state.province = found.province
@@ -507,7 +511,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out,
               whole_range=stock_view.asks_whole_range(question.clause))
     elif kind in ("stock", "restock"):
-        _stock(found, state, ctx, out)
+        _stock(found, state, ctx, out, question.clause)
     elif kind == "restock_notify":
         _restock_notify(found, state, ctx, out)
     elif kind == "return_how":
@@ -539,7 +543,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "presale":
         _presale(found, state, ctx, out)
     elif kind == "transit" and not found.province and (_about_an_order(question, found, state) or
-                                                       state.last_topic == "logistics" and
+                                                       state.last_topic in ("logistics", "order") and
                                                        state.order_id in state.verified_orders):
         _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
     elif kind in ("transit", "free_shipping", "courier") and found.province in OUTSIDE_MAINLAND and \
@@ -603,12 +607,13 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "return_condition":
         out.say(specific.return_condition().text)
     elif kind == "invoice_types":
-        out.say(shop_answers.invoice_policy_answer(config, normalize.normalize_invoice_type(question.clause)
-                                                   if "专" in question.clause else None).text)
+        asked = question.clause if "专" in question.clause else text  # 「能开发票吗 专票可以吗」: one question
+        out.say(shop_answers.invoice_policy_answer(config, normalize.normalize_invoice_type(asked)
+                                                   if "专" in asked else None).text)
     elif kind == "invoice_when":
         out.say(specific.invoice_when(config).text)
     elif kind == "invoice_paper":
-        out.say(specific.invoice_paper(config).text)
+        out.say(specific.invoice_paper(config, paper_asked="纸" in question.clause).text)
     elif kind == "invoice_wrong_title":
         out.say(reply("invoice.wrong_title"))
         out.pending = {"kind": "invoice", "reissue": True, "type": None, "awaiting": "title"}
@@ -619,6 +624,11 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         campaigns = facts.campaigns_answer(config, now.date())
         if campaigns and not _COUPON_VALIDITY.search(question.clause):
             out.say(campaigns)  # 「券到啥时候」 asks the coupon's date, not the campaign's
+        if _STACKING.search(text):
+            # 「满299减30和新客券能一起用吗」: no shop file says which offers stack; never guess it.
+            out.say(reply("coupon.stacking_unknown"))
+            out.tasks.append(TaskRequest("promo_question", f"买家问：「{text.strip()[:80]}」，请确认这些优惠能否叠加并回复买家",
+                                         dedup=f"stacking:{text.strip()[:40]}"))
     elif kind == "bargain":
         out.say(shop_answers.bargain_answer(config, now).text)
     elif kind == "human":
@@ -644,10 +654,17 @@ def _ask_product(ctx: Context) -> str:
     return reply("common.ask_product", examples=join_items(names))
 
 
-def _stock(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+def _stock(found: Mentions, state: State, ctx: Context, out: _Reply, clause: str = "") -> None:
     product = ctx.catalog.product(state.product_id)
     if product is not None and not found.names_sku and any(k == "product_fact" for k in out.kinds_answered):
         return  # 「有没有香精酒精」 asked a fact (answered), not for stock
+    thing = None if found.names_sku else absent.asked_thing(clause, ctx.catalog.vocabulary)
+    if thing and product is not None:
+        memory.honest_fallback(clause, state, ctx, out)  # 「有没有AAFCO认证」: nothing written, honesty and a task
+        return
+    if thing:
+        out.say(reply("stock.not_sold", examples=join_items([p.name for p in ctx.catalog.products[:3]])))
+        return
     if product is None:
         out.say(_ask_product(ctx))
         # 「XL有吗」 before naming the product: the size and colour wait for it.

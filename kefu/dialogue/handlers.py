@@ -237,7 +237,20 @@ def order_items(call: HandlerCall) -> None:
     items = [reply("order.item", product=(catalog.product(item.product_id).name if catalog.product(item.product_id)
                                           else item.product_id), sku=item.label or "-", quantity=item.quantity)
              for item in order.items]
+    if _TOGETHER.search(call.question.clause):
+        # 「两样东西是一起发的吗」: one order, one waybill — the data says whether it left in one parcel.
+        if len(order.items) == 1:
+            call.out.say(reply("order.single_item", order_id=order.order_id, items=items[0]))
+        elif order.tracking_number:
+            call.out.say(reply("order.together_shipped", items="、".join(items), courier=order.courier or "",
+                               tracking_number=order.tracking_number))
+        else:
+            call.out.say(reply("order.together_unshipped", order_id=order.order_id, items="、".join(items)))
+        return
     call.out.say(reply("order.items", order_id=order.order_id, items="、".join(items), amount=f"{order.amount:g}"))
+
+
+_TOGETHER = re.compile(r"一起|一块|同时|分开|分别|分两次|拆开|拆单|一个包裹|同一个|包裹")
 
 
 HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from functools import cached_property
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from kefu import normalize
-from kefu.dialogue import spans
+from kefu.dialogue import absent, spans
 from kefu.dialogue.spans import Span
 from kefu.shop.answers import unique
 from kefu.shop.models import Product, SizeSystem, Sku
@@ -78,6 +79,11 @@ class CatalogView:
 
     def product(self, product_id: Optional[str]) -> Optional[Product]:
         return next((p for p in self.products if product_id and p.id.lower() == product_id.lower()), None)
+
+    @cached_property
+    def vocabulary(self) -> Set[str]:
+        """The two-character pieces of every word the shop uses for what it sells (``absent``)."""
+        return absent.vocabulary(self.products, self.skus.values())
 
     def system(self, product: Optional[Product]) -> Optional[SizeSystem]:
         """The size system of ``product`` (None: no sizes to advise on)."""

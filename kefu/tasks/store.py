@@ -21,6 +21,7 @@ TASK_KINDS: Mapping[str, str] = {
     "callback": "回复买家留言",
     "identity_check": "人工核实买家身份（订单核对次数用完）",
     "product_question": "确认商品信息并回复买家",
+    "promo_question": "确认优惠能否叠加并回复买家",
     "order_cancel": "取消订单/退款",
     "courier_remark": "订单快递备注",
     "late_dispatch": "超时未发货，加急发出",
