@@ -25,7 +25,7 @@ from kefu.dialogue.questions import clauses
 PATTERNS: Sequence[str] = (
     r"投诉", r"差评", r"12315", r"消协", r"(太|真|好|很|非常|特别)(差|烂|垃圾|失望|过分|坑|恶心)", r"(什么|啥)(破|烂)(东西|玩意|质量|店)",
     r"(破|烂)(东西|玩意儿?)", r"垃圾", r"骗子", r"骗人", r"假货", r"(发|寄)错(货|了|颜色|码|尺码)", r"少发", r"漏发",
-    r"(收到|到手|拿到)(的|就|就是|时)?.{0,6}(坏|破|脏|烂|裂|压扁|漏)", r"(开线|脱胶|掉底|断了|裂开|破洞|破了个洞|坏了|跑毛)(了|的)",
+    r"(收到|到手|拿到)(的|就|就是|时)?.{0,6}(坏|破|脏|烂|裂|碎|压扁|漏)", r"(开线|脱胶|掉底|断了|裂开|破洞|破了个洞|坏了|跑毛)(了|的)",
     r"(一次|两次|几次|没几天|刚穿|才穿|第一次).{0,6}(开线|起球|破|坏|掉色|脱胶|变形|缩水|褪色)", r"(气死|受够|忍无可忍|无语|服了)",
     r"(跟|和|与)(图片|描述|详情页?|宣传)(完全|根本|严重)?(不一样|不符|不同)", r"色差(太|很|好)?大", r"(怪味|异味|臭味|熏)",
     r"什么(服务|态度|质量)", r"(退款|处理|发货).{0,6}(拖|这么久|太慢).{0,6}(什么意思|搞什么|过分)", r"(两只|两个)不一样",
@@ -34,12 +34,27 @@ PATTERNS: Sequence[str] = (
     r"(不满意|失望|后悔|太坑|坑人|坑爹|粗糙|生气|差劲|恶心|离谱|糟糕|再也不(来|买)|没法(穿|用|吃)|二手|有人(穿|用)过|假的吧|搞什么|什么意思|就这么做生意)",
 )
 # A defect that happened (「开胶了」, 「充不进电」) is a complaint; one that might (「会开胶吗」) is a product doubt.
-_DEFECT = re.compile(r"(开胶|开线|脱线|掉漆|褪色|掉色|缩水|起球|变形|发霉|霉味|破损|断了|裂了|坏了|破了|烂了|漏了|过期|异物|过敏|脏了|漏气|胀袋|变质|有异味|软了)")
+_DEFECT = re.compile(r"(开胶|开线|脱线|掉漆|褪色|掉色|缩水|起球|变形|发霉|霉味|破损|断了|裂了|坏了|破了|烂了|漏了|过期|异物|过敏|脏了|漏气|胀袋|变质|有异味|软了|碎了)")
 # Said only of something in the buyer's hands.
-_BROKEN = re.compile(r"(充不进电|充不上电|不能用|用不了|打不开|开不了机|没反应|是脏的|是坏的|是破的|是旧的)")
+_BROKEN = re.compile(r"(充不进电|充不上电|不能用|用不了|打不开|开不了机|没反应|是脏的|是坏的|是破的|是旧的|是碎的|是裂的|碎掉了|碎成)")
 _HAPPENED = re.compile(r"(了|就|已经|都|刚|才|一直|还是)")
 _DOUBT = re.compile(r"(吗|么|嘛|\?|？|会不会|会|容易|怕|能不能|是不是|不会|防止|怎么(样|办|洗)|咋(样|办|洗|弄|处理)|如何)")
+_STEM = re.compile(r"碎|裂|破|坏|漏|脏|烂|开线|开胶|脱胶|掉色|褪色|起球|变形|过期|异味|发霉|胀袋|变质|压扁")
 _COMPILED: Optional[Sequence[Pattern[str]]] = None
+
+
+_REMEDY = re.compile(r"补发|拍照|照片|退|换|赔|售后")
+
+
+def remedy_for(text: str, sentences: Sequence[str]) -> Optional[str]:
+    """The shop's own sentence for the defect the complaint names (「收到的钢化膜碎了」 and 「收到时已经碎裂的
+    请拍照联系客服补发」): its remedy, said beside the hand-off; None when no sentence speaks of it."""
+    stems = set(_STEM.findall(fold(text)))
+    for sentence in sentences:
+        for part in re.split(r"[；;。]", sentence):
+            if any(stem in part for stem in stems) and _REMEDY.search(part):
+                return part.strip() + "。"
+    return None
 # The learned label counts at or above this probability.
 MIN_PROBABILITY = 0.7  # chosen by cross-validation on the training templates (precision 0.94)
 

@@ -133,6 +133,7 @@ class _Reply:
         self.handoff: Optional[str] = None
         self.pending: Optional[Dict[str, Any]] = None
         self.locked = False  # proof attempts exhausted: a person checks
+        self.asked_proof = False  # this reply asks for the receiver's name or phone tail (a verify is open)
         self.kinds_answered: List[str] = []
 
     def say(self, text: str) -> None:
@@ -193,6 +194,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
             product = ctx.catalog.product(state.product_id)
             if product is not None and product.facts and facts.matched_labels(text, product):
                 out.say(answer_fact(text, product, ctx.config, ctx.now.date()) or "")
+            elif product is not None and (remedy := complaint.remedy_for(text, [sentence for _, sentence in product.facts])):
+                out.say(reply("facts.answer", text=remedy))
         return Turn(out.bubbles(), state, out.tasks, out.records, handoff=ctx.abuse or "complain", kinds=["complaint"])
     pending = state.pending
     # With a question open (「抬头?」 -> 「个人」, 「收件人?」 -> 「钱多多」) only the precise patterns may say the
@@ -213,6 +216,13 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         return Turn([], state, handoff=handoff, kinds=[q.kind for q in questions])
     verified_before = list(state.verified_orders)
 
+    if pending and pending.get("kind") == "verify" and questions and not found.order_ids and \
+            ownership.offers_proof(text):
+        # 「收件人徐静 尾号8054 啥时候发」: the proof asked for, with a question about that order. The order's
+        # own answer (status, dispatch, parcel) answers its shipping questions; the others are answered after.
+        _continue(pending, text, found, state, ctx, out)
+        questions = [q for q in questions if TOPIC.get(q.kind) not in ("shipping", "logistics", "order")] \
+            if state.order_id in state.verified_orders else []
     if pending and _answers_pending(pending, questions, text):
         questions = []
     if not questions and pending:
@@ -463,7 +473,9 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
         out.say(specific.transit(ctx.config, ctx.now, found.province).text)
     elif kind in ("logistics", "address_change", "order_change", "return_window", "order_cancel", "courier_remark") and \
             (found.order_ids or pending.get("order_id")):
-        _answer(Question(kind, text, 0), text, found, state, ctx, out)
+        # 「我是尾号5516的 我的订单到哪了」 then the number: the proof came first and counts with it.
+        said = f"{pending['proof']} {text}" if pending.get("proof") else text
+        _answer(Question(kind, text, 0), said, found, state, ctx, out)
     elif kind == "verify":
         order_id = str(pending.get("order_id") or "")
         order = ctx.store.order(order_id) if order_id else None
@@ -620,8 +632,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind in ("invoice_request", "invoice_apply"):
         _invoice({"kind": "invoice", "awaiting": None}, text, found, state, ctx, out, starting=True)
     elif kind == "coupon":
-        out.say(specific.coupon(config, now).text)
         campaigns = facts.campaigns_answer(config, now.date())
+        if not (campaigns and re.search(r"活动.{0,4}(到|截止|几号|哪天|什么时候|啥时候|结束)", question.clause) and not re.search(r"券|优惠|满减|红包", question.clause)):
+            out.say(specific.coupon(config, now).text)  # 「活动到几号」 asks the campaign, not the coupon
         if campaigns and not _COUPON_VALIDITY.search(question.clause):
             out.say(campaigns)  # 「券到啥时候」 asks the coupon's date, not the campaign's
         if _STACKING.search(text):
@@ -629,6 +642,10 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
             out.say(reply("coupon.stacking_unknown"))
             out.tasks.append(TaskRequest("promo_question", f"买家问：「{text.strip()[:80]}」，请确认这些优惠能否叠加并回复买家",
                                          dedup=f"stacking:{text.strip()[:40]}"))
+    elif kind == "invoice_company":
+        out.say(reply("invoice.company_title", types=join_items(config.invoice.types)))
+    elif kind == "order_restore":
+        out.say(reply("order.restore"))  # a cancelled order cannot be brought back on any platform
     elif kind == "bargain":
         out.say(shop_answers.bargain_answer(config, now).text)
     elif kind == "human":
@@ -897,7 +914,9 @@ def _known_order(found: Mentions, state: State, ctx: Context, out: _Reply, *, th
     if not out.locked:
         # The same prompt whether the order exists or not; the number typed is never echoed.
         out.say(reply("order.verify"))
-        out.pending = {"kind": "verify", "order_id": order_id, "then": then, "asked": text[:200]}
+        if not out.asked_proof:  # 「怎么还没发货 都几天了」: the first question of the message waits for the proof
+            out.pending = {"kind": "verify", "order_id": order_id, "then": then, "asked": text[:200]}
+        out.asked_proof = True
     return None
 
 
@@ -926,19 +945,24 @@ def _prove(order_id: str, order: Optional[Order], text: str, state: State, ctx: 
     return True
 
 
+def _awaiting_order(kind: str, text: str) -> Dict[str, Any]:
+    """The open question 「订单号？」, holding a proof the buyer gave before the number."""
+    return {"kind": kind, "proof": text[:200]} if ownership.offers_proof(text) else {"kind": kind}
+
+
 def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     order_id = found.order_ids[0] if found.order_ids else state.order_id
     if not order_id:
         out.say(reply("common.ask_order_id"))
-        out.pending = {"kind": kind}
+        out.pending = _awaiting_order(kind, text)
         return
     before = len(out.parts)
     # Even an unpaid order's status is an order fact: proven first, like every other.
     order = _known_order(found, state, ctx, out, then=kind, text=text)
     if order is None:
-        if len(out.parts) == before:
+        if len(out.parts) == before and not out.asked_proof:
             out.say(reply("common.ask_order_id"))
-            out.pending = {"kind": kind}
+            out.pending = _awaiting_order(kind, text)
         return
     presale = stock_view.presale_order(order, ctx.catalog, ctx.now.date()) if kind == "logistics" else None
     if presale:

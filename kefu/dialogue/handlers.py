@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from kefu import masking, normalize
 from kefu.dialogue import stock as stock_view
+from kefu.dialogue.answers import free_shipping
 from kefu.dialogue.facts import answer_fact, shipping_fact
 from kefu.dialogue.kinds import BY_NAME
 from kefu.dialogue.promises import TaskRequest
@@ -164,7 +165,7 @@ def late_dispatch(order: Order, hours: int, now: dt.datetime, out: Any, compensa
 def _order(call: HandlerCall, kind: str) -> Optional[Order]:
     before = len(call.out.parts)
     order = call.order_of(kind)
-    if order is None and len(call.out.parts) == before:
+    if order is None and len(call.out.parts) == before and not call.out.asked_proof:
         call.out.say(reply("common.ask_order_id"))
         call.out.pending = {"kind": kind}
     return order
@@ -173,7 +174,7 @@ def _order(call: HandlerCall, kind: str) -> Optional[Order]:
 def service_hours(call: HandlerCall) -> None:
     """When a person is there (shop.yml ``service_hours``); the bot answers around the clock."""
     start, end = call.ctx.config.service_hours
-    call.out.say(reply("talk.service_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")))
+    call.out.say(reply("talk.service_hours", start=f"{start.hour}:{start.minute:02d}", end=f"{end.hour}:{end.minute:02d}"))
 
 
 _SHIPS_FROM = re.compile(r"从.{1,12}(发出|发货|发)|(产地|果园|工厂|仓库?)(直接|直)?发")
@@ -228,6 +229,34 @@ def courier_phone(call: HandlerCall) -> None:
             call.out.say(logistics_answer(order, call.ctx.now, config=call.ctx.config).text)
 
 
+def order_freight(call: HandlerCall) -> None:
+    """「为啥多收了15块」 about the buyer's own order: the shop's rule for the order's province (a remote
+    province pays the shop's surcharge); a charge the rule does not explain goes to a person, never argued."""
+    config, state = call.ctx.config, call.state
+    has_order = (call.found is not None and call.found.order_ids) or state.order_id in state.verified_orders
+    if not has_order:
+        province = (call.found.province if call.found is not None else None) or state.province
+        call.out.say(free_shipping(config, province).text)
+        return
+    order = _order(call, "order_freight")
+    if order is None:
+        return
+    fee = f"{config.free_shipping_except_fee:g}"
+    said = False
+    if order.province and order.province in config.free_shipping_except:
+        call.out.say(reply("order.freight_remote", province=order.province, fee=fee))
+        said = True
+    surcharge = config.courier_surcharge.get(order.courier or "")
+    if surcharge:  # 「为啥比别人多付了8块」 of a parcel sent by a courier the buyer chose at a surcharge
+        call.out.say(reply("order.freight_courier", courier=order.courier, fee=f"{surcharge:g}"))
+        said = True
+    if said:
+        return
+    call.out.say(reply("order.freight_check", province=order.province or reply("order.freight_your_place")))
+    call.out.tasks.append(TaskRequest("callback", f"买家对订单 {order.order_id} 的运费有疑问：「{call.text.strip()[:80]}」，请核实后回复",
+                                      order_id=order.order_id, dedup=f"freight:{order.order_id}"))
+
+
 def order_items(call: HandlerCall) -> None:
     """「这单买了哪些东西」: every line of the buyer's own, proven order, with what was paid."""
     order = _order(call, "order_items")
@@ -262,6 +291,7 @@ HANDLERS: Dict[str, Callable[[HandlerCall], None]] = {
     "ship_from": ship_from,
     "receiver_info": receiver_info,
     "order_items": order_items,
+    "order_freight": order_freight,
     "courier_phone": courier_phone,
     "late_policy": late_policy,
 }

@@ -56,7 +56,7 @@ class Kind:
 
 PendingKind = Literal["stock", "size_advice", "transit", "logistics", "address_change", "order_change",
                       "return_window", "verify", "new_address", "invoice", "order_cancel", "courier_remark",
-                      "freight_insurance", "order_items"]
+                      "freight_insurance", "order_items", "order_freight"]
 PENDING_KINDS: Tuple[str, ...] = PendingKind.__args__  # type: ignore[attr-defined]
 
 
@@ -144,6 +144,8 @@ KINDS: Sequence[Kind] = (
             '(以后|下次)?直接(找你|联系你|跟你)买',
             '私聊',
             '(电话|手机)(多少|号码)',
+            '(客服|你们|店铺|店里|商家)的?(电话|手机号?|座机)',
+            '(打|回)(个)?(电话)?(给我|过来)', '(打|回)(个)?电话',
             r'(微信|威信|薇信|vx|wx|v信|qq|扣扣)(号)?\s*[:：是]?\s*[A-Za-z0-9_-]{5,}',
             '(你|您)?加(我(?!们)|一下我)', '(qq|QQ|微信|vx|wx)群',
         ),
@@ -196,6 +198,8 @@ KINDS: Sequence[Kind] = (
             r'(最好|最安全|最便宜|最划算|最火|最畅销|最热销|最靠谱|最正宗|第一|冠军|No\.?1|top\s*1)的?.{0,6}(吗|么|嘛|吧|哪|是哪|哪个|哪款|是什么)',
             r'(哪|哪个|哪款|什么|啥).{0,6}(最好|最安全|最火|最畅销|最热销|卖得最|第一|冠军)',
             r'卖得?(最好|最多|最火|第一)', r'(推荐|介绍)(个|一下|一款)?最好的', r'全网.{0,4}(最|第一)',
+            # 「是不是最正宗最甜的」, 「是最保暖的羽绒服吧」 (not 「最晚几号」, 「最小的那个」: practical, no claim)
+            r'(是不是|是|算不算|算)(全网|你家|你们家|店里|市面上|国内)?最(?!晚|迟|快|早|多|少|小|大|低|高|近|长|短|后|新|便宜)[\u4e00-\u9fff]{1,6}的',
         ),
         supersedes=('product_fact', 'stock', 'price'),
         replies=('policy.superlative',),
@@ -442,6 +446,7 @@ KINDS: Sequence[Kind] = (
             '多久(到账|退款|退钱)', '原路(退回|返回|退)', '退(到|回)(哪|哪里|哪儿)',
             '(钱|款|退款)(退|到账|到)了(吗|没|么|没有)', '(钱|款)(退回|退)(来|回来)?了?(吗|没)',
             '(什么时候|啥时候)(退款|退钱|到账)',
+            '(几天|多久|多长时间|多少天)(能|可以|才能|会|才|就)?(退款|退钱|到账|收到退款|把钱退)',
         ),
         supersedes=('return_window', 'transit'),
     ),
@@ -519,6 +524,13 @@ KINDS: Sequence[Kind] = (
             '发票(还没|没收到)',
         ),
         supersedes=('invoice_request',),
+    ),
+    Kind(
+        'invoice_company', topic='invoice',
+        patterns=(r'抬头.{0,6}(公司|单位|企业)', r'(公司|单位|企业)的?抬头', r'开(成|给|到)?(公司|单位|企业)(的|名)'),
+        supersedes=('invoice_request', 'invoice_types', 'invoice_paper', 'invoice_apply'),
+        replies=('invoice.company_title',),
+        learned=False,
     ),
     Kind(
         'invoice_paper', topic='invoice',
@@ -684,6 +696,28 @@ KINDS: Sequence[Kind] = (
         replies=('order.items', 'order.together_shipped', 'order.together_unshipped', 'order.single_item'),
         learned=False,
         handler='order_items',
+    ),
+    Kind(
+        'order_restore', topic='order',
+        patterns=(r'(订单|单子|这单)?(能|可以|还能|能不能)?恢复(吗|嘛|么|一下|不|订单)', r'撤销取消', r'取消的(订单|单)?(能|可以)?(找回|恢复)'),
+        supersedes=('stock',),
+        replies=('order.restore',),
+        learned=False,
+    ),
+    Kind(
+        'order_freight', topic='order',
+        patterns=(
+            r'多(收|扣|付|算)了?(我)?.{0,3}([0-9]+|几|十几)\s*(块|元)',
+            r'(运费|邮费)(收|扣|付|要|算)了?(我)?\s*([0-9]+)',
+            r'(收|扣|付)了?(我)?\s*([0-9]+)\s*(块|元)(钱)?的?(运费|邮费)',
+            r'(为什么|为啥|怎么|咋)(还)?(要|收|加|多收|多付|付|有)了?(我)?(运费|邮费)',
+            r'(运费|邮费)(是)?(怎么|咋)(算|收)的',
+            r'(运费|邮费)(为什么|为啥|怎么|咋)(多|要|还|会|收)', r'多(收|扣|付|算)了?(我)?\s*([0-9]+)\s*(块|元)?(钱)?$',
+        ),
+        supersedes=('free_shipping', 'return_who_pays', 'bargain'),
+        replies=('order.freight_remote', 'order.freight_courier', 'order.freight_check', 'order.freight_your_place'),
+        learned=False,
+        handler='order_freight',
     ),
     Kind(
         'ship_from', topic='shipping',

@@ -109,6 +109,16 @@ def _other_names(text: str, receiver: str) -> int:
     return len(others)
 
 
+_PROOF_CUE = re.compile(r"收件人|收货人|姓名|名字|叫|尾号|后四位|后4位|手机")
+
+
+def offers_proof(text: str) -> bool:
+    """Whether a message that also asks something offers a proof: a phone tail, or a name said to be one
+    (「收件人徐静 尾号8054 啥时候发」); a bare question never counts as an attempt."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return bool(_tails(text)) or (bool(_PROOF_CUE.search(text)) and judge(text, None, None).candidates > 0)
+
+
 def judge(text: str, receiver_name: Optional[str], receiver_phone: Optional[str]) -> Judgement:
     """``proved`` when the message holds exactly one name and/or one tail and every one given is right;
     ``failed`` when it offers any candidate otherwise; ``none`` when it offers nothing.

@@ -69,9 +69,9 @@ def test_after_a_price_question_a_sku_asked_again_is_a_price(talk_in) -> None:
 
 
 @pytest.mark.parametrize("text, shop, hours", [
-    ("客服几点上班", "cosmetics", ("09:00", "22:00")),
+    ("客服几点上班", "cosmetics", ("9:00", "22:00")),
     ("你们客服晚上几点下班", "textiles", ("22:00",)),
-    ("晚上有人吗", "textiles", ("08:30", "22:00")),
+    ("晚上有人吗", "textiles", ("8:30", "22:00")),
 ])
 def test_service_hours_come_from_the_shop(talk_in, text, shop, hours) -> None:
     said = talk_in(shop).say(text)

@@ -84,3 +84,60 @@ def test_offers_whose_stacking_no_file_states_are_not_guessed(talk_in: Talk) -> 
     assert "满99元减10元" in said and "满299减30" in said and "确认不了" in said
     assert "可以叠加" not in said and "不能叠加" not in said and "可以一起用" not in said
     assert [t.kind for t in buyer.last.tasks] == ["promo_question"]
+
+
+def test_a_name_sent_after_a_message_of_two_order_questions_proves_the_order(talk_in: Talk) -> None:
+    buyer = talk_in("digital")
+    said = buyer.say("我的订单4611271020943357102 怎么还没发货 都几天了")
+    assert "订单号" not in said.replace("核对", "")  # the number was given: only the proof is asked
+    said = buyer.say("赵一鸣")
+    assert "48小时" in said and "4611271020943357102" in said
+
+
+def test_a_phone_tail_given_before_the_order_number_counts_with_it(talk_in: Talk) -> None:
+    buyer = talk_in("digital")
+    buyer.say("我是尾号5516的 我的订单到哪了")
+    said = buyer.say("4611301945318806624")
+    assert "待发货" in said and "收件人" not in said
+    other = talk_in("digital")
+    other.say("我是尾号1111的 我的订单到哪了")
+    assert "待发货" not in other.say("4611301945318806624")  # a wrong tail proves nothing
+
+
+def test_the_proof_and_a_question_in_one_message_answer_that_order(talk_in: Talk) -> None:
+    buyer = talk_in("textiles")
+    buyer.say("查下2611301105264519832")
+    said = buyer.say("收件人徐静 尾号8054 啥时候发")
+    assert "12月15日" in said and "现在下单" not in said
+
+
+def test_a_remote_province_or_a_chosen_courier_explains_an_order_s_freight(talk_in: Talk) -> None:
+    buyer = talk_in("cosmetics")
+    said = buyer.say("2611301650830572194 古丽娜尔 洗面奶到哪了 为啥多收了15块")
+    assert "YT8831274650982" in said and "新疆" in said and "15元" in said
+    said = talk_in("kids").say("2611301550286401937 何佳琪 为啥比别人多付了8块")
+    assert "邮政EMS" in said and "8元" in said
+
+
+def test_a_cancelled_order_cannot_be_restored_and_a_new_order_is_the_way(talk_in: Talk) -> None:
+    buyer = talk_in("textiles")
+    buyer.say("2611261650827364019 周宇 这单怎么没了")
+    said = buyer.say("能恢复吗 还想买")
+    assert "没办法恢复" in said and "重新下单" in said and "哪款商品" not in said
+
+
+def test_questions_found_unanswered_now_have_their_answer(talk_in: Talk) -> None:
+    assert "单位（公司）抬头" in talk_in("cosmetics").say("电子发票抬头能开公司的吗")
+    assert "1-3个工作日" in talk_in("pets").say("退货一般几天能退款")
+    said = talk_in("food").say("你家是不是最正宗最甜的赣南脐橙")
+    assert "不给商品做比较和排名" in said and "信丰" in said
+    assert "平台内沟通" in talk_in("sample").say("客服电话给我一个")
+    said = talk_in("digital").say("活动到几号")
+    assert "12月12日" in said and "12月31日" not in said  # the campaign's end, not the coupon's
+
+
+def test_a_defect_on_arrival_hands_off_with_the_shop_s_own_remedy(talk_in: Talk) -> None:
+    buyer = talk_in("digital")
+    buyer.product = "d4004"
+    said = buyer.say("收到的钢化膜碎了")
+    assert buyer.last.handoff == "complain" and "拍照" in said and "补发" in said
