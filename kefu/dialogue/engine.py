@@ -234,7 +234,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
 
     questions = _follow_up(questions, found, state, text)
     questions = _same_again(questions, found, state, text)
-    questions = _of_the_order(questions, found, state)
+    questions = _of_the_order(questions, found, state, text)
     if questions and sizing.enough_to_advise(found, ctx.catalog.product(state.product_id), ctx.catalog) and \
             not any(q.kind == "size_advice" for q in questions):
         # 「那L呢 我170 120斤」: a body given beside another question asks for a size too.
@@ -327,6 +327,8 @@ def _follow_up(questions: List[Question], found: Mentions, state: State, text: s
     """「周六呢」 after a weekend question, 「上海呢」 after a transit one: the last question, asked again."""
     if _coupon_again(questions, state, text):
         return [Question("coupon", text, 0)]
+    if state.last_kind in ("ship_when", "ship_today") and _CUTOFF_AGAIN.fullmatch(text.strip()):
+        return [Question(state.last_kind, text, 0)]  # 「今天下单今天发吗」 then 「几点之前」: the cut-off
     if any(q.kind == "ship_weekend" for q in questions):
         # 「周六发货吗 礼拜天呢」: 「礼拜天呢」 is the same weekend question, not a stock one
         questions = [q for q in questions if not (q.kind == "stock" and not found.names_sku and
@@ -346,6 +348,7 @@ def _follow_up(questions: List[Question], found: Mentions, state: State, text: s
     return questions
 
 
+_CUTOFF_AGAIN = re.compile(r"(那)?(要|得|最晚)?几点(之前|前|以前|截止|截单)?(付款|下单|拍|付)?(之前|前)?(呢|啊|呀)?[?？]?")
 # 「怎么领」, 「啥时候过期」, 「能用到几号」 right after a coupon answer ask about that coupon.
 _OF_A_COUPON = re.compile(r"领|过期|到期|有效|用到|截止|门槛|怎么用|叠加|几号")
 
@@ -360,8 +363,13 @@ def _coupon_again(questions: List[Question], state: State, text: str) -> bool:
 _PRODUCT_KINDS = ("stock", "restock", "price", "product_fact", "product_topics", "presale")
 
 
-def _of_the_order(questions: List[Question], found: Mentions, state: State) -> List[Question]:
-    if not found.order_ids or found.product or not any(q.kind in _PRODUCT_KINDS for q in questions):
+_MY_THING = re.compile(r"我(的|买的|拍的|下单的|订的)")
+
+
+def _of_the_order(questions: List[Question], found: Mentions, state: State, text: str = "") -> List[Question]:
+    """A product question beside an order number asks about the order (「2611… 赵子涵 我的防晒呢」)."""
+    if not found.order_ids or (found.product and not _MY_THING.search(text)) or \
+            not any(q.kind in _PRODUCT_KINDS for q in questions):
         return questions
     kept = [q for q in questions if q.kind not in _PRODUCT_KINDS]
     if any(TOPIC.get(q.kind) in ("order", "logistics", "returns") for q in kept):
@@ -375,6 +383,7 @@ _HOW_LONG = re.compile(r"^(大概|一般|要|大约|估计|差不多)?(几天|�
 
 
 _PLACE_KINDS = ("transit", "free_shipping", "courier")
+_SEND_THERE = re.compile(r"(能|可以|能不能|可不可以)(寄|发|送|邮)(到|过去|去)?(吗|不|么|嘛|没)?$|(寄|发|送)不(寄|发|送)|(发|寄|送)得?到(吗|不|么)")
 _PLACE_FILLER = re.compile(r"我|人|在|是|这边|那边|的|住|收货地址|地址")
 _ASKS_OF_A_PLACE = re.compile(r"[吗呢么嘛几多啥什怎能可包运邮费到发寄送久天]")
 
@@ -392,6 +401,14 @@ def _transit_with_place(questions: List[Question], text: str, found: Mentions) -
     # 「我在佛山」 says where the buyer is; it asks nothing of its own.
     if len(pieces) > 1:
         questions = [q for q in questions if q.kind in _PLACE_KINDS or not _only_a_place(q.clause)]
+    # 「拉萨能寄吗」: whether a parcel goes there, read as the transit answer (it says so and how long).
+    sends = [(at, c) for at, c in pieces if _SEND_THERE.search(c)
+             and not any(q.clause == c and q.kind not in ("product_fact", "product_topics", "stock") for q in questions)]
+    if sends:
+        asked = {c for _, c in sends}
+        questions = sorted([q for q in questions if q.clause not in asked and q.kind != "transit"]
+                           + [Question("transit", sends[0][1], sends[0][0])],
+                           key=lambda q: q.position)
     if any(q.kind in ("transit", "logistics") for q in questions):
         return questions
     for at, clause in pieces:
@@ -523,7 +540,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         _left(stock_view.asks_which_left(question.clause) or "size", found, state, ctx, out,
               whole_range=stock_view.asks_whole_range(question.clause))
     elif kind in ("stock", "restock"):
-        _stock(found, state, ctx, out, question.clause)
+        _stock(found, state, ctx, out, question.clause, restock=kind == "restock")
     elif kind == "restock_notify":
         _restock_notify(found, state, ctx, out)
     elif kind == "return_how":
@@ -563,7 +580,11 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
     elif kind == "transit":
         if found.province or state.province:
-            out.say(specific.transit(config, now, _province_of(question, found) or state.province).text)
+            place = _province_of(question, found) or state.province
+            answer = specific.transit(config, now, place).text
+            if _SEND_THERE.search(question.clause):  # 「拉萨能寄吗」: yes first, then how long
+                answer = reply("shipping.can_send", province=place) + answer.removeprefix("亲，")
+            out.say(answer)
         else:
             out.say(reply("shipping.ask_province_only"))
             out.pending = {"kind": "transit"}
@@ -671,7 +692,7 @@ def _ask_product(ctx: Context) -> str:
     return reply("common.ask_product", examples=join_items(names))
 
 
-def _stock(found: Mentions, state: State, ctx: Context, out: _Reply, clause: str = "") -> None:
+def _stock(found: Mentions, state: State, ctx: Context, out: _Reply, clause: str = "", restock: bool = False) -> None:
     product = ctx.catalog.product(state.product_id)
     if product is not None and not found.names_sku and any(k == "product_fact" for k in out.kinds_answered):
         return  # 「有没有香精酒精」 asked a fact (answered), not for stock
@@ -705,6 +726,13 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply, clause: str
         data = answer.data
         state.color = data.get("color") or (colors[0] if colors and colors[0] in offered_colors else state.color)
         state.size = data.get("size") or (sizes[0] if sizes and sizes[0] in offered_sizes else state.size)
+        if data.get("missing") and restock and not colors and not sizes:
+            # 「什么时候有货」 with no SKU named, of a product with one option: each one's state and date
+            axis = [which for which, values in (("color", offered_colors), ("size", offered_sizes)) if len(values) > 1]
+            if len(axis) == 1:
+                out.say(stock_view.left_answer(product, skus, axis[0], None, None, ctx.now.date(), whole_range=True,
+                                               threshold=ctx.config.low_stock_threshold))
+                return
         if data.get("missing"):
             listed = stock_view.option_lines(product, skus, data.get("color"), data.get("size"), ctx.now.date(),
                                              ctx.config.low_stock_threshold) if len(data["missing"]) == 1 \

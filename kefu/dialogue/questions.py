@@ -73,6 +73,8 @@ _NOT_KINDS = ("complaint", "other") + SMALL_TALK + NOT_LEARNED
 def pattern_kinds(clause: str) -> List[str]:
     """The kinds whose precise patterns match one clause, general ones superseded."""
     kinds = [kind for kind, patterns in _patterns() if kind not in SMALL_TALK and any(p.search(clause) for p in patterns)]
+    if "stock" in kinds and "product_fact" in kinds and _IN_STOCK.search(clause):
+        kinds.remove("product_fact")  # 「鹅绒被200×230的有货吗」: the material word is the product's name
     for kind in list(kinds):
         for general in _SUPERSEDES.get(kind, ()):
             if general in kinds:
@@ -80,6 +82,9 @@ def pattern_kinds(clause: str) -> List[str]:
     if any(k not in WEAK for k in kinds):
         kinds = [k for k in kinds if k not in WEAK or k == "stock" and "restock" in kinds]
     return kinds
+
+
+_IN_STOCK = re.compile(r"有货|有现货|现货|库存|缺货|没货|断货|售罄|卖完")
 
 
 def clause_kinds(clause: str, mode: Mode = "both", classifier: Optional[ClauseClassifier] = None) -> List[str]:

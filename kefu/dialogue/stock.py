@@ -33,7 +33,9 @@ _LEFT_COLOR = re.compile(rf"(还有|有|剩|剩下|还剩){_WHICH}{_COLOR_WORDS}
 _PRICE = re.compile(r"多少钱|多钱|几多钱|价格|价钱|几块钱?|什么价|啥价|售价|单价|贵不贵|卖多少|怎么卖|"
                     # 「面霜30ml多少」, 「燕麦色一米二多少」: a clause ending in 多少 after a thing, not a measure
                     # (含量多少, 几成, 多少克) and not a count (还有多少, 剩多少)
-                    r"(?<![量率倍度克斤天久有剩含占比码号几共涂挤挖用放加倒吃喝装要拍发])多少[呀啊呢哇]?$")
+                    r"(?<![量率倍度克斤天久有剩含占比码号几共涂挤挖用放加倒吃喝装要拍发])多少[呀啊呢哇]?$|"
+                    # 「那5斤装多少」: a pack size named by its number is a price asked too
+                    r"[0-9]+\s*(斤|公斤|kg|g|克|袋|片|支|瓶|盒|包|罐|件|条)装的?多少[呀啊呢哇]?$")
 # What a clause asking a price is not, though its words say so (「两件套多少」 is no haggling).
 _PRICE_READS_AS = ("bargain", "product_fact")
 _NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿|价格单|价签|价格标签|吊牌价|电话|号码|手机号")

@@ -141,3 +141,39 @@ def test_a_defect_on_arrival_hands_off_with_the_shop_s_own_remedy(talk_in: Talk)
     buyer.product = "d4004"
     said = buyer.say("收到的钢化膜碎了")
     assert buyer.last.handoff == "complain" and "拍照" in said and "补发" in said
+
+
+def test_a_product_named_beside_an_order_number_asks_about_that_order(talk_in: Talk) -> None:
+    said = talk_in("cosmetics").say("2611272105493817625 赵子涵 我的防晒呢")
+    assert "取消" in said and "哪个规格" not in said
+
+
+def test_a_pack_size_then_how_much_is_its_price(talk_in: Talk) -> None:
+    buyer = talk_in("food")
+    buyer.product = "f2002"
+    said = buyer.say("那5斤装多少")
+    assert "29.9" in said and "49.9" in said and "现货" not in said
+
+
+def test_whether_a_parcel_goes_somewhere_is_yes_and_how_long_once(talk_in: Talk) -> None:
+    said = talk_in("textiles").say("拉萨能寄吗 要多久")
+    assert said.startswith("亲，可以发西藏的") and said.count("6-9天") == 1 and "查不到" not in said
+
+
+def test_a_material_word_inside_the_product_name_leaves_the_stock_question(talk_in: Talk) -> None:
+    said = talk_in("textiles").say("鹅绒被200×230的有货吗 寄北京几天到")
+    assert "200×230cm）有现货" in said and "2-3天" in said
+
+
+def test_follow_ups_ask_the_same_thing_again(talk_in: Talk) -> None:
+    buyer = talk_in("sample")
+    buyer.say("今天下单今天发吗")
+    assert "16:00" in buyer.say("几点之前")
+    gift = talk_in("cosmetics")
+    gift.product = "c3006"
+    gift.say("礼盒送什么")
+    assert "12月12日" in gift.say("送到什么时候")
+    lipstick = talk_in("cosmetics")
+    lipstick.say("口红有几个色号")
+    said = lipstick.say("什么时候有货")
+    assert "#999预计12月5日补货" in said and "#888暂时缺货" in said
