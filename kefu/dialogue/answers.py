@@ -152,6 +152,14 @@ def presale(config: ShopConfig) -> Answer:
     return Answer("亲，" + reply(key, hours=config.ship_within_hours), {"presale": config.presale})
 
 
+def arrival_after(config: ShopConfig, province: str, ship_day: dt.date) -> str:
+    """「那几号能到」 of an order not yet sent: the days to its province, counted from the day it leaves."""
+    low, high = config.days_to(province)
+    return reply("order.arrival", province=province, low=low, high=high,
+                 arrive_from=format_date(ship_day + dt.timedelta(days=low)),
+                 arrive_to=format_date(ship_day + dt.timedelta(days=high)))
+
+
 def transit(config: ShopConfig, now: dt.datetime, province: str) -> Answer:
     """Days in transit to ``province`` and the arrival window for an order paid now."""
     local = local_time(config, now)
@@ -258,8 +266,10 @@ def return_window(config: ShopConfig, order: Optional[Order], now: dt.datetime, 
         text = reply("returns.window_left_short", delivered=format_date(delivered.date()), deadline=format_date(deadline))
         return Answer(text + reply("returns.how"), data)
     text = reply("returns.window_short", days=config.return_window_days)
-    if order is not None and order.status in (OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED):
-        text += reply("returns.not_delivered")
+    if order is not None and order.status is OrderStatus.AWAITING_SHIPMENT:
+        text += reply("returns.not_shipped")  # its own case only: 「还没发货 我想退款」
+    elif order is not None and order.status is OrderStatus.SHIPPED:
+        text += reply("returns.not_delivered_shipped")
     else:
         text += reply("returns.how")
     return Answer(text, {"within_window": None})

@@ -561,6 +561,22 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
         out.say(specific.ship_weekend(config, now, text if _weekend_days(text) > 1 else question.clause).text)
     elif kind == "courier" and _about_an_order(question, found, state) and not _switch_courier(question.clause):
         _order_question("logistics", text, found, state, ctx, out)  # 「2611… 啥快递 单号多少」: that parcel's courier
+    elif kind == "courier" and _about_an_order(question, found, state):
+        # 「2611… 能帮我改成顺丰吗」: the order's own state decides — a parcel already sent keeps its courier.
+        order = _known_order(found, state, ctx, out, then="logistics", text=text)
+        if order is not None and order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            out.say(reply("order.courier_shipped", order_id=order.order_id, courier=order.courier or ""))
+        elif order is not None:
+            asked = specific.courier(config, question.clause, ctx.platform)
+            if asked.data.get("available"):
+                fee = asked.data.get("surcharge")
+                out.say(reply("order.courier_recorded", order_id=order.order_id, courier=asked.data["courier"],
+                              fee=reply("order.courier_fee", fee=f"{fee:g}") if fee else ""))
+            else:
+                out.say(asked.text)
+            out.tasks.append(TaskRequest("courier_remark", f"订单 {order.order_id} 买家要求改快递：「{question.clause[:60]}」",
+                                         order_id=order.order_id, details={"remark": question.clause[:60]},
+                                         dedup=f"courier:{order.order_id}"))
     elif kind == "courier":
         own = facts.shipping_fact(ctx.catalog.product(state.product_id), config, _COURIER_FACT)
         out.say(own or specific.courier(config, question.clause, ctx.platform).text)
@@ -574,7 +590,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "transit" and not found.province and (_about_an_order(question, found, state) or
                                                        state.last_topic in ("logistics", "order") and
                                                        state.order_id in state.verified_orders):
-        _order_question("logistics", text, found, state, ctx, out)  # 「大概哪天到」 about the parcel just looked up
+        _order_question("logistics", text, found, state, ctx, out, arrival=True)  # 「大概哪天到」 of that parcel
     elif kind in ("transit", "free_shipping", "courier") and found.province in OUTSIDE_MAINLAND and \
             isinstance(config.international, (str, bool)) and config.international is not True:
         out.say(facts.abroad_answer(config))  # 「能寄到香港吗」: the shop's own sentence on delivery abroad
@@ -978,7 +994,8 @@ def _awaiting_order(kind: str, text: str) -> Dict[str, Any]:
     return {"kind": kind, "proof": text[:200]} if ownership.offers_proof(text) else {"kind": kind}
 
 
-def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
+def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Context, out: _Reply,
+                    arrival: bool = False) -> None:
     order_id = found.order_ids[0] if found.order_ids else state.order_id
     if not order_id:
         out.say(reply("common.ask_order_id"))
@@ -995,6 +1012,9 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
     presale = stock_view.presale_order(order, ctx.catalog, ctx.now.date()) if kind == "logistics" else None
     if presale:
         out.say(presale)  # a presale line ships on its own date: not late
+        leaves = stock_view.presale_ships_on(order, ctx.catalog, ctx.now.date())
+        if arrival and order.province and leaves:
+            out.say("亲，" + specific.arrival_after(ctx.config, order.province, leaves))
     elif kind == "logistics":
         answer = shop_answers.logistics_answer(order, ctx.now, config=ctx.config)
         text_out = answer.text
@@ -1014,6 +1034,8 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
             if answer.data.get("late") and order.status is OrderStatus.AWAITING_SHIPMENT and \
                     ctx.config.late_shipment_compensation:
                 text_out += reply("logistics.late_compensation", compensation=ctx.config.late_shipment_compensation)
+        elif arrival and order.status is OrderStatus.AWAITING_SHIPMENT and order.province and answer.data.get("ship_date"):
+            text_out += specific.arrival_after(ctx.config, order.province, answer.data["ship_date"])
         out.say(text_out)
     elif kind == "address_change":
         inline = memory.address_in(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
 from kefu.dialogue.answers import sku_line
@@ -93,18 +93,32 @@ def with_price(questions: List[Question], text: str) -> List[Question]:
     return sorted(kept + [Question("price", priced[0][1], priced[0][0])], key=lambda q: q.position)
 
 
-def presale_order(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[str]:
-    """An order waiting for a presale line: it ships on that line's date (not late, not today)."""
+def _presale_line(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[Tuple[Any, Sku]]:
     if order.status is not OrderStatus.AWAITING_SHIPMENT:
         return None
     for item in order.items:
         sku = next((s for s in catalog.skus.get(item.product_id, ())
                     if s.color == item.color and s.size == item.size), None)
         if sku is not None and sku.presale_ships_on and sku.presale_ships_on >= today and sku.stock <= 0:
-            product = catalog.product(item.product_id)
-            return reply("stock.presale_order", order_id=order.order_id, product=product.name if product else "",
-                         sku=sku.label, date=format_date(sku.presale_ships_on))
+            return item, sku
     return None
+
+
+def presale_order(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[str]:
+    """An order waiting for a presale line: it ships on that line's date (not late, not today)."""
+    line = _presale_line(order, catalog, today)
+    if line is None:
+        return None
+    item, sku = line
+    product = catalog.product(item.product_id)
+    return reply("stock.presale_order", order_id=order.order_id, product=product.name if product else "",
+                 sku=sku.label, date=format_date(sku.presale_ships_on))
+
+
+def presale_ships_on(order: Order, catalog: "CatalogLike", today: dt.date) -> Optional[dt.date]:
+    """The day an order waiting for a presale line leaves (None: not waiting for one)."""
+    line = _presale_line(order, catalog, today)
+    return line[1].presale_ships_on if line else None
 
 
 def _option(product: Product, which: str) -> str:

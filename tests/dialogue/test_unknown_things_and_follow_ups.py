@@ -177,3 +177,23 @@ def test_follow_ups_ask_the_same_thing_again(talk_in: Talk) -> None:
     lipstick.say("口红有几个色号")
     said = lipstick.say("什么时候有货")
     assert "#999预计12月5日补货" in said and "#888暂时缺货" in said
+
+
+def test_when_an_unsent_order_arrives_counts_from_the_day_it_leaves(talk_in: Talk) -> None:
+    buyer = talk_in("kids")
+    buyer.say("2611302035190482736 王思远 发货没")
+    said = buyer.say("那几号能到")
+    assert "12月4日至12月5日" in said  # leaves today (1 Dec), 北京 3-4 days
+    said = talk_in("pets").say("2611291130492817365 林雨萱 怎么还没发货 大概几号能到")
+    assert "12月10日发货" in said and "12月12日至12月13日" in said  # presale, 上海 2-3 days after
+
+
+def test_an_unsent_order_s_refund_and_a_sent_parcel_s_courier(talk_in: Talk) -> None:
+    said = talk_in("pets").say("2611302046718820453 周晓彤 还没发货 我想退款")
+    assert "直接在订单详情页申请退款" in said and "拒收" not in said
+    said = talk_in("pets").say("2611261733418029657 热依拉 能帮我改成顺丰吗")
+    assert "已经由中通快递发出" in said and "补15元" not in said
+    buyer = talk_in("pets")
+    said = buyer.say("2611302046718820453 周晓彤 能帮我改成顺丰吗")
+    assert "记下改发顺丰速运" in said and "15元" in said
+    assert [t.kind for t in buyer.last.tasks] == ["courier_remark"]
