@@ -35,7 +35,7 @@ from kefu.shop import answers as shop_answers
 from kefu.shop.answers import Answer, join_items, reply
 from kefu.shop.config import ShopConfig
 from kefu.shop.models import Order, OrderStatus, Product
-from kefu.tickets.triggers import HandoffRules, shop_rule_trigger
+from kefu.tickets.triggers import HandoffRules, asks_for_refund, shop_rule_trigger
 
 MAX_BUBBLES = 3
 OUTSIDE_MAINLAND = ("香港", "澳门", "台湾")
@@ -868,7 +868,8 @@ _ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|�
 
 
 # A product's own sentence about its courier (「只发顺丰」, 「全程冷链」) or about sending at all.
-_COURIER_FACT = re.compile(r"顺丰|中通|圆通|韵达|申通|邮政|EMS|极兔|德邦|京东快递|冷链|只发")
+# A product fact about its courier: it names one (the couriers' words have one home) or says 冷链/只发.
+_COURIER_FACT = re.compile("|".join(map(re.escape, specific.COURIER_WORDS)) + "|冷链|只发", re.IGNORECASE)
 _SENDING = re.compile(r"发|寄|配送|送")
 _SWITCH_COURIER = re.compile(r"(换|改|指定|能发|可以发|能不能发|补差价|补运费)")
 
@@ -1229,10 +1230,6 @@ def _title_from(text: str) -> Optional[str]:
 
 # -- shop rules that need a person ----------------------------------------------------------------------
 
-_REFUND_REQUEST = re.compile(r"(要|想|给我|申请|直接|帮我|我要|马上)(退款|退货|退钱|退掉|退了|退)|不要了|不想要|退款(吧|！|!|$)|"
-                             r"(退|退款|退货)(一下|掉)")
-
-
 def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]) -> Optional[str]:
     """shop.yml ``handoff`` (read by kefu.tickets.triggers, the rule's one home): questions about these
     products, and returns of orders above the amount, go to a person unanswered."""
@@ -1245,7 +1242,7 @@ def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]
     # Asking whether the order has 运费险 is no return: it is answered from the order. Neither is asking the
     # rule (「还能退吗」, 「退货期限」): the shop's threshold is for a refund asked for (「我要退款」, 「不要了」).
     returns = any(TOPIC.get(q.kind) == "returns" and q.kind not in ("freight_insurance", "return_who_pays")
-                  for q in questions) and any(_REFUND_REQUEST.search(q.clause) for q in questions)
+                  for q in questions) and any(asks_for_refund(q.clause) for q in questions)
     amount = None
     if returns and state.order_id:
         order = ctx.store.order(state.order_id)

@@ -15,6 +15,7 @@ The shop's rules come from the ``handoff:`` section of ``shop/shop.yml``
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple
@@ -41,6 +42,15 @@ REASON_LABELS = {
     "error": "机器人出错",
 }
 REFUND_INTENTS = frozenset({"ask_return_policy", "complain", "request_human"})
+# A refund asked for (「我要退款」, 「不要了」), not the rule asked about (「还能退吗」, 「退货期限」): what the
+# shop's refund threshold is for.
+_REFUND_REQUEST = re.compile(r"(要|想|给我|申请|直接|帮我|我要|马上)(退款|退货|退钱|退掉|退了|退)|不要了|不想要|退款(吧|！|!|$)|"
+                             r"(退|退款|退货)(一下|掉)")
+
+
+def asks_for_refund(clause: str) -> bool:
+    """Whether a clause asks for a refund or return (the rule's trigger), not about the return policy."""
+    return bool(_REFUND_REQUEST.search(clause or ""))
 
 
 @dataclass(frozen=True)
