@@ -1,4 +1,5 @@
-"""Lint a shop's own data: every buyer-visible string in shop.yml and catalog.yml, per platform.
+"""Lint a shop's own data: every buyer-visible string in shop.yml, catalog.yml and the orders' tracking
+lines, per platform.
 
 A shop's data can collide with a platform's rules: 京东快递 among the couriers is fine on
 JD and blocked on Pinduoduo; a product alias 宝贝 is fine on Taobao and rewritten
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from kefu.guard import PASS, Guard, GuardResult
-from kefu.shop.catalog import parse_catalog
+from kefu.shop.catalog import parse_catalog, parse_orders
 from kefu.shop.config import load_shop_config
 from kefu.shop.validation import display_path, read_yaml
 
@@ -94,6 +95,7 @@ def shop_texts(config: Any, catalog: Any) -> List[ShopText]:
             value = getattr(coupon, key, "")
             if value:
                 found.append(ShopText(f"shop.yml: coupons[{index}].{key}", value))
+    found += _texts("shop.yml: campaigns", [c.text for c in getattr(config, "campaigns", ())])
     colors = set()
     for product in catalog.products:
         where = f"catalog.yml: {product.id}"
@@ -103,6 +105,9 @@ def shop_texts(config: Any, catalog: Any) -> List[ShopText]:
             value = getattr(product, key, "")
             if value:
                 found.append(ShopText(f"{where}.{key}", value))
+        # the shop's own sentences, quoted in answers as written
+        found += [ShopText(f"{where}.facts.{label}", text) for label, text in product.facts if text.strip()]
+        found += _texts(f"{where}.gifts", [g.text for g in product.gifts])
     for sku in catalog.skus:
         if sku.color not in colors:
             colors.add(sku.color)
@@ -110,10 +115,23 @@ def shop_texts(config: Any, catalog: Any) -> List[ShopText]:
     return found
 
 
-def lint_shop(config: Any, catalog: Any, platforms: Optional[Sequence[str]] = None) -> ShopLintReport:
-    """Check :func:`shop_texts` on every platform the shop sells on (``config.platforms``)."""
+def order_texts(orders: Sequence[Any]) -> List[ShopText]:
+    """The tracking lines of the orders file: a buyer reads the newest one in the logistics answer."""
+    seen: set = set()
+    found: List[ShopText] = []
+    for order in orders:
+        for index, event in enumerate(order.events):
+            if event.text.strip() and event.text not in seen:
+                seen.add(event.text)
+                found.append(ShopText(f"orders.yml: {order.order_id}.events[{index}]", event.text))
+    return found
+
+
+def lint_shop(config: Any, catalog: Any, platforms: Optional[Sequence[str]] = None,
+              orders: Sequence[Any] = ()) -> ShopLintReport:
+    """Check :func:`shop_texts` (and the orders' tracking lines) on every platform the shop sells on."""
     chosen = tuple(platforms or getattr(config, "platforms", None) or (config.default_platform,))
-    items = shop_texts(config, catalog)
+    items = shop_texts(config, catalog) + order_texts(orders)
     findings: List[Finding] = []
     for platform in chosen:
         guard = Guard.for_platform(platform)
@@ -129,4 +147,7 @@ def lint_shop_files(shop_dir: Path) -> ShopLintReport:
     catalog_file = Path(shop_dir) / "catalog.yml"
     config = load_shop_config(Path(shop_dir) / "shop.yml")
     catalog = parse_catalog(read_yaml(catalog_file), display_path(catalog_file))
-    return lint_shop(config, catalog)
+    orders_file = Path(shop_dir) / "orders.yml"
+    orders = parse_orders(read_yaml(orders_file), catalog, config.tz, display_path(orders_file)) \
+        if orders_file.exists() else ()
+    return lint_shop(config, catalog, orders=orders)

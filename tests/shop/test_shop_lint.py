@@ -87,3 +87,19 @@ def test_bad_platforms_key_is_a_clear_error(shop: Path, tmp_path: Path, capsys: 
     err = capsys.readouterr().err
     assert "shop.yml" in err and "platforms" in err and message in err
     assert "Traceback" not in err
+
+
+def test_facts_and_tracking_lines_are_checked_too(shop: Path) -> None:
+    """The shop's own sentences are quoted in answers as written, and the newest tracking line is shown."""
+    def catalog(data: dict) -> None:
+        data["products"][0]["facts"] = {"面料": "全网最低价的纯棉面料"}
+    _edit(shop / "catalog.yml", catalog)
+
+    def orders(data: dict) -> None:
+        data["orders"][1]["events"][-1]["text"] = "【广州市】快件已到达，加微信查物流"
+    _edit(shop / "orders.yml", orders)
+    report = lint_shop_files(shop)
+    for platform in ("pinduoduo", "taobao", "jd", "douyin"):
+        where = {f.item.where for f in report.for_platform(platform)}
+        assert "catalog.yml: p1001.facts.面料" in where
+        assert any(w.startswith("orders.yml: 2611200930456789012.events[") for w in where)
