@@ -114,6 +114,8 @@ def test_order_numbers_and_other_digits_pass(text: str) -> None:
     ("pinduoduo", "第一时间处理"), ("pinduoduo", "第一次购买"), ("pinduoduo", "这款被淘汰了"), ("pinduoduo", "微微偏大"),
     ("jd", "京东物流明天到"), ("taobao", "支持支付宝付款"), ("douyin", "抖音支付可用"), ("pinduoduo", "北京东路"),
     ("taobao", "宝贝已发货"), ("pinduoduo", "最佳食用期三个月"), ("jd", "100%纯棉面料"),
+    # fibre content as the label states it (a shop's own 面料 facts, quoted in answers)
+    ("taobao", "面料为100%新疆长绒棉（纯棉），贡缎织法"), ("douyin", "面料为100%精梳棉，裤腰为松紧带"),
 ])
 def test_allowed_contexts_pass(platform: str, text: str) -> None:
     assert Guard.for_platform(platform).check(text).passed
@@ -245,3 +247,8 @@ def test_symbols_that_spell_words_stay_symbols(text: str) -> None:
     """™ is NFKC "TM" and would read as 天猫's initials; ℡ and × are no single letter either."""
     guard = Guard.for_platform("pinduoduo")
     assert guard.check(text).passed
+
+
+@pytest.mark.parametrize("text", ["100%有效", "面料100%不起球", "百分百正品"])
+def test_a_fibre_allowance_leaves_other_absolute_claims_blocked(text: str) -> None:
+    assert not Guard.for_platform("taobao").check(text).passed
