@@ -10,12 +10,13 @@ comes from ``kefu/shop/replies.yml``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu import normalize
 from kefu.dialogue.moments import PaidAt
 from kefu.shop.answers import Answer, format_date, day_label, join_items, local_time, coupon_answer, dispatch_date, dispatch_sentence, reply
-from kefu.shop.config import ShopConfig
+from kefu.shop.config import Coupon, ShopConfig
 from kefu.shop.models import Order, OrderStatus, Sku
 from kefu.guard import Guard
 
@@ -285,6 +286,10 @@ def invoice_when(config: ShopConfig) -> Answer:
 def invoice_paper(config: ShopConfig, paper_asked: bool = False) -> Answer:
     """Electronic or paper, and how each reaches the buyer; a paper invoice the shop does not issue is said so."""
     policy = config.invoice
+    if paper_asked and not policy.paper and "专票" in policy.types and policy.paper_delivery:
+        # 「纸质的怎么给我」 where the one paper invoice is the 专票: how it travels, who pays its postage
+        return Answer(reply("invoice.paper_is_special", paper_delivery=policy.paper_delivery.rstrip("。"))
+                      + (reply("invoice.electronic") if policy.electronic else ""), {"paper": "special"})
     if paper_asked and not policy.paper:
         return Answer(reply("invoice.unavailable", invoice_type="纸质发票", types=join_items(policy.types))
                       + (reply("invoice.electronic") if policy.electronic else ""), {"paper": False})
@@ -301,9 +306,56 @@ def invoice_paper(config: ShopConfig, paper_asked: bool = False) -> Answer:
     return Answer(text.rstrip("。") + "。", {})
 
 
-def coupon(config: ShopConfig, now: dt.datetime) -> Answer:
-    """The current coupon, without the no-haggling preface (the buyer asked about coupons)."""
-    return coupon_answer(config, now, "coupon.current_no_threshold", "coupon.current", "coupon.none")
+def coupon(config: ShopConfig, now: dt.datetime, clause: str = "", total: Optional[float] = None) -> Answer:
+    """The coupons the buyer asked about (「满199的那个」, 「新客券」: that one), else every current one, each
+    with its threshold, date and how to get it; without the no-haggling preface. ``total``: an order's
+    amount, which only the coupons whose threshold it reaches fit."""
+    current = config.current_coupons(now.date())
+    chosen = named_coupons(current, clause) or list(current)
+    if total is not None and chosen:
+        fitting = [c for c in chosen if c.threshold <= total]
+        if not fitting:
+            lowest = min(chosen, key=lambda c: c.threshold)
+            return Answer(reply("coupon.below_threshold", total=f"{total:g}", coupon=lowest.name,
+                                threshold=f"{lowest.threshold:g}"), {"coupon": None})
+        chosen = fitting
+    if len(chosen) <= 1:
+        return coupon_answer(config, now, "coupon.current_no_threshold", "coupon.current", "coupon.none", chosen)
+    lines = [coupon_line(c) for c in chosen]
+    return Answer(reply("coupon.several", count=len(chosen), coupons="；".join(lines)), {"coupon": [c.name for c in chosen]})
+
+
+# Words every coupon's name shares: they name no coupon in particular.
+_COUPON_GENERIC = ("优惠券", "优惠", "店铺", "满减", "立减", "券")
+
+
+def named_coupons(coupons: Sequence[Coupon], clause: str) -> List[Coupon]:
+    """The coupons a clause names: by its threshold (「满199的」, 「199那个」) or a word of its name (「新客券」)."""
+    numbers = {float(n) for n in re.findall(r"(?<![\d.])(\d{2,5})(?![\d.])", clause or "")}
+    by_threshold = [c for c in coupons if c.threshold and c.threshold in numbers]
+    if by_threshold:
+        return by_threshold
+    words = clause or ""
+    for generic in _COUPON_GENERIC:
+        words = words.replace(generic, " ")
+    return [c for c in coupons if any(c.name[i:i + 2] in words for i in range(len(c.name) - 1)
+                                      if not any(g in c.name[i:i + 2] for g in ("券", "满", "减")))]
+
+
+def coupon_line(c: Coupon) -> str:
+    """One coupon in a list: name, threshold and amount, until when, how to get it."""
+    valid = reply("bargain.valid_until", date=format_date(c.valid_until)) if c.valid_until else ""
+    if c.threshold:
+        text = reply("coupon.item", coupon=c.name, threshold=f"{c.threshold:g}", amount=f"{c.amount:g}", valid=valid)
+    else:
+        text = reply("coupon.item_no_threshold", coupon=c.name, amount=f"{c.amount:g}", valid=valid)
+    return text + (reply("coupon.item_how", how=c.how_to_get.rstrip("。")) if c.how_to_get else "")
+
+
+def best_coupon(config: ShopConfig, today: dt.date, total: float) -> Optional[Coupon]:
+    """The current coupon worth most on an order of ``total`` (its threshold reached)."""
+    usable = [c for c in config.current_coupons(today) if c.threshold <= total and c.amount < total]
+    return max(usable, key=lambda c: c.amount, default=None)
 
 
 # -- orders -------------------------------------------------------------------------------------------

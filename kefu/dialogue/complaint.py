@@ -31,15 +31,21 @@ PATTERNS: Sequence[str] = (
     r"什么(服务|态度|质量)", r"(退款|处理|发货).{0,6}(拖|这么久|太慢).{0,6}(什么意思|搞什么|过分)", r"(两只|两个)不一样",
     r"态度(太|真|好)?差", r"答非所问", r"(问|说)了?(半天|好几遍|几遍了)", r"(太|真)不负责", r"烂脸", r"(又红又痒|红肿|刺痛|起疹子|起红疹|爆痘|闷痘)",
     r"(给我|要个|讨个)(个)?(说法|交代)", r"必须.{0,4}(赔|给我退|处理|说法)",
+    r"起诉", r"告(你们|你家|到)", r"律师", r"法院", r"曝光", r"(上吐下泻|进了?医院|住院了)",
     r"(不满意|失望|后悔|太坑|坑人|坑爹|粗糙|生气|差劲|恶心|离谱|糟糕|再也不(来|买)|没法(穿|用|吃)|二手|有人(穿|用)过|假的吧|搞什么|什么意思|就这么做生意)",
 )
+# The words of a defect, in one place: named outright (开胶, 过期) or as damage (碎, 裂 ...).
+_DEFECT_WORDS = ("开胶", "开线", "脱线", "脱胶", "掉漆", "褪色", "掉色", "缩水", "起球", "变形", "发霉", "霉味", "破损",
+                 "过期", "异物", "过敏", "漏气", "胀袋", "变质", "异味", "压扁")
+_DAMAGE = "碎裂破坏漏脏烂断"
 # A defect that happened (「开胶了」, 「充不进电」) is a complaint; one that might (「会开胶吗」) is a product doubt.
-_DEFECT = re.compile(r"(开胶|开线|脱线|掉漆|褪色|掉色|缩水|起球|变形|发霉|霉味|破损|断了|裂了|坏了|破了|烂了|漏了|过期|异物|过敏|脏了|漏气|胀袋|变质|有异味|软了|碎了)")
+_DEFECT = re.compile("|".join(_DEFECT_WORDS) + f"|[{_DAMAGE}]了|软了")
 # Said only of something in the buyer's hands.
 _BROKEN = re.compile(r"(充不进电|充不上电|不能用|用不了|打不开|开不了机|没反应|是脏的|是坏的|是破的|是旧的|是碎的|是裂的|碎掉了|碎成)")
 _HAPPENED = re.compile(r"(了|就|已经|都|刚|才|一直|还是)")
 _DOUBT = re.compile(r"(吗|么|嘛|\?|？|会不会|会|容易|怕|能不能|是不是|不会|防止|怎么(样|办|洗)|咋(样|办|洗|弄|处理)|如何)")
-_STEM = re.compile(r"碎|裂|破|坏|漏|脏|烂|开线|开胶|脱胶|掉色|褪色|起球|变形|过期|异味|发霉|胀袋|变质|压扁")
+# The defect a complaint names, to find the shop's own remedy sentence for it.
+_STEM = re.compile("|".join(_DEFECT_WORDS) + f"|[{_DAMAGE}]")
 _COMPILED: Optional[Sequence[Pattern[str]]] = None
 
 

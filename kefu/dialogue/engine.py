@@ -26,7 +26,7 @@ from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.promises import Record, TaskRequest
 from kefu.dialogue import absent, complaint, memory, moments
-from kefu.dialogue.handlers import HANDLERS, HandlerCall, late_dispatch
+from kefu.dialogue.handlers import HANDLERS, HandlerCall, awaiting_order, late_dispatch, order_courier_change
 from kefu.dialogue.kinds import pending_or_none
 from kefu.dialogue.kinds import kind as kind_record
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, clauses, detect
@@ -206,7 +206,8 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     questions = _transit_with_place(questions, text, found)
     asked_product = ctx.catalog.product(state.product_id)
     questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date(),
-                                names_option=lambda clause: read(clause, ctx.catalog, asked_product).names_sku)
+                                names_option=lambda clause: read(clause, ctx.catalog, asked_product).names_sku,
+                                measured=found.has_measurements)
     questions = sizing.with_size_question(questions, text, asked_product, ctx.catalog, names_sku=found.names_sku)
     out = _Reply()
     state.pending = None
@@ -519,6 +520,9 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     if kind == "return_who_pays" and not re.search(r"退|换|寄回", text) and \
             any(TOPIC.get(k) == "invoice" for k in out.kinds_answered):
         return  # 「纸质发票怎么寄 邮费谁出」: the invoice's postage, answered with the invoice
+    if kind == "return_who_pays" and not re.search(r"退|换|寄回", text) and state.last_topic == "invoice":
+        question = Question("invoice_paper", question.clause, question.position)  # 「纸质的寄过来邮费谁出」 after 专票
+        kind = "invoice_paper"
     out.kinds_answered.append(kind)
     if found.province and kind in _PLACE_KINDS:
         state.province = found.province
@@ -562,21 +566,8 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "courier" and _about_an_order(question, found, state) and not _switch_courier(question.clause):
         _order_question("logistics", text, found, state, ctx, out)  # 「2611… 啥快递 单号多少」: that parcel's courier
     elif kind == "courier" and _about_an_order(question, found, state):
-        # 「2611… 能帮我改成顺丰吗」: the order's own state decides — a parcel already sent keeps its courier.
-        order = _known_order(found, state, ctx, out, then="logistics", text=text)
-        if order is not None and order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-            out.say(reply("order.courier_shipped", order_id=order.order_id, courier=order.courier or ""))
-        elif order is not None:
-            asked = specific.courier(config, question.clause, ctx.platform)
-            if asked.data.get("available"):
-                fee = asked.data.get("surcharge")
-                out.say(reply("order.courier_recorded", order_id=order.order_id, courier=asked.data["courier"],
-                              fee=reply("order.courier_fee", fee=f"{fee:g}") if fee else ""))
-            else:
-                out.say(asked.text)
-            out.tasks.append(TaskRequest("courier_remark", f"订单 {order.order_id} 买家要求改快递：「{question.clause[:60]}」",
-                                         order_id=order.order_id, details={"remark": question.clause[:60]},
-                                         dedup=f"courier:{order.order_id}"))
+        order_courier_change(HandlerCall(question, text, found, state, ctx, out,
+                                         lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
     elif kind == "courier":
         own = facts.shipping_fact(ctx.catalog.product(state.product_id), config, _COURIER_FACT)
         out.say(own or specific.courier(config, question.clause, ctx.platform).text)
@@ -671,8 +662,12 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "coupon":
         campaigns = facts.campaigns_answer(config, now.date())
         if not (campaigns and re.search(r"活动.{0,4}(到|截止|几号|哪天|什么时候|啥时候|结束)", question.clause) and not re.search(r"券|优惠|满减|红包", question.clause)):
-            out.say(specific.coupon(config, now).text)  # 「活动到几号」 asks the campaign, not the coupon
-        if campaigns and not _COUPON_VALIDITY.search(question.clause):
+            # 「2612… 还没付 可以用券吗」: the coupons that order's amount reaches (an order fact: proven first)
+            order = _known_order(found, state, ctx, out, then="coupon", text=text) if found.order_ids else None
+            if found.order_ids and order is None:
+                return
+            out.say(specific.coupon(config, now, question.clause, total=order.amount if order else None).text)
+        if campaigns and not _COUPON_VALIDITY.search(text):
             out.say(campaigns)  # 「券到啥时候」 asks the coupon's date, not the campaign's
         if _STACKING.search(text):
             # 「满299减30和新客券能一起用吗」: no shop file says which offers stack; never guess it.
@@ -841,6 +836,9 @@ def _presale(found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     if text is None and product is not None and (found.colors or found.sizes):
         _stock(found, state, ctx, out)  # 「燕麦色1.8m床是预售吗」 for a SKU coming back: its stock answer
         return
+    if text is None and product is None:
+        # no product named: 「店里都是现货」 only where no product sells ahead; else the ones that do, with dates
+        text = stock_view.presale_in_shop(ctx.config, ctx.catalog.products, ctx.catalog.skus)
     out.say(text or specific.presale(ctx.config).text)
 
 
@@ -863,14 +861,14 @@ def _presale_of_sku(found: Mentions, state: State, ctx: Context) -> Optional[str
 
 # 「我买的」「这单」「订单」: a dispatch or arrival question about an order already placed, not a new purchase.
 # 「我的订单啥时候发货」: an order already placed, even before its number is given (asked for, then looked up)
-_MY_ORDER = re.compile(r"我的订单|这个订单|这单|那单|我的(货|包裹|快递)")
+_MY_ORDER = re.compile(r"我的订单|这个订单|这单|那单|我的(货|包裹|快递)|我(买|拍|下单|订)的(?!话)")
 _ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|东西|订单)|我(买|拍|下单|订)的|已经(拍|买|付款|下单)|(拍|买|付款)了(?!的话)")
 
 
-# A product's own sentence about its courier (「只发顺丰」, 「全程冷链」) or about sending at all.
 # A product fact about its courier: it names one (the couriers' words have one home) or says 冷链/只发.
 _COURIER_FACT = re.compile("|".join(map(re.escape, specific.COURIER_WORDS)) + "|冷链|只发", re.IGNORECASE)
 _SENDING = re.compile(r"发|寄|配送|送")
+_SLOW = re.compile(r"(这么|太|好)慢|(这么|好)久|一(个)?(周|星期|礼拜)|好几天|多少天了|几天了|还没(到|收到|送到)")
 _SWITCH_COURIER = re.compile(r"(换|改|指定|能发|可以发|能不能发|补差价|补运费)")
 
 
@@ -901,8 +899,11 @@ def _order_of_conversation(found: Mentions, state: State, ctx: Context) -> Optio
 
 def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx: Context, out: _Reply,
                      state: State) -> str:
-    """A restock date already past is never promised: not yet known, alternatives, and a notice task."""
-    text = reply("stock.restock_unknown", product=product.name, color=data["color"], size=data["size"])
+    """A restock date already past is never promised: not yet known, alternatives, and a notice task.
+    One due today is said as the shop's plan for today, not yet in stock."""
+    due_today = data["restock_date"] == ctx.now.date()
+    text = reply("stock.restock_due_today" if due_today else "stock.restock_unknown", product=product.name,
+                 color=data["color"], size=data["size"], date=shop_answers.format_date(data["restock_date"]))
     text += reply("stock.restock_notice")
     alternatives = data.get("alternatives") or []
     if alternatives:
@@ -910,7 +911,8 @@ def _restock_unknown(product: Product, data: Dict[str, Any], answer: Answer, ctx
         text += reply("stock.alternatives", options=options)
     out.tasks.append(TaskRequest(
         "restock_notice",
-        f"{product.name} {data['color']}/{data['size']} 到货后通知买家（原定补货日 {data['restock_date']} 已过）",
+        f"{product.name} {data['color']}/{data['size']} 到货后通知买家（原定补货日 {data['restock_date']}"
+        + ("，今天还未入库）" if due_today else " 已过）"),
         product_id=product.id,
         details={"color": data["color"], "size": data["size"]},
         dedup=f"restock:{product.id}:{data['color']}:{data['size']}",
@@ -990,17 +992,12 @@ def _prove(order_id: str, order: Optional[Order], text: str, state: State, ctx: 
     return True
 
 
-def _awaiting_order(kind: str, text: str) -> Dict[str, Any]:
-    """The open question 「订单号？」, holding a proof the buyer gave before the number."""
-    return {"kind": kind, "proof": text[:200]} if ownership.offers_proof(text) else {"kind": kind}
-
-
 def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Context, out: _Reply,
                     arrival: bool = False) -> None:
     order_id = found.order_ids[0] if found.order_ids else state.order_id
     if not order_id:
         out.say(reply("common.ask_order_id"))
-        out.pending = _awaiting_order(kind, text)
+        out.pending = awaiting_order(kind, text)
         return
     before = len(out.parts)
     # Even an unpaid order's status is an order fact: proven first, like every other.
@@ -1008,7 +1005,7 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
     if order is None:
         if len(out.parts) == before and not out.asked_proof:
             out.say(reply("common.ask_order_id"))
-            out.pending = _awaiting_order(kind, text)
+            out.pending = awaiting_order(kind, text)
         return
     presale = stock_view.presale_order(order, ctx.catalog, ctx.now.date()) if kind == "logistics" else None
     if presale:
@@ -1037,6 +1034,12 @@ def _order_question(kind: str, text: str, found: Mentions, state: State, ctx: Co
                 text_out += reply("logistics.late_compensation", compensation=ctx.config.late_shipment_compensation)
         elif arrival and order.status is OrderStatus.AWAITING_SHIPMENT and order.province and answer.data.get("ship_date"):
             text_out += specific.arrival_after(ctx.config, order.province, answer.data["ship_date"])
+        elif order.status is OrderStatus.SHIPPED and order.province and order.shipped_at and _SLOW.search(text) and \
+                ctx.now.date() <= order.shipped_at.date() + dt.timedelta(days=ctx.config.days_to(order.province)[1]):
+            # 「怎么这么慢 一周了还没到」 of a parcel still within its province's transit: the shop's own days
+            low, high = ctx.config.days_to(order.province)
+            text_out += reply("logistics.within_transit", province=order.province, low=low, high=high,
+                              shipped=shop_answers.format_date(order.shipped_at.date()))
         out.say(text_out)
     elif kind == "address_change":
         inline = memory.address_in(text)

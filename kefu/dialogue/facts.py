@@ -99,7 +99,7 @@ def without_names(clause: str, products: Sequence[Product]) -> str:
 # How a question and a fact's words are compared: 「有没有糖」 asks what 「有糖吗」 asks, 「3岁能吃」 what
 # 「几岁能吃」 asks, 「是甜的吗」 what 「甜吗」 asks.
 _A_OR_NOT = re.compile(r"([有是能会含要可带送用配])[没不]\1")
-_COUNT = re.compile(r"[0-9一二两三四五六七八九十]+(?=岁|个月|周岁)")
+_COUNT = re.compile(r"[0-9一二两三四五六七八九十]+(?=岁|个月|周岁|口人|个人|人(用|吃|住|份)|平米|平方|平(?![时常底价安]))")
 _PARTICLE_DE = re.compile(r"的(?=[吗嘛么呢])")
 _DIFFERENCE = re.compile(r"区别|差别|不同|差在|有啥不一样|有什么不一样|哪里不一样|差异")
 _COMPARED = re.compile(r"(?P<a>[\w.+#-]{2,8}?)(和|跟|与|还是|同|对比)(?P<b>[\w.+#-]{2,8}?)的?(有)?(啥|什么|哪些)?"
@@ -108,7 +108,7 @@ MAX_GAP = 2  # extra characters allowed inside a word of three or more (「都�
 
 
 def _plain(text: str) -> str:
-    return _PARTICLE_DE.sub("", _COUNT.sub("几", _A_OR_NOT.sub(r"\1", text.lower())))
+    return _PARTICLE_DE.sub("", _COUNT.sub("几", _A_OR_NOT.sub(r"\1", text.lower()))).replace("多少", "几")
 
 
 def _find(word: str, plain_text: str) -> int:
@@ -146,7 +146,8 @@ def _matches(clause: str, product: Product) -> List[Tuple[int, int, str]]:
 # A fact written per size (「1.2m床：被套150×200cm…；1.5m床：…」, 「150×200cm充绒量700g，200×230cm充绒量1000g」):
 # each part led by its size. The part of the size asked is the answer, not the whole list.
 _PART = re.compile(r"[；;，,]")
-_LEAD = re.compile(r"^\s*(?P<key>[0-9][0-9.]*(?:\s*[×xX*＊]\s*[0-9][0-9.]*)?)\s*(?:mm|cm|m|米|ml|g|kg|克|床|寸)*\s*(?:床)?\s*[：:]?")
+_LEAD = re.compile(r"^\s*(?P<key>[0-9][0-9.]*(?:\s*[×xX*＊]\s*[0-9][0-9.]*)?|[0-9]?X{0,3}[SML](?![a-zA-Z]))\s*"
+                   r"(?:mm|cm|m|米|ml|g|kg|克|床|寸|码|号)*\s*(?:床)?\s*[：:]?")
 
 
 def _size_key(text: str) -> str:
@@ -161,7 +162,8 @@ def narrowed(fact: str, clause: str) -> str:
         return fact
     asked = _size_key(clause)
     hits = [(key, part) for key, part in keys
-            if re.search(rf"(?<![0-9.x]){re.escape(key)}(?![0-9]|\.[0-9]|x[0-9])", asked)]
+            if re.search(rf"(?<![0-9.x]){re.escape(key)}(?![0-9]|\.[0-9]|x[0-9])" if key[0].isdigit() and not key.endswith(("S", "M", "L"))
+                         else rf"(?<![0-9A-Za-z]){re.escape(key)}(?![0-9A-Za-z])", asked)]
     if len({key for key, _ in hits}) != 1:
         return fact
     key = hits[0][0]
@@ -274,24 +276,32 @@ def product_answering(clause: str, products: Sequence[Product]) -> Optional[Prod
 
 
 def with_fact(questions: List[Question], text: str, product: Optional[Product], shop: ShopConfig,
-              today: dt.date, names_option: Callable[[str], bool] = lambda clause: False) -> List[Question]:
+              today: dt.date, names_option: Callable[[str], bool] = lambda clause: False,
+              measured: bool = True) -> List[Question]:
     """Questions about the product's facts (「三件套里面有啥」, 「哪产的 几成绒」) added where the shop's data
     answers them by its own labels or aliases: each clause nothing else was recognised in, in the order
     asked; the whole message when no clause says it alone."""
-    if product is None or not (product.facts or product.gifts) or any(q.kind == "size_advice" for q in questions):
+    # a size question with a body measured is size advice (「12公斤选什么码」); without one, 「颗粒多大」 and
+    # 「M号的窝直径多大」 may ask a fact the product's data holds
+    if product is None or not (product.facts or product.gifts) or \
+            measured and any(q.kind == "size_advice" for q in questions):
         return questions
     read_as: Dict[str, List[str]] = {}
     for q in questions:
         read_as.setdefault(q.clause, []).append(q.kind)
     # 「有核桃吗」 read as stock, 「开封后能放多久」 as a dispatch time: the product's facts answer them
     # (a clause naming a colour or size asks for that SKU: 「6斤还有吗」 stays a stock question)
+    # (「4口人用3L够吗」 names a size but asks no stock word: the fact on who each size suits answers it)
     overridden = {clause for clause, kinds in read_as.items()
                   if all(k in _FACT_WINS_OVER or k == "price" and not _MONEY_WORD.search(clause) for k in kinds)
-                  and (not names_option(clause) or _COMPARED.search(clause))
+                  and (not names_option(clause) or _COMPARED.search(clause) or not _STOCK_WORD.search(clause))
                   and not (set(kinds) - {"stock", "restock"} and _SHIPPING_WORD.search(clause))}
+    # 「烧一壶水要多久」 read as a transit time names nothing sent: a fact whose sentence speaks of it answers
+    by_text = {clause for clause in overridden
+               if set(read_as[clause]) & {"ship_when", "transit"} and _from_fact_texts(clause, product, shop)}
     added = [Question("product_fact", clause, at) for at, clause in clauses(text)
              if (clause not in read_as or clause in overridden)
-             and (_matches(clause, product) or product.gifts and _GIFT.search(clause))  # 「买了送什么」
+             and (_matches(clause, product) or clause in by_text or product.gifts and _GIFT.search(clause))  # 「买了送什么」
              and answer_fact(clause, product, shop, today)]
     # 「支架承重多少」: a bare 多少 after a property nobody wrote down asks that property, not the price;
     # the product-fact answer is honesty and a task
@@ -310,11 +320,12 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
     return [Question("product_fact", text, 0)] + list(questions)
 
 
-_FACT_WINS_OVER = ("stock", "restock", "ship_when", "transit")
+_FACT_WINS_OVER = ("stock", "restock", "ship_when", "transit", "size_advice")
 _PROPERTY_HOW_MUCH = re.compile(r"(?<!这个)(?<!那个)(?<!这款)(?<!那款)(?<!这件)(?<!一共)(?<!总共)(?<!一起)(?<!现在)(?<!请问)(?<!买)(?<!卖)(?<!拍)(?<!要)(?<!单独)(?<!算下来)(?<!到手)"
                                 r"(?<![一两二三四五六七八九十几每][件个套条双盒箱瓶支包袋份片斤])(?<=[\u4e00-\u9fff]{2})\s*(是)?多少[呀啊呢哇]?$")
 _MONEY_WORD = re.compile(r"钱|价|元|块|贵|便宜|减|省|优惠|折|运费|邮费")  # 「spf多少」 asks a fact; 「多少钱」 a price
 _SHIPPING_WORD = re.compile(r"发|寄|到|送|快递|物流|收|邮")
+_STOCK_WORD = re.compile(r"有货|有吗|有没有|还有|有的|库存|现货|没货|缺货|补货|卖完|售罄|剩|多少件|几件|有不|有么|有嘛")
 _CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
 
 
@@ -386,7 +397,7 @@ def _modal(text: str) -> str:
 
 def _content_pairs(clause: str, product: Product) -> List[str]:
     """Two-character pieces of the question that are no filler and no word of the product's name."""
-    names = "".join(product.words)
+    names = {word[i:i + 2] for word in product.words for i in range(len(word) - 1)}  # within a name, not across two
     text = re.sub(r"[^\u4e00-\u9fff]", " ", _modal(clause))
     for filler in _FILLER:
         text = text.replace(filler, " ")
@@ -398,9 +409,26 @@ def _from_fact_texts(clause: str, product: Product, shop: ShopConfig) -> List[st
     pairs = _content_pairs(clause, product) + [w for w in product.words if len(w) >= 2 and w in clause]
     scored = sorted(((sum(p in _modal(text) for p in pairs), label) for label, text in product.facts), reverse=True)
     if not scored or scored[0][0] < MIN_PIECES or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-        return []
+        label = _topic_in_one_text(clause, product)
+        if label is None:
+            return []
+        scored = [(MIN_PIECES, label)]
     text = _sentence(product.fact(scored[0][1]) or "")
     return [reply("facts.answer", text=text)] if _guarded(text, shop) else []
+
+
+_QUESTION_WORD = re.compile(r"多|怎|咋|什么|啥|有|能|几|吗|哪|里|要|用|是")
+
+
+def _topic_in_one_text(clause: str, product: Product) -> Optional[str]:
+    """「防滑吗」 of a product whose sole's fact says 「防滑橡胶大底」, 「防水吗」 of a 「防泼水处理」: a property
+    word asked (a generic topic word, not a question word) that exactly one fact's sentence speaks of."""
+    clause = without_names(clause, [product])  # 「鹅绒被有检测报告吗」 names the duvet, it asks no 鹅绒
+    asked = {w for words in TOPICS.values() for w in words
+             if len(w) >= 2 and not _QUESTION_WORD.search(w) and w in clause}
+    labels = {label for label, text in product.facts for w in asked
+              if re.search(".?".join(map(re.escape, w)), text)}
+    return labels.pop() if len(labels) == 1 else None
 
 
 def _from_description(clause: str, product: Product) -> List[str]:

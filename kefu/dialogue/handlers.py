@@ -16,10 +16,11 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from kefu import masking, normalize
 from kefu.dialogue import stock as stock_view
-from kefu.dialogue.answers import free_shipping
+from kefu.dialogue.answers import best_coupon, courier as courier_answer, free_shipping
 from kefu.dialogue.facts import answer_fact, shipping_fact
 from kefu.dialogue.kinds import BY_NAME
 from kefu.dialogue.promises import TaskRequest
+from kefu.orders import ownership
 from kefu.shop.answers import logistics_answer, reply
 from kefu.shop.models import Order, OrderStatus
 
@@ -78,8 +79,38 @@ def price(call: HandlerCall) -> None:
     if stock_view.asks_cheapest(call.text):
         call.out.say(stock_view.cheapest_answer(product, skus, color, found.sizes[0] if found and found.sizes else None))
         return
+    priced = stock_view.unit_price(product, skus, color, sizes[0]) if len(sizes) == 1 else None
+    quantity = found.quantity if found is not None and found.quantity else 1
+    after_coupon = bool(_AFTER_COUPON.search(call.text))
+    if priced is not None and (quantity > 1 or after_coupon):
+        call.out.say(_total_answer(call, priced, quantity, after_coupon))
+        return
     for size in sizes[:3]:
         call.out.say(stock_view.price_answer(product, skus, color, size))
+
+
+_AFTER_COUPON = re.compile(r"用(了|完)?(优惠)?券(后|之后|以后)?(多少|几)|券后|用完(多少|几)|减完|减下来|到手(价|多少)|优惠(后|完)(多少|几)")
+
+
+def _total_answer(call: HandlerCall, priced: Tuple[str, float], quantity: int, after_coupon: bool) -> str:
+    """「白色来两个 一共多少钱」, 「用完券多少钱」: the unit price times the quantity, and what the best coupon
+    whose threshold the total reaches takes off (the shop's own coupons; stacking is never guessed)."""
+    name, unit = priced
+    total = unit * quantity
+    count = f"{quantity}件" if quantity > 1 else ""
+    if not after_coupon:
+        return reply("stock.price_total", product=name, price=_money(unit), quantity=count, total=_money(total))
+    config, today = call.ctx.config, call.ctx.now.date()
+    best = best_coupon(config, today, total)
+    if best is not None:
+        return reply("stock.price_after_coupon", product=name, quantity=count, total=_money(total), coupon=best.name,
+                     threshold=f"{best.threshold:g}", amount=f"{best.amount:g}", after=_money(total - best.amount))
+    lowest = min(config.current_coupons(today), key=lambda c: c.threshold, default=None)
+    if lowest is None:
+        return reply("stock.price_total" if quantity > 1 else "stock.price_one", product=name, price=_money(unit),
+                     quantity=count, total=_money(total))
+    return reply("stock.price_below_coupon", product=name, quantity=count, total=_money(total), coupon=lowest.name,
+                 threshold=f"{lowest.threshold:g}")
 
 
 def _money(value: float) -> str:
@@ -167,8 +198,35 @@ def _order(call: HandlerCall, kind: str) -> Optional[Order]:
     order = call.order_of(kind)
     if order is None and len(call.out.parts) == before and not call.out.asked_proof:
         call.out.say(reply("common.ask_order_id"))
-        call.out.pending = {"kind": kind}
+        call.out.pending = awaiting_order(kind, call.text)
     return order
+
+
+def awaiting_order(kind: str, text: str) -> Dict[str, Any]:
+    """The open question 「订单号？」, holding a proof the buyer gave before the number."""
+    return {"kind": kind, "proof": text[:200]} if ownership.offers_proof(text) else {"kind": kind}
+
+
+def order_courier_change(call: HandlerCall) -> None:
+    """「2611… 能帮我改成顺丰吗」: the order's own state decides — a parcel already sent keeps its courier;
+    one not yet sent gets the courier noted (with the shop's surcharge) and a task for the packer."""
+    order = call.order_of("logistics")
+    if order is None:
+        return
+    out, clause = call.out, call.question.clause
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        out.say(reply("order.courier_shipped", order_id=order.order_id, courier=order.courier or ""))
+        return
+    asked = courier_answer(call.ctx.config, clause, call.ctx.platform)
+    if asked.data.get("available"):
+        fee = asked.data.get("surcharge")
+        out.say(reply("order.courier_recorded", order_id=order.order_id, courier=asked.data["courier"],
+                      fee=reply("order.courier_fee", fee=f"{fee:g}") if fee else ""))
+    else:
+        out.say(asked.text)
+    out.tasks.append(TaskRequest("courier_remark", f"订单 {order.order_id} 买家要求改快递：「{clause[:60]}」",
+                                 order_id=order.order_id, details={"remark": clause[:60]},
+                                 dedup=f"courier:{order.order_id}"))
 
 
 def service_hours(call: HandlerCall) -> None:
@@ -241,16 +299,15 @@ def order_freight(call: HandlerCall) -> None:
     order = _order(call, "order_freight")
     if order is None:
         return
-    fee = f"{config.free_shipping_except_fee:g}"
-    said = False
+    reasons = []
     if order.province and order.province in config.free_shipping_except:
-        call.out.say(reply("order.freight_remote", province=order.province, fee=fee))
-        said = True
+        reasons.append(reply("order.freight_remote", province=order.province, fee=f"{config.free_shipping_except_fee:g}"))
     surcharge = config.courier_surcharge.get(order.courier or "")
     if surcharge:  # 「为啥比别人多付了8块」 of a parcel sent by a courier the buyer chose at a surcharge
-        call.out.say(reply("order.freight_courier", courier=order.courier, fee=f"{surcharge:g}"))
-        said = True
-    if said:
+        reasons.append(reply("order.freight_courier", courier=order.courier, fee=f"{surcharge:g}"))
+    if reasons:
+        for reason in reasons:
+            call.out.say(reason)
         return
     call.out.say(reply("order.freight_check", province=order.province or reply("order.freight_your_place")))
     call.out.tasks.append(TaskRequest("callback", f"买家对订单 {order.order_id} 的运费有疑问：「{call.text.strip()[:80]}」，请核实后回复",

@@ -115,7 +115,11 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     own_colors = catalog.colors(context) if context else []
     everyone = catalog.colors()
     offered = catalog.sizes(context) if context else catalog.sizes()
-    found.spans = spans.read_spans(text, catalog.products, own_colors or everyone, offered, system, context,
+    # a product sold by a list of specs (no body measured): every spec of its list reads as a spec, so
+    # 「狗粮10kg有吗」 asks a 10kg this product does not sell, not a dog of 10 kg
+    readable = offered if context is None or system is None or system.measures else \
+        unique(list(offered) + list(system.sizes))
+    found.spans = spans.read_spans(text, catalog.products, own_colors or everyone, readable, system, context,
                                    all_colors=everyone, systems=list(catalog.systems.values()))
     kinds = lambda kind: [s for s in found.spans if s.kind == kind]  # noqa: E731
     found.order_ids = unique(s.value for s in kinds("order_id"))

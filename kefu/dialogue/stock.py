@@ -208,6 +208,19 @@ def presale_answer(config: ShopConfig, product: Optional[Product], skus: Sequenc
     return reply("stock.presale_some", product=product.name, lines=lines, hours=config.ship_within_hours)
 
 
+def presale_in_shop(config: ShopConfig, products: Sequence[Product], skus: Dict[str, Sequence[Sku]]) -> Optional[str]:
+    """Which products of the shop sell some SKUs ahead, with their dispatch dates; None when none does."""
+    lines = []
+    for product in products:
+        presale = [s for s in skus.get(product.id, ()) if s.presale_ships_on and s.stock <= 0]
+        for day in sorted({s.presale_ships_on for s in presale}):
+            labels = "、".join(s.label for s in presale if s.presale_ships_on == day)
+            lines.append(reply("stock.presale_shop_line", product=product.name, skus=labels, date=format_date(day)))
+    if not lines:
+        return None
+    return reply("stock.presale_shop", lines="；".join(lines), hours=config.ship_within_hours)
+
+
 _CHEAPEST = re.compile(r"(哪|哪个|哪款|哪种|什么).{0,6}(最便宜|便宜|最划算|最实惠|价格最低|最低)|(最便宜|最低价)的?(是|是哪)")
 
 
@@ -223,12 +236,26 @@ def cheapest_answer(product: Product, skus: Sequence[Sku], color: Optional[str],
     return reply("stock.price_lowest", product=product.name, sku="、".join(labels), price=f"{low:g}")
 
 
-def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:
-    """The price of the SKU asked, or the prices by option when they differ."""
+def _chosen(skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> List[Sku]:
     offered = unique([s.color for s in skus if s.color])
     if color and color not in offered:  # 「白色」 of a product sold as 云白
         color = normalize.normalize_color(color, known=offered)
-    chosen = [s for s in skus if (not color or s.color == color) and (not size or s.size == size)] or list(skus)
+    return [s for s in skus if (not color or s.color == color) and (not size or s.size == size)] or list(skus)
+
+
+def unit_price(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> Optional[Tuple[str, float]]:
+    """(what is priced, its one price) when the SKUs asked share one price; None when prices differ."""
+    chosen = _chosen(skus, color, size)
+    prices = {s.price if s.price is not None else product.price for s in chosen}
+    if len(prices) != 1 or None in prices:
+        return None
+    label = chosen[0].label if len(chosen) == 1 else (color or size or "")
+    return (f"{product.name}（{label}）" if label else product.name), float(prices.pop())
+
+
+def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:
+    """The price of the SKU asked, or the prices by option when they differ."""
+    chosen = _chosen(skus, color, size)
     prices = {s.price if s.price is not None else product.price for s in chosen}
     if len(prices) == 1:
         label = chosen[0].label if len(chosen) == 1 else (color or size or "")

@@ -22,7 +22,7 @@ from kefu import normalize
 from kefu.texts import load_texts
 from kefu.masking import mask_email, mask_mobiles, mask_personal_data
 from kefu.shop import sizing
-from kefu.shop.config import ShopConfig, load_shop_config
+from kefu.shop.config import Coupon, ShopConfig, load_shop_config
 from kefu.shop.models import Order, OrderStatus, Product, SizeChart, Sku
 from kefu.settings import Settings
 
@@ -124,6 +124,14 @@ def unique(values: Sequence[str]) -> List[str]:
     return seen
 
 
+def _shop_size(store: Any, product: Product, size: str) -> bool:
+    """A size the shop's data writes (another product's 10kg, or the product's size system's own list):
+    safe to echo, it is no buyer's raw word."""
+    sizes = getattr(store, "size_systems", lambda: {})()
+    system = sizes.get(product.size_system or product.category) if isinstance(sizes, dict) else None
+    return bool(system is not None and size in system.sizes)
+
+
 def stock_answer(
     store: Any, product: Product, color: Optional[str], size: Optional[str], *, threshold: Optional[int] = None
 ) -> Answer:
@@ -161,7 +169,7 @@ def stock_answer(
         return Answer(reply("stock.unknown_color", color=named, colors=join_items(colors), **words), data)
     if size and chosen_size is None:
         data.update(missing=["size"], unknown="size", color=chosen_color)
-        named = normalize.normalize_size(size) or (size if size in sizes else None)
+        named = normalize.normalize_size(size) or (size if size in sizes or _shop_size(store, product, size) else None)
         if named is None:
             return Answer(reply("stock.which_size", sizes=join_items(sizes), **words), data)
         return Answer(reply("stock.unknown_size", size=named, sizes=join_items(sizes), **words), data)
@@ -263,7 +271,9 @@ def size_advice(
     )
     if not system.measures:
         data["missing"] = []
-        return Answer(reply("size.no_advice", product=product.name, sizes=join_items(system.sizes)), data)
+        sold = {sku.size for sku in store.skus(product.id) if sku.size}  # the product's own, not the whole list's
+        offered = [size for size in system.sizes if size in sold] or list(system.sizes)
+        return Answer(reply("size.no_advice", product=product.name, sizes=join_items(offered)), data)
     advice = sizing.advise(system, product, given, usual)
     if "missing" in advice:
         data["missing"] = ["foot_length" if k == "foot" else k for k in advice["missing"]]
@@ -546,10 +556,11 @@ def change_address_answer(order: Optional[Order], new_address: Optional[str] = N
 
 
 def coupon_answer(config: ShopConfig, now: Optional[dt.datetime], with_key: str, threshold_key: str,
-                  none_key: str) -> Answer:
-    """The current coupon in the sentence ``with_key`` (``threshold_key`` when it has a threshold),
-    or ``none_key`` when the shop has none today."""
-    coupons = config.current_coupons(local_time(config, now).date() if now else None)
+                  none_key: str, coupons: Optional[Sequence[Coupon]] = None) -> Answer:
+    """The current coupon (the first of ``coupons`` when given) in the sentence ``with_key``
+    (``threshold_key`` when it has a threshold), or ``none_key`` when the shop has none today."""
+    if coupons is None:
+        coupons = config.current_coupons(local_time(config, now).date() if now else None)
     if not coupons:
         return Answer(reply(none_key), {"coupon": None})
     coupon = coupons[0]
