@@ -22,13 +22,15 @@ RETIRED = ROOT / "tests" / "conversations" / "retired"
 # Turns fully correct through the engine when the set was retired; raise them as answers improve. A shop-rule
 # hand-off (a refund above the shop's amount) says nothing here: the live action tells the buyer a person comes.
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 126, "kids": 91, "textiles": 88, "cosmetics": 73},
+    "2026-12-02": {"sample": 129, "kids": 92, "textiles": 89, "cosmetics": 73},
     "2026-12-03": {"sample": 58, "kids": 65, "textiles": 85, "cosmetics": 85},
-    "2026-12-03b": {"sample": 102, "kids": 108, "textiles": 98, "cosmetics": 87},
-    "2026-12-04": {"sample": 164, "kids": 171, "textiles": 149, "cosmetics": 143, "digital": 120},
-    "2026-12-05": {"sample": 140, "kids": 146, "textiles": 143, "cosmetics": 137, "digital": 137, "food": 125},
-    "2026-12-06": {"sample": 154, "kids": 163, "textiles": 142, "cosmetics": 134, "digital": 142, "food": 132,
-                   "pets": 142},
+    "2026-12-03b": {"sample": 103, "kids": 109, "textiles": 100, "cosmetics": 88},
+    "2026-12-04": {"sample": 165, "kids": 172, "textiles": 150, "cosmetics": 143, "digital": 120},
+    "2026-12-05": {"sample": 141, "kids": 147, "textiles": 146, "cosmetics": 137, "digital": 137, "food": 127},
+    "2026-12-06": {"sample": 155, "kids": 164, "textiles": 142, "cosmetics": 134, "digital": 142, "food": 133,
+                   "pets": 143},
+    "2026-12-07": {"sample": 128, "kids": 119, "textiles": 94, "cosmetics": 84, "digital": 94, "food": 83,
+                   "pets": 110, "appliances": 144},
 }
 
 
