@@ -204,6 +204,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     questions = stock_view.with_price(questions, text)
     questions = stock_view.with_options(questions, text)
     questions = _transit_with_place(questions, text, found)
+    questions = _deadline_of_the_return(questions, text, state)
     asked_product = ctx.catalog.product(state.product_id)
     questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date(),
                                 names_option=lambda clause: read(clause, ctx.catalog, asked_product).names_sku,
@@ -212,7 +213,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     out = _Reply()
     state.pending = None
 
-    handoff = _shop_rule_handoff(ctx, state, questions)
+    handoff = _shop_rule_handoff(ctx, state, questions, text)
     if handoff:
         return Turn([], state, handoff=handoff, kinds=[q.kind for q in questions])
     verified_before = list(state.verified_orders)
@@ -251,7 +252,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         # hands to a person (a refund above the amount); only now, after the proof, is its amount looked at.
         asked = questions or ([Question(pending.get("then") or "logistics", pending.get("asked") or text, 0)]
                               if pending and pending.get("kind") == "verify" else [])
-        late = _shop_rule_handoff(ctx, state, asked)
+        late = _shop_rule_handoff(ctx, state, asked, text)
         if late:
             return Turn([], state, out.tasks, out.records, handoff=late, kinds=[q.kind for q in questions])
     if out.handoff:
@@ -392,6 +393,16 @@ _ASKS_OF_A_PLACE = re.compile(r"[吗呢么嘛几多啥什怎能可包运邮费�
 def _only_a_place(clause: str) -> bool:
     rest = _PLACE_FILLER.sub("", clause)
     return 0 < len(rest) <= 4 and not _ASKS_OF_A_PLACE.search(rest) and normalize.normalize_province(rest) is not None
+
+
+_DEADLINE = re.compile(r"^(那|那么)?(最晚|最迟|截止|截至|最后)(到|是)?(哪天|哪一天|几号|什么时候|啥时候)(呢|啊|呀)?[?？]?$")
+
+
+def _deadline_of_the_return(questions: List[Question], text: str, state: State) -> List[Question]:
+    """「最晚哪天」 right after a return question: the last day of that return window, not a product fact."""
+    if state.last_topic != "returns" or not _DEADLINE.search(text.strip()):
+        return questions
+    return [Question("return_window", text.strip(), 0)]
 
 
 def _transit_with_place(questions: List[Question], text: str, found: Mentions) -> List[Question]:
@@ -868,6 +879,7 @@ _ORDER_REFERENCE = re.compile(r"订单|这单|那单|我的(货|包裹|快递|�
 # A product fact about its courier: it names one (the couriers' words have one home) or says 冷链/只发.
 _COURIER_FACT = re.compile("|".join(map(re.escape, specific.COURIER_WORDS)) + "|冷链|只发", re.IGNORECASE)
 _SENDING = re.compile(r"发|寄|配送|送")
+_CONTENT = re.compile(r"[\u4e00-\u9fff]{4,}")
 _SLOW = re.compile(r"(这么|太|好)慢|(这么|好)久|一(个)?(周|星期|礼拜)|好几天|多少天了|几天了|还没(到|收到|送到)")
 _SWITCH_COURIER = re.compile(r"(换|改|指定|能发|可以发|能不能发|补差价|补运费)")
 
@@ -1233,15 +1245,17 @@ def _title_from(text: str) -> Optional[str]:
 
 # -- shop rules that need a person ----------------------------------------------------------------------
 
-def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question]) -> Optional[str]:
+def _shop_rule_handoff(ctx: Context, state: State, questions: Sequence[Question], text: str) -> Optional[str]:
     """shop.yml ``handoff`` (read by kefu.tickets.triggers, the rule's one home): questions about these
     products, and returns of orders above the amount, go to a person unanswered."""
     try:
         rules = HandoffRules.from_section(ctx.config.handoff)
     except ValueError:
         return None
-    if not any(q.kind not in SMALL_TALK for q in questions):
+    if questions and not any(q.kind not in SMALL_TALK for q in questions):
         return None
+    if not questions and not (state.product_id and _CONTENT.search(text)):
+        return None  # nothing recognised: only a message about a hand-off product goes to a person unread
     # Asking whether the order has 运费险 is no return: it is answered from the order. Neither is asking the
     # rule (「还能退吗」, 「退货期限」): the shop's threshold is for a refund asked for (「我要退款」, 「不要了」).
     returns = any(TOPIC.get(q.kind) == "returns" and q.kind not in ("freight_insurance", "return_who_pays")

@@ -66,6 +66,8 @@ def price(call: HandlerCall) -> None:
     if product is None and stock_view.asks_cheapest(call.text):
         call.out.say(reply("policy.superlative"))  # 「哪款最便宜」 across the shop: no ranking of products
         return
+    if product is None and "order_items" in call.out.kinds_answered:
+        return  # 「我买了几箱 一共多少钱」: the order's lines, with what was paid, answer it
     if product is None:
         call.out.say(reply("common.ask_product", examples="、".join(p.name for p in ctx.catalog.products[:3])))
         return

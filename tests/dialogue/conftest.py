@@ -12,6 +12,7 @@ import pytest
 from kefu import replay
 
 from kefu.dialogue import CatalogView, Context, State, Turn, respond
+from kefu.handoff.replies import reply as _handoff_text
 from kefu.shop.config import load_shop_config
 from kefu.shop.store import ShopStore, load_shop
 
@@ -78,10 +79,19 @@ def talk_in(tmp_path: Path) -> Iterator[Callable[[str], Conversation]]:
         store.close()
 
 
+def handoff_reply(reason: str) -> str:
+    """The sentence actions/handoff.py sends for a hand-off ``reason`` (reply ``handoff.<reason>``)."""
+    try:
+        return _handoff_text(f"handoff.{reason}")
+    except KeyError:
+        return _handoff_text("handoff.fallback")
+
+
 def replay_files(shop_dir: Path, files: Iterable[Path], db: Path) -> Tuple[replay.SuiteScore, List[str]]:
     """Replay conversation files through the engine on ``shop_dir``'s data: the score and each failure.
 
-    No NLU and no guard: the fast check that answers built from a shop's files stay right."""
+    No NLU and no guard: the fast check that answers built from a shop's files stay right. A hand-off
+    reads as the live action's sentence for its reason."""
     load_shop(shop_dir, db)
     store = ShopStore(db)
     talks: Dict[str, Conversation] = {}
@@ -92,7 +102,10 @@ def replay_files(shop_dir: Path, files: Iterable[Path], db: Path) -> Tuple[repla
                                                     platform=metadata.get("platform", "pinduoduo"), shop_dir=shop_dir))
         talk.product = metadata.get("product_id") or talk.product
         talk.say(text)
-        return [{"text": message} for message in talk.last.messages]
+        said = [{"text": message} for message in talk.last.messages]
+        if talk.last.handoff:  # what actions/handoff.py tells the buyer live (its waiting line left out)
+            said.append({"text": handoff_reply(talk.last.handoff)})
+        return said
 
     score = replay.SuiteScore()
     failures: List[str] = []

@@ -181,3 +181,44 @@ def test_a_spec_the_product_does_not_sell_is_said_so(talk_in: Talk) -> None:
 def test_a_per_size_fact_is_narrowed_to_the_letter_size_asked(talk_in: Talk) -> None:
     reply = on(talk_in, "pets").say("M号的窝直径多大")
     assert "55cm" in reply and "45cm" not in reply and "65cm" not in reply
+
+
+def test_anything_asked_about_a_hand_off_product_goes_to_a_person(talk_in: Talk) -> None:
+    # food: shop.yml hands 企业定制年货坚果礼盒 (f2007) to a person, whatever is asked
+    buyer = on(talk_in, "food")
+    buyer.say("公司要订100盒年货礼盒 能印logo吗")
+    assert buyer.last.handoff == "shop_rule"
+
+
+def test_an_appliance_that_stopped_working_is_a_complaint(talk_in: Talk) -> None:
+    buyer = on(talk_in, "pets")
+    buyer.say("2611271120954318760 刘思雨 饮水机不出水了")
+    assert buyer.last.handoff
+
+
+def test_how_many_washes_before_pilling_is_a_doubt_not_a_complaint(talk_in: Talk) -> None:
+    buyer = on(talk_in, "kids")
+    buyer.say("卫衣洗几次会不会起球")
+    assert not buyer.last.handoff
+    buyer.say("才穿两次就起球了")
+    assert buyer.last.handoff
+
+
+def test_the_shops_phone_is_no_receivers_phone(talk_in: Talk) -> None:
+    reply = on(talk_in, "pets").say("你们的电话号码多少")
+    assert "平台内沟通" in reply and "收件" not in reply
+
+
+def test_what_the_order_holds_answers_its_total(talk_in: Talk) -> None:
+    # pets order 2612010915337402186: 豌豆纤维豆腐猫砂（绿茶/6L×4包）×2, paid 148 元
+    buyer = on(talk_in, "pets")
+    buyer.say("2612010915337402186 尾号8849 发货了吗")
+    reply = buyer.say("我买了几箱 一共多少钱")
+    assert "×2" in reply and "148元" in reply and "哪款商品" not in reply
+
+
+def test_the_latest_day_after_a_return_question_is_the_windows_last(talk_in: Talk) -> None:
+    # kids order 2611240930571846290 delivered 11月26日, 15-day window
+    buyer = on(talk_in, "kids")
+    buyer.say("2611240930571846290 李慧 裙子不喜欢能退吗")
+    assert "12月11日" in buyer.say("最晚哪天")

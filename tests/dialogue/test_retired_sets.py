@@ -19,18 +19,18 @@ from tests.dialogue.conftest import replay_files
 
 ROOT = Path(__file__).resolve().parents[2]
 RETIRED = ROOT / "tests" / "conversations" / "retired"
-# Turns fully correct through the engine when the set was retired; raise them as answers improve. A shop-rule
-# hand-off (a refund above the shop's amount) says nothing here: the live action tells the buyer a person comes.
+# Turns fully correct through the engine when the set was retired; raise them as answers improve. A hand-off
+# reads as the sentence the live action sends for its reason (tests.dialogue.conftest.handoff_reply).
 FLOORS: Dict[str, Dict[str, int]] = {
-    "2026-12-02": {"sample": 129, "kids": 92, "textiles": 89, "cosmetics": 73},
-    "2026-12-03": {"sample": 58, "kids": 65, "textiles": 85, "cosmetics": 85},
-    "2026-12-03b": {"sample": 103, "kids": 109, "textiles": 100, "cosmetics": 88},
-    "2026-12-04": {"sample": 165, "kids": 172, "textiles": 150, "cosmetics": 143, "digital": 120},
-    "2026-12-05": {"sample": 141, "kids": 147, "textiles": 146, "cosmetics": 137, "digital": 137, "food": 127},
-    "2026-12-06": {"sample": 155, "kids": 164, "textiles": 142, "cosmetics": 134, "digital": 142, "food": 133,
-                   "pets": 143},
-    "2026-12-07": {"sample": 128, "kids": 119, "textiles": 94, "cosmetics": 84, "digital": 94, "food": 83,
-                   "pets": 110, "appliances": 144},
+    "2026-12-02": {"sample": 139, "kids": 95, "textiles": 94, "cosmetics": 78},
+    "2026-12-03": {"sample": 63, "kids": 68, "textiles": 86, "cosmetics": 89},
+    "2026-12-03b": {"sample": 109, "kids": 113, "textiles": 109, "cosmetics": 95},
+    "2026-12-04": {"sample": 178, "kids": 183, "textiles": 158, "cosmetics": 152, "digital": 124},
+    "2026-12-05": {"sample": 152, "kids": 152, "textiles": 153, "cosmetics": 143, "digital": 143, "food": 133},
+    "2026-12-06": {"sample": 164, "kids": 168, "textiles": 147, "cosmetics": 140, "digital": 147, "food": 139,
+                   "pets": 149},
+    "2026-12-07": {"sample": 137, "kids": 124, "textiles": 98, "cosmetics": 88, "digital": 98, "food": 85,
+                   "pets": 120, "appliances": 157},
 }
 
 
