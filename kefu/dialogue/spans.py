@@ -255,8 +255,50 @@ def _convert(kind: str, value: float, unit: str, more: bool) -> Optional[float]:
     return value
 
 
+# A shop's own measurement (catalog.yml ``custom_measures``) in the units buyers write, as multiples of a base.
+_UNIT_FACTORS: Dict[str, Tuple[str, float]] = {
+    "mm": ("length", 1), "毫米": ("length", 1), "cm": ("length", 10), "厘米": ("length", 10), "公分": ("length", 10),
+    "m": ("length", 1000), "米": ("length", 1000), "g": ("mass", 1), "克": ("mass", 1), "kg": ("mass", 1000),
+    "公斤": ("mass", 1000), "千克": ("mass", 1000), "斤": ("mass", 500), "ml": ("volume", 1), "毫升": ("volume", 1),
+    "l": ("volume", 1000), "升": ("volume", 1000),
+}
+_UNIT_WORD = "|".join(sorted(map(re.escape, _UNIT_FACTORS), key=len, reverse=True))
+
+
+def _read_custom(claims: _Claims, system: SizeSystem) -> None:
+    """「手指周长5.2cm」, 「指围52」, 「手腕一圈15厘米」: each measurement the size system declares itself, read
+    after one of its words and converted to its unit (a number without a unit in another unit of the same
+    kind, 5.2 for a 52 mm finger, is taken in the one that puts it among the system's rows)."""
+    for measure in system.custom:
+        if measure.name not in system.measures:
+            continue
+        words = "|".join(sorted(map(re.escape, measure.words + (measure.name,)), key=len, reverse=True))
+        pattern = re.compile(rf"(?:{words})\s*(?:是|有|大概|约|大约|差不多|[:：])*\s*{NUM.replace('(', '(?P<n>', 1)}"
+                             rf"\s*(?P<u>{_UNIT_WORD})?(?![a-zA-Z])", re.IGNORECASE)
+        dimension, base = _UNIT_FACTORS[measure.unit]
+        for match in pattern.finditer(claims.rest()):
+            value = number(match.group("n"))
+            if value is None or not claims.free(*match.span()):
+                continue
+            written = (match.group("u") or "").lower()
+            if written:
+                given = _UNIT_FACTORS.get(written)
+                candidates = [value * given[1] / base] if given and given[0] == dimension else []
+            else:
+                candidates = [value * factor / base for unit, (dim, factor) in _UNIT_FACTORS.items()
+                              if dim == dimension and unit.isascii()]
+                candidates.sort(key=lambda v: v != value)  # the measure's own unit first
+            for candidate in candidates:
+                if plausible(measure.name, candidate, system):
+                    claims.claim(Span("measure", round(candidate, 2), match.start(), match.end(), measure.name,
+                                      measure.unit))
+                    break
+
+
 def _read_measures(claims: _Claims, system: Optional[SizeSystem]) -> None:
     kinds = _measures_of(system)
+    if system is not None and system.custom:
+        _read_custom(claims, system)
     rest = claims.rest()
     if "bed_width" in kinds:
         for match in list(_BED_METRE_DIGITS.finditer(rest)):

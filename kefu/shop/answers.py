@@ -279,7 +279,7 @@ def size_advice(
         data["missing"] = ["foot_length" if k == "foot" else k for k in advice["missing"]]
         return Answer(_ask_measures(system, product, given, advice["missing"]), data)
     chosen = advice["size"]
-    basis = (_join_basis(advice["kinds"], given) if advice["kinds"]
+    basis = (_join_basis(advice["kinds"], given, system) if advice["kinds"]
              else reply("size.basis_usual", usual=usual))
     data.update({k: v for k, v in advice.items() if k in ("size", "between", "out_of_range", "position")})
     shown = sizing.size_text
@@ -328,9 +328,16 @@ def _stock_note(system: SizeChart, skus: Sequence[Sku], size: str, color: Option
     return text + reply("size.stock_none")
 
 
-def _join_basis(kinds: Sequence[str], given: Dict[str, float]) -> str:
-    return reply("size.basis_separator").join(
-        reply(f"size.basis.{kind}", value=sizing.format_value(kind, given[kind])) for kind in kinds)
+def _join_basis(kinds: Sequence[str], given: Dict[str, float], system: Optional[SizeChart] = None) -> str:
+    return reply("size.basis_separator").join(_basis(kind, given[kind], system) for kind in kinds)
+
+
+def _basis(kind: str, value: float, system: Optional[SizeChart]) -> str:
+    """「身高112cm」, or for the system's own measurement 「手指周长52mm」 (its first word, its unit)."""
+    custom = system.custom_measure(kind) if system is not None else None
+    if custom is not None:
+        return reply("size.basis_custom", label=custom.words[0], value=f"{value:g}", unit=custom.unit)
+    return reply(f"size.basis.{kind}", value=sizing.format_value(kind, value))
 
 
 def _ask_measures(system: SizeChart, product: Product, given: Dict[str, float], missing: Sequence[str]) -> str:
@@ -345,7 +352,9 @@ def _ask_measures(system: SizeChart, product: Product, given: Dict[str, float], 
     for kind in missing:
         bounds = system.bounds(kind)
         example = sizing.format_value(kind, round((bounds[0] + bounds[1]) / 2)) if bounds else ""
-        asks.append(reply(f"size.ask.{kind}", example=example))
+        custom = system.custom_measure(kind)
+        asks.append(reply("size.ask_custom", label=custom.words[0], example=example, unit=custom.unit) if custom
+                    else reply(f"size.ask.{kind}", example=example))
     joiner = reply("size.ask_or" if system.needs == "any" else "size.ask_and")
     return reply("size.ask_inputs", inputs=joiner.join(asks), product=product.name,
                  size_word=product.option_name("size", reply("stock.option_size")))

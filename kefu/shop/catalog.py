@@ -7,13 +7,14 @@ leaves the database half rebuilt.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pydantic
 
-from kefu.shop.models import (MEASURE_UNITS, Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku,
+from kefu.shop.models import (MEASURE_UNITS, CustomMeasure, Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku,
                               TrackingEvent)
 from kefu.shop.schema import CatalogFile, OrderEntry, OrderLine, OrdersFile, SizeSystemEntry
 from kefu.shop.validation import Invalid, check_range, error_at, validate
@@ -139,6 +140,16 @@ def _size_system(name: str, entry: SizeSystemEntry, fail: Fail) -> SizeSystem:
     measures = tuple(entry.measures)
     if len(set(measures)) != len(measures):
         raise fail(("measures",), "lists a measurement twice")
+    custom = tuple(CustomMeasure(kind, m.unit, tuple(m.words)) for kind, m in entry.custom_measures.items())
+    for kind in entry.custom_measures:
+        if kind in MEASURE_UNITS:
+            raise fail(("custom_measures", kind), f"is a built-in measurement ({MEASURE_UNITS[kind]}): list it under measures")
+    known = tuple(MEASURE_UNITS) + tuple(entry.custom_measures)
+    for kind in measures:
+        if kind not in known:
+            hint = difflib.get_close_matches(kind, known, n=1)
+            raise fail(("measures",), f"{kind} is not a known measurement ("
+                       + (f"did you mean {hint[0]}?" if hint else "declare it under custom_measures") + ")")
     rows: List[SizeRow] = []
     seen: Dict[str, str] = {}
     for index, row in enumerate(entry.sizes):
@@ -147,14 +158,20 @@ def _size_system(name: str, entry: SizeSystemEntry, fail: Fail) -> SizeSystem:
             if seen.get(spelling.lower(), size) != size:
                 raise fail(("sizes", index), f"{spelling} is already a spelling of size {seen[spelling.lower()]}")
             seen[spelling.lower()] = size
+        written = row.dict(exclude_none=True)
+        for key in written:
+            if key not in ("size", "aliases") and key not in known:
+                hint = difflib.get_close_matches(str(key), list(known), n=1)
+                raise fail(("sizes", index, key), "is not a known key ("
+                           + (f"did you mean {hint[0]}?" if hint else "known keys: size, aliases, " + ", ".join(measures)) + ")")
         ranges = []
-        for kind in MEASURE_UNITS:
-            value = getattr(row, kind)
+        for kind in known:
+            value = written.get(kind)
             if value is None:
                 continue
             if kind not in measures:
                 raise fail(("sizes", index, kind), f"is not in this size system's measures ({', '.join(measures) or 'none'})")
-            low, high = MEASURE_BOUNDS[kind]
+            low, high = MEASURE_BOUNDS.get(kind, (0.0, 100000.0))
             try:
                 ranges.append((kind, check_range(value, low, high, allow_equal=True)))
             except Invalid as exc:
@@ -163,7 +180,7 @@ def _size_system(name: str, entry: SizeSystemEntry, fail: Fail) -> SizeSystem:
     for kind in measures:
         if not any(row.range(kind) for row in rows):
             raise fail(("measures",), f"{kind} is not given for any size")
-    return SizeSystem(name, tuple(rows), measures, entry.needs, entry.note)
+    return SizeSystem(name, tuple(rows), measures, entry.needs, entry.note, custom)
 
 
 def parse_orders(data: Any, catalog: Catalog, tz: dt.tzinfo, file: str = "shop/orders.yml") -> Tuple[Order, ...]:

@@ -39,6 +39,18 @@ MEASURE_UNITS: Dict[str, str] = {
     "bed_width": "cm", "volume": "ml", "screen": "寸",
 }
 NEEDS = ("all", "any")
+# Units a shop's own measurement (``custom_measures``) may be written in; a buyer's mm/cm/m (or g/kg, ml/l)
+# is converted to it.
+CUSTOM_UNITS = ("mm", "cm", "m", "g", "kg", "ml", "l")
+
+
+@dataclass(frozen=True)
+class CustomMeasure:
+    """A measurement a size system declares itself: its name (a row key), unit and the buyer's words for it."""
+
+    name: str
+    unit: str
+    words: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,11 @@ class SizeSystem:
     measures: Tuple[str, ...] = ()
     needs: str = "all"
     note: str = ""
+    custom: Tuple[CustomMeasure, ...] = ()
+
+    def custom_measure(self, kind: str) -> Optional[CustomMeasure]:
+        """The system's own measurement named ``kind`` (None for a built-in kind)."""
+        return next((m for m in self.custom if m.name == kind), None)
 
     @property
     def category(self) -> str:  # v1 name

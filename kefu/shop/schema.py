@@ -17,7 +17,7 @@ import pydantic
 
 from kefu.normalize import ORDER_NUMBER
 from kefu.settings import PLATFORMS
-from kefu.shop.models import FIT_NOTES, MEASURE_UNITS, NEEDS, OrderStatus
+from kefu.shop.models import CUSTOM_UNITS, FIT_NOTES, MEASURE_UNITS, NEEDS, OrderStatus
 from kefu.shop.validation import (Boolean, Date, DateTime, DayRange, Invalid, Province, ProvinceKey, Section,
                                   TimeOfDay, check_choice, check_text, choice, field_type, matching, number,
                                   number_range, optional_text, province_name, text, whole)
@@ -200,14 +200,31 @@ class ChartRow(Section):
         return values
 
 
+class _OpenRow(pydantic.BaseModel):
+    """A size row keeps keys beyond its own: the system's own measurements (指围, 手腕), checked by
+    kefu.shop.catalog against what the system declares, so a typo is still refused there."""
+
+    class Config:
+        extra = pydantic.Extra.allow
+
+
 # A row of a v2 size system: its measurements are checked against the system's own measures.
 SystemRow = pydantic.create_model(  # type: ignore[call-overload]
-    "SystemRow", __base__=Section, size=(text(20), ...), aliases=(List[text()], []),  # type: ignore[valid-type]
+    "SystemRow", __base__=_OpenRow, size=(text(20), ...), aliases=(List[text()], []),  # type: ignore[valid-type]
     **{kind: (Any, None) for kind in MEASURE_UNITS})
 
 
+class CustomMeasureEntry(Section):
+    """A measurement the built-in kinds do not name (a ring's 指围, a bracelet's 手腕周长): its unit and
+    the words buyers write before the number."""
+
+    unit: choice(CUSTOM_UNITS)  # type: ignore[valid-type]
+    words: pydantic.conlist(text(12), min_items=1)  # type: ignore[valid-type]
+
+
 class SizeSystemEntry(Section):
-    measures: List[choice(tuple(MEASURE_UNITS))] = []  # type: ignore[valid-type]
+    measures: List[text(12)] = []  # type: ignore[valid-type]
+    custom_measures: Dict[text(12), CustomMeasureEntry] = {}  # type: ignore[valid-type]
     needs: choice(NEEDS) = "all"  # type: ignore[valid-type]
     note: optional_text() = ""  # type: ignore[valid-type]
     sizes: pydantic.conlist(SystemRow, min_items=1)  # type: ignore[valid-type]

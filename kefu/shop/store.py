@@ -24,13 +24,13 @@ from kefu.settings import Settings
 from kefu.shop.catalog import parse_catalog, parse_orders
 from kefu.shop.config import parse_shop_config
 from kefu.shop.imported import CATALOG_VERSION, META_TABLE, apply_imports
-from kefu.shop.models import Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent, \
+from kefu.shop.models import CustomMeasure, Gift, Order, OrderItem, OrderStatus, Product, SizeRow, SizeSystem, Sku, TrackingEvent, \
     order_items_json
 from kefu.shop.validation import ShopDataError, display_path, read_yaml
 from kefu.shop.config import load_shop_config
 
 # Bump when the table layout changes: a new version forces a rebuild.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SHOP_FILES = ("shop.yml", "catalog.yml", "orders.yml")
 
 # Rebuilt from the YAML files on every load.
@@ -131,7 +131,9 @@ def load_shop(shop_dir: Path, db_path: Path, force: bool = False) -> LoadReport:
             conn.executemany(
                 "INSERT INTO shop_size_systems VALUES (?,?,?,?,?,?)",
                 [
-                    (system.name, i, json.dumps(list(system.measures)), system.needs, system.note,
+                    (system.name, i, json.dumps(list(system.measures) + [
+                        {"name": m.name, "unit": m.unit, "words": list(m.words)} for m in system.custom],
+                        ensure_ascii=False), system.needs, system.note,
                      json.dumps([{"size": r.size, "aliases": list(r.aliases), "ranges": dict(r.ranges)}
                                  for r in system.rows], ensure_ascii=False))
                     for i, system in enumerate(catalog.size_systems.values())
@@ -418,7 +420,10 @@ def _size_system(row: sqlite3.Row) -> SizeSystem:
         SizeRow(r["size"], tuple((k, (float(v[0]), float(v[1]))) for k, v in r["ranges"].items()), tuple(r["aliases"]))
         for r in json.loads(row["rows"])
     )
-    return SizeSystem(row["name"], rows, tuple(json.loads(row["measures"])), row["needs"], row["note"])
+    stored = json.loads(row["measures"])  # the measures' names, then the system's own measurements
+    custom = tuple(CustomMeasure(m["name"], m["unit"], tuple(m["words"])) for m in stored if isinstance(m, dict))
+    return SizeSystem(row["name"], rows, tuple(m for m in stored if isinstance(m, str)), row["needs"], row["note"],
+                      custom)
 
 
 def _order_items(value: Optional[str]) -> Tuple[OrderItem, ...]:

@@ -40,6 +40,9 @@ class ShopDataError(ValueError):
 _CHINESE = (
     (r"is not a known key \(did you mean (.+?)\?\)", r"不是可用的键（是不是想写 \1？）"),
     (r"is not a known key \(known keys: (.+?)\)", r"不是可用的键（可用的键：\1）"),
+    (r"is not a known measurement \(did you mean (.+?)\?\)", r"不是已知的测量项（是不是想写 \1？）"),
+    (r"is not a known measurement \(declare it under custom_measures\)", "不是已知的测量项（请在 custom_measures 里定义）"),
+    (r"is a built-in measurement \((\S+)\): list it under measures", r"是内置的测量项（单位 \1），直接写在 measures 里"),
     (r"is not a province \(did you mean (.+?)\?\)", r"不是省份名（是不是想写 \1？）"),
     (r"is not a province", "不是省份名"),
     (r"is not in the (\S+) size chart \((.+?)\)", r"不在「\1」的尺码里（可选：\2）"),
