@@ -299,6 +299,10 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
     # 「烧一壶水要多久」 read as a transit time names nothing sent: a fact whose sentence speaks of it answers
     by_text = {clause for clause in overridden
                if set(read_as[clause]) & {"ship_when", "transit"} and _from_fact_texts(clause, product, shop)}
+    # 「多久加一次水」 beside a stock question, read as nothing: the fact whose sentence speaks of it
+    by_text |= {clause for _, clause in clauses(text)
+                if clause not in read_as and not names_option(clause)
+                and _from_fact_texts(clause, product, shop, min_pieces=MIN_PIECES + 1, by_topic=False)}
     added = [Question("product_fact", clause, at) for at, clause in clauses(text)
              if (clause not in read_as or clause in overridden)
              and (_matches(clause, product) or clause in by_text or product.gifts and _GIFT.search(clause))  # 「买了送什么」
@@ -404,12 +408,13 @@ def _content_pairs(clause: str, product: Product) -> List[str]:
     return [text[i:i + 2] for i in range(len(text) - 1) if " " not in text[i:i + 2] and text[i:i + 2] not in names]
 
 
-def _from_fact_texts(clause: str, product: Product, shop: ShopConfig) -> List[str]:
+def _from_fact_texts(clause: str, product: Product, shop: ShopConfig, min_pieces: int = MIN_PIECES,
+                     by_topic: bool = True) -> List[str]:
     """「含被芯吗」: the fact whose sentence speaks of what was asked (「…不含被芯和枕芯」), when only one does best."""
     pairs = _content_pairs(clause, product) + [w for w in product.words if len(w) >= 2 and w in clause]
     scored = sorted(((sum(p in _modal(text) for p in pairs), label) for label, text in product.facts), reverse=True)
-    if not scored or scored[0][0] < MIN_PIECES or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-        label = _topic_in_one_text(clause, product)
+    if not scored or scored[0][0] < min_pieces or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        label = _topic_in_one_text(clause, product) if by_topic else None
         if label is None:
             return []
         scored = [(MIN_PIECES, label)]

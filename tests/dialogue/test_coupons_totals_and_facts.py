@@ -222,3 +222,9 @@ def test_the_latest_day_after_a_return_question_is_the_windows_last(talk_in: Tal
     buyer = on(talk_in, "kids")
     buyer.say("2611240930571846290 李慧 裙子不喜欢能退吗")
     assert "12月11日" in buyer.say("最晚哪天")
+
+
+def test_a_clause_nothing_else_reads_is_answered_by_the_fact_that_speaks_of_it(talk_in: Talk) -> None:
+    # pets w7001: 「水箱容量2.5L，一只猫大约5到7天加一次水」
+    reply = on(talk_in, "pets", "w7001").say("奶白色有吗 多久加一次水")
+    assert "有现货" in reply and "5到7天" in reply
