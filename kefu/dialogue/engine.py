@@ -26,7 +26,7 @@ from kefu.dialogue.facts import answer_fact
 from kefu.dialogue.mentions import CatalogView, Mentions, read
 from kefu.dialogue.promises import Record, TaskRequest
 from kefu.dialogue import absent, complaint, memory, moments
-from kefu.dialogue.handlers import HANDLERS, HandlerCall, awaiting_order, late_dispatch, order_courier_change
+from kefu.dialogue.handlers import HANDLERS, HandlerCall, awaiting_order, basket, basket_price, late_dispatch, order_courier_change
 from kefu.dialogue.kinds import pending_or_none
 from kefu.dialogue.kinds import kind as kind_record
 from kefu.dialogue.questions import INTENT_KIND, SMALL_TALK, TOPIC, Question, clauses, detect
@@ -186,6 +186,12 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
         # (「开线了 质量问题退运费谁出」) is answered first: the rule is the shop's, not the agent's to decide.
         state.pending = None
         out = _Reply()
+        if found.order_ids:
+            # 「2611… 一个多礼拜了还不发货 什么意思 刘婷」: the order and its proof count for the next turn
+            # (「不要了 退款」 is about that order), as they do for the agent who takes over
+            order_id = found.order_ids[0]
+            if not _prove(order_id, ctx.store.order(order_id), text, state, ctx, out):
+                state.order_id = order_id
         if not ctx.abuse:
             for question in detect(text, mode="patterns"):
                 if question.kind in _RULES_IN_A_COMPLAINT:
@@ -205,6 +211,7 @@ def respond(text: str, state: State, ctx: Context) -> Turn:
     questions = stock_view.with_options(questions, text)
     questions = _transit_with_place(questions, text, found)
     questions = _deadline_of_the_return(questions, text, state)
+    questions = _basket_follow_up(questions, text, found, state)
     asked_product = ctx.catalog.product(state.product_id)
     questions = facts.with_fact(questions, text, asked_product, ctx.config, ctx.now.date(),
                                 names_option=lambda clause: read(clause, ctx.catalog, asked_product).names_sku,
@@ -405,6 +412,20 @@ def _deadline_of_the_return(questions: List[Question], text: str, state: State) 
     return [Question("return_window", text.strip(), 0)]
 
 
+_STOCK_ASKED = re.compile(r"有货|有吗|有没有|还有|库存|现货|没货|缺货|补货|卖完|售罄|有的吗")
+
+
+def _basket_follow_up(questions: List[Question], text: str, found: Mentions, state: State) -> List[Question]:
+    """「四件呢」, 「那A加B呢」 right after a price or coupon question: the price of that basket, not a
+    stock question (the classifier's reading of a bare quantity)."""
+    if state.last_topic != "money" or _STOCK_ASKED.search(text) or \
+            not ((found.quantity or 0) >= 2 or len(found.products) >= 2):
+        return questions
+    if questions and not all(q.kind in ("stock", "product_fact", "price") for q in questions):
+        return questions  # 「买两条能用吗 一共多少」: 能用 is the coupon's, not a property of the product
+    return [Question("price", text.strip(), 0)]
+
+
 def _transit_with_place(questions: List[Question], text: str, found: Mentions) -> List[Question]:
     """「发啥快递 我在佛山 大概几天」: a bare 「大概几天」 beside a place asks how long delivery takes there."""
     if not found.province:
@@ -471,6 +492,9 @@ def _implicit_questions(found: Mentions, state: State, ctx: Context, text: str) 
         kinds.append("size_advice")
     elif found.names_sku and (found.product or state.product_id):
         kinds.append("stock")
+    elif state.last_topic == "money" and (found.quantity or len(found.products) >= 2) and \
+            (found.product or state.product_id):
+        kinds.append("price")  # 「四件呢」, 「那A加B呢」 after a price or coupon question
     elif found.province and state.last_topic in ("shipping", None):
         kinds.append("transit")
     elif state.last_topic == "returns" and normalize.normalize_return_reason(text):
@@ -673,11 +697,17 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "coupon":
         campaigns = facts.campaigns_answer(config, now.date())
         if not (campaigns and re.search(r"活动.{0,4}(到|截止|几号|哪天|什么时候|啥时候|结束)", question.clause) and not re.search(r"券|优惠|满减|红包", question.clause)):
+            call = HandlerCall(question, text, found, state, ctx, out, lambda then: None)
+            # 「多钱一件 买三件能用券不」: the price's answer held the basket and the coupon already;
+            # 「A加一件B 能用满减券吗」, 「买三件能用券不」: that basket's total against the coupons
+            in_basket = not found.order_ids and (("price" in out.kinds_answered and basket(call) is not None)
+                                                 or basket_price(call))
             # 「2612… 还没付 可以用券吗」: the coupons that order's amount reaches (an order fact: proven first)
             order = _known_order(found, state, ctx, out, then="coupon", text=text) if found.order_ids else None
             if found.order_ids and order is None:
                 return
-            out.say(specific.coupon(config, now, question.clause, total=order.amount if order else None).text)
+            if not in_basket:
+                out.say(specific.coupon(config, now, question.clause, total=order.amount if order else None).text)
         if campaigns and not _COUPON_VALIDITY.search(text):
             out.say(campaigns)  # 「券到啥时候」 asks the coupon's date, not the campaign's
         if _STACKING.search(text):

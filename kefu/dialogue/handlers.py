@@ -68,6 +68,8 @@ def price(call: HandlerCall) -> None:
         return
     if product is None and "order_items" in call.out.kinds_answered:
         return  # 「我买了几箱 一共多少钱」: the order's lines, with what was paid, answer it
+    if found is not None and len(found.products) >= 2 and basket_price(call):
+        return
     if product is None:
         call.out.say(reply("common.ask_product", examples="、".join(p.name for p in ctx.catalog.products[:3])))
         return
@@ -85,13 +87,61 @@ def price(call: HandlerCall) -> None:
     quantity = found.quantity if found is not None and found.quantity else 1
     after_coupon = bool(_AFTER_COUPON.search(call.text))
     if priced is not None and (quantity > 1 or after_coupon):
-        call.out.say(_total_answer(call, priced, quantity, after_coupon))
+        call.out.say(_total_answer(call, priced, quantity, after_coupon or quantity > 1))
         return
     for size in sizes[:3]:
         call.out.say(stock_view.price_answer(product, skus, color, size))
 
 
 _AFTER_COUPON = re.compile(r"用(了|完)?(优惠)?券(后|之后|以后)?(多少|几)|券后|用完(多少|几)|减完|减下来|到手(价|多少)|优惠(后|完)(多少|几)")
+_PLUS = re.compile(r"加|和|跟|还有|再来|再买|配")
+_EACH = re.compile(r"各|分别|每个|每样|单价|都是多少")  # 「A跟B各多少」 asks each price, not their total
+
+
+def basket(call: HandlerCall) -> Optional[Tuple[str, float]]:
+    """「A加一件B」: the products named together, each at its one price; 「买三件」: the quantity of the
+    product asked. (what, total), or None when a price depends on an option not named."""
+    found, ctx = call.found, call.ctx
+    if found is None:
+        return None
+    if len(found.products) >= 2 and _PLUS.search(call.text) and not _EACH.search(call.text):
+        priced = [stock_view.unit_price(p, ctx.catalog.skus.get(p.id, ()), None, None) for p in found.products[:4]]
+        if any(item is None for item in priced):
+            return None
+        return "+".join(name for name, _ in priced), sum(price for _, price in priced)  # type: ignore[misc]
+    product = ctx.catalog.product(call.state.product_id)
+    if product is None or not found.quantity or found.quantity < 2:
+        return None
+    priced_one = stock_view.unit_price(product, ctx.catalog.skus.get(product.id, ()), found.colors[0] if found.colors
+                                       else call.state.color, found.sizes[0] if found.sizes else None)
+    return (f"{priced_one[0]}{found.quantity}件", priced_one[1] * found.quantity) if priced_one else None
+
+
+def basket_price(call: HandlerCall) -> bool:
+    """「A加一件B 能用满减券吗」, 「那A加B呢」: the basket's total and which coupon it reaches;
+    False when no basket is named."""
+    named = basket(call)
+    if named is None:
+        return False
+    what, total = named
+    call.out.say(reply("stock.basket_total", items=what, total=_money(total))
+                 + (_coupon_reach(call, total) or reply("stock.as_shown")))
+    return True
+
+
+def _coupon_reach(call: HandlerCall, total: float) -> str:
+    """What the shop's best coupon does to ``total``: its price after it, or how much is missing to the
+    lowest threshold; nothing when the shop has no coupon today."""
+    config, today = call.ctx.config, call.ctx.now.date()
+    best = best_coupon(config, today, total)
+    if best is not None:
+        return reply("stock.coupon_reached", coupon=best.name, threshold=f"{best.threshold:g}",
+                     amount=f"{best.amount:g}", after=_money(total - best.amount))
+    lowest = min(config.current_coupons(today), key=lambda c: c.threshold, default=None)
+    if lowest is None:
+        return ""
+    return reply("stock.coupon_short", coupon=lowest.name, threshold=f"{lowest.threshold:g}",
+                 short=_money(lowest.threshold - total))
 
 
 def _total_answer(call: HandlerCall, priced: Tuple[str, float], quantity: int, after_coupon: bool) -> str:
@@ -102,6 +152,9 @@ def _total_answer(call: HandlerCall, priced: Tuple[str, float], quantity: int, a
     count = f"{quantity}件" if quantity > 1 else ""
     if not after_coupon:
         return reply("stock.price_total", product=name, price=_money(unit), quantity=count, total=_money(total))
+    reach = _coupon_reach(call, total) if quantity > 1 else ""
+    if reach:
+        return reply("stock.price_count", product=name, price=_money(unit), quantity=count, total=_money(total)) + reach
     config, today = call.ctx.config, call.ctx.now.date()
     best = best_coupon(config, today, total)
     if best is not None:

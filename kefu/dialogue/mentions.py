@@ -145,7 +145,7 @@ def read(text: str, catalog: CatalogView, product: Optional[Product] = None) -> 
     found.waist_size = _waist_size(found.measures.get("waist"), catalog, context)
     found.province = normalize.normalize_province(_blank_spans(text, kinds("product")))
     quantities = kinds("quantity")
-    found.quantity = quantities[0].value if quantities else None
+    found.quantity = max(q.value for q in quantities) if quantities else None  # 「多钱一件 买三件」: three
     return found
 
 

@@ -501,10 +501,9 @@ def read_spans(text: str, products: Sequence[Product], colors: Sequence[str], si
     _bare_numbers(claims, sizes, system, product, systems)
     _letter_sizes(claims, sizes)
     rest = claims.rest()
-    match = _QUANTITY.search(rest)
-    if match:
+    for match in _QUANTITY.finditer(rest):  # 「多钱一件 买三件能用券不」: each quantity named
         value = normalize.chinese_number(match.group(1))
-        if value and 1 <= value <= 999:
+        if value and 1 <= value <= 999 and claims.free(match.start(1), match.end()):
             claims.claim(Span("quantity", int(value), match.start(1), match.end()))
     return sorted((s for s in claims.spans if s.kind != "noise"), key=lambda span: span.start)
 

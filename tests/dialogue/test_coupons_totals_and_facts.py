@@ -228,3 +228,47 @@ def test_a_clause_nothing_else_reads_is_answered_by_the_fact_that_speaks_of_it(t
     # pets w7001: 「水箱容量2.5L，一只猫大约5到7天加一次水」
     reply = on(talk_in, "pets", "w7001").say("奶白色有吗 多久加一次水")
     assert "有现货" in reply and "5到7天" in reply
+
+
+def test_an_order_proven_in_a_complaint_counts_for_the_next_turn(talk_in: Talk) -> None:
+    # kids order 2611230912648203517 (刘婷), paid 11月23日 and not sent
+    buyer = on(talk_in, "kids")
+    buyer.say("2611230912648203517 一个多礼拜了还不发货 什么意思 刘婷")
+    assert buyer.last.handoff
+    reply = buyer.say("不要了 退款")
+    assert "2611230912648203517" in reply and "订单号" not in reply
+
+
+def test_paying_more_than_others_is_the_orders_freight(talk_in: Talk) -> None:
+    # kids order 2611241105473829106 goes to 新疆, which pays the shop's 15 元
+    buyer = on(talk_in, "kids")
+    buyer.say("2611241105473829106 新疆的 好几天不动了 马建国")
+    reply = buyer.say("我付了104 为啥比别人贵")
+    assert "新疆" in reply and "15元" in reply
+
+
+def test_a_bare_are_you_there_is_a_greeting(talk_in: Talk) -> None:
+    assert "您好" in on(talk_in, "kids").say("在不")
+
+
+def test_a_basket_is_priced_against_the_coupons_threshold(talk_in: Talk) -> None:
+    # sample shop: 纯棉圆领短袖T恤 59 元, 加绒连帽卫衣 129 元, 高腰直筒牛仔裤 139 元; 满199减20
+    buyer = on(talk_in, "sample")
+    reply = buyer.say("t恤多钱一件 买三件能用券不")
+    assert "177元" in reply and "还差22元" in reply
+    reply = buyer.say("四件呢")
+    assert "236元" in reply and "216元" in reply
+
+
+def test_two_products_together_are_one_basket(talk_in: Talk) -> None:
+    buyer = on(talk_in, "sample")
+    reply = buyer.say("卫衣加一件t恤 能用那个满减券吗")
+    assert "188元" in reply and "还差11元" in reply
+    reply = buyer.say("那卫衣加牛仔裤呢")
+    assert "268元" in reply and "248元" in reply
+
+
+def test_each_price_asked_is_no_basket(talk_in: Talk) -> None:
+    # 经典低帮帆布鞋 89 元, 轻便透气跑步运动鞋 239 元
+    reply = on(talk_in, "sample").say("帆布鞋跟运动鞋各多少")
+    assert "89元" in reply and "239元" in reply and "一共" not in reply
