@@ -800,6 +800,15 @@ def _stock(found: Mentions, state: State, ctx: Context, out: _Reply, clause: str
         out.say(text)
         return
     # several SKUs in one message (「白色M和L各要两件」)
+    one_option = [(c, "") for c in colors] if not sizes and offered_sizes <= {""} else \
+        [("", z) for z in sizes] if not colors and offered_colors <= {""} else []
+    if len(one_option) > 1:  # 「316和999都有吗」 of a product sold by one option only: each one's state
+        lines = [specific.sku_line(next((s for s in skus if (s.color, s.size) == pair), None), pair[0], pair[1],
+                                   ctx.now.date(), ctx.config.low_stock_threshold, found.quantity)[0]
+                 for pair in one_option[:4]]
+        state.color, state.size = (one_option[-1][0] or None), (one_option[-1][1] or None)
+        out.say(reply("stock.many", lines="，".join(lines)).replace("亲，", f"亲，{product.name}：", 1))
+        return
     if not colors:
         colors = [state.color] if state.color else []
     if not colors or not sizes:

@@ -272,3 +272,11 @@ def test_each_price_asked_is_no_basket(talk_in: Talk) -> None:
     # 经典低帮帆布鞋 89 元, 轻便透气跑步运动鞋 239 元
     reply = on(talk_in, "sample").say("帆布鞋跟运动鞋各多少")
     assert "89元" in reply and "239元" in reply and "一共" not in reply
+
+
+def test_several_options_of_a_one_option_product_each_get_their_state(talk_in: Talk) -> None:
+    # cosmetics c3003 口红 by 色号 only: #316 in stock, #999 out until 12月5日; appliances a2003: 4L presale 12月10日
+    reply = on(talk_in, "cosmetics", "c3003").say("316和999都有吗")
+    assert "#316有现货" in reply and "#999" in reply and "12月5日" in reply
+    reply = on(talk_in, "appliances", "a2003").say("3L和4L都有吗")
+    assert "3L有现货" in reply and "12月10日" in reply

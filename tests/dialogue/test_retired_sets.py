@@ -25,10 +25,10 @@ FLOORS: Dict[str, Dict[str, int]] = {
     "2026-12-02": {"sample": 144, "kids": 95, "textiles": 94, "cosmetics": 78},
     "2026-12-03": {"sample": 63, "kids": 68, "textiles": 86, "cosmetics": 89},
     "2026-12-03b": {"sample": 110, "kids": 113, "textiles": 109, "cosmetics": 95},
-    "2026-12-04": {"sample": 178, "kids": 183, "textiles": 158, "cosmetics": 152, "digital": 124},
-    "2026-12-05": {"sample": 152, "kids": 155, "textiles": 153, "cosmetics": 143, "digital": 144, "food": 133},
+    "2026-12-04": {"sample": 178, "kids": 183, "textiles": 158, "cosmetics": 153, "digital": 124},
+    "2026-12-05": {"sample": 152, "kids": 155, "textiles": 153, "cosmetics": 144, "digital": 144, "food": 133},
     "2026-12-06": {"sample": 165, "kids": 168, "textiles": 147, "cosmetics": 141, "digital": 147, "food": 139,
-                   "pets": 149},
+                   "pets": 150},
     "2026-12-07": {"sample": 137, "kids": 124, "textiles": 98, "cosmetics": 88, "digital": 98, "food": 85,
                    "pets": 121, "appliances": 157},
 }
