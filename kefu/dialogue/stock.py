@@ -255,12 +255,10 @@ def unit_price(product: Product, skus: Sequence[Sku], color: Optional[str], size
 
 def price_answer(product: Product, skus: Sequence[Sku], color: Optional[str], size: Optional[str]) -> str:
     """The price of the SKU asked, or the prices by option when they differ."""
+    one = unit_price(product, skus, color, size)
+    if one is not None:
+        return reply("stock.price_one", product=one[0], price=f"{one[1]:g}")
     chosen = _chosen(skus, color, size)
-    prices = {s.price if s.price is not None else product.price for s in chosen}
-    if len(prices) == 1:
-        label = chosen[0].label if len(chosen) == 1 else (color or size or "")
-        name = f"{product.name}（{label}）" if label else product.name
-        return reply("stock.price_one", product=name, price=f"{prices.pop():g}")
     by_size = unique([s.size for s in chosen if s.size])
     if by_size and all(len({(s.price or product.price) for s in chosen if s.size == v}) == 1 for v in by_size):
         priced = [(v, next((s.price or product.price) for s in chosen if s.size == v)) for v in by_size]

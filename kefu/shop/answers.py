@@ -125,11 +125,12 @@ def unique(values: Sequence[str]) -> List[str]:
 
 
 def _shop_size(store: Any, product: Product, size: str) -> bool:
-    """A size the shop's data writes (another product's 10kg, or the product's size system's own list):
-    safe to echo, it is no buyer's raw word."""
-    sizes = getattr(store, "size_systems", lambda: {})()
-    system = sizes.get(product.size_system or product.category) if isinstance(sizes, dict) else None
-    return bool(system is not None and size in system.sizes)
+    """A size of the product's size system's own list (a 10kg the product does not sell): the shop's data
+    writes it, so it is safe to echo, no buyer's raw word."""
+    try:
+        return size in store.size_chart(product.size_system or product.category).sizes
+    except KeyError:
+        return False
 
 
 def stock_answer(
