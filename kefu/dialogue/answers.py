@@ -352,10 +352,12 @@ def coupon_line(c: Coupon) -> str:
     return text + (reply("coupon.item_how", how=c.how_to_get.rstrip("。")) if c.how_to_get else "")
 
 
-def best_coupon(config: ShopConfig, today: dt.date, total: float) -> Optional[Coupon]:
-    """The current coupon worth most on an order of ``total`` (its threshold reached)."""
-    usable = [c for c in config.current_coupons(today) if c.threshold <= total and c.amount < total]
-    return max(usable, key=lambda c: c.amount, default=None)
+def coupon_standing(config: ShopConfig, today: dt.date, total: float) -> Tuple[Optional[Coupon], Optional[Coupon]]:
+    """(the current coupon worth most on an order of ``total``, its threshold reached; the current coupon
+    with the lowest threshold): what a basket gets off, or what it is short of. (None, None): no coupon today."""
+    current = config.current_coupons(today)
+    usable = [c for c in current if c.threshold <= total and c.amount < total]
+    return max(usable, key=lambda c: c.amount, default=None), min(current, key=lambda c: c.threshold, default=None)
 
 
 # -- orders -------------------------------------------------------------------------------------------

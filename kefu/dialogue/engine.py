@@ -412,13 +412,10 @@ def _deadline_of_the_return(questions: List[Question], text: str, state: State) 
     return [Question("return_window", text.strip(), 0)]
 
 
-_STOCK_ASKED = re.compile(r"有货|有吗|有没有|还有|库存|现货|没货|缺货|补货|卖完|售罄|有的吗")
-
-
 def _basket_follow_up(questions: List[Question], text: str, found: Mentions, state: State) -> List[Question]:
     """「四件呢」, 「那A加B呢」 right after a price or coupon question: the price of that basket, not a
     stock question (the classifier's reading of a bare quantity)."""
-    if state.last_topic != "money" or _STOCK_ASKED.search(text) or \
+    if state.last_topic != "money" or stock_view.asks_stock(text) or \
             not ((found.quantity or 0) >= 2 or len(found.products) >= 2):
         return questions
     if questions and not all(q.kind in ("stock", "product_fact", "price") for q in questions):
@@ -550,6 +547,12 @@ def _continue(pending: Dict[str, Any], text: str, found: Mentions, state: State,
 
 # -- answering one question -----------------------------------------------------------------------------
 
+def _call(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> HandlerCall:
+    """What a handler of kefu.dialogue.handlers is given, with the buyer's own order on demand (proof asked)."""
+    return HandlerCall(question, text, found, state, ctx, out,
+                       lambda then: _known_order(found, state, ctx, out, then=then, text=text))
+
+
 def _answer(question: Question, text: str, found: Mentions, state: State, ctx: Context, out: _Reply) -> None:
     kind, config, now = question.kind, ctx.config, ctx.now
     if kind == "return_who_pays" and not re.search(r"退|换|寄回", text) and \
@@ -564,8 +567,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     record = kind_record(kind)
     handler = HANDLERS.get(record.handler_name) if record else None
     if handler is not None:
-        handler(HandlerCall(question, text, found, state, ctx, out,
-                            lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
+        handler(_call(question, text, found, state, ctx, out))
         return
     if kind in ("contact_offplatform", "review_cashback", "cash_on_delivery", "pay_transfer", "cheaper_elsewhere",
                 "meet_offline", "superlative", "health_claim", "invoice_inflate", "link_offplatform", "authentic"):
@@ -601,8 +603,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "courier" and _about_an_order(question, found, state) and not _switch_courier(question.clause):
         _order_question("logistics", text, found, state, ctx, out)  # 「2611… 啥快递 单号多少」: that parcel's courier
     elif kind == "courier" and _about_an_order(question, found, state):
-        order_courier_change(HandlerCall(question, text, found, state, ctx, out,
-                                         lambda then: _known_order(found, state, ctx, out, then=then, text=text)))
+        order_courier_change(_call(question, text, found, state, ctx, out))
     elif kind == "courier":
         own = facts.shipping_fact(ctx.catalog.product(state.product_id), config, _COURIER_FACT)
         out.say(own or specific.courier(config, question.clause, ctx.platform).text)
@@ -697,7 +698,7 @@ def _answer(question: Question, text: str, found: Mentions, state: State, ctx: C
     elif kind == "coupon":
         campaigns = facts.campaigns_answer(config, now.date())
         if not (campaigns and re.search(r"活动.{0,4}(到|截止|几号|哪天|什么时候|啥时候|结束)", question.clause) and not re.search(r"券|优惠|满减|红包", question.clause)):
-            call = HandlerCall(question, text, found, state, ctx, out, lambda then: None)
+            call = _call(question, text, found, state, ctx, out)
             # 「多钱一件 买三件能用券不」: the price's answer held the basket and the coupon already;
             # 「A加一件B 能用满减券吗」, 「买三件能用券不」: that basket's total against the coupons
             in_basket = not found.order_ids and (("price" in out.kinds_answered and basket(call) is not None)

@@ -18,6 +18,7 @@ import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from kefu.dialogue.questions import Question, clauses
+from kefu.dialogue.stock import asks_stock
 from kefu.guard import BLOCKED, Guard, GuardError
 from kefu.shop.answers import reply
 from kefu.shop.config import ShopConfig
@@ -294,7 +295,7 @@ def with_fact(questions: List[Question], text: str, product: Optional[Product], 
     # (「4口人用3L够吗」 names a size but asks no stock word: the fact on who each size suits answers it)
     overridden = {clause for clause, kinds in read_as.items()
                   if all(k in _FACT_WINS_OVER or k == "price" and not _MONEY_WORD.search(clause) for k in kinds)
-                  and (not names_option(clause) or _COMPARED.search(clause) or not _STOCK_WORD.search(clause))
+                  and (not names_option(clause) or _COMPARED.search(clause) or not asks_stock(clause))
                   and not (set(kinds) - {"stock", "restock"} and _SHIPPING_WORD.search(clause))}
     # 「烧一壶水要多久」 read as a transit time names nothing sent: a fact whose sentence speaks of it answers
     by_text = {clause for clause in overridden
@@ -329,7 +330,6 @@ _PROPERTY_HOW_MUCH = re.compile(r"(?<!这个)(?<!那个)(?<!这款)(?<!那款)(?
                                 r"(?<![一两二三四五六七八九十几每][件个套条双盒箱瓶支包袋份片斤])(?<=[\u4e00-\u9fff]{2})\s*(是)?多少[呀啊呢哇]?$")
 _MONEY_WORD = re.compile(r"钱|价|元|块|贵|便宜|减|省|优惠|折|运费|邮费")  # 「spf多少」 asks a fact; 「多少钱」 a price
 _SHIPPING_WORD = re.compile(r"发|寄|到|送|快递|物流|收|邮")
-_STOCK_WORD = re.compile(r"有货|有吗|有没有|还有|有的|库存|现货|没货|缺货|补货|卖完|售罄|剩|多少件|几件|有不|有么|有嘛")
 _CONTAINS = re.compile(r"含|包括|包含|带不带|带吗|有没有送|送不送|附带|配不配")
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from kefu import masking, normalize
 from kefu.dialogue import stock as stock_view
-from kefu.dialogue.answers import best_coupon, courier as courier_answer, free_shipping
+from kefu.dialogue.answers import coupon_standing, courier as courier_answer, free_shipping
 from kefu.dialogue.facts import answer_fact, shipping_fact
 from kefu.dialogue.kinds import BY_NAME
 from kefu.dialogue.promises import TaskRequest
@@ -132,12 +132,10 @@ def basket_price(call: HandlerCall) -> bool:
 def _coupon_reach(call: HandlerCall, total: float) -> str:
     """What the shop's best coupon does to ``total``: its price after it, or how much is missing to the
     lowest threshold; nothing when the shop has no coupon today."""
-    config, today = call.ctx.config, call.ctx.now.date()
-    best = best_coupon(config, today, total)
+    best, lowest = coupon_standing(call.ctx.config, call.ctx.now.date(), total)
     if best is not None:
         return reply("stock.coupon_reached", coupon=best.name, threshold=f"{best.threshold:g}",
                      amount=f"{best.amount:g}", after=_money(total - best.amount))
-    lowest = min(config.current_coupons(today), key=lambda c: c.threshold, default=None)
     if lowest is None:
         return ""
     return reply("stock.coupon_short", coupon=lowest.name, threshold=f"{lowest.threshold:g}",
@@ -155,12 +153,10 @@ def _total_answer(call: HandlerCall, priced: Tuple[str, float], quantity: int, a
     reach = _coupon_reach(call, total) if quantity > 1 else ""
     if reach:
         return reply("stock.price_count", product=name, price=_money(unit), quantity=count, total=_money(total)) + reach
-    config, today = call.ctx.config, call.ctx.now.date()
-    best = best_coupon(config, today, total)
+    best, lowest = coupon_standing(call.ctx.config, call.ctx.now.date(), total)
     if best is not None:
         return reply("stock.price_after_coupon", product=name, quantity=count, total=_money(total), coupon=best.name,
                      threshold=f"{best.threshold:g}", amount=f"{best.amount:g}", after=_money(total - best.amount))
-    lowest = min(config.current_coupons(today), key=lambda c: c.threshold, default=None)
     if lowest is None:
         return reply("stock.price_total" if quantity > 1 else "stock.price_one", product=name, price=_money(unit),
                      quantity=count, total=_money(total))

@@ -41,6 +41,14 @@ _PRICE_READS_AS = ("bargain", "product_fact")
 _NOT_PRICE = re.compile(r"运费|邮费|快递费|补差价|便宜|优惠|砍价|最低|返|红包|赔|补偿|价格单|价签|价格标签|吊牌价|电话|号码|手机号")
 
 
+# Words that ask for stock (「还有吗」, 「剩几件」): a clause with one is a stock question whatever else it names.
+_STOCK_WORDS = re.compile(r"有货|有吗|有没有|还有|有的|库存|现货|没货|缺货|补货|卖完|售罄|剩|多少件|几件|有不|有么|有嘛")
+
+
+def asks_stock(clause: str) -> bool:
+    return bool(_STOCK_WORDS.search(clause))
+
+
 def asks_whole_range(clause: str) -> bool:
     return not _LEFT_ONLY.search(clause)
 
